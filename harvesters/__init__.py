@@ -1,0 +1,1 @@
+"""Harvesters: read Salesforce orgs and integration manifests into typed records for `lineage/`."""

@@ -1,0 +1,83 @@
+"""One Neo4j driver per process, created lazily and closed at exit; every query names its database."""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from neo4j import Driver, GraphDatabase, Record, RoutingControl
+
+
+@dataclass(frozen=True)
+class GraphConfig:
+    uri: str
+    user: str
+    password: str
+    database: str
+
+    def __repr__(self) -> str:
+        return f"GraphConfig(uri={self.uri!r}, user={self.user!r}, database={self.database!r})"
+
+
+class Graph:
+    """The lineage graph: a driver bound to one database."""
+
+    def __init__(self, config: GraphConfig, *, connection_timeout: float = 5.0) -> None:
+        self.config = config
+        self._driver: Driver = GraphDatabase.driver(
+            config.uri, auth=(config.user, config.password), connection_timeout=connection_timeout
+        )
+
+    @property
+    def database(self) -> str:
+        return self.config.database
+
+    def read(self, query: LiteralString, **parameters: Any) -> list[Record]:
+        records, _, _ = self._driver.execute_query(
+            query, parameters_=parameters, database_=self.database, routing_=RoutingControl.READ
+        )
+        return records
+
+    def write(self, query: LiteralString, **parameters: Any) -> list[Record]:
+        records, _, _ = self._driver.execute_query(
+            query, parameters_=parameters, database_=self.database, routing_=RoutingControl.WRITE
+        )
+        return records
+
+    def ping(self) -> None:
+        """Raise unless the database answers a query (a single attempt, no retries)."""
+        with self._driver.session(database=self.database) as session:
+            session.run("RETURN 1").consume()
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+_lock = threading.Lock()
+_graph: Graph | None = None
+
+
+def get_graph() -> Graph:
+    """The process's graph, configured from Django's settings.NEO4J on first use."""
+    global _graph  # noqa: PLW0603 - the one driver per process, by design
+    with _lock:
+        if _graph is None:
+            _graph = Graph(_config_from_settings())
+            atexit.register(close_graph)
+        return _graph
+
+
+def close_graph() -> None:
+    global _graph  # noqa: PLW0603
+    with _lock:
+        if _graph is not None:
+            _graph.close()
+            _graph = None
+
+
+def _config_from_settings() -> GraphConfig:
+    from django.conf import settings  # read lazily so lineage works outside a configured Django too
+
+    return GraphConfig(**settings.NEO4J)

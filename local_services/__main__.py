@@ -1,0 +1,5 @@
+"""python -m local_services {start,stop,status} [neo4j] [redis] [--record FILE | --only-recorded FILE]"""
+
+from local_services.cli import main
+
+raise SystemExit(main())
