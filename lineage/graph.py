@@ -61,7 +61,7 @@ _graph: Graph | None = None
 
 def get_graph() -> Graph:
     """The process's graph, configured from Django's settings.NEO4J on first use."""
-    global _graph  # noqa: PLW0603 - the one driver per process, by design
+    global _graph
     with _lock:
         if _graph is None:
             _graph = Graph(_config_from_settings())
@@ -70,7 +70,7 @@ def get_graph() -> Graph:
 
 
 def close_graph() -> None:
-    global _graph  # noqa: PLW0603
+    global _graph
     with _lock:
         if _graph is not None:
             _graph.close()

@@ -1,7 +1,17 @@
-"""Local Neo4j and Redis for development, tests and the demo (production uses docker/)."""
+"""Local Neo4j, Redis and a Celery worker for development, tests and the demo (production uses docker/)."""
 
+from local_services.celery_worker import CeleryWorker
 from local_services.neo4j_engine import Neo4jEngine
 from local_services.process import ServiceError, ServiceState
 from local_services.redis_server import RedisServer
+from local_services.settings import LocalSettings, from_environment
 
-__all__ = ["Neo4jEngine", "RedisServer", "ServiceError", "ServiceState"]
+__all__ = [
+    "CeleryWorker",
+    "LocalSettings",
+    "Neo4jEngine",
+    "RedisServer",
+    "ServiceError",
+    "ServiceState",
+    "from_environment",
+]

@@ -1,4 +1,4 @@
-"""python -m local_services {start,stop,status} [neo4j] [redis] [--record FILE | --only-recorded FILE]"""
+"""python -m local_services {start,stop,status} [neo4j] [redis] [worker] [--record FILE | --only-recorded FILE]"""
 
 from local_services.cli import main
 

@@ -6,20 +6,26 @@ import argparse
 import sys
 from pathlib import Path
 
+from local_services.celery_worker import CeleryWorker
 from local_services.neo4j_engine import Neo4jEngine
 from local_services.process import ServiceError, ServiceState
 from local_services.redis_server import RedisServer
 from local_services.settings import from_environment
 
-Service = Neo4jEngine | RedisServer
+Service = Neo4jEngine | RedisServer | CeleryWorker
+SERVICE_NAMES = ("neo4j", "redis", "worker")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = from_environment()
     try:
-        services: list[Service] = [Neo4jEngine(settings), RedisServer(settings)]
-        chosen = [s for s in services if not args.services or s.name in args.services]
+        services: list[Service] = [Neo4jEngine(settings), RedisServer(settings), CeleryWorker(settings)]
+        # The worker runs only when asked for; stopping everything includes it, and it goes first.
+        default = ("neo4j", "redis") if args.action == "start" else SERVICE_NAMES
+        chosen = [s for s in services if s.name in (args.services or default)]
+        if args.action == "stop":
+            chosen.reverse()
         if args.action == "start":
             _start(chosen, args.record)
         elif args.action == "stop":
@@ -35,15 +41,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _start(services: list[Service], record: Path | None) -> None:
-    started: list[str] = []
+    if record is not None:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text("")
     for service in services:
         state = service.start()
         print(f"{service.name}: {state.value} on {service.address}", flush=True)
-        if state is ServiceState.STARTED:
-            started.append(service.name)
-    if record is not None:
-        record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text("".join(f"{name}\n" for name in started))
+        # Recorded one by one, so a failure half-way still lets `stop --only-recorded` clean up.
+        if state is ServiceState.STARTED and record is not None:
+            with record.open("a") as names:
+                names.write(f"{service.name}\n")
 
 
 def _stop(services: list[Service]) -> None:
@@ -66,7 +73,8 @@ def _recorded(services: list[Service], record: Path | None) -> list[Service]:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m local_services", description=__doc__)
     parser.add_argument("action", choices=["start", "stop", "status"])
-    parser.add_argument("services", nargs="*", choices=["neo4j", "redis", []], help="default: all")
+    parser.add_argument("services", nargs="*", choices=[*SERVICE_NAMES, []],
+                        help="default: neo4j and redis (stop, status: all)")
     parser.add_argument("--record", type=Path, help="with start: write the names of the services started")
     parser.add_argument("--only-recorded", type=Path, help="with stop: stop only the services named in this file")
     return parser

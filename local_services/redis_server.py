@@ -39,7 +39,8 @@ class RedisServer:
         if shutil.which("redis-server") is not None:
             return
         if not Path("/etc/debian_version").exists() or shutil.which("apt-get") is None:
-            raise ServiceError("redis-server not found: install Redis 6 or newer (on Debian: apt-get install redis-server)")
+            raise ServiceError("redis-server not found: install Redis 6 or newer "
+                               "(on Debian: apt-get install redis-server)")
         for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "redis-server"]):
             result = subprocess.run(command, capture_output=True, text=True, check=False)
             if result.returncode != 0:

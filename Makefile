@@ -1,0 +1,57 @@
+# The stable interface: `make demo` and `make test` each work as the first command on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_USER ?= demo
+DEMO_PASSWORD ?= recordkeeper-demo
+
+# Tests get their own engine, broker and data folder, so they never touch the demo's graph.
+TEST_ENV := LOCAL_SERVICES_DIR=$(CURDIR)/.local/test \
+	NEO4J_URI=bolt://127.0.0.1:7688 NEO4J_PASSWORD=recordkeeper-test \
+	NEO4J_HEAP_MB=512 NEO4J_PAGECACHE_MB=128 \
+	CELERY_BROKER_URL=redis://127.0.0.1:6380/0 CELERY_RESULT_BACKEND=redis://127.0.0.1:6380/1
+
+.PHONY: venv demo test lint services stop
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(INSTALLED)
+
+venv: $(INSTALLED)
+
+services: venv
+	$(PY) -m local_services start
+
+stop: venv
+	$(PY) -m local_services stop
+
+demo: venv
+	$(PY) -m local_services start neo4j redis
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py lineage_schema
+	$(PY) manage.py demo_login --username $(DEMO_USER) --password $(DEMO_PASSWORD)
+	$(PY) -m local_services start worker
+	@echo
+	@echo "Recordkeeper is at http://$(HOST):$(PORT)/  (login: $(DEMO_USER) / $(DEMO_PASSWORD))"
+	@echo "Ctrl-C stops the web server; 'make stop' stops Neo4j, Redis and the worker."
+	@echo
+	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
+
+# Starts what the suite needs, runs ruff, mypy and pytest, then stops only what it started.
+test: venv
+	@export $(TEST_ENV); \
+	$(PY) -m local_services start --record .local/test/started || { \
+		$(PY) -m local_services stop --only-recorded .local/test/started; exit 1; }; \
+	status=0; \
+	$(VENV)/bin/ruff check . && $(VENV)/bin/mypy . && $(VENV)/bin/pytest $(PYTEST_ARGS) || status=$$?; \
+	$(PY) -m local_services stop --only-recorded .local/test/started; \
+	exit $$status

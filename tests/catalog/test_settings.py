@@ -1,0 +1,90 @@
+"""Settings come from the environment, with safe development defaults."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+PRINT_SETTINGS = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "db = settings.DATABASES['default']; "
+    "print(json.dumps({'debug': settings.DEBUG, 'engine': db['ENGINE'], 'db_name': str(db['NAME']), "
+    "'db_host': db.get('HOST', ''), 'neo4j': settings.NEO4J, 'broker': settings.CELERY_BROKER_URL, "
+    "'backend': settings.CELERY_RESULT_BACKEND, 'serializer': settings.CELERY_TASK_SERIALIZER, "
+    "'accept': settings.CELERY_ACCEPT_CONTENT, 'acks_late': settings.CELERY_TASK_ACKS_LATE, "
+    "'time_limit': settings.CELERY_TASK_TIME_LIMIT}))"
+)
+CONFIG_VARIABLES = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD",
+                    "NEO4J_DATABASE", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "ALLOWED_HOSTS")
+
+
+def run_with(env: dict[str, str], code: str = PRINT_SETTINGS) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
+    clean["DJANGO_SETTINGS_MODULE"] = "catalog.settings"
+    return subprocess.run([sys.executable, "-c", code], env={**clean, **env}, cwd=REPO,
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def settings_with(env: dict[str, str]) -> dict[str, object]:
+    result = run_with(env)
+    assert result.returncode == 0, result.stderr
+    loaded: dict[str, object] = json.loads(result.stdout)
+    return loaded
+
+
+def test_defaults_are_a_local_development_setup():
+    loaded = settings_with({})
+    assert loaded["debug"] is True
+    assert loaded["engine"] == "django.db.backends.sqlite3"
+    assert loaded["neo4j"] == {"uri": "bolt://127.0.0.1:7687", "user": "neo4j",
+                               "password": "recordkeeper-dev", "database": "neo4j"}
+    assert loaded["broker"] == "redis://127.0.0.1:6379/0"
+    assert loaded["backend"] == loaded["broker"]
+
+
+def test_database_url_selects_postgresql():
+    loaded = settings_with({"DATABASE_URL": "postgres://rk:pw@db.internal:5432/recordkeeper"})
+    assert loaded["engine"] == "django.db.backends.postgresql"
+    assert loaded["db_name"] == "recordkeeper"
+    assert loaded["db_host"] == "db.internal"
+
+
+def test_neo4j_and_broker_come_from_the_environment():
+    loaded = settings_with({
+        "NEO4J_URI": "neo4j://graph.internal:7687", "NEO4J_USER": "catalog", "NEO4J_PASSWORD": "s3cret-pass",
+        "NEO4J_DATABASE": "lineage", "CELERY_BROKER_URL": "redis://broker.internal:6379/2",
+        "CELERY_RESULT_BACKEND": "redis://broker.internal:6379/3",
+    })
+    assert loaded["neo4j"] == {"uri": "neo4j://graph.internal:7687", "user": "catalog",
+                               "password": "s3cret-pass", "database": "lineage"}
+    assert loaded["broker"] == "redis://broker.internal:6379/2"
+    assert loaded["backend"] == "redis://broker.internal:6379/3"
+
+
+def test_celery_accepts_json_only_and_acknowledges_late_with_a_time_limit():
+    loaded = settings_with({})
+    assert loaded["serializer"] == "json"
+    assert loaded["accept"] == ["json"]
+    assert loaded["acks_late"] is True
+    assert isinstance(loaded["time_limit"], int)
+    assert loaded["time_limit"] > 0
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = run_with({"DEBUG": "false"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_checklist():
+    env = {"DEBUG": "false", "SECRET_KEY": "k" * 20 + "-production-secret-with-enough-entropy-9f8e7d6c5b4a",
+           "ALLOWED_HOSTS": "recordkeeper.example.com"}
+    code = ("import sys; from django.core.management import execute_from_command_line; "
+            "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])")
+    result = run_with(env, code)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
