@@ -71,7 +71,10 @@ def test_healthz_answers_503_naming_neo4j_when_the_engine_is_stopped(
 def test_healthz_answers_503_naming_the_broker_when_redis_is_unreachable(
     services_up: None, client: Client, fresh_graph_driver: None, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(celery_app.conf, "broker_url", f"redis://127.0.0.1:{free_port()}/0")
+    unreachable = f"redis://127.0.0.1:{free_port()}/0"
+    # Celery prefers the environment variable over its configuration, so both point nowhere.
+    monkeypatch.setenv("CELERY_BROKER_URL", unreachable)
+    monkeypatch.setattr(celery_app.conf, "broker_url", unreachable)
 
     response = client.get("/healthz")
 
