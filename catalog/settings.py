@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 
 import environ
@@ -19,6 +21,12 @@ elif not env.str("SECRET_KEY", default=""):
 else:
     SECRET_KEY = env.str("SECRET_KEY")
 
+# Fernet key for the org credentials kept at rest; in development derived from SECRET_KEY.
+_DEVELOPMENT_SECRETS_KEY = base64.urlsafe_b64encode(hashlib.sha256(f"secrets:{SECRET_KEY}".encode()).digest())
+SECRETS_KEY: str = env.str("SECRETS_KEY", default=_DEVELOPMENT_SECRETS_KEY.decode() if DEBUG else "")
+if not SECRETS_KEY:
+    raise ImproperlyConfigured("SECRETS_KEY must be set when DEBUG is off (a Fernet key)")
+
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -32,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "catalog",
+    "harvesters",
 ]
 
 MIDDLEWARE = [

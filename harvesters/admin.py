@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from harvesters.client import OrgAuthError
+from harvesters.connections import ConnectionInvalidError, check_connection, missing_for_flow
+from harvesters.models import SECRET_FIELDS, HarvestRun, OrgConnection
+
+
+class OrgConnectionForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Secrets are write-only: never rendered back; left blank, the stored value stays."""
+
+    login_url = forms.URLField(assume_scheme="https")
+    instance_url = forms.URLField(assume_scheme="https", required=False)
+
+    class Meta:
+        model = OrgConnection
+        fields = ["alias", "login_url", "instance_url", "api_version", "auth_flow", "username", "client_id",
+                  "ca_bundle", *SECRET_FIELDS]
+        widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in SECRET_FIELDS:
+            self.initial[name] = ""
+            self.fields[name].help_text = "Stored encrypted; leave blank to keep the current value"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        for name in SECRET_FIELDS:
+            if not cleaned.get(name) and self.instance.pk:
+                cleaned[name] = getattr(OrgConnection.objects.get(pk=self.instance.pk), name)
+        for name in missing_for_flow(cleaned):
+            self.add_error(name if name in self.fields else None, f"required for the {cleaned.get('auth_flow')} flow")
+        return cleaned
+
+
+@admin.register(OrgConnection)
+class OrgConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = OrgConnectionForm
+    list_display = ["alias", "login_url", "auth_flow", "api_version", "org_id", "edition", "updated_at"]
+    readonly_fields = ["org_id", "edition", "created_at", "updated_at"]
+    actions = ["check_connections"]
+
+    @admin.action(description="Test connection")
+    def check_connections(self, request: HttpRequest, queryset: QuerySet[OrgConnection]) -> None:
+        for connection in queryset:
+            try:
+                identity = check_connection(connection)
+            except (OrgAuthError, ConnectionInvalidError, OSError) as error:
+                self.message_user(request, f"{connection.alias}: {error}", messages.ERROR)
+                continue
+            usage = f"{identity.api_used}/{identity.api_limit}" if identity.api_used is not None else "unknown"
+            self.message_user(request, f"{connection.alias}: org {identity.org_id} ({identity.edition}), "
+                                       f"API v{identity.api_version}, API usage {usage}", messages.SUCCESS)
+
+
+@admin.register(HarvestRun)
+class HarvestRunAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["id", "org", "full", "status", "started_at", "finished_at", "chunks_done", "chunks_total",
+                    "api_calls"]
+    list_filter = ["status", "org"]
+    readonly_fields = [field.name for field in HarvestRun._meta.fields]

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from harvesters.client import OrgAuthError
+from harvesters.connections import ConnectionInvalidError, check_connection, register_org
+from harvesters.models import AuthFlow
+
+# Secrets come from the environment by default, so they stay out of shell history and `ps`.
+SECRET_ENVIRONMENT = {
+    "client_secret": "SALESFORCE_CLIENT_SECRET",
+    "password": "SALESFORCE_PASSWORD",
+    "security_token": "SALESFORCE_SECURITY_TOKEN",
+    "session_id": "SALESFORCE_SESSION_ID",
+}
+
+
+class Command(BaseCommand):
+    help = ("Register (or update) a Salesforce org connection. Secrets are read from SALESFORCE_CLIENT_SECRET, "
+            "SALESFORCE_PASSWORD, SALESFORCE_SECURITY_TOKEN, SALESFORCE_SESSION_ID and --private-key-file.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("alias")
+        parser.add_argument("--login-url", required=True)
+        parser.add_argument("--auth-flow", required=True, choices=AuthFlow.values)
+        parser.add_argument("--username", default="")
+        parser.add_argument("--client-id", default="")
+        parser.add_argument("--instance-url", default="")
+        parser.add_argument("--api-version", default="61.0")
+        parser.add_argument("--ca-bundle", default="", help="PEM file of CAs to trust for this org")
+        parser.add_argument("--private-key-file", type=Path, help="PEM private key for the JWT bearer flow")
+        parser.add_argument("--test", action="store_true", help="log in and report the org after saving")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        values = {
+            "login_url": options["login_url"], "auth_flow": options["auth_flow"], "username": options["username"],
+            "client_id": options["client_id"], "instance_url": options["instance_url"],
+            "api_version": options["api_version"], "ca_bundle": options["ca_bundle"],
+            **{name: os.environ.get(variable, "") for name, variable in SECRET_ENVIRONMENT.items()},
+        }
+        if options["private_key_file"]:
+            try:
+                values["private_key"] = options["private_key_file"].read_text()
+            except OSError as error:
+                raise CommandError(f"--private-key-file: {error}") from error
+        try:
+            connection = register_org(options["alias"], **values)
+        except ConnectionInvalidError as error:
+            raise CommandError(f"{error} (--{error.field.replace('_', '-')} or its environment variable)") from error
+        except ValidationError as error:
+            raise CommandError("; ".join(f"{field}: {' '.join(problems)}"
+                                         for field, problems in error.message_dict.items())) from error
+        self.stdout.write(f"saved org connection {connection.alias}")
+        if options["test"]:
+            self._report(connection)
+
+    def _report(self, connection: Any) -> None:
+        try:
+            identity = check_connection(connection)
+        except (OrgAuthError, OSError) as error:
+            raise CommandError(f"connection test failed: {error}") from error
+        self.stdout.write(f"org {identity.org_id} ({identity.name}, {identity.edition}), API v{identity.api_version}, "
+                          f"API usage {identity.api_used}/{identity.api_limit}")

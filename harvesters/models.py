@@ -1,0 +1,82 @@
+"""Org connections (credentials encrypted at rest) and the bookkeeping of harvest runs."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+from harvesters.secrets import EncryptedTextField
+
+API_VERSION = RegexValidator(r"^\d{2,3}\.0$", "an API version such as 61.0")
+
+
+class AuthFlow(models.TextChoices):
+    JWT_BEARER = "jwt_bearer", "OAuth 2.0 JWT bearer"
+    CLIENT_CREDENTIALS = "client_credentials", "OAuth 2.0 client credentials"
+    OAUTH_PASSWORD = "oauth_password", "OAuth 2.0 username-password (older orgs)"
+    SOAP_PASSWORD = "soap_password", "SOAP login with password and security token (older orgs)"
+    SESSION_ID = "session_id", "An existing session id"
+
+
+SECRET_FIELDS = ("private_key", "client_secret", "password", "security_token", "session_id")
+
+
+class OrgConnection(models.Model):
+    alias = models.SlugField(unique=True, help_text="Short name used by commands and the API")
+    login_url = models.URLField(
+        help_text="https://login.salesforce.com, https://test.salesforce.com or the org's My Domain URL"
+    )
+    instance_url = models.URLField(blank=True, help_text="Required for the session-id flow; learnt at login")
+    api_version = models.CharField(max_length=6, default="61.0", validators=[API_VERSION])
+    auth_flow = models.CharField(max_length=24, choices=AuthFlow.choices)
+    username = models.CharField(max_length=255, blank=True)
+    client_id = models.CharField(max_length=255, blank=True, help_text="The connected app's consumer key")
+    ca_bundle = models.CharField(
+        max_length=500, blank=True, help_text="PEM file of CAs to trust instead of the system's (a test org's)"
+    )
+    private_key = EncryptedTextField(blank=True)
+    client_secret = EncryptedTextField(blank=True)
+    password = EncryptedTextField(blank=True)
+    security_token = EncryptedTextField(blank=True)
+    session_id = EncryptedTextField(blank=True)
+    org_id = models.CharField(max_length=18, blank=True)
+    edition = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["alias"]
+
+    def __str__(self) -> str:
+        return self.alias
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    PARTIAL = "partial", "succeeded with errors"
+    STOPPED = "stopped", "stopped (API limit)"
+    FAILED = "failed"
+
+
+class HarvestRun(models.Model):
+    org = models.ForeignKey(OrgConnection, on_delete=models.PROTECT, related_name="runs")
+    full = models.BooleanField(default=False, help_text="A full run retires what it no longer sees")
+    sources = models.JSONField(default=list, help_text="schema, integrations, logs, consents, manifests")
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, help_text="graph rows written, by kind")
+    api_calls = models.PositiveIntegerField(default=0, help_text="as Salesforce's own accounting reports them")
+    errors = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.org} run {self.pk} ({self.status})"
