@@ -1,0 +1,68 @@
+"""Salesforce's Composite resource: up to 25 subrequests (at most 5 of them queries) for one API call."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from harvesters.client import OrgClient
+
+MAX_SUBREQUESTS = 25
+MAX_QUERIES = 5
+
+
+API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def api_name(name: str) -> str:
+    """An object or field API name, checked before it goes into a URL or a SOQL statement."""
+    if not API_NAME.fullmatch(name):
+        raise ValueError(f"{name!r} is not a Salesforce API name")
+    return name
+
+
+@dataclass(frozen=True)
+class SubResponse:
+    reference: str
+    status: int
+    body: Any
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def error_message(self) -> str:
+        """Salesforce's own words for a failed subrequest."""
+        if isinstance(self.body, list) and self.body and isinstance(self.body[0], dict):
+            first = self.body[0]
+            return f"{first.get('errorCode', 'ERROR')}: {first.get('message', '')}".strip()
+        return f"HTTP {self.status}"
+
+
+def composite_get(client: OrgClient, paths: Sequence[tuple[str, str]], *, per_call: int) -> Iterator[SubResponse]:
+    """GET each (reference, path under /services/data/vXX.X/) in composite calls of `per_call` subrequests."""
+    version = client.credentials.api_version
+    for start in range(0, len(paths), per_call):
+        payload = {"allOrNone": False, "compositeRequest": [
+            {"method": "GET", "url": f"/services/data/v{version}/{path}", "referenceId": reference}
+            for reference, path in paths[start:start + per_call]
+        ]}
+        body: dict[str, Any] = client.call(lambda sf, payload=payload: sf.restful(  # type: ignore[misc]
+            "composite", method="POST", json=payload))
+        for item in body["compositeResponse"]:
+            yield SubResponse(item["referenceId"], int(item["httpStatusCode"]), item.get("body"))
+
+
+def describe_many(client: OrgClient, names: Iterable[str]) -> Iterator[SubResponse]:
+    """Describes of many objects, 25 to a call; each answer's reference is the object name."""
+    paths = [(name, f"sobjects/{api_name(name)}/describe") for name in names]
+    return composite_get(client, paths, per_call=MAX_SUBREQUESTS)
+
+
+def query_many(client: OrgClient, queries: Iterable[tuple[str, str]]) -> Iterator[SubResponse]:
+    """SOQL queries (reference, statement), 5 to a call, as the Composite resource allows."""
+    paths = [(reference, f"query/?q={quote(statement)}") for reference, statement in queries]
+    return composite_get(client, paths, per_call=MAX_QUERIES)
