@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import atexit
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, LiteralString
+from typing import Any, LiteralString, TypeVar
 
-from neo4j import Driver, GraphDatabase, Record, RoutingControl
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Record, RoutingControl
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,11 @@ class Graph:
             query, parameters_=parameters, database_=self.database, routing_=RoutingControl.WRITE
         )
         return records
+
+    def write_transaction(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """Run `work` in one managed write transaction: it commits whole or not at all (retried if transient)."""
+        with self._driver.session(database=self.database) as session:
+            return session.execute_write(work)
 
     def ping(self) -> None:
         """Raise unless the database answers a query (a single attempt, no retries)."""

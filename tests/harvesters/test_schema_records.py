@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,8 +17,9 @@ DESCRIBES = sorted(p for p in (SHARED / "salesforce" / "describe").glob("*.json"
 ORG = "00D000000000001AAA"
 
 
-def load(path: Path) -> dict:
-    return json.loads(path.read_text())
+def load(path: Path) -> dict[str, Any]:
+    describe: dict[str, Any] = json.loads(path.read_text())
+    return describe
 
 
 @pytest.mark.parametrize("path", DESCRIBES, ids=lambda p: p.stem)
