@@ -181,6 +181,9 @@ class OrgClient:
         self.http = http_session(credentials.ca_bundle, timeout=timeout)
         self._salesforce: Salesforce | None = None
         self.logins = 0
+        # Salesforce's daily API counter as the first and the latest answers reported it.
+        self.first_api_used: int | None = None
+        self.last_api_used: int | None = None
 
     @property
     def salesforce(self) -> Salesforce:
@@ -190,12 +193,21 @@ class OrgClient:
 
     def call(self, operation: Callable[[Salesforce], T]) -> T:
         try:
-            return operation(self.salesforce)
+            result = operation(self.salesforce)
         except SalesforceExpiredSession:
             if self.credentials.auth_flow == "session_id":
                 raise
             self._salesforce = self._login()
-            return operation(self._salesforce)
+            result = operation(self._salesforce)
+        self._note_usage()
+        return result
+
+    def _note_usage(self) -> None:
+        usage = self.api_usage()
+        if usage is not None:
+            self.last_api_used = usage[0]
+            if self.first_api_used is None:
+                self.first_api_used = usage[0]
 
     def api_usage(self) -> tuple[int, int] | None:
         """(used, limit) of the org's daily API requests, from the last answer's Sforce-Limit-Info."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.validators import RegexValidator
 from django.db import models
 
@@ -61,6 +63,7 @@ class RunStatus(models.TextChoices):
 
 
 class HarvestRun(models.Model):
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="The run_id in the graph")
     org = models.ForeignKey(OrgConnection, on_delete=models.PROTECT, related_name="runs")
     full = models.BooleanField(default=False, help_text="A full run retires what it no longer sees")
     sources = models.JSONField(default=list, help_text="schema, integrations, logs, consents, manifests")
@@ -72,7 +75,10 @@ class HarvestRun(models.Model):
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, help_text="graph rows written, by kind")
-    api_calls = models.PositiveIntegerField(default=0, help_text="as Salesforce's own accounting reports them")
+    # Salesforce's own counter (Sforce-Limit-Info) before the run's first call and after its last;
+    # other integrations of the org share it, so a busy org makes the difference an upper bound.
+    api_used_before = models.PositiveIntegerField(null=True, blank=True)
+    api_used_after = models.PositiveIntegerField(null=True, blank=True)
     errors = models.JSONField(default=list)
 
     class Meta:
@@ -80,3 +86,10 @@ class HarvestRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org} run {self.pk} ({self.status})"
+
+    @property
+    def api_calls(self) -> int | None:
+        """API calls the run spent, by Salesforce's own accounting."""
+        if self.api_used_before is None or self.api_used_after is None:
+            return None
+        return self.api_used_after - self.api_used_before

@@ -8,7 +8,7 @@ changed since the last run, and asks nothing at all when describeGlobal answers 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
@@ -84,34 +84,39 @@ def changed_objects(client: OrgClient, since: datetime) -> set[str]:
     return {row["QualifiedApiName"] for row in rows}
 
 
-def schema_chunks(client: OrgClient, org_id: str, names: list[str], *, chunk_size: int = 25) -> Iterator[SchemaChunk]:
-    """Describe and classify `names`, a chunk of `chunk_size` objects at a time."""
-    for start in range(0, len(names), chunk_size):
-        batch = names[start:start + chunk_size]
-        definitions = field_definitions(client, batch)
-        chunk = SchemaChunk()
-        for answer in describe_many(client, batch):
-            if not answer.ok:
-                chunk.errors.append(f"describe {answer.reference}: {answer.error_message()}")
-                continue
-            try:
-                nodes, edges = describe_records(org_id, answer.body, definitions.get(answer.reference, {}))
-            except (KeyError, TypeError, ValueError) as error:
-                chunk.errors.append(f"describe {answer.reference}: unreadable ({type(error).__name__}: {error})")
-                continue
-            chunk.nodes += nodes
-            chunk.edges += edges
-        yield chunk
+def schema_chunk(client: OrgClient, org_id: str, names: list[str]) -> SchemaChunk:
+    """Describe and classify `names` (one Composite call of describes, one per 5 definition queries)."""
+    chunk = SchemaChunk()
+    definitions = field_definitions(client, names, chunk.errors)
+    for answer in describe_many(client, names):
+        if not answer.ok:
+            chunk.errors.append(f"describe {answer.reference}: {answer.error_message()}")
+            continue
+        try:
+            nodes, edges = describe_records(org_id, answer.body, definitions.get(answer.reference, {}))
+        except (KeyError, TypeError, ValueError) as error:
+            chunk.errors.append(f"describe {answer.reference}: unreadable ({type(error).__name__}: {error})")
+            continue
+        chunk.nodes += nodes
+        chunk.edges += edges
+    return chunk
 
 
-def field_definitions(client: OrgClient, names: Iterable[str]) -> dict[str, dict[str, FieldDefinitionRow]]:
-    """FieldDefinition rows by object and field; Salesforce requires one entity per query."""
+def field_definitions(
+    client: OrgClient, names: Iterable[str], errors: list[str]
+) -> dict[str, dict[str, FieldDefinitionRow]]:
+    """FieldDefinition rows by object and field (one entity per query, as Salesforce requires).
+
+    An object whose classification cannot be read is reported in `errors` and harvested unclassified.
+    """
     queries = [(name, DEFINITION_QUERY.format(name=api_name(name))) for name in names]
     definitions: dict[str, dict[str, FieldDefinitionRow]] = {}
     for answer in query_many(client, queries):
-        if answer.ok:
-            definitions[answer.reference] = {row["QualifiedApiName"]: _definition(row)
-                                             for row in answer.body.get("records", [])}
+        if not answer.ok:
+            errors.append(f"classification {answer.reference}: {answer.error_message()}")
+            continue
+        definitions[answer.reference] = {row["QualifiedApiName"]: _definition(row)
+                                         for row in answer.body.get("records", [])}
     return definitions
 
 

@@ -1,0 +1,211 @@
+"""Harvest runs: the one way in for starting, chunking, recording and finishing a harvest.
+
+A run is planned (which objects), then harvested a chunk at a time; each chunk is fetched whole and
+written in ONE graph transaction, so a chunk lands entirely or not at all and a re-run converges.
+A full run that landed every chunk retires what it no longer saw.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+import requests
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
+from simple_salesforce.exceptions import SalesforceError, SalesforceRefusedRequest
+
+from harvesters.client import OrgClient
+from harvesters.connections import client_for
+from harvesters.models import HarvestRun, OrgConnection, RunStatus
+from harvesters.schema import changed_objects, list_objects, schema_chunk
+from lineage import SCHEMA, GraphWriter, OrgRecord, get_graph, org_key
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+CHUNK_OBJECTS = 25  # one Composite call of describes per chunk
+SOURCES = ("schema",)
+
+
+class LimitExceededError(RuntimeError):
+    """The org's daily API budget is spent: the run stops cleanly and says so."""
+
+
+class TransientHarvestError(RuntimeError):
+    """Worth retrying with backoff: a 5xx, a timeout, a graph engine that blinked."""
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    chunks: list[list[str]]
+    since: datetime | None
+
+
+def request_harvest(org: OrgConnection, *, full: bool) -> HarvestRun:
+    return HarvestRun.objects.create(org=org, full=full, sources=list(SOURCES))
+
+
+def previous_success(run: HarvestRun) -> HarvestRun | None:
+    return (HarvestRun.objects.filter(org=run.org, status=RunStatus.SUCCEEDED, finished_at__isnull=False)
+            .exclude(pk=run.pk).order_by("-started_at").first())
+
+
+def plan_run(run: HarvestRun, client: OrgClient) -> RunPlan:
+    """Which objects to (re)describe; an incremental run of an unchanged org plans nothing."""
+    _mark_started(run)
+    last = None if run.full else previous_success(run)
+    since = last.started_at if last else None
+    names = _guard(lambda: list_objects(client, since)) or []
+    if names and since is not None:
+        changed = _guard(lambda: changed_objects(client, since))
+        names = [name for name in names if name in changed]
+    chunks = [names[i:i + CHUNK_OBJECTS] for i in range(0, len(names), CHUNK_OBJECTS)]
+    _record_usage(run, client, first=True)
+    HarvestRun.objects.filter(pk=run.pk).update(chunks_total=len(chunks))
+    return RunPlan(chunks, since)
+
+
+def harvest_chunk(run: HarvestRun, client: OrgClient, names: list[str]) -> None:
+    """Describe, classify and write one chunk of objects in one graph transaction."""
+    if HarvestRun.objects.get(pk=run.pk).status == RunStatus.STOPPED:
+        return
+    org_id = _org_id(run.org, client)
+    chunk = _guard(lambda: schema_chunk(client, org_id, names))
+    org_node = OrgRecord(org_id=org_id, instance_url=run.org.instance_url or None, edition=run.org.edition or None,
+                         evidence="org connection")
+    report = _guard(lambda: _writer(run, org_id).write_chunk([org_node, *chunk.nodes], chunk.edges))
+    _record_chunk(run, report.written, chunk.errors)
+    _record_usage(run, client, first=False)
+
+
+def finish_run(run: HarvestRun) -> HarvestRun:
+    """Settle the run's status; a complete full run retires what it did not see."""
+    run.refresh_from_db()
+    if run.status == RunStatus.STOPPED:
+        return _finish(run, RunStatus.STOPPED)
+    if run.errors:
+        return _finish(run, RunStatus.PARTIAL)
+    if run.full and run.chunks_done == run.chunks_total and run.org.org_id:
+        report = _writer(run, run.org.org_id).retire_unseen(SCHEMA)
+        _add_counts(run, {"retired": report.total})
+    return _finish(run, RunStatus.SUCCEEDED)
+
+
+def stop_run(run: HarvestRun, reason: str) -> None:
+    HarvestRun.objects.filter(pk=run.pk).update(status=RunStatus.STOPPED, reason=reason)
+
+
+def fail_run(run: HarvestRun, reason: str) -> HarvestRun:
+    HarvestRun.objects.filter(pk=run.pk).update(reason=reason)
+    run.refresh_from_db()
+    return _finish(run, RunStatus.FAILED)
+
+
+def harvest_now(
+    run: HarvestRun, *, on_chunk: Callable[[int, int], None] | None = None, max_attempts: int = 6
+) -> HarvestRun:
+    """The whole run in this process (`harvest --sync`, tests); Celery runs the same steps spread out."""
+    client = client_for(run.org)
+    try:
+        plan = with_retries(lambda: plan_run(run, client), max_attempts)
+        for done, names in enumerate(plan.chunks, start=1):
+            with_retries(lambda names=names: harvest_chunk(run, client, names), max_attempts)  # type: ignore[misc]
+            if on_chunk:
+                on_chunk(done, len(plan.chunks))
+    except LimitExceededError as error:
+        stop_run(run, str(error))
+    except TransientHarvestError as error:
+        return fail_run(run, f"gave up after {max_attempts} attempts: {error}")
+    return finish_run(run)
+
+
+def with_retries(step: Callable[[], T], max_attempts: int, *, base_delay: float = 0.5) -> T:
+    """Retry transient failures with exponential backoff and full jitter, as the Celery tasks do."""
+    for attempt in range(1, max_attempts + 1):
+        try:
+            return step()
+        except TransientHarvestError as error:
+            if attempt == max_attempts:
+                raise
+            delay = random.uniform(0, base_delay * 2 ** (attempt - 1))  # noqa: S311 - jitter, not secrets
+            log.warning("transient failure (%s); attempt %d of %d in %.1fs", error, attempt + 1, max_attempts, delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+# --- bookkeeping -----------------------------------------------------------------------------------
+
+
+def _guard(step: Callable[[], T]) -> T:
+    """Turn Salesforce's and the graph's failures into the run's vocabulary."""
+    try:
+        return step()
+    except SalesforceRefusedRequest as error:
+        if "REQUEST_LIMIT_EXCEEDED" in str(error.content):
+            raise LimitExceededError("the org's daily API limit is exceeded (REQUEST_LIMIT_EXCEEDED)") from error
+        raise
+    except SalesforceError as error:
+        if error.status >= 500:
+            raise TransientHarvestError(f"Salesforce answered HTTP {error.status}") from error
+        raise
+    except (requests.ConnectionError, requests.Timeout, ServiceUnavailable, SessionExpired, TransientError) as error:
+        raise TransientHarvestError(f"{type(error).__name__}: {error}") from error
+
+
+def _writer(run: HarvestRun, org_id: str) -> GraphWriter:
+    return GraphWriter(get_graph(), str(run.uid), org_key(org_id), timezone.now())
+
+
+def _org_id(org: OrgConnection, client: OrgClient) -> str:
+    if not org.org_id:
+        organization = _guard(lambda: client.call(lambda sf: sf.query("SELECT Id FROM Organization")["records"][0]))
+        org.org_id = organization["Id"]
+        org.save(update_fields=["org_id", "updated_at"])
+    return org.org_id
+
+
+def _mark_started(run: HarvestRun) -> None:
+    HarvestRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now())
+    run.refresh_from_db()
+
+
+def _record_usage(run: HarvestRun, client: OrgClient, *, first: bool) -> None:
+    if client.first_api_used is None or client.last_api_used is None:
+        return
+    if first:
+        # The first answer's counter already includes that call.
+        HarvestRun.objects.filter(pk=run.pk, api_used_before__isnull=True).update(
+            api_used_before=client.first_api_used - 1)
+    HarvestRun.objects.filter(pk=run.pk).update(
+        api_used_after=Greatest(Coalesce(F("api_used_after"), 0), client.last_api_used))
+
+
+def _record_chunk(run: HarvestRun, written: int, errors: list[str]) -> None:
+    with transaction.atomic():
+        locked = HarvestRun.objects.select_for_update().get(pk=run.pk)
+        locked.chunks_done += 1
+        locked.counts["written"] = locked.counts.get("written", 0) + written
+        locked.errors += errors
+        locked.save(update_fields=["chunks_done", "counts", "errors"])
+
+
+def _add_counts(run: HarvestRun, counts: dict[str, int]) -> None:
+    with transaction.atomic():
+        locked = HarvestRun.objects.select_for_update().get(pk=run.pk)
+        locked.counts = {**locked.counts, **counts}
+        locked.save(update_fields=["counts"])
+
+
+def _finish(run: HarvestRun, status: str) -> HarvestRun:
+    HarvestRun.objects.filter(pk=run.pk).update(status=status, finished_at=timezone.now())
+    run.refresh_from_db()
+    log.info("harvest run %s of %s finished: %s", run.pk, run.org.alias, status)
+    return run

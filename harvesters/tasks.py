@@ -1,0 +1,52 @@
+"""Celery tasks of a harvest: plan, then one task per chunk, then finish (a chord).
+
+Chunks are retried with exponential backoff and jitter on transient failures; an exceeded API limit
+stops the run cleanly. Every task calls the same service functions as `harvest --sync`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from celery import Task, chord, shared_task
+
+from harvesters import runs
+from harvesters.connections import client_for
+from harvesters.models import HarvestRun
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def retrying_task(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
+    """A task retried on transient failures: backoff 2, 4, 8 … s up to 5 min, with jitter, six times."""
+    return shared_task(name=name, autoretry_for=(runs.TransientHarvestError,), retry_backoff=2,
+                       retry_backoff_max=300, retry_jitter=True, max_retries=6)
+
+
+@retrying_task("harvesters.start_harvest")
+def start_harvest(run_id: int) -> None:
+    run = HarvestRun.objects.select_related("org").get(pk=run_id)
+    try:
+        plan = runs.plan_run(run, client_for(run.org))
+    except runs.LimitExceededError as error:
+        runs.stop_run(run, str(error))
+        runs.finish_run(run)
+        return
+    chunks = [harvest_chunk.si(run_id, names) for names in plan.chunks]
+    chord(chunks)(finish_harvest.si(run_id)) if chunks else finish_harvest.delay(run_id)
+
+
+@retrying_task("harvesters.harvest_chunk")
+def harvest_chunk(run_id: int, names: list[str]) -> None:
+    run = HarvestRun.objects.select_related("org").get(pk=run_id)
+    try:
+        runs.harvest_chunk(run, client_for(run.org), names)
+    except runs.LimitExceededError as error:
+        runs.stop_run(run, str(error))
+
+
+@shared_task(name="harvesters.finish_harvest")
+def finish_harvest(run_id: int) -> None:
+    runs.finish_run(HarvestRun.objects.select_related("org").get(pk=run_id))

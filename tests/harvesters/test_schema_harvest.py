@@ -1,0 +1,181 @@
+"""Harvesting the demo org's schema into the real Neo4j graph, through the simulator over HTTPS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from harvesters import runs
+from harvesters.connections import register_org
+from harvesters.models import HarvestRun, OrgConnection, RunStatus
+from lineage import Graph, org_key, purge_org
+from salesforce_simulator import Simulator
+
+STAMPS = {"last_seen", "run_id", "first_seen"}
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo_connection(demo_org: Simulator, graph: Graph) -> OrgConnection:
+    given = demo_org.credentials()
+    purge_org(graph, org_key(demo_org.org.id))
+    connection = register_org("demo", login_url=demo_org.base_url, auth_flow="client_credentials",
+                              client_id=given["consumer_key"], client_secret=given["consumer_secret"],
+                              ca_bundle=demo_org.ca_bundle)
+    connection.org_id = demo_org.org.id
+    connection.save()
+    return connection
+
+
+def harvest(connection: OrgConnection, *, full: bool = True) -> HarvestRun:
+    return runs.harvest_now(runs.request_harvest(connection, full=full), max_attempts=8)
+
+
+def snapshot(graph: Graph, org_id: str) -> tuple[set[tuple[str, str]], set[tuple[str, str, str]]]:
+    """The org's nodes and edges with their properties, less the stamps that record when they were seen."""
+    nodes = graph.read("MATCH (n {org_key: $org}) RETURN n.key AS key, properties(n) AS props", org=org_key(org_id))
+    edges = graph.read("MATCH (a)-[r {org_key: $org}]->(b) RETURN a.key AS a, r.key AS key, properties(r) AS props",
+                       org=org_key(org_id))
+    return ({(row["key"], _stable(row["props"])) for row in nodes},
+            {(row["a"], row["key"], _stable(row["props"])) for row in edges})
+
+
+def _stable(props: dict[str, Any]) -> str:
+    return repr(sorted((k, v) for k, v in props.items() if k not in STAMPS))
+
+
+def field_node(graph: Graph, org_id: str, sobject: str, name: str) -> dict[str, Any]:
+    rows = graph.read("MATCH (:SObject {key: $object})-[:HAS_FIELD]->(f:Field {name: $name}) RETURN properties(f) AS f",
+                      object=f"sobject:{org_id}:{sobject}", name=name)
+    assert len(rows) == 1, f"{sobject}.{name} not in the graph"
+    field: dict[str, Any] = rows[0]["f"]
+    return field
+
+
+def test_a_full_harvest_lands_the_demo_orgs_objects_and_fields(demo_connection: OrgConnection, graph: Graph):
+    run = harvest(demo_connection)
+
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    org_id = demo_connection.org_id
+    names = {row["name"] for row in graph.read("MATCH (:Org {key: $org})-[:HAS_OBJECT]->(o) RETURN o.name AS name",
+                                               org=org_key(org_id))}
+    assert {"Contact", "Account", "Individual", "ContactPointTypeConsent", "FinServ__FinancialAccount__c",
+            "Loan_Application__c"} <= names
+
+
+def test_the_unencrypted_account_number_is_in_the_graph_as_restricted_and_unencrypted(
+    demo_connection: OrgConnection, graph: Graph
+):
+    harvest(demo_connection)
+
+    account_number = field_node(graph, demo_connection.org_id, "FinServ__FinancialAccount__c",
+                                "FinServ__FinancialAccountNumber__c")
+    assert account_number["encrypted"] is False
+    assert account_number["security_classification"] == "Restricted"
+    assert account_number["evidence"] == "describe:FinServ__FinancialAccount__c"
+
+
+def test_the_encrypted_ssn_and_the_unencrypted_tax_id_are_told_apart(demo_connection: OrgConnection, graph: Graph):
+    harvest(demo_connection)
+    org_id = demo_connection.org_id
+    encrypted = graph.read("MATCH (f:Field {org_key: $org, sensitive: true}) RETURN f.sobject + '.' + f.name AS name, "
+                           "f.encrypted AS encrypted", org=org_key(org_id))
+    by_name = {row["name"]: row["encrypted"] for row in encrypted}
+
+    assert any(name.endswith(("SSN__c", "SSN__pc")) and on for name, on in by_name.items()), by_name
+    assert any("Tax" in name and not on for name, on in by_name.items()), by_name
+
+
+def test_a_lookup_becomes_a_references_edge(demo_connection: OrgConnection, graph: Graph):
+    harvest(demo_connection)
+
+    rows = graph.read("MATCH (f:Field {key: $field})-[:REFERENCES]->(o:SObject) RETURN o.name AS target",
+                      field=f"field:{demo_connection.org_id}:FinServ__FinancialAccount__c.FinServ__PrimaryOwner__c")
+    assert [row["target"] for row in rows] == ["Account"]
+
+
+def test_a_second_full_harvest_changes_nothing(demo_connection: OrgConnection, graph: Graph):
+    harvest(demo_connection)
+    first = snapshot(graph, demo_connection.org_id)
+
+    second_run = harvest(demo_connection)
+
+    assert second_run.status == RunStatus.SUCCEEDED
+    assert second_run.counts["retired"] == 0
+    assert snapshot(graph, demo_connection.org_id) == first
+
+
+def test_an_incremental_harvest_of_an_unchanged_org_spends_one_call(demo_connection: OrgConnection,
+                                                                     demo_org: Simulator):
+    harvest(demo_connection)
+    demo_org.reset()
+
+    run = harvest(demo_connection, full=False)
+
+    assert run.status == RunStatus.SUCCEEDED
+    assert run.chunks_total == 0
+    assert demo_org.api_usage == 1  # describeGlobal answered 304 Not Modified
+    assert run.api_calls == 1
+
+
+def test_a_full_harvest_spends_one_call_per_25_describes_and_5_classifications(
+    demo_connection: OrgConnection, demo_org: Simulator
+):
+    run = harvest(demo_connection)
+
+    objects = sum(1 for _ in demo_org.org.objects)
+    assert run.api_calls == demo_org.api_usage
+    assert demo_org.api_usage <= -(-objects // 25) + -(-objects // 5) + 1
+
+
+def test_a_run_killed_half_way_and_run_again_ends_in_the_same_graph(
+    demo_connection: OrgConnection, graph: Graph, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(runs, "CHUNK_OBJECTS", 5)
+    harvest(demo_connection)
+    clean = snapshot(graph, demo_connection.org_id)
+    purge_org(graph, org_key(demo_connection.org_id))
+
+    interrupted = runs.request_harvest(demo_connection, full=True)
+    client = runs.client_for(demo_connection)
+    plan = runs.plan_run(interrupted, client)
+    runs.harvest_chunk(interrupted, client, plan.chunks[0])  # the worker dies after the first chunk
+    rerun = harvest(demo_connection)
+
+    assert len(plan.chunks) > 2
+    assert rerun.status == RunStatus.SUCCEEDED
+    assert snapshot(graph, demo_connection.org_id) == clean
+
+
+def test_an_expired_session_is_renewed_and_the_run_completes(demo_connection: OrgConnection, demo_org: Simulator):
+    demo_org.set_faults(session_expiry_calls=3)
+
+    run = harvest(demo_connection)
+
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert any(call.status == 401 for call in demo_org.calls)
+
+
+def test_ten_percent_server_errors_are_retried_and_the_run_completes(
+    demo_connection: OrgConnection, demo_org: Simulator, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(runs, "CHUNK_OBJECTS", 3)
+    demo_org.set_faults(error_rate=0.1, seed=11)
+
+    run = harvest(demo_connection)
+
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert any(call.status in (500, 503) for call in demo_org.calls)
+
+
+def test_an_exhausted_api_limit_stops_the_run_cleanly_with_its_reason(demo_connection: OrgConnection,
+                                                                      demo_org: Simulator):
+    accounting = demo_org.dispatcher.runtime.accounting
+    accounting.used = accounting.daily_limit - 2
+
+    run = harvest(demo_connection)
+
+    assert run.status == RunStatus.STOPPED
+    assert "REQUEST_LIMIT_EXCEEDED" in run.reason
+    assert run.finished_at is not None
