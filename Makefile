@@ -30,15 +30,20 @@ services: venv
 stop: venv
 	$(PY) -m local_services stop
 
+# The demo org (a simulated California neobank) is served by the Salesforce org simulator and
+# harvested through a real Celery worker before the web UI starts.
 demo: venv
-	$(PY) -m local_services start neo4j redis
+	$(PY) -m local_services start neo4j redis simulator
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py lineage_schema
 	$(PY) manage.py demo_login --username $(DEMO_USER) --password $(DEMO_PASSWORD)
 	$(PY) -m local_services start worker
+	$(PY) manage.py add_org demo --credentials-json .local/dev/simulator/credentials.json \
+		--auth-flow client_credentials --test
+	$(PY) manage.py harvest demo --full --wait
 	@echo
 	@echo "Recordkeeper is at http://$(HOST):$(PORT)/  (login: $(DEMO_USER) / $(DEMO_PASSWORD))"
-	@echo "Ctrl-C stops the web server; 'make stop' stops Neo4j, Redis and the worker."
+	@echo "Ctrl-C stops the web server; 'make stop' stops Neo4j, Redis, the worker and the simulator."
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
 

@@ -20,10 +20,10 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
-from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired, TransientError
 from simple_salesforce.exceptions import SalesforceError, SalesforceRefusedRequest
 
-from harvesters.client import OrgClient
+from harvesters.client import OrgAuthError, OrgClient
 from harvesters.connections import client_for
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from harvesters.schema import changed_objects, list_objects, schema_chunk
@@ -124,6 +124,8 @@ def harvest_now(
         stop_run(run, str(error))
     except TransientHarvestError as error:
         return fail_run(run, f"gave up after {max_attempts} attempts: {error}")
+    except (OrgAuthError, SalesforceError, Neo4jError, OSError) as error:
+        return fail_run(run, f"{type(error).__name__}: {error}")
     return finish_run(run)
 
 

@@ -7,7 +7,7 @@ stops the run cleanly. Every task calls the same service functions as `harvest -
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from celery import Task, chord, shared_task
 
@@ -19,9 +19,19 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+class HarvestTask(Task):  # type: ignore[type-arg]
+    """A harvest task whose final failure (retries spent, or an error not worth retrying) fails its run."""
+
+    def on_failure(self, exc: Exception, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+                   einfo: Any) -> None:
+        run = HarvestRun.objects.filter(pk=args[0]).first()
+        if run is not None and run.finished_at is None:
+            runs.fail_run(run, f"{type(exc).__name__}: {exc}")
+
+
 def retrying_task(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
     """A task retried on transient failures: backoff 2, 4, 8 … s up to 5 min, with jitter, six times."""
-    return shared_task(name=name, autoretry_for=(runs.TransientHarvestError,), retry_backoff=2,
+    return shared_task(name=name, base=HarvestTask, autoretry_for=(runs.TransientHarvestError,), retry_backoff=2,
                        retry_backoff_max=300, retry_jitter=True, max_retries=6)
 
 

@@ -5,6 +5,7 @@ from local_services.neo4j_engine import Neo4jEngine
 from local_services.process import ServiceError, ServiceState
 from local_services.redis_server import RedisServer
 from local_services.settings import LocalSettings, from_environment
+from local_services.simulator_process import SimulatorProcess
 
 __all__ = [
     "CeleryWorker",
@@ -13,5 +14,6 @@ __all__ = [
     "RedisServer",
     "ServiceError",
     "ServiceState",
+    "SimulatorProcess",
     "from_environment",
 ]

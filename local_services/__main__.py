@@ -1,4 +1,5 @@
-"""python -m local_services {start,stop,status} [neo4j] [redis] [worker] [--record FILE | --only-recorded FILE]"""
+"""python -m local_services {start,stop,status} [neo4j] [redis] [worker] [simulator]
+[--record FILE | --only-recorded FILE]"""
 
 from local_services.cli import main
 

@@ -11,17 +11,19 @@ from local_services.neo4j_engine import Neo4jEngine
 from local_services.process import ServiceError, ServiceState
 from local_services.redis_server import RedisServer
 from local_services.settings import from_environment
+from local_services.simulator_process import SimulatorProcess
 
-Service = Neo4jEngine | RedisServer | CeleryWorker
-SERVICE_NAMES = ("neo4j", "redis", "worker")
+Service = Neo4jEngine | RedisServer | CeleryWorker | SimulatorProcess
+SERVICE_NAMES = ("neo4j", "redis", "worker", "simulator")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = from_environment()
     try:
-        services: list[Service] = [Neo4jEngine(settings), RedisServer(settings), CeleryWorker(settings)]
-        # The worker runs only when asked for; stopping everything includes it, and it goes first.
+        services: list[Service] = [Neo4jEngine(settings), RedisServer(settings), CeleryWorker(settings),
+                                   SimulatorProcess(settings)]
+        # The worker and the simulator run only when asked for; stopping everything includes them, first.
         default = ("neo4j", "redis") if args.action == "start" else SERVICE_NAMES
         chosen = [s for s in services if s.name in (args.services or default)]
         if args.action == "stop":

@@ -27,6 +27,8 @@ class LocalSettings:
     neo4j_heap_mb: int
     neo4j_pagecache_mb: int
     broker_url: str
+    simulator_port: int
+    simulator_org: str
 
     @property
     def neo4j_port(self) -> int:
@@ -51,6 +53,8 @@ def from_environment(environ: dict[str, str] | None = None) -> LocalSettings:
         neo4j_heap_mb=int(env.get("NEO4J_HEAP_MB", "768")),
         neo4j_pagecache_mb=int(env.get("NEO4J_PAGECACHE_MB", "256")),
         broker_url=env.get("CELERY_BROKER_URL", DEFAULT_BROKER_URL),
+        simulator_port=int(env.get("SIMULATOR_PORT", "8900")),
+        simulator_org=env.get("SIMULATOR_ORG", "demo"),
     )
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -20,13 +21,34 @@ SECRET_ENVIRONMENT = {
 }
 
 
+# The keys of a credentials file, as `python -m salesforce_simulator --print-credentials` writes them.
+JSON_KEYS = {"login_url": "login_url", "username": "username", "password": "password",
+             "security_token": "security_token", "consumer_key": "client_id", "consumer_secret": "client_secret",
+             "ca_bundle": "ca_bundle"}
+
+
+def _from_json(path: Path | None) -> dict[str, str]:
+    if path is None:
+        return {}
+    try:
+        loaded = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise CommandError(f"--credentials-json: {error}") from error
+    if not isinstance(loaded, dict):
+        raise CommandError("--credentials-json: expected one JSON object")
+    return {field: str(loaded[key]) for key, field in JSON_KEYS.items() if loaded.get(key)}
+
+
 class Command(BaseCommand):
     help = ("Register (or update) a Salesforce org connection. Secrets are read from SALESFORCE_CLIENT_SECRET, "
             "SALESFORCE_PASSWORD, SALESFORCE_SECURITY_TOKEN, SALESFORCE_SESSION_ID and --private-key-file.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("alias")
-        parser.add_argument("--login-url", required=True)
+        parser.add_argument("--credentials-json", type=Path,
+                            help="login details as one JSON object (login_url, username, password, security_token, "
+                                 "consumer_key, consumer_secret, ca_bundle); other options override it")
+        parser.add_argument("--login-url", default="")
         parser.add_argument("--auth-flow", required=True, choices=AuthFlow.values)
         parser.add_argument("--username", default="")
         parser.add_argument("--client-id", default="")
@@ -37,12 +59,15 @@ class Command(BaseCommand):
         parser.add_argument("--test", action="store_true", help="log in and report the org after saving")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        values = {
+        given = {
             "login_url": options["login_url"], "auth_flow": options["auth_flow"], "username": options["username"],
             "client_id": options["client_id"], "instance_url": options["instance_url"],
             "api_version": options["api_version"], "ca_bundle": options["ca_bundle"],
             **{name: os.environ.get(variable, "") for name, variable in SECRET_ENVIRONMENT.items()},
         }
+        values = {**_from_json(options["credentials_json"]), **{k: v for k, v in given.items() if v}}
+        if not values.get("login_url"):
+            raise CommandError("--login-url (or login_url in --credentials-json) is required")
         if options["private_key_file"]:
             try:
                 values["private_key"] = options["private_key_file"].read_text()

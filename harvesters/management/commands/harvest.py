@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from harvesters import runs
-from harvesters.models import OrgConnection
+from harvesters.models import HarvestRun, OrgConnection, RunStatus
 
 
 class Command(BaseCommand):
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("alias")
         parser.add_argument("--full", action="store_true", help="describe everything and retire what is gone")
         parser.add_argument("--sync", action="store_true", help="run here and now, with a progress bar")
+        parser.add_argument("--wait", action="store_true", help="queue on Celery, then follow the run to its end")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -28,9 +30,27 @@ class Command(BaseCommand):
 
             start_harvest.delay(run.pk)
             self.stdout.write(f"harvest run {run.pk} queued for {org.alias}")
-            return
-        run = runs.harvest_now(run, on_chunk=self._progress)
+            if not options["wait"]:
+                return
+            run = self._follow(run)
+        else:
+            run = runs.harvest_now(run, on_chunk=self._progress)
         sys.stderr.write("\n")
+        self._report(run)
+        if run.status in (RunStatus.FAILED, RunStatus.STOPPED):
+            raise CommandError(f"harvest run {run.pk} {run.get_status_display()}")
+
+    def _follow(self, run: HarvestRun, timeout_s: float = 3600) -> HarvestRun:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            run.refresh_from_db()
+            self._progress(run.chunks_done, run.chunks_total)
+            if run.finished_at is not None:
+                return run
+            time.sleep(0.5)
+        raise CommandError(f"harvest run {run.pk} still running after {timeout_s:.0f}s; see the admin")
+
+    def _report(self, run: HarvestRun) -> None:
         self.stdout.write(f"harvest run {run.pk}: {run.get_status_display()}; {run.chunks_done}/{run.chunks_total} "
                           f"chunks, {run.counts.get('written', 0)} graph rows written, "
                           f"{run.api_calls} API calls")
