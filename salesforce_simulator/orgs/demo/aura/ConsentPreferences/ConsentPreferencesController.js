@@ -1,0 +1,5 @@
+({
+    init: function (component, event, helper) {
+        helper.loadConsents(component);
+    }
+})

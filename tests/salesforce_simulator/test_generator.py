@@ -1,0 +1,124 @@
+"""Generated orgs: deterministic by seed, streaming, and served like any other org."""
+
+from __future__ import annotations
+
+import itertools
+import tracemalloc
+from pathlib import Path
+
+import requests
+from simple_salesforce.api import Salesforce
+
+from salesforce_simulator import Simulator
+from salesforce_simulator.generator import generate_org
+from salesforce_simulator.org import IndexedRecordSource, id_number
+
+from .conftest import API_VERSION, soap_login, trusting_session
+
+
+def rows(org: object, name: str, count: int) -> list[dict[str, object]]:
+    return list(itertools.islice(org.records(name), count))  # type: ignore[attr-defined]
+
+
+def test_same_seed_generates_the_same_org() -> None:
+    one, two = generate_org(objects=4, fields=6, consumers=50, seed=5), generate_org(objects=4, fields=6,
+                                                                                      consumers=50, seed=5)
+    for name in ("Contact", "Individual", "ContactPointTypeConsent", "Gen00003__c"):
+        assert rows(one, name, 50) == rows(two, name, 50)
+    assert one.objects["Gen00002__c"].describe("61.0") == two.objects["Gen00002__c"].describe("61.0")
+
+
+def test_another_seed_generates_other_people() -> None:
+    one, two = generate_org(consumers=20, seed=5), generate_org(consumers=20, seed=6)
+    assert rows(one, "Contact", 20) != rows(two, "Contact", 20)
+
+
+def test_record_n_is_made_without_records_before_it() -> None:
+    org = generate_org(objects=1, fields=3, consumers=1_000_000, seed=7)
+    source = org.record_sources["Contact"]
+    assert isinstance(source, IndexedRecordSource)
+    made: list[int] = []
+    make = source.make
+    source.make = lambda index: made.append(index) or make(index)  # type: ignore[method-assign]
+    last_id = make(999_999)["Id"]  # type: ignore[index]
+    row = org.get_record("Contact", last_id)
+    assert row is not None
+    assert row["Id"] == last_id
+    assert made == [999_999]
+    assert id_number(last_id) == 999_999
+
+
+def test_iterating_a_large_population_holds_no_rows() -> None:
+    org = generate_org(objects=1, fields=3, consumers=5_000, seed=7)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    count = sum(1 for _ in org.records("ContactPointTypeConsent"))
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert count == 15_000
+    assert grown < 5 * 1024 * 1024  # 15,000 rows held would take over 20 MiB
+
+
+def test_generated_objects_have_the_requested_fields() -> None:
+    org = generate_org(objects=3, fields=12, consumers=1, seed=1)
+    described = org.objects["Gen00001__c"].describe("61.0")
+    custom = [f for f in described["fields"] if f["custom"]]
+    assert len(custom) == 12
+
+
+def test_generated_org_is_served_over_https(tmp_path: Path) -> None:
+    org = generate_org(objects=30, fields=10, consumers=3000, seed=2)
+    with Simulator(org, state_dir=tmp_path) as simulator:
+        session: requests.Session = trusting_session(simulator)
+        session_id, _ = soap_login(simulator, session)
+        sf = Salesforce(instance_url=simulator.base_url, session_id=session_id, session=session,
+                        version=API_VERSION)  # fmt: skip
+        names = {entry["name"] for entry in sf.describe()["sobjects"]}
+        assert {f"Gen{n:05d}__c" for n in range(30)} <= names
+        assert sf.query("SELECT COUNT() FROM Contact")["totalSize"] == 3000
+        assert len(sf.query_all("SELECT Id FROM Individual")["records"]) == 3000
+        assert sf.query("SELECT Id FROM Gen00029__c")["totalSize"] == 5
+
+
+def population_org(tmp_path: Path, **knobs: object) -> object:
+    from salesforce_simulator.definition import build_org
+
+    data = {
+        "org": {"id": "00D8d000001TestEAQ", "name": "Knobs", "now": "2026-11-20T12:00:00Z"},
+        "objects": [{"name": "Loan_Application__c", "fields": [
+            {"name": "Applicant__c", "type": "reference", "reference_to": ["Account"]},
+            {"name": "Applicant_SSN__c", "type": "string", "encrypted": True}]}],
+        "records": {"DataUsePurpose": [
+            {"Id": "0oN8d0MarketingECA", "Name": "Marketing"}, {"Id": "0oN8d0FraudPrevECC", "Name": "Fraud"}]},
+        "population": {"consumers": 2000, "seed": 3, **knobs},
+    }  # fmt: skip
+    return build_org(data, tmp_path)
+
+
+def test_population_knobs_shape_the_consumers(tmp_path: Path) -> None:
+    org = population_org(
+        tmp_path, opt_out_processing_rate=0.1, contact_points={"email": 1.0, "phone": 0.5},
+        financial_accounts={"per_consumer": [1, 3], "types": {"Checking": 1.0}}, loan_application_rate=0.25,
+        consents=[{"purpose": "0oN8d0FraudPrevECC", "statuses": {"Seen": 1.0}, "follows_processing_opt_out": False}],
+    )  # fmt: skip
+    phones = sum(1 for _ in org.records("ContactPointPhone"))  # type: ignore[attr-defined]
+    accounts = list(org.records("FinServ__FinancialAccount__c"))  # type: ignore[attr-defined]
+    consents = list(org.records("ContactPointTypeConsent"))  # type: ignore[attr-defined]
+    loans = list(org.records("Loan_Application__c"))  # type: ignore[attr-defined]
+    assert 900 < phones < 1100
+    assert 2000 < len(accounts) < 6000
+    assert {a["FinServ__FinancialAccountType__c"] for a in accounts} == {"Checking"}
+    assert len(consents) == 2000  # one rule: fraud prevention only, never opted out of
+    assert {c["PrivacyConsentStatus"] for c in consents} == {"Seen"}
+    assert 400 < len(loans) < 600
+    assert all(set(loan) <= {"Id", "Name", "Applicant__c", "Applicant_SSN__c", "IsDeleted", "OwnerId", "CreatedDate",
+                             "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp"}
+               for loan in loans)  # fmt: skip
+
+
+def test_processing_opt_outs_turn_following_consents_to_opt_out(tmp_path: Path) -> None:
+    org = population_org(tmp_path, opt_out_processing_rate=0.2)
+    opted_out = {row["Id"] for row in org.records("Individual") if row["HasOptedOutProcessing"]}  # type: ignore[attr-defined]
+    consents = [c for c in org.records("ContactPointTypeConsent") if c["PartyId"] in opted_out]  # type: ignore[attr-defined]
+    assert 300 < len(opted_out) < 500
+    assert {c["PrivacyConsentStatus"] for c in consents} == {"OptOut"}
