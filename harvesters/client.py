@@ -7,6 +7,7 @@ instance URL, the session id and an HTTP session that trusts the configured CA.
 
 from __future__ import annotations
 
+import re
 import ssl
 import time
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from simple_salesforce.exceptions import SalesforceExpiredSession
 T = TypeVar("T")
 DEFAULT_TIMEOUT_S = 60.0
 JWT_LIFETIME_S = 180
+API_USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
 SOAP_NS = {"soap": "http://schemas.xmlsoap.org/soap/envelope/", "sf": "urn:partner.soap.sforce.com"}
 
 
@@ -179,6 +181,7 @@ class OrgClient:
     def __init__(self, credentials: OrgCredentials, *, timeout: float = DEFAULT_TIMEOUT_S) -> None:
         self.credentials = credentials
         self.http = http_session(credentials.ca_bundle, timeout=timeout)
+        self.http.hooks["response"].append(self._note_usage)
         self._salesforce: Salesforce | None = None
         self.logins = 0
         # Salesforce's daily API counter as the first and the latest answers reported it.
@@ -193,21 +196,20 @@ class OrgClient:
 
     def call(self, operation: Callable[[Salesforce], T]) -> T:
         try:
-            result = operation(self.salesforce)
+            return operation(self.salesforce)
         except SalesforceExpiredSession:
             if self.credentials.auth_flow == "session_id":
                 raise
             self._salesforce = self._login()
-            result = operation(self._salesforce)
-        self._note_usage()
-        return result
+            return operation(self._salesforce)
 
-    def _note_usage(self) -> None:
-        usage = self.api_usage()
-        if usage is not None:
-            self.last_api_used = usage[0]
+    def _note_usage(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """Read Salesforce's counter from every answer, errors and 304s included (they count too)."""
+        found = API_USAGE.search(response.headers.get("Sforce-Limit-Info", ""))
+        if found and "/services/data/" in response.url:  # logins are not API calls
+            self.last_api_used = int(found.group(1))
             if self.first_api_used is None:
-                self.first_api_used = usage[0]
+                self.first_api_used = self.last_api_used
 
     def api_usage(self) -> tuple[int, int] | None:
         """(used, limit) of the org's daily API requests, from the last answer's Sforce-Limit-Info."""

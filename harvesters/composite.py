@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from simple_salesforce.exceptions import SalesforceGeneralError
+
 from harvesters.client import OrgClient
 
 MAX_SUBREQUESTS = 25
@@ -52,8 +54,13 @@ def composite_get(client: OrgClient, paths: Sequence[tuple[str, str]], *, per_ca
         ]}
         body: dict[str, Any] = client.call(lambda sf, payload=payload: sf.restful(  # type: ignore[misc]
             "composite", method="POST", json=payload))
-        for item in body["compositeResponse"]:
-            yield SubResponse(item["referenceId"], int(item["httpStatusCode"]), item.get("body"))
+        answers = [SubResponse(item["referenceId"], int(item["httpStatusCode"]), item.get("body"))
+                   for item in body["compositeResponse"]]
+        failed = next((answer for answer in answers if answer.status >= 500), None)
+        if failed is not None:
+            # A server error inside the batch is as transient as one on the whole call: retry them all.
+            raise SalesforceGeneralError("composite", failed.status, failed.reference, failed.body)
+        yield from answers
 
 
 def describe_many(client: OrgClient, names: Iterable[str]) -> Iterator[SubResponse]:

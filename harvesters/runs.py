@@ -26,7 +26,7 @@ from simple_salesforce.exceptions import SalesforceError, SalesforceRefusedReque
 from harvesters.client import OrgAuthError, OrgClient
 from harvesters.connections import client_for
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
-from harvesters.schema import changed_objects, list_objects, schema_chunk
+from harvesters.schema import changed_objects, list_objects, schema_chunk, summary_records
 from lineage import SCHEMA, GraphWriter, OrgRecord, get_graph, org_key
 
 T = TypeVar("T")
@@ -63,10 +63,15 @@ def plan_run(run: HarvestRun, client: OrgClient) -> RunPlan:
     _mark_started(run)
     last = None if run.full else previous_success(run)
     since = last.started_at if last else None
-    names = _guard(lambda: list_objects(client, since)) or []
-    if names and since is not None:
+    summaries = _guard(lambda: list_objects(client, since)) or []
+    if summaries and since is not None:
         changed = _guard(lambda: changed_objects(client, since))
-        names = [name for name in names if name in changed]
+        summaries = [summary for summary in summaries if summary["name"] in changed]
+    if summaries:
+        org_id = _org_id(run.org, client)
+        nodes, edges = summary_records(org_id, summaries)
+        _guard(lambda: _writer(run, org_id).write_chunk([_org_node(run.org, org_id), *nodes], edges))
+    names = [summary["name"] for summary in summaries]
     chunks = [names[i:i + CHUNK_OBJECTS] for i in range(0, len(names), CHUNK_OBJECTS)]
     _record_usage(run, client, first=True)
     HarvestRun.objects.filter(pk=run.pk).update(chunks_total=len(chunks))
@@ -79,9 +84,7 @@ def harvest_chunk(run: HarvestRun, client: OrgClient, names: list[str]) -> None:
         return
     org_id = _org_id(run.org, client)
     chunk = _guard(lambda: schema_chunk(client, org_id, names))
-    org_node = OrgRecord(org_id=org_id, instance_url=run.org.instance_url or None, edition=run.org.edition or None,
-                         evidence="org connection")
-    report = _guard(lambda: _writer(run, org_id).write_chunk([org_node, *chunk.nodes], chunk.edges))
+    report = _guard(lambda: _writer(run, org_id).write_chunk([_org_node(run.org, org_id), *chunk.nodes], chunk.edges))
     _record_chunk(run, report.written, chunk.errors)
     _record_usage(run, client, first=False)
 
@@ -164,6 +167,11 @@ def _guard(step: Callable[[], T]) -> T:
 
 def _writer(run: HarvestRun, org_id: str) -> GraphWriter:
     return GraphWriter(get_graph(), str(run.uid), org_key(org_id), timezone.now())
+
+
+def _org_node(org: OrgConnection, org_id: str) -> OrgRecord:
+    return OrgRecord(org_id=org_id, instance_url=org.instance_url or None, edition=org.edition or None,
+                     evidence="org connection")
 
 
 def _org_id(org: OrgConnection, client: OrgClient) -> str:

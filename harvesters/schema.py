@@ -64,8 +64,8 @@ def harvestable(summary: dict[str, Any]) -> bool:
     return bool(summary.get("queryable")) and not name.endswith(SKIPPED_SUFFIXES)
 
 
-def list_objects(client: OrgClient, since: datetime | None = None) -> list[str] | None:
-    """Names of the org's harvestable objects; None when nothing changed since `since` (304)."""
+def list_objects(client: OrgClient, since: datetime | None = None) -> list[dict[str, Any]] | None:
+    """describeGlobal's summaries of the harvestable objects; None when nothing changed since `since` (304)."""
     headers = {"If-Modified-Since": format_datetime(since, usegmt=True)} if since else {}
     try:
         body = client.call(lambda sf: sf.restful("sobjects/", headers=headers)) or {}
@@ -73,7 +73,21 @@ def list_objects(client: OrgClient, since: datetime | None = None) -> list[str] 
         if error.status == 304:
             return None
         raise
-    return [summary["name"] for summary in body["sobjects"] if harvestable(summary)]
+    return [summary for summary in body["sobjects"] if harvestable(summary)]
+
+
+def summary_records(org_id: str, summaries: list[dict[str, Any]]) -> tuple[list[NodeRecord], list[EdgeRecord]]:
+    """Objects as describeGlobal lists them: written before any chunk, so every chunk's lookups find
+    their target object whichever chunk describes it."""
+    nodes: list[NodeRecord] = [
+        SObjectRecord(org_id=org_id, name=summary["name"], display_label=summary.get("label"),
+                      custom=bool(summary.get("custom")), namespace=_namespace(summary["name"]),
+                      key_prefix=summary.get("keyPrefix"), evidence=f"describe:{summary['name']}")
+        for summary in summaries
+    ]
+    org = NodeRef(Label.ORG, org_key(org_id))
+    edges: list[EdgeRecord] = [HasObjectEdge(source=org, target=node.ref, evidence=node.evidence) for node in nodes]
+    return nodes, edges
 
 
 def changed_objects(client: OrgClient, since: datetime) -> set[str]:
