@@ -1,0 +1,525 @@
+"""What harvesters hand to `lineage/`: typed, frozen records of the graph's nodes and edges.
+
+Every record has a stable `key` and the `evidence` it came from (the harvested artefact: a describe,
+a flow version, an event-log file). Keys are built here, from the record's own identifying fields,
+so two harvests of the same thing always land on the same node:
+
+    Org          org:{org_id}
+    SObject      sobject:{org_id}:{object}
+    Field        field:{org_id}:{object}.{field}
+    System       system:{host}                      (host lower-cased; shared by every org)
+    Integration  integration:{org_id}:{kind}:{name}
+    Purpose      purpose:{org_id}:{name}
+    Subject      subject:{hmac}                     (64 lower-case hex digits; shared by every org)
+    HarvestRun   run:{run_id}
+
+An edge's key is `{rel}:{source key}->{target key}`, plus `@{discriminator}` where one pair of
+nodes may be joined twice by the same relationship (a field flowing to a system through two
+integrations is two FLOWS_TO edges, each with its own `via` and `consent_checked`).
+
+Record attributes become node or edge properties; `None` removes the property (the record is the
+whole truth about what its source knows), except for attributes listed in `KEEP_WHEN_UNKNOWN`,
+which more than one source may supply (a manifest knows a system's role; an Apex callout does not).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from enum import StrEnum
+from typing import ClassVar
+
+from lineage.vocabulary import Label, Rel
+
+Scalar = str | int | float | bool | date | datetime
+PropertyValue = Scalar | list[str] | list[int] | list[float] | list[bool] | None
+# What a record may hold for a property: tuples keep records hashable and become lists in the graph.
+AttributeValue = PropertyValue | tuple[str, ...] | tuple[int, ...] | tuple[float, ...] | tuple[bool, ...]
+
+# Stamped by the writer on every node and edge; no record may carry an attribute of these names.
+STAMPS = frozenset({"key", "first_seen", "last_seen", "run_id", "retired_at", "org_key"})
+
+_PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_SUBJECT_HMAC = re.compile(r"^[0-9a-f]{64}$")
+
+
+class SystemRole(StrEnum):
+    """The recipient's role under CCPA/CPRA."""
+
+    SERVICE_PROVIDER = "service_provider"
+    CONTRACTOR = "contractor"
+    THIRD_PARTY = "third_party"
+
+
+class IntegrationKind(StrEnum):
+    NAMED_CREDENTIAL = "named_credential"
+    EXTERNAL_CREDENTIAL = "external_credential"
+    REMOTE_SITE = "remote_site"
+    CONNECTED_APP = "connected_app"
+    OUTBOUND_MESSAGE = "outbound_message"
+    FLOW = "flow"
+    APEX_CLASS = "apex_class"
+    COMPONENT = "component"
+    CDC_CHANNEL = "cdc_channel"
+    MANIFEST = "manifest"
+    OPENLINEAGE = "openlineage"
+
+
+class ConsentStatus(StrEnum):
+    OPT_IN = "opt_in"
+    OPT_OUT = "opt_out"
+    SEEN = "seen"
+    NOT_SEEN = "not_seen"
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    """Where an edge starts or ends: a node's label (from the vocabulary) and its key."""
+
+    label: Label
+    key: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.label, Label):
+            raise TypeError(f"an edge endpoint's label must be a lineage.Label, not {self.label!r}")
+        if not self.key:
+            raise ValueError("an edge endpoint needs a key")
+
+
+# --- keys -------------------------------------------------------------------------------------------
+
+
+def org_key(org_id: str) -> str:
+    return f"org:{_part(org_id, 'org_id')}"
+
+
+def sobject_key(org_id: str, sobject: str) -> str:
+    return f"sobject:{_part(org_id, 'org_id')}:{_part(sobject, 'sobject')}"
+
+
+def field_key(org_id: str, sobject: str, name: str) -> str:
+    return f"field:{_part(org_id, 'org_id')}:{_part(sobject, 'sobject')}.{_part(name, 'field')}"
+
+
+def system_key(host: str) -> str:
+    return f"system:{_part(host, 'host').lower()}"
+
+
+def integration_key(org_id: str, kind: IntegrationKind, name: str) -> str:
+    return f"integration:{_part(org_id, 'org_id')}:{IntegrationKind(kind).value}:{_part(name, 'name')}"
+
+
+def purpose_key(org_id: str, name: str) -> str:
+    return f"purpose:{_part(org_id, 'org_id')}:{_part(name, 'name')}"
+
+
+def subject_key(subject_hmac: str) -> str:
+    if not _SUBJECT_HMAC.fullmatch(subject_hmac):
+        raise ValueError("a subject is keyed only by a 64-digit lower-case hex HMAC, never a raw identifier")
+    return f"subject:{subject_hmac}"
+
+
+def subject_hmac_for(
+    secret: bytes, *, email: str | None = None, phone: str | None = None, external_id: str | None = None
+) -> str:
+    """The keyed hash (HMAC-SHA256) of a consumer's strongest identifier: email, else phone, else external id.
+
+    Identifiers are normalised first (email trimmed and lower-cased, phone reduced to its digits) so
+    the same consumer found in a Contact, a Lead and a DSAR request gets the same key.
+    """
+    if not secret:
+        raise ValueError("subject keys need a non-empty HMAC secret")
+    if email and email.strip():
+        material = "email:" + email.strip().lower()
+    elif phone and re.sub(r"\D", "", phone):
+        material = "phone:" + re.sub(r"\D", "", phone)
+    elif external_id and external_id.strip():
+        material = "external_id:" + external_id.strip()
+    else:
+        raise ValueError("a subject needs an email, a phone or an external id")
+    return hmac.new(secret, material.encode(), hashlib.sha256).hexdigest()
+
+
+def _part(value: str, what: str) -> str:
+    if not value or not value.strip():
+        raise ValueError(f"a key needs a non-empty {what}")
+    return value.strip()
+
+
+# --- nodes ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class NodeRecord:
+    """A node of the lineage graph as one source saw it."""
+
+    label: ClassVar[Label]
+    KEEP_WHEN_UNKNOWN: ClassVar[frozenset[str]] = frozenset()
+
+    evidence: str
+
+    @property
+    def key(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def ref(self) -> NodeRef:
+        return NodeRef(self.label, self.key)
+
+    def properties(self) -> dict[str, PropertyValue]:
+        """The node's properties (without the writer's stamps); `None` removes a property."""
+        return _properties_of(self, keep_when_unknown=self.KEEP_WHEN_UNKNOWN)
+
+    def __post_init__(self) -> None:
+        _check_evidence(self.evidence)
+        self.key  # noqa: B018 - validate the identifying fields at construction, not at write time
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrgRecord(NodeRecord):
+    label: ClassVar[Label] = Label.ORG
+
+    org_id: str
+    name: str | None = None
+    instance_url: str | None = None
+    edition: str | None = None
+    sandbox: bool = False
+
+    @property
+    def key(self) -> str:
+        return org_key(self.org_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SObjectRecord(NodeRecord):
+    label: ClassVar[Label] = Label.SOBJECT
+
+    org_id: str
+    name: str
+    display_label: str | None = None
+    custom: bool = False
+    namespace: str | None = None
+    key_prefix: str | None = None
+    record_types: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return sobject_key(self.org_id, self.name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldRecord(NodeRecord):
+    label: ClassVar[Label] = Label.FIELD
+
+    org_id: str
+    sobject: str
+    name: str
+    type: str
+    display_label: str | None = None
+    custom: bool = False
+    namespace: str | None = None
+    encrypted: bool = False
+    security_classification: str | None = None
+    compliance_groups: tuple[str, ...] = ()
+    business_status: str | None = None
+    ccpa_category: str | None = None
+    sensitive: bool = False
+    references: tuple[str, ...] = ()
+    compound_parent: str | None = None
+
+    @property
+    def key(self) -> str:
+        return field_key(self.org_id, self.sobject, self.name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SystemRecord(NodeRecord):
+    """Anything outside the org, keyed by host so every integration that reaches it meets on one node."""
+
+    label: ClassVar[Label] = Label.SYSTEM
+    KEEP_WHEN_UNKNOWN: ClassVar[frozenset[str]] = frozenset({"name", "role", "country"})
+
+    host: str
+    name: str | None = None
+    role: SystemRole | None = None
+    country: str | None = None
+
+    @property
+    def key(self) -> str:
+        return system_key(self.host)
+
+
+@dataclass(frozen=True, kw_only=True)
+class IntegrationRecord(NodeRecord):
+    """The thing that moves data; `attributes` holds what its kind adds (endpoint, sharing mode, version)."""
+
+    label: ClassVar[Label] = Label.INTEGRATION
+
+    org_id: str
+    kind: IntegrationKind
+    name: str
+    attributes: Mapping[str, AttributeValue] = field(default_factory=dict, hash=False)
+
+    @property
+    def key(self) -> str:
+        return integration_key(self.org_id, self.kind, self.name)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        own = {f.name for f in fields(self)}
+        for name in self.attributes:
+            if not _PROPERTY_NAME.fullmatch(name) or name in STAMPS or name in own:
+                raise ValueError(f"integration attribute {name!r} is not a free snake_case property name")
+
+    def properties(self) -> dict[str, PropertyValue]:
+        own = _properties_of(self, keep_when_unknown=frozenset(), skip=frozenset({"attributes"}))
+        return {**{name: _property_value(value) for name, value in self.attributes.items()}, **own}
+
+
+@dataclass(frozen=True, kw_only=True)
+class PurposeRecord(NodeRecord):
+    label: ClassVar[Label] = Label.PURPOSE
+
+    org_id: str
+    name: str
+    description: str | None = None
+    legal_basis: str | None = None
+    declared: bool = False  # declared in a manifest rather than read from DataUsePurpose
+
+    @property
+    def key(self) -> str:
+        return purpose_key(self.org_id, self.name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubjectRecord(NodeRecord):
+    """A consumer. It holds the HMAC of their identifiers and nothing else: no email, phone or name."""
+
+    label: ClassVar[Label] = Label.SUBJECT
+
+    hmac: str
+
+    @property
+    def key(self) -> str:
+        return subject_key(self.hmac)
+
+
+@dataclass(frozen=True, kw_only=True)
+class HarvestRunRecord(NodeRecord):
+    label: ClassVar[Label] = Label.HARVEST_RUN
+
+    run_id: str
+    scope: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = "running"
+
+    @property
+    def key(self) -> str:
+        return f"run:{_part(self.run_id, 'run_id')}"
+
+    def properties(self) -> dict[str, PropertyValue]:
+        # `run_id` is a stamp the writer sets; the record's own id lives in its key.
+        return _properties_of(self, keep_when_unknown=frozenset(), skip=frozenset({"run_id"}))
+
+
+# --- edges ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class EdgeRecord:
+    """A relationship of the lineage graph between two nodes named by `NodeRef`."""
+
+    rel: ClassVar[Rel]
+    SOURCES: ClassVar[frozenset[Label]]
+    TARGETS: ClassVar[frozenset[Label]]
+
+    source: NodeRef
+    target: NodeRef
+    evidence: str
+
+    @property
+    def discriminator(self) -> str | None:
+        return None
+
+    @property
+    def key(self) -> str:
+        base = f"{self.rel.value.lower()}:{self.source.key}->{self.target.key}"
+        return base if self.discriminator is None else f"{base}@{self.discriminator}"
+
+    def properties(self) -> dict[str, PropertyValue]:
+        return _properties_of(self, keep_when_unknown=frozenset(), skip=frozenset({"source", "target"}))
+
+    def __post_init__(self) -> None:
+        _check_evidence(self.evidence)
+        if self.source.label not in self.SOURCES or self.target.label not in self.TARGETS:
+            raise ValueError(
+                f"{self.rel.value} joins {sorted(self.SOURCES)} to {sorted(self.TARGETS)}, "
+                f"not {self.source.label} to {self.target.label}"
+            )
+
+
+@dataclass(frozen=True, kw_only=True)
+class HasObjectEdge(EdgeRecord):
+    rel: ClassVar[Rel] = Rel.HAS_OBJECT
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.ORG})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.SOBJECT})
+
+
+@dataclass(frozen=True, kw_only=True)
+class HasFieldEdge(EdgeRecord):
+    rel: ClassVar[Rel] = Rel.HAS_FIELD
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.SOBJECT})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.FIELD})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReferenceEdge(EdgeRecord):
+    """A lookup or master-detail field pointing at the object it references."""
+
+    rel: ClassVar[Rel] = Rel.REFERENCES
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.FIELD})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.SOBJECT})
+
+    relationship_name: str | None = None
+    cascade_delete: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReadsEdge(EdgeRecord):
+    rel: ClassVar[Rel] = Rel.READS
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.INTEGRATION})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.SOBJECT, Label.FIELD})
+
+    enforces_security: bool | None = None  # WITH SECURITY_ENFORCED / USER_MODE / stripInaccessible
+
+
+@dataclass(frozen=True, kw_only=True)
+class WritesEdge(EdgeRecord):
+    rel: ClassVar[Rel] = Rel.WRITES
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.INTEGRATION})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.SOBJECT, Label.FIELD})
+
+
+@dataclass(frozen=True, kw_only=True)
+class SendsToEdge(EdgeRecord):
+    rel: ClassVar[Rel] = Rel.SENDS_TO
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.INTEGRATION})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.SYSTEM})
+
+    channel: str | None = None  # email, callout, outbound_message, webhook, batch_file …
+    signature_validated: bool | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlowEdge(EdgeRecord):
+    """The lineage edge: personal data moving from a field (or system) to a field or system."""
+
+    rel: ClassVar[Rel] = Rel.FLOWS_TO
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.FIELD, Label.SYSTEM})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.FIELD, Label.SYSTEM})
+
+    via: str  # the key of the Integration that moves the data
+    consent_checked: bool
+    opt_out_checked: bool | None = None
+
+    @property
+    def discriminator(self) -> str | None:
+        return self.via
+
+
+@dataclass(frozen=True, kw_only=True)
+class GatedByEdge(EdgeRecord):
+    rel: ClassVar[Rel] = Rel.GATED_BY
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.INTEGRATION})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.PURPOSE})
+
+    check: str | None = None  # e.g. "ContactPointTypeConsent.PrivacyConsentStatus"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessEdge(EdgeRecord):
+    """Use seen in one event-log file. Counts add up across files; the same file never counts twice."""
+
+    rel: ClassVar[Rel] = Rel.ACCESSED
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.INTEGRATION, Label.SYSTEM})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.SOBJECT})
+
+    requests: int
+    rows: int
+    first_accessed_at: datetime
+    last_accessed_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class HasRecordEdge(EdgeRecord):
+    """A subject's records in one object. Ids seen within one run add up; a new run starts afresh."""
+
+    rel: ClassVar[Rel] = Rel.HAS_RECORD
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.SUBJECT})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.SOBJECT})
+
+    record_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsentEdge(EdgeRecord):
+    rel: ClassVar[Rel] = Rel.CONSENTED
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.SUBJECT})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.PURPOSE})
+
+    status: ConsentStatus
+    channel: str | None = None  # ContactPointType: Email, Phone, SMS …
+    captured_at: datetime | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+
+    @property
+    def discriminator(self) -> str | None:
+        return self.channel
+
+
+NODE_RECORDS: tuple[type[NodeRecord], ...] = (
+    OrgRecord, SObjectRecord, FieldRecord, SystemRecord, IntegrationRecord, PurposeRecord, SubjectRecord,
+    HarvestRunRecord,
+)
+EDGE_RECORDS: tuple[type[EdgeRecord], ...] = (
+    HasObjectEdge, HasFieldEdge, ReferenceEdge, ReadsEdge, WritesEdge, SendsToEdge, FlowEdge, GatedByEdge,
+    AccessEdge, HasRecordEdge, ConsentEdge,
+)
+
+
+# --- properties -------------------------------------------------------------------------------------
+
+
+def _properties_of(
+    record: NodeRecord | EdgeRecord, *, keep_when_unknown: frozenset[str], skip: frozenset[str] = frozenset()
+) -> dict[str, PropertyValue]:
+    props: dict[str, PropertyValue] = {}
+    for f in fields(record):
+        if f.name in skip:
+            continue
+        value = getattr(record, f.name)
+        if value is None and f.name in keep_when_unknown:
+            continue
+        props[f.name] = _property_value(value)
+    return props
+
+
+def _property_value(value: object) -> PropertyValue:
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return list(value)
+    if value is None or isinstance(value, str | int | float | bool | date | datetime):
+        return value
+    raise TypeError(f"{type(value).__name__} is not a graph property value")
+
+
+def _check_evidence(evidence: str) -> None:
+    if not evidence or not evidence.strip():
+        raise ValueError("every record names the harvested artefact it came from (evidence)")
