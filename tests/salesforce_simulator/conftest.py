@@ -21,7 +21,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from requests.adapters import HTTPAdapter
-from simple_salesforce.api import Salesforce
+from simple_salesforce.api import Salesforce, SFType
+from simple_salesforce.exceptions import SalesforceError
 from simple_salesforce.login import SalesforceLogin
 
 from salesforce_simulator import Simulator, load_org
@@ -89,6 +90,24 @@ def fresh(simulator: Simulator) -> Iterator[Simulator]:
 @pytest.fixture(scope="session")
 def sf_session(simulator: Simulator) -> requests.Session:
     return trusting_session(simulator)
+
+
+def sobject(sf: Salesforce, name: str) -> SFType:
+    """``sf.<name>``, narrowed to the SFType it is.
+
+    simple-salesforce types attribute access as SFBulkHandler | SFBulk2Handler | SFType
+    (``bulk`` and ``bulk2`` are the handlers); every other name answers an SFType.
+    """
+    handle = getattr(sf, name)
+    assert isinstance(handle, SFType)
+    return handle
+
+
+def error_body(error: SalesforceError) -> list[dict[str, Any]]:
+    """A REST failure's decoded JSON body: simple-salesforce types ``content`` as bytes but stores the parsed list."""
+    content: object = error.content
+    assert isinstance(content, list)
+    return content
 
 
 def soap_login(simulator: Simulator, session: requests.Session, username: str | None = None,

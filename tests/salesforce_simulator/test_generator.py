@@ -11,13 +11,13 @@ from simple_salesforce.api import Salesforce
 
 from salesforce_simulator import Simulator
 from salesforce_simulator.generator import generate_org
-from salesforce_simulator.org import IndexedRecordSource, id_number
+from salesforce_simulator.org import IndexedRecordSource, Org, Record, id_number
 
 from .conftest import API_VERSION, soap_login, trusting_session
 
 
-def rows(org: object, name: str, count: int) -> list[dict[str, object]]:
-    return list(itertools.islice(org.records(name), count))  # type: ignore[attr-defined]
+def rows(org: Org, name: str, count: int) -> list[dict[str, object]]:
+    return list(itertools.islice(org.records(name), count))
 
 
 def test_same_seed_generates_the_same_org() -> None:
@@ -39,8 +39,15 @@ def test_record_n_is_made_without_records_before_it() -> None:
     assert isinstance(source, IndexedRecordSource)
     made: list[int] = []
     make = source.make
-    source.make = lambda index: made.append(index) or make(index)  # type: ignore[method-assign]
-    last_id = make(999_999)["Id"]  # type: ignore[index]
+
+    def counting_make(index: int) -> Record | None:
+        made.append(index)
+        return make(index)
+
+    source.make = counting_make
+    last = make(999_999)
+    assert last is not None
+    last_id = last["Id"]
     row = org.get_record("Contact", last_id)
     assert row is not None
     assert row["Id"] == last_id
@@ -73,14 +80,16 @@ def test_generated_org_is_served_over_https(tmp_path: Path) -> None:
         session_id, _ = soap_login(simulator, session)
         sf = Salesforce(instance_url=simulator.base_url, session_id=session_id, session=session,
                         version=API_VERSION)  # fmt: skip
-        names = {entry["name"] for entry in sf.describe()["sobjects"]}
+        described = sf.describe()
+        assert described is not None
+        names = {entry["name"] for entry in described["sobjects"]}
         assert {f"Gen{n:05d}__c" for n in range(30)} <= names
         assert sf.query("SELECT COUNT() FROM Contact")["totalSize"] == 3000
         assert len(sf.query_all("SELECT Id FROM Individual")["records"]) == 3000
         assert sf.query("SELECT Id FROM Gen00029__c")["totalSize"] == 5
 
 
-def population_org(tmp_path: Path, **knobs: object) -> object:
+def population_org(tmp_path: Path, **knobs: object) -> Org:
     from salesforce_simulator.definition import build_org
 
     data = {
@@ -101,10 +110,10 @@ def test_population_knobs_shape_the_consumers(tmp_path: Path) -> None:
         financial_accounts={"per_consumer": [1, 3], "types": {"Checking": 1.0}}, loan_application_rate=0.25,
         consents=[{"purpose": "0oN8d0FraudPrevECC", "statuses": {"Seen": 1.0}, "follows_processing_opt_out": False}],
     )  # fmt: skip
-    phones = sum(1 for _ in org.records("ContactPointPhone"))  # type: ignore[attr-defined]
-    accounts = list(org.records("FinServ__FinancialAccount__c"))  # type: ignore[attr-defined]
-    consents = list(org.records("ContactPointTypeConsent"))  # type: ignore[attr-defined]
-    loans = list(org.records("Loan_Application__c"))  # type: ignore[attr-defined]
+    phones = sum(1 for _ in org.records("ContactPointPhone"))
+    accounts = list(org.records("FinServ__FinancialAccount__c"))
+    consents = list(org.records("ContactPointTypeConsent"))
+    loans = list(org.records("Loan_Application__c"))
     assert 900 < phones < 1100
     assert 2000 < len(accounts) < 6000
     assert {a["FinServ__FinancialAccountType__c"] for a in accounts} == {"Checking"}
@@ -118,7 +127,7 @@ def test_population_knobs_shape_the_consumers(tmp_path: Path) -> None:
 
 def test_processing_opt_outs_turn_following_consents_to_opt_out(tmp_path: Path) -> None:
     org = population_org(tmp_path, opt_out_processing_rate=0.2)
-    opted_out = {row["Id"] for row in org.records("Individual") if row["HasOptedOutProcessing"]}  # type: ignore[attr-defined]
-    consents = [c for c in org.records("ContactPointTypeConsent") if c["PartyId"] in opted_out]  # type: ignore[attr-defined]
+    opted_out = {row["Id"] for row in org.records("Individual") if row["HasOptedOutProcessing"]}
+    consents = [c for c in org.records("ContactPointTypeConsent") if c["PartyId"] in opted_out]
     assert 300 < len(opted_out) < 500
     assert {c["PrivacyConsentStatus"] for c in consents} == {"OptOut"}

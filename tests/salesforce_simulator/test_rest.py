@@ -12,6 +12,8 @@ import requests
 from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
 
+from .conftest import error_body, sobject
+
 SHARED_DESCRIBE = Path("/work/shared/data/salesforce/describe")
 
 
@@ -24,6 +26,7 @@ def http_date(moment: datetime) -> str:
 
 def test_describe_global_merges_captured_entries_and_compact_objects(sf: Salesforce) -> None:
     described = sf.describe()
+    assert described is not None
     names = [entry["name"] for entry in described["sobjects"]]
     captured = json.loads((SHARED_DESCRIBE / "describe_global.json").read_text())
     assert names[: len(captured["sobjects"])] == [entry["name"] for entry in captured["sobjects"]]
@@ -64,19 +67,19 @@ def test_describe_changed_since_answers_the_describe(sf: Salesforce, sf_session:
 
 
 def test_captured_describe_is_served_unchanged(sf: Salesforce) -> None:
-    assert sf.Contact.describe() == json.loads((SHARED_DESCRIBE / "Contact.json").read_text())
+    assert sobject(sf, "Contact").describe() == json.loads((SHARED_DESCRIBE / "Contact.json").read_text())
 
 
 def test_describe_of_an_unknown_object_is_404_not_found(sf: Salesforce, sf_session: requests.Session) -> None:
     with pytest.raises(SalesforceResourceNotFound):
-        sf.NoSuchThing__c.describe()
+        sobject(sf, "NoSuchThing__c").describe()
     response = sf_session.get(sf.base_url + "sobjects/NoSuchThing__c/describe/", headers=sf.headers)
     assert response.status_code == 404
     assert response.json() == [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}]
 
 
 def test_sobject_basic_info_has_object_describe_and_recent_items(sf: Salesforce) -> None:
-    info = sf.FinServ__FinancialAccount__c.metadata()
+    info = sobject(sf, "FinServ__FinancialAccount__c").metadata()
     assert info["objectDescribe"]["name"] == "FinServ__FinancialAccount__c"
     assert info["objectDescribe"]["keyPrefix"].startswith("a")  # a custom object's prefix
     assert info["recentItems"] == []
@@ -86,7 +89,7 @@ def test_sobject_basic_info_has_object_describe_and_recent_items(sf: Salesforce)
 
 
 def test_record_by_id_with_chosen_fields(sf: Salesforce) -> None:
-    row = sf.Contact.get("0038d0000Zora01AQA", params={"fields": "FirstName,Email"})
+    row = sobject(sf, "Contact").get("0038d0000Zora01AQA", params={"fields": "FirstName,Email"})
     assert row == {
         "attributes": {"type": "Contact", "url": "/services/data/v61.0/sobjects/Contact/0038d0000Zora01AQA"},
         "FirstName": "Zora",
@@ -95,25 +98,25 @@ def test_record_by_id_with_chosen_fields(sf: Salesforce) -> None:
 
 
 def test_record_by_15_character_id_has_every_described_field(sf: Salesforce) -> None:
-    row = sf.Contact.get("0038d0000Zora01")
+    row = sobject(sf, "Contact").get("0038d0000Zora01")
     assert row["LastName"] == "Quinn"
-    assert len(row) == 1 + len(sf.Contact.describe()["fields"])
+    assert len(row) == 1 + len(sobject(sf, "Contact").describe()["fields"])
 
 
 def test_record_with_an_unknown_field_is_400_invalid_field(sf: Salesforce) -> None:
     with pytest.raises(SalesforceMalformedRequest) as failure:
-        sf.Contact.get("0038d0000Zora01AQA", params={"fields": "Shoe_Size__c"})
-    assert failure.value.content[0]["errorCode"] == "INVALID_FIELD"
+        sobject(sf, "Contact").get("0038d0000Zora01AQA", params={"fields": "Shoe_Size__c"})
+    assert error_body(failure.value)[0]["errorCode"] == "INVALID_FIELD"
 
 
 def test_deleted_record_is_not_found(sf: Salesforce) -> None:
     with pytest.raises(SalesforceResourceNotFound):
-        sf.Contact.get("0038d0000Gone01AQA")
+        sobject(sf, "Contact").get("0038d0000Gone01AQA")
 
 
 def test_generated_record_is_found_by_id_without_a_scan(sf: Salesforce) -> None:
     last = sf.query("SELECT Id, Email FROM Contact WHERE Email LIKE '%.2499@example.com'")["records"][0]
-    assert sf.Contact.get(last["Id"])["Email"] == last["Email"]
+    assert sobject(sf, "Contact").get(last["Id"])["Email"] == last["Email"]
 
 
 # -- limits ------------------------------------------------------------------------------------
@@ -166,19 +169,19 @@ def test_a_page_asked_for_twice_is_served_again(sf: Salesforce) -> None:
     assert second["done"] is True
     with pytest.raises(SalesforceMalformedRequest) as failure:
         sf.query_more(first["nextRecordsUrl"], identifier_is_url=True)  # the locator was used up
-    assert failure.value.content[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
+    assert error_body(failure.value)[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
 
 
 def test_unknown_query_locator_is_invalid_query_locator(sf: Salesforce) -> None:
     with pytest.raises(SalesforceMalformedRequest) as failure:
         sf.query_more("01gZZZZZZZZZZZZZZZ-2000")
-    assert failure.value.content[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
+    assert error_body(failure.value)[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
 
 
 def test_malformed_soql_is_400_with_the_soql_error_code(sf: Salesforce) -> None:
     with pytest.raises(SalesforceMalformedRequest) as failure:
         sf.query("SELECT Nope__c FROM Contact")
-    assert failure.value.content[0]["errorCode"] == "INVALID_FIELD"
+    assert error_body(failure.value)[0]["errorCode"] == "INVALID_FIELD"
 
 
 def test_count_query_answers_total_size_without_records(sf: Salesforce) -> None:
@@ -196,6 +199,7 @@ def test_composite_batch_answers_each_subrequest(sf: Salesforce) -> None:
         {"method": "GET", "url": "v61.0/sobjects/Nope__c/describe"},
     ]}  # fmt: skip
     result = sf.restful("composite/batch", method="POST", json=body)
+    assert result is not None
     assert result["hasErrors"] is True
     assert [r["statusCode"] for r in result["results"]] == [200, 200, 404]
     assert result["results"][0]["result"]["LastName"] == "Quinn"
@@ -207,7 +211,9 @@ def test_composite_batch_halts_on_error_when_asked(sf: Salesforce) -> None:
         {"method": "GET", "url": "v61.0/sobjects/Nope__c/describe"},
         {"method": "GET", "url": "v61.0/limits"},
     ]}  # fmt: skip
-    results = sf.restful("composite/batch", method="POST", json=body)["results"]
+    answer = sf.restful("composite/batch", method="POST", json=body)
+    assert answer is not None
+    results = answer["results"]
     assert results[1]["statusCode"] == 412
     assert results[1]["result"][0]["errorCode"] == "BATCH_PROCESSING_HALTED"
 
@@ -228,7 +234,9 @@ def test_composite_passes_references_between_subrequests(sf: Salesforce) -> None
         {"method": "GET", "referenceId": "detail",
          "url": "/services/data/v61.0/sobjects/Contact/@{zora.records[0].Id}?fields=Email"},
     ]}  # fmt: skip
-    responses = sf.restful("composite", method="POST", json=body)["compositeResponse"]
+    answer = sf.restful("composite", method="POST", json=body)
+    assert answer is not None
+    responses = answer["compositeResponse"]
     assert [r["referenceId"] for r in responses] == ["zora", "detail"]
     assert [r["httpStatusCode"] for r in responses] == [200, 200]
     assert responses[1]["body"]["Email"] == "zora.quinn@example.com"
@@ -238,7 +246,9 @@ def test_composite_passes_references_between_subrequests(sf: Salesforce) -> None
 def test_composite_runs_tooling_queries_as_subrequests(sf: Salesforce) -> None:
     body = {"compositeRequest": [{"method": "GET", "referenceId": "fields",
         "url": "/services/data/v61.0/tooling/query?q=SELECT+QualifiedApiName+FROM+EntityDefinition"}]}  # fmt: skip
-    response = sf.restful("composite", method="POST", json=body)["compositeResponse"][0]
+    answer = sf.restful("composite", method="POST", json=body)
+    assert answer is not None
+    response = answer["compositeResponse"][0]
     assert response["httpStatusCode"] == 200
     assert response["body"]["records"]
 
@@ -250,7 +260,9 @@ def test_composite_all_or_none_rolls_back_every_subrequest(sf: Salesforce) -> No
         {"method": "POST", "referenceId": "broken", "url": "/services/data/v61.0/sobjects/Contact",
          "body": {"Shoe_Size__c": 9}},
     ]}  # fmt: skip
-    responses = sf.restful("composite", method="POST", json=body)["compositeResponse"]
+    answer = sf.restful("composite", method="POST", json=body)
+    assert answer is not None
+    responses = answer["compositeResponse"]
     assert [r["httpStatusCode"] for r in responses] == [400, 400]
     assert responses[0]["body"][0]["errorCode"] == "PROCESSING_HALTED"
     assert responses[1]["body"][0]["errorCode"] == "INVALID_FIELD"
@@ -264,7 +276,9 @@ def test_composite_without_all_or_none_skips_only_dependent_subrequests(sf: Sale
          "url": "/services/data/v61.0/sobjects/Contact/@{missing.Id}"},
         {"method": "GET", "referenceId": "independent", "url": "/services/data/v61.0/limits"},
     ]}  # fmt: skip
-    responses = sf.restful("composite", method="POST", json=body)["compositeResponse"]
+    answer = sf.restful("composite", method="POST", json=body)
+    assert answer is not None
+    responses = answer["compositeResponse"]
     assert [r["httpStatusCode"] for r in responses] == [404, 400, 200]
     assert responses[1]["body"][0]["errorCode"] == "PROCESSING_HALTED"
 
@@ -288,11 +302,11 @@ def test_composite_refuses_more_than_5_queries(sf: Salesforce) -> None:
 
 
 def test_updated_lists_ids_changed_in_the_window(sf: Salesforce) -> None:
-    result = sf.Contact.updated(datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 1, 6, tzinfo=UTC))
+    result = sobject(sf, "Contact").updated(datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 1, 6, tzinfo=UTC))
     assert "0038d0000Zora01AQA" in result["ids"]
     assert result["latestDateCovered"] == "2026-01-06T00:00:00.000+0000"
 
 
 def test_deleted_lists_records_deleted_in_the_window(sf: Salesforce) -> None:
-    result = sf.Contact.deleted(datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC))
+    result = sobject(sf, "Contact").deleted(datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC))
     assert result["deletedRecords"] == [{"id": "0038d0000Gone01AQA", "deletedDate": "2026-02-06T10:00:00.000+0000"}]

@@ -61,6 +61,7 @@ def test_versions_list_label_url_and_version(sf_session: requests.Session, simul
 
 def test_version_root_lists_resources(sf: Salesforce) -> None:
     resources = sf.restful("")
+    assert resources is not None
     assert resources["sobjects"] == "/services/data/v61.0/sobjects"
     assert resources["query"] == "/services/data/v61.0/query"
     assert resources["limits"] == "/services/data/v61.0/limits"
