@@ -33,8 +33,8 @@ def service_env(compose: dict[str, Any], name: str) -> dict[str, str]:
 
 def interpolated(value: str) -> str:
     """The value as compose substitutes it from an .env file holding every required secret."""
-    dot_env = {"SECRET_KEY": "sk", "SECRETS_KEY": "fernet", "NEO4J_PASSWORD": "neo-pass", "POSTGRES_PASSWORD": "pg-pass",
-               "ALLOWED_HOSTS": "rk.example.com"}
+    dot_env = {"SECRET_KEY": "sk", "SECRETS_KEY": "fernet", "NEO4J_PASSWORD": "neo-pass",
+               "POSTGRES_PASSWORD": "pg-pass", "ALLOWED_HOSTS": "rk.example.com"}
     return re.sub(r"\$\{(\w+)(?::[?-]([^}]*))?\}", lambda m: dot_env.get(m[1], m[2] or ""), value)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from harvesters import runs
-from harvesters.connections import register_org
+from harvesters.connections import client_for, register_org
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from lineage import Graph, org_key, purge_org
 from salesforce_simulator import Simulator
@@ -138,7 +138,7 @@ def test_a_run_killed_half_way_and_run_again_ends_in_the_same_graph(
     purge_org(graph, org_key(demo_connection.org_id))
 
     interrupted = runs.request_harvest(demo_connection, full=True)
-    client = runs.client_for(demo_connection)
+    client = client_for(demo_connection)
     plan = runs.plan_run(interrupted, client)
     runs.harvest_chunk(interrupted, client, plan.chunks[0])  # the worker dies after the first chunk
     rerun = harvest(demo_connection)
