@@ -3,11 +3,16 @@ served by the Salesforce org simulator."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from catalog.celery import app as celery_app
 from lineage import Graph, GraphConfig
 from local_services import Neo4jEngine, RedisServer, from_environment
 from salesforce_simulator import Simulator, load_org
@@ -42,3 +47,34 @@ def demo_org(demo_simulator: Simulator) -> Iterator[Simulator]:
     demo_simulator.reset()
     yield demo_simulator
     demo_simulator.reset()
+
+
+@pytest.fixture(scope="session")
+def worker(services_up: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Celery worker process on the test broker, reading the test database; yields its name."""
+    hostname = f"test-worker-{os.getpid()}@127.0.0.1"
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    database = settings.DATABASES["default"]
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database['TEST']['NAME']}"} if "TEST" in database else None
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "catalog", "worker", "--pool", "solo", "--hostname", hostname,
+             "--loglevel", "INFO"],
+            cwd=Path(__file__).resolve().parents[1], env=env, stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    try:
+        _wait_for_worker(hostname, process, log)
+        yield hostname
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_for_worker(hostname: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    for _ in range(60):
+        if process.poll() is not None:
+            pytest.fail(f"the worker exited with {process.returncode}:\n{log.read_text()}")
+        if celery_app.control.ping(destination=[hostname], timeout=1.0):
+            return
+    pytest.fail(f"the worker did not answer a ping:\n{log.read_text()}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -179,3 +180,22 @@ def test_an_exhausted_api_limit_stops_the_run_cleanly_with_its_reason(demo_conne
     assert run.status == RunStatus.STOPPED
     assert "REQUEST_LIMIT_EXCEEDED" in run.reason
     assert run.finished_at is not None
+
+
+def test_a_harvest_queued_on_celery_is_carried_out_by_a_real_worker(
+    demo_connection: OrgConnection, worker: str, graph: Graph
+):
+    from harvesters.tasks import start_harvest
+
+    run = runs.request_harvest(demo_connection, full=True)
+    start_harvest.delay(run.pk)
+
+    deadline = time.monotonic() + 120
+    while run.finished_at is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+        run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED, (run.status, run.reason, run.errors)
+    assert run.chunks_done == run.chunks_total > 0
+    rows = graph.read("MATCH (f:Field {key: $key}) RETURN f.run_id AS run_id",
+                      key=f"field:{demo_connection.org_id}:Contact.Email")
+    assert [row["run_id"] for row in rows] == [str(run.uid)]
