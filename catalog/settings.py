@@ -27,6 +27,13 @@ SECRETS_KEY: str = env.str("SECRETS_KEY", default=_DEVELOPMENT_SECRETS_KEY.decod
 if not SECRETS_KEY:
     raise ImproperlyConfigured("SECRETS_KEY must be set when DEBUG is off (a Fernet key)")
 
+# Keyed hash of consumers' identifiers: the graph keys subjects by HMAC, never by a raw email or phone.
+SUBJECT_HMAC_KEY: str = env.str("SUBJECT_HMAC_KEY", default=f"subjects:{SECRET_KEY}" if DEBUG else "")
+if not SUBJECT_HMAC_KEY:
+    raise ImproperlyConfigured("SUBJECT_HMAC_KEY must be set when DEBUG is off")
+# Integration manifests (YAML) describing systems outside Salesforce; see docs/integration-manifests.md.
+HARVEST_MANIFEST_DIR: str = env.str("HARVEST_MANIFEST_DIR", default=str(BASE_DIR / "manifests"))
+
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

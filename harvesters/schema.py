@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
 
 from simple_salesforce.exceptions import SalesforceError
 
+from harvesters.chunk import Chunk
 from harvesters.classification import classify_field
 from harvesters.client import OrgClient
 from harvesters.composite import api_name, describe_many, query_many
@@ -48,15 +49,6 @@ class FieldDefinitionRow:
     compliance_groups: tuple[str, ...]
     business_status: str | None
     business_owner: str | None
-
-
-@dataclass
-class SchemaChunk:
-    """The records of a batch of objects; it lands in one transaction."""
-
-    nodes: list[NodeRecord] = field(default_factory=list)
-    edges: list[EdgeRecord] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
 
 
 def harvestable(summary: dict[str, Any]) -> bool:
@@ -98,9 +90,9 @@ def changed_objects(client: OrgClient, since: datetime) -> set[str]:
     return {row["QualifiedApiName"] for row in rows}
 
 
-def schema_chunk(client: OrgClient, org_id: str, names: list[str]) -> SchemaChunk:
+def schema_chunk(client: OrgClient, org_id: str, names: list[str]) -> Chunk:
     """Describe and classify `names` (one Composite call of describes, one per 5 definition queries)."""
-    chunk = SchemaChunk()
+    chunk = Chunk()
     definitions = field_definitions(client, names, chunk.errors)
     for answer in describe_many(client, names):
         if not answer.ok:

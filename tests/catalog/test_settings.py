@@ -18,7 +18,8 @@ PRINT_SETTINGS = (
     "'accept': settings.CELERY_ACCEPT_CONTENT, 'acks_late': settings.CELERY_TASK_ACKS_LATE, "
     "'time_limit': settings.CELERY_TASK_TIME_LIMIT}))"
 )
-CONFIG_VARIABLES = ("DEBUG", "SECRET_KEY", "SECRETS_KEY", "DATABASE_URL", "NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD",
+CONFIG_VARIABLES = ("DEBUG", "SECRET_KEY", "SECRETS_KEY", "SUBJECT_HMAC_KEY", "DATABASE_URL", "NEO4J_URI",
+                    "NEO4J_USER", "NEO4J_PASSWORD",
                     "NEO4J_DATABASE", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "ALLOWED_HOSTS")
 
 
@@ -86,9 +87,17 @@ def test_secrets_key_is_required_when_debug_is_off():
     assert "SECRETS_KEY must be set when DEBUG is off" in result.stderr
 
 
+def test_subject_hmac_key_is_required_when_debug_is_off():
+    result = run_with({"DEBUG": "false", "SECRET_KEY": "a-production-secret",
+                       "SECRETS_KEY": "0H0aJ0vX3gqZ1w7b4n4oB2zq8xTQ7m6bqf0mWcKQy2E="})
+    assert result.returncode != 0
+    assert "SUBJECT_HMAC_KEY must be set when DEBUG is off" in result.stderr
+
+
 def test_production_settings_pass_the_deploy_checklist():
     env = {"DEBUG": "false", "SECRET_KEY": "k" * 20 + "-production-secret-with-enough-entropy-9f8e7d6c5b4a",
-           "SECRETS_KEY": "0H0aJ0vX3gqZ1w7b4n4oB2zq8xTQ7m6bqf0mWcKQy2E=", "ALLOWED_HOSTS": "recordkeeper.example.com"}
+           "SECRETS_KEY": "0H0aJ0vX3gqZ1w7b4n4oB2zq8xTQ7m6bqf0mWcKQy2E=", "SUBJECT_HMAC_KEY": "a-long-hmac-key",
+           "ALLOWED_HOSTS": "recordkeeper.example.com"}
     code = ("import sys; from django.core.management import execute_from_command_line; "
             "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])")
     result = run_with(env, code)

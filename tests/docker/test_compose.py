@@ -33,8 +33,8 @@ def service_env(compose: dict[str, Any], name: str) -> dict[str, str]:
 
 def interpolated(value: str) -> str:
     """The value as compose substitutes it from an .env file holding every required secret."""
-    dot_env = {"SECRET_KEY": "sk", "SECRETS_KEY": "fernet", "NEO4J_PASSWORD": "neo-pass",
-               "POSTGRES_PASSWORD": "pg-pass", "ALLOWED_HOSTS": "rk.example.com"}
+    dot_env = {"SECRET_KEY": "sk", "SECRETS_KEY": "fernet", "SUBJECT_HMAC_KEY": "hmac",
+               "NEO4J_PASSWORD": "neo-pass", "POSTGRES_PASSWORD": "pg-pass", "ALLOWED_HOSTS": "rk.example.com"}
     return re.sub(r"\$\{(\w+)(?::[?-]([^}]*))?\}", lambda m: dot_env.get(m[1], m[2] or ""), value)
 
 
@@ -79,7 +79,7 @@ def test_neo4j_is_the_526_community_image_with_auth_from_the_apps_password(compo
 
 def test_secrets_are_required_not_defaulted(compose: dict[str, Any]):
     env = service_env(compose, "web")
-    for variable in ("SECRET_KEY", "SECRETS_KEY", "NEO4J_PASSWORD"):
+    for variable in ("SECRET_KEY", "SECRETS_KEY", "SUBJECT_HMAC_KEY", "NEO4J_PASSWORD"):
         assert re.fullmatch(r"\$\{" + variable + r":\?[^}]+\}", env[variable])
 
 
