@@ -14,6 +14,7 @@ from lineage import FieldRecord, HasFieldEdge, ReferenceEdge, SObjectRecord
 
 SHARED = Path(os.environ.get("RECORDKEEPER_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
 DESCRIBES = sorted(p for p in (SHARED / "salesforce" / "describe").glob("*.json") if p.stem != "describe_global")
+assert DESCRIBES, f"no real describe payloads under {SHARED}: is ../shared beside the repository?"
 ORG = "00D000000000001AAA"
 
 

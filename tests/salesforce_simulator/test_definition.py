@@ -18,6 +18,7 @@ from .conftest import SMALL_ORG
 
 SHARED_DESCRIBE = shared_data_dir() / "salesforce" / "describe"
 REAL_DESCRIBES = sorted(p for p in SHARED_DESCRIBE.glob("*.json") if p.name != "describe_global.json")
+assert REAL_DESCRIBES, f"no real describe payloads under {SHARED_DESCRIBE}: is ../shared beside the repository?"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "org-definition.md"
 
 
