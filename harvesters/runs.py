@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -23,16 +23,28 @@ from django.utils import timezone
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired, TransientError
 from simple_salesforce.exceptions import SalesforceError, SalesforceRefusedRequest
 
+from harvesters.chunk import Chunk
 from harvesters.client import OrgAuthError, OrgClient
 from harvesters.connections import client_for
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from harvesters.schema import changed_objects, list_objects, schema_chunk, summary_records
-from lineage import SCHEMA, GraphWriter, OrgRecord, get_graph, org_key
+from lineage import CONSENTS, INTEGRATIONS, SCHEMA, GraphWriter, HarvestScope, OrgRecord, get_graph, org_key
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 CHUNK_OBJECTS = 25  # one Composite call of describes per chunk
-SOURCES = ("schema",)
+
+# A source after the schema: it streams chunks (each lands in one transaction) from the org, given the
+# last successful run's start for an incremental run. Its edges point at the schema's fields and objects,
+# so sources run once every schema chunk has landed.
+SourceChunks = Callable[[OrgConnection, OrgClient, str, "datetime | None"], Iterator[Chunk]]
+SOURCE_CHUNKS: dict[str, SourceChunks] = {}
+# What a complete full run of these sources rewrites entirely, and may therefore retire.
+SCOPES: tuple[tuple[frozenset[str], HarvestScope], ...] = (
+    (frozenset({"schema"}), SCHEMA),
+    (frozenset({"integrations", "manifests"}), INTEGRATIONS),
+    (frozenset({"consents"}), CONSENTS),
+)
 
 
 class LimitExceededError(RuntimeError):
@@ -49,8 +61,16 @@ class RunPlan:
     since: datetime | None
 
 
-def request_harvest(org: OrgConnection, *, full: bool) -> HarvestRun:
-    return HarvestRun.objects.create(org=org, full=full, sources=list(SOURCES))
+def all_sources() -> list[str]:
+    return ["schema", *SOURCE_CHUNKS]
+
+
+def request_harvest(org: OrgConnection, *, full: bool, sources: list[str] | None = None) -> HarvestRun:
+    chosen = sources or all_sources()
+    unknown = sorted(set(chosen) - set(all_sources()))
+    if unknown:
+        raise ValueError(f"unknown sources {', '.join(unknown)}; known: {', '.join(all_sources())}")
+    return HarvestRun.objects.create(org=org, full=full, sources=chosen)
 
 
 def previous_success(run: HarvestRun) -> HarvestRun | None:
@@ -61,8 +81,11 @@ def previous_success(run: HarvestRun) -> HarvestRun | None:
 def plan_run(run: HarvestRun, client: OrgClient) -> RunPlan:
     """Which objects to (re)describe; an incremental run of an unchanged org plans nothing."""
     _mark_started(run)
-    last = None if run.full else previous_success(run)
-    since = last.started_at if last else None
+    since = _since(run)
+    others = [source for source in run.sources if source != "schema"]
+    if "schema" not in run.sources:
+        HarvestRun.objects.filter(pk=run.pk).update(chunks_total=len(others))
+        return RunPlan([], since)
     summaries = _guard(lambda: list_objects(client, since)) or []
     if summaries and since is not None:
         changed = _guard(lambda: changed_objects(client, since))
@@ -74,7 +97,7 @@ def plan_run(run: HarvestRun, client: OrgClient) -> RunPlan:
     names = [summary["name"] for summary in summaries]
     chunks = [names[i:i + CHUNK_OBJECTS] for i in range(0, len(names), CHUNK_OBJECTS)]
     _record_usage(run, client, first=True)
-    HarvestRun.objects.filter(pk=run.pk).update(chunks_total=len(chunks))
+    HarvestRun.objects.filter(pk=run.pk).update(chunks_total=len(chunks) + len(others))
     return RunPlan(chunks, since)
 
 
@@ -85,20 +108,35 @@ def harvest_chunk(run: HarvestRun, client: OrgClient, names: list[str]) -> None:
     org_id = _org_id(run.org, client)
     chunk = _guard(lambda: schema_chunk(client, org_id, names))
     report = _guard(lambda: _writer(run, org_id).write_chunk([_org_node(run.org, org_id), *chunk.nodes], chunk.edges))
-    _record_chunk(run, report.written, chunk.errors)
+    _record_written(run, report.written, chunk.errors, step_done=True)
+    _record_usage(run, client, first=False)
+
+
+def harvest_source(run: HarvestRun, client: OrgClient, source: str) -> None:
+    """Stream one source's chunks into the graph, each chunk in one transaction."""
+    if HarvestRun.objects.get(pk=run.pk).status == RunStatus.STOPPED:
+        return
+    org_id = _org_id(run.org, client)
+    writer = _writer(run, org_id)
+    chunks = SOURCE_CHUNKS[source](run.org, client, org_id, _since(run))
+    while (chunk := _guard(lambda: next(chunks, None))) is not None:
+        report = _guard(lambda chunk=chunk: writer.write_chunk(chunk.nodes, chunk.edges))  # type: ignore[misc]
+        _record_written(run, report.written, chunk.errors)
+    _record_written(run, 0, [], step_done=True)
     _record_usage(run, client, first=False)
 
 
 def finish_run(run: HarvestRun) -> HarvestRun:
-    """Settle the run's status; a complete full run retires what it did not see."""
+    """Settle the run's status; a complete full run retires, scope by scope, what it did not see."""
     run.refresh_from_db()
     if run.status == RunStatus.STOPPED:
         return _finish(run, RunStatus.STOPPED)
     if run.errors:
         return _finish(run, RunStatus.PARTIAL)
     if run.full and run.chunks_done == run.chunks_total and run.org.org_id:
-        report = _writer(run, run.org.org_id).retire_unseen(SCHEMA)
-        _add_counts(run, {"retired": report.total})
+        writer = _writer(run, run.org.org_id)
+        retired = sum(writer.retire_unseen(scope).total for sources, scope in SCOPES if sources <= set(run.sources))
+        _add_counts(run, {"retired": retired})
     return _finish(run, RunStatus.SUCCEEDED)
 
 
@@ -119,10 +157,15 @@ def harvest_now(
     client = client_for(run.org)
     try:
         plan = with_retries(lambda: plan_run(run, client), max_attempts)
-        for done, names in enumerate(plan.chunks, start=1):
-            with_retries(lambda names=names: harvest_chunk(run, client, names), max_attempts)  # type: ignore[misc]
+        steps: list[Callable[[], None]] = [
+            *(lambda names=names: harvest_chunk(run, client, names) for names in plan.chunks),
+            *(lambda source=source: harvest_source(run, client, source)
+              for source in run.sources if source != "schema"),
+        ]
+        for done, step in enumerate(steps, start=1):
+            with_retries(step, max_attempts)
             if on_chunk:
-                on_chunk(done, len(plan.chunks))
+                on_chunk(done, len(steps))
     except LimitExceededError as error:
         stop_run(run, str(error))
     except TransientHarvestError as error:
@@ -198,10 +241,15 @@ def _record_usage(run: HarvestRun, client: OrgClient, *, first: bool) -> None:
         api_used_after=Greatest(Coalesce(F("api_used_after"), 0), client.last_api_used))
 
 
-def _record_chunk(run: HarvestRun, written: int, errors: list[str]) -> None:
+def _since(run: HarvestRun) -> datetime | None:
+    last = None if run.full else previous_success(run)
+    return last.started_at if last else None
+
+
+def _record_written(run: HarvestRun, written: int, errors: list[str], *, step_done: bool = False) -> None:
     with transaction.atomic():
         locked = HarvestRun.objects.select_for_update().get(pk=run.pk)
-        locked.chunks_done += 1
+        locked.chunks_done += int(step_done)
         locked.counts["written"] = locked.counts.get("written", 0) + written
         locked.errors += errors
         locked.save(update_fields=["chunks_done", "counts", "errors"])

@@ -1,4 +1,4 @@
-"""Celery tasks of a harvest: plan, then one task per chunk, then finish (a chord).
+"""Celery tasks of a harvest: plan, one task per schema chunk, then one per source, then finish (chords).
 
 Chunks are retried with exponential backoff and jitter on transient failures; an exceeded API limit
 stops the run cleanly. Every task calls the same service functions as `harvest --sync`.
@@ -45,7 +45,7 @@ def start_harvest(run_id: int) -> None:
         runs.finish_run(run)
         return
     chunks = [harvest_chunk.si(run_id, names) for names in plan.chunks]
-    chord(chunks)(finish_harvest.si(run_id)) if chunks else finish_harvest.delay(run_id)
+    chord(chunks)(start_sources.si(run_id)) if chunks else start_sources.delay(run_id)
 
 
 @retrying_task("harvesters.harvest_chunk")
@@ -53,6 +53,23 @@ def harvest_chunk(run_id: int, names: list[str]) -> None:
     run = HarvestRun.objects.select_related("org").get(pk=run_id)
     try:
         runs.harvest_chunk(run, client_for(run.org), names)
+    except runs.LimitExceededError as error:
+        runs.stop_run(run, str(error))
+
+
+@shared_task(name="harvesters.start_sources")
+def start_sources(run_id: int) -> None:
+    """Once every schema chunk has landed, the other sources, whose edges point at the schema, in parallel."""
+    run = HarvestRun.objects.get(pk=run_id)
+    sources = [harvest_source.si(run_id, source) for source in run.sources if source != "schema"]
+    chord(sources)(finish_harvest.si(run_id)) if sources else finish_harvest.delay(run_id)
+
+
+@retrying_task("harvesters.harvest_source")
+def harvest_source(run_id: int, source: str) -> None:
+    run = HarvestRun.objects.select_related("org").get(pk=run_id)
+    try:
+        runs.harvest_source(run, client_for(run.org), source)
     except runs.LimitExceededError as error:
         runs.stop_run(run, str(error))
 

@@ -18,13 +18,19 @@ class Command(BaseCommand):
         parser.add_argument("--full", action="store_true", help="describe everything and retire what is gone")
         parser.add_argument("--sync", action="store_true", help="run here and now, with a progress bar")
         parser.add_argument("--wait", action="store_true", help="queue on Celery, then follow the run to its end")
+        parser.add_argument("--sources", default="",
+                            help=f"comma-separated; default all: {', '.join(runs.all_sources())}")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             org = OrgConnection.objects.get(alias=options["alias"])
         except OrgConnection.DoesNotExist as error:
             raise CommandError(f"no org connection named {options['alias']!r} (add one with add_org)") from error
-        run = runs.request_harvest(org, full=options["full"])
+        sources = [name.strip() for name in options["sources"].split(",") if name.strip()] or None
+        try:
+            run = runs.request_harvest(org, full=options["full"], sources=sources)
+        except ValueError as error:
+            raise CommandError(f"--sources: {error}") from error
         if not options["sync"]:
             from harvesters.tasks import start_harvest
 

@@ -1,0 +1,347 @@
+"""Apex source read by a small lexer and regular expressions: what a class reads, writes and calls out to.
+
+The parser first blanks comments and lifts string literals out of the code (so a `SELECT` or a
+`HasOptedOutProcessing` inside a comment or a log message counts for nothing), then reads:
+
+- the class declaration's sharing keyword (`with` / `without` / `inherited sharing`, else omitted);
+- inline SOQL (`[SELECT … FROM …]`) and SOQL string literals (`Database.query('SELECT …')`), with
+  their sub-queries: the objects and fields selected or filtered on, and `WITH SECURITY_ENFORCED` /
+  `WITH USER_MODE`; `Security.stripInaccessible` anywhere in the class also counts as enforcement;
+- callout endpoints from string literals: `callout:<NamedCredential>/…` and, in classes that build an
+  `HttpRequest`, literal `http(s)://host/…` URLs;
+- SObject constructors with field assignments (`new Case(Subject = …)`): the fields written;
+- consent and opt-out signals (`HasOptedOut*`, `PrivacyConsentStatus`, `ShouldForget`, …) used in code
+  or in a SOQL filter.
+
+What it does not understand (documented, so nobody trusts more than it gives): data flow between
+variables and methods (a field counts as sent when the class reads it in SOQL and mentions it
+outside SOQL, and a callout class is assumed to send them all to every endpoint it calls); dynamic
+SOQL assembled from pieces (only the literal pieces that start with SELECT are read); endpoints held
+in custom settings or metadata; relationship paths ending in a custom `__r` (recorded as a read of
+the lookup field itself) and child sub-queries (their object is guessed from the relationship name);
+triggers, inner-class sharing and `Schema.describe`-driven access.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+FieldRef = tuple[str, str]  # (object API name, field API name)
+
+CONSENT_FIELDS = frozenset({
+    "HasOptedOutProcessing", "HasOptedOutProfiling", "HasOptedOutSolicit", "HasOptedOutTracking",
+    "HasOptedOutGeoTracking", "ShouldForget", "PrivacyConsentStatus", "HasOptedOutOfEmail",
+    "PersonHasOptedOutOfEmail", "HasOptedOutOfFax", "DoNotCall", "PersonDoNotCall",
+})
+PROCESSING_OPT_OUT = "HasOptedOutProcessing"
+# Standard relationship names whose target object is not the relationship's own name.
+STANDARD_RELATIONSHIPS = {
+    "PersonIndividual": "Individual", "Owner": "User", "CreatedBy": "User", "LastModifiedBy": "User",
+    "Party": "Individual", "Parent": "", "What": "", "Who": "",
+}
+
+_PLACEHOLDER = "\x00{}\x00"
+_STRING_TOKEN = re.compile(r"\x00(\d+)\x00")
+_SHARING = re.compile(r"\b(with|without|inherited)\s+sharing\b[^{;]*?\bclass\b", re.IGNORECASE)
+_INLINE_SOQL = re.compile(r"\[\s*SELECT\b", re.IGNORECASE)
+_SOQL_CLAUSE_END = re.compile(r"\b(WHERE|WITH|GROUP\s+BY|ORDER\s+BY|LIMIT|OFFSET|FOR|USING)\b", re.IGNORECASE)
+_FROM = re.compile(r"\bFROM\s+([A-Za-z_][\w]*)", re.IGNORECASE)
+_ENFORCED = re.compile(r"\bWITH\s+(SECURITY_ENFORCED|USER_MODE)\b", re.IGNORECASE)
+_FIELD_PATH = re.compile(r"(?<![\w:.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*(?:=|!=|<>|<=|>=|<|>|\bIN\b|\bNOT\s+IN\b|\bLIKE\b|\bINCLUDES\b|\bEXCLUDES\b)",
+                         re.IGNORECASE)
+_CONSTRUCTOR = re.compile(r"\bnew\s+([A-Za-z_]\w*)\s*\(")
+_ASSIGNMENT = re.compile(r"(?:^|,)\s*([A-Za-z_]\w*)\s*=(?!=)")
+_MEMBER = re.compile(r"\.\s*([A-Za-z_]\w*)")
+_WORD = re.compile(r"[A-Za-z_]\w*")
+_CALLOUT = re.compile(r"^callout:([A-Za-z_]\w*)")
+_REST_RESOURCE = re.compile(r"@RestResource\s*\(\s*urlMapping\s*=\s*\x00(\d+)\x00", re.IGNORECASE)
+_SOQL_KEYWORDS = frozenset({"AND", "OR", "NOT", "NULL", "TRUE", "FALSE", "WHERE", "SELECT", "FROM", "IN", "LIKE"})
+
+
+@dataclass(frozen=True)
+class Lexed:
+    """Apex with comments blanked and every string literal replaced by a numbered placeholder."""
+
+    code: str
+    strings: tuple[str, ...]
+
+    def text_of(self, fragment: str) -> str:
+        """`fragment` with its placeholders turned back into the literals' contents."""
+        return _STRING_TOKEN.sub(lambda found: self.strings[int(found.group(1))], fragment)
+
+
+@dataclass(frozen=True)
+class SoqlQuery:
+    sobject: str
+    selected: frozenset[FieldRef]
+    filtered: frozenset[FieldRef]
+    enforces_security: bool
+
+
+@dataclass(frozen=True)
+class Callout:
+    named_credential: str | None = None
+    host: str | None = None
+
+
+@dataclass(frozen=True)
+class ApexAnalysis:
+    name: str
+    sharing: str  # with / without / inherited / omitted
+    queries: tuple[SoqlQuery, ...]
+    writes: frozenset[FieldRef]
+    callouts: tuple[Callout, ...]
+    mentioned: frozenset[str]  # member names used outside SOQL (`customer.Email` → Email)
+    consent_checks: frozenset[str]
+    strips_inaccessible: bool
+    rest_resource: str | None
+
+    @property
+    def enforces_security(self) -> bool:
+        return self.strips_inaccessible or (bool(self.queries) and all(q.enforces_security for q in self.queries))
+
+    @property
+    def opt_out_checked(self) -> bool:
+        return PROCESSING_OPT_OUT in self.consent_checks
+
+    @property
+    def reads(self) -> dict[FieldRef, bool]:
+        """Every field read, with whether each read enforces field-level security."""
+        found: dict[FieldRef, bool] = {}
+        for query in self.queries:
+            for ref in query.selected | query.filtered:
+                enforced = query.enforces_security or self.strips_inaccessible
+                found[ref] = found.get(ref, True) and enforced
+        return found
+
+    @property
+    def sent_fields(self) -> frozenset[FieldRef]:
+        """Selected fields the code goes on to use, less the consent flags it only checks."""
+        return frozenset(ref for query in self.queries for ref in query.selected
+                         if ref[1] in self.mentioned and ref[1] not in CONSENT_FIELDS)
+
+
+def lex(source: str) -> Lexed:
+    """Blank comments and lift string literals, keeping line structure (one pass, Apex's rules)."""
+    out: list[str] = []
+    strings: list[str] = []
+    i, n = 0, len(source)
+    while i < n:
+        two = source[i:i + 2]
+        if two == "//":
+            end = source.find("\n", i)
+            i = n if end < 0 else end
+        elif two == "/*":
+            end = source.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            out.append(" ")
+        elif source[i] == "'":
+            literal, i = _string_at(source, i)
+            out.append(_PLACEHOLDER.format(len(strings)))
+            strings.append(literal)
+        else:
+            out.append(source[i])
+            i += 1
+    return Lexed("".join(out), tuple(strings))
+
+
+def _string_at(source: str, start: int) -> tuple[str, int]:
+    chars: list[str] = []
+    i = start + 1
+    while i < len(source) and source[i] != "'":
+        if source[i] == "\\" and i + 1 < len(source):
+            chars.append(source[i + 1])
+            i += 2
+            continue
+        chars.append(source[i])
+        i += 1
+    return "".join(chars), i + 1
+
+
+def analyse_apex(name: str, body: str) -> ApexAnalysis:
+    lexed = lex(body)
+    soql_spans = list(_inline_soql_spans(lexed.code))
+    texts = [lexed.text_of(lexed.code[start + 1:end - 1]) for start, end in soql_spans]
+    texts += [s for s in lexed.strings if re.match(r"\s*SELECT\b", s, re.IGNORECASE)]
+    queries = tuple(query for text in texts for query in parse_soql(text))
+    outside = _without_spans(lexed.code, soql_spans)
+    filtered_names = {ref[1] for query in queries for ref in query.filtered}
+    mentioned = frozenset(_MEMBER.findall(outside))
+    consent = frozenset((set(_WORD.findall(outside)) | filtered_names) & CONSENT_FIELDS)
+    rest = _REST_RESOURCE.search(lexed.code)
+    return ApexAnalysis(
+        name=name, sharing=_sharing(lexed.code), queries=queries, writes=_constructed_fields(lexed.code),
+        callouts=_callouts(lexed), mentioned=mentioned, consent_checks=consent,
+        strips_inaccessible=bool(re.search(r"\bSecurity\s*\.\s*stripInaccessible\b", lexed.code, re.IGNORECASE)),
+        rest_resource=lexed.strings[int(rest.group(1))] if rest else None,
+    )
+
+
+def _sharing(code: str) -> str:
+    found = _SHARING.search(code)
+    return found.group(1).lower() if found else "omitted"
+
+
+def _inline_soql_spans(code: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for found in _INLINE_SOQL.finditer(code):
+        if spans and found.start() < spans[-1][1]:
+            continue
+        end = _closing(code, found.start(), "[", "]")
+        if end is not None:
+            spans.append((found.start(), end))
+    return spans
+
+
+def _closing(text: str, start: int, opening: str, closing: str) -> int | None:
+    """Index just past the bracket closing the one at `start`."""
+    depth = 0
+    for index in range(start, len(text)):
+        if text[index] == opening:
+            depth += 1
+        elif text[index] == closing:
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return None
+
+
+def _without_spans(code: str, spans: list[tuple[int, int]]) -> str:
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces.append(code[last:start])
+        last = end
+    pieces.append(code[last:])
+    return " ".join(pieces)
+
+
+def parse_soql(text: str, parent: str | None = None) -> list[SoqlQuery]:
+    """A SOQL statement and its sub-queries: objects, fields selected and filtered, enforcement.
+
+    A sub-query in the select list names a child relationship of `parent`'s object; one in WHERE is
+    an ordinary semi-join. Both are returned as queries of their own.
+    """
+    main, subqueries = _lift_subqueries(text)
+    found = _FROM.search(main)
+    if found is None:
+        return []
+    sobject = found.group(1) if parent is None else child_object(found.group(1))
+    select_list = main[re.search(r"\bSELECT\b", main, re.IGNORECASE).end():found.start()]  # type: ignore[union-attr]
+    rest = main[found.end():]
+    where = _where_clause(rest)
+    enforced = bool(_ENFORCED.search(rest))
+    selected = frozenset(ref for item in select_list.split(",") if (ref := field_ref(sobject, item)) is not None)
+    filtered = frozenset(ref for path in _FIELD_PATH.findall(where)
+                         if path.upper() not in _SOQL_KEYWORDS and (ref := field_ref(sobject, path)) is not None)
+    queries = [SoqlQuery(sobject, selected, filtered, enforced)]
+    for position, sub in subqueries:
+        in_select = position < found.start()
+        queries += parse_soql(sub, parent=sobject if in_select else None)
+    return [q if q.enforces_security or not enforced else _enforced(q) for q in queries]
+
+
+def _enforced(query: SoqlQuery) -> SoqlQuery:
+    return SoqlQuery(query.sobject, query.selected, query.filtered, True)
+
+
+def _lift_subqueries(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """`text` with each `(SELECT …)` blanked, and the sub-queries with where they stood."""
+    subqueries: list[tuple[int, str]] = []
+    chars = list(text)
+    for found in re.finditer(r"\(\s*SELECT\b", text, re.IGNORECASE):
+        if any(start <= found.start() < start + len(sub) + 2 for start, sub in subqueries):
+            continue
+        end = _closing(text, found.start(), "(", ")")
+        if end is None:
+            continue
+        subqueries.append((found.start(), text[found.start() + 1:end - 1]))
+        chars[found.start():end] = " " * (end - found.start())
+    return "".join(chars), subqueries
+
+
+def _where_clause(rest: str) -> str:
+    found = re.search(r"\bWHERE\b", rest, re.IGNORECASE)
+    if found is None:
+        return ""
+    after = rest[found.end():]
+    end = re.search(r"\b(WITH|GROUP\s+BY|ORDER\s+BY|LIMIT|OFFSET|FOR\s+(UPDATE|VIEW|REFERENCE))\b", after, re.IGNORECASE)
+    return after[:end.start()] if end else after
+
+
+def field_ref(sobject: str, item: str) -> FieldRef | None:
+    """The field an item of a select list or a filter names, following one relationship hop."""
+    words = _WORD.findall(re.sub(r"^\s*\w+\s*\(|\)", " ", item.strip()))
+    if not words or words[0].upper() in _SOQL_KEYWORDS:
+        return None
+    path = next((w for w in re.findall(r"[A-Za-z_][\w.]*", item.strip()) if "(" not in w), words[0])
+    parts = [p for p in path.split(".") if p]
+    if parts and parts[0] == sobject and len(parts) > 1:
+        parts = parts[1:]  # `Contact.Email` written with the object's own name
+    return _resolve(sobject, parts)
+
+
+def _resolve(sobject: str, parts: list[str]) -> FieldRef | None:
+    if len(parts) == 1:
+        return (sobject, parts[0])
+    relationship = parts[0]
+    if relationship.endswith("__r"):
+        return (sobject, relationship[:-1] + "c")  # target unknown without a describe: the lookup itself
+    target = STANDARD_RELATIONSHIPS.get(relationship, relationship)
+    if not target:
+        return None  # polymorphic (What, Who, Parent): the target is not knowable from the text
+    return _resolve(target, parts[1:])
+
+
+def child_object(relationship: str) -> str:
+    """A child relationship's object, guessed from its conventional plural name."""
+    stem = relationship[:-3] if relationship.endswith("__r") else relationship
+    if stem.endswith("ies"):
+        stem = stem[:-3] + "y"
+    elif stem.endswith("s"):
+        stem = stem[:-1]
+    return stem + "__c" if relationship.endswith("__r") else stem
+
+
+def _constructed_fields(code: str) -> frozenset[FieldRef]:
+    """`new X(Field = value, …)`: only SObjects take name-value pairs, so X is an object."""
+    writes: set[FieldRef] = set()
+    for found in _CONSTRUCTOR.finditer(code):
+        end = _closing(code, found.end() - 1, "(", ")")
+        if end is None:
+            continue
+        arguments = _top_level(code[found.end():end - 1])
+        writes.update((found.group(1), name) for name in _ASSIGNMENT.findall(arguments))
+    return frozenset(writes)
+
+
+def _top_level(arguments: str) -> str:
+    """The argument list with nested brackets blanked, so inner `a = b` do not count."""
+    out, depth = [], 0
+    for char in arguments:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        out.append(char if depth == 0 else " ")
+    return "".join(out)
+
+
+def _callouts(lexed: Lexed) -> tuple[Callout, ...]:
+    builds_requests = re.search(r"\bHttpRequest\b", lexed.code) is not None
+    found: list[Callout] = []
+    for literal in lexed.strings:
+        named = _CALLOUT.match(literal)
+        if named:
+            callout = Callout(named_credential=named.group(1))
+        elif builds_requests and re.match(r"https?://", literal, re.IGNORECASE):
+            host = urlsplit(literal).hostname
+            if not host:
+                continue
+            callout = Callout(host=host.lower())
+        else:
+            continue
+        if callout not in found:
+            found.append(callout)
+    return tuple(found)
