@@ -120,6 +120,10 @@ CELERY_TASK_SOFT_TIME_LIMIT: int = env.int("CELERY_TASK_SOFT_TIME_LIMIT", defaul
 CELERY_TASK_TIME_LIMIT: int = env.int("CELERY_TASK_TIME_LIMIT", default=20 * 60)
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat looks every few minutes for orgs whose own interval (OrgConnection.harvest_every_minutes) is up.
+CELERY_BEAT_SCHEDULE = {
+    "schedule-harvests": {"task": "harvesters.schedule_harvests", "schedule": 5 * 60.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -21,7 +21,7 @@ class OrgConnectionForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = OrgConnection
         fields = ["alias", "login_url", "instance_url", "api_version", "auth_flow", "username", "client_id",
-                  "ca_bundle", *SECRET_FIELDS]
+                  "ca_bundle", "harvest_every_minutes", *SECRET_FIELDS]
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -43,7 +43,8 @@ class OrgConnectionForm(forms.ModelForm):  # type: ignore[type-arg]
 @admin.register(OrgConnection)
 class OrgConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     form = OrgConnectionForm
-    list_display = ["alias", "login_url", "auth_flow", "api_version", "org_id", "edition", "updated_at"]
+    list_display = ["alias", "login_url", "auth_flow", "api_version", "org_id", "edition", "harvest_every_minutes",
+                    "updated_at"]
     readonly_fields = ["org_id", "edition", "created_at", "updated_at"]
     actions = ["check_connections"]
 

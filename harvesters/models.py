@@ -41,6 +41,9 @@ class OrgConnection(models.Model):
     password = EncryptedTextField(blank=True)
     security_token = EncryptedTextField(blank=True)
     session_id = EncryptedTextField(blank=True)
+    harvest_every_minutes = models.PositiveIntegerField(
+        default=60, help_text="Incremental harvests by Celery beat this often; 0 turns them off"
+    )
     org_id = models.CharField(max_length=18, blank=True)
     edition = models.CharField(max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

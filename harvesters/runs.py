@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 import requests
@@ -71,6 +71,19 @@ def request_harvest(org: OrgConnection, *, full: bool, sources: list[str] | None
     if unknown:
         raise ValueError(f"unknown sources {', '.join(unknown)}; known: {', '.join(all_sources())}")
     return HarvestRun.objects.create(org=org, full=full, sources=chosen)
+
+
+def due_for_harvest(now: datetime) -> list[OrgConnection]:
+    """Orgs whose scheduled incremental harvest is due: none running, the last one started long enough ago."""
+    due = []
+    for org in OrgConnection.objects.filter(harvest_every_minutes__gt=0):
+        runs = HarvestRun.objects.filter(org=org)
+        if runs.filter(finished_at__isnull=True).exists():
+            continue
+        last = runs.order_by("-created_at").first()
+        if last is None or now - last.created_at >= timedelta(minutes=org.harvest_every_minutes):
+            due.append(org)
+    return due
 
 
 def previous_success(run: HarvestRun) -> HarvestRun | None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from celery import Task, chord, shared_task
+from django.utils import timezone
 
 from harvesters import runs
 from harvesters.connections import client_for
@@ -55,6 +56,15 @@ def harvest_chunk(run_id: int, names: list[str]) -> None:
         runs.harvest_chunk(run, client_for(run.org), names)
     except runs.LimitExceededError as error:
         runs.stop_run(run, str(error))
+
+
+@shared_task(name="harvesters.schedule_harvests")
+def schedule_harvests() -> list[int]:
+    """Run by Celery beat: queue an incremental harvest of every org that is due for one."""
+    queued = [runs.request_harvest(org, full=False) for org in runs.due_for_harvest(timezone.now())]
+    for run in queued:
+        start_harvest.delay(run.pk)
+    return [run.pk for run in queued]
 
 
 @shared_task(name="harvesters.start_sources")
