@@ -27,7 +27,9 @@ def run_started(connection: OrgConnection, minutes_ago: int, *, finished: bool =
 
 
 def test_an_org_never_harvested_is_due():
-    assert due_for_harvest(timezone.now()) == [org("fresh", 60)]
+    fresh = org("fresh", 60)
+
+    assert due_for_harvest(timezone.now()) == [fresh]
 
 
 def test_an_org_is_due_once_its_own_interval_has_passed():
