@@ -1,0 +1,43 @@
+"""API shapes. Org credentials never appear in any of them: the serializers name their fields explicitly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from harvesters import runs
+from harvesters.models import HarvestRun, OrgConnection
+
+
+class OrgConnectionSerializer(serializers.ModelSerializer[OrgConnection]):
+    class Meta:
+        model = OrgConnection
+        fields = ["alias", "login_url", "instance_url", "api_version", "auth_flow", "username", "client_id",
+                  "org_id", "edition", "harvest_every_minutes", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class HarvestRunSerializer(serializers.ModelSerializer[HarvestRun]):
+    org: serializers.SlugRelatedField[OrgConnection] = serializers.SlugRelatedField(slug_field="alias", read_only=True)
+    run_id = serializers.UUIDField(source="uid", read_only=True)
+    api_calls = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = HarvestRun
+        fields = ["id", "run_id", "org", "full", "sources", "status", "reason", "created_at", "started_at",
+                  "finished_at", "chunks_done", "chunks_total", "counts", "api_calls", "errors"]
+        read_only_fields = fields
+
+
+class HarvestRequestSerializer(serializers.Serializer[dict[str, Any]]):
+    org = serializers.SlugRelatedField(slug_field="alias", queryset=OrgConnection.objects.all())
+    full = serializers.BooleanField(default=False)
+    sources = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=False)
+
+    def validate_sources(self, sources: list[str]) -> list[str]:
+        unknown = sorted(set(sources) - set(runs.all_sources()))
+        if unknown:
+            raise serializers.ValidationError(
+                f"unknown sources: {', '.join(unknown)}; known: {', '.join(runs.all_sources())}")
+        return sources
