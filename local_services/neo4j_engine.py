@@ -9,19 +9,10 @@ import subprocess
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
-from local_services.process import (
-    PidFile,
-    ServiceError,
-    ServiceState,
-    port_is_open,
-    tail,
-    terminate,
-    wait_until,
-)
+from local_services.process import LocalProcess, ServiceError, ServiceState, port_is_open, wait_until
 from local_services.settings import LAUNCHER_DIR, LocalSettings
 
 LAUNCHER_CLASS = "recordkeeper.LocalNeo4j"
-START_TIMEOUT_S = 180.0
 # Neo4j reaches into NIO internals; Java 17 closes them unless opened explicitly.
 JAVA_17_FLAGS = (
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
@@ -35,14 +26,15 @@ JAVA_17_FLAGS = (
 )
 
 
-class Neo4jEngine:
+class Neo4jEngine(LocalProcess):
     name = "neo4j"
+    title = "Neo4j"
+    stop_grace_s = 60.0
+    start_timeout_s = 180.0
 
     def __init__(self, settings: LocalSettings) -> None:
+        super().__init__(settings.state_dir / "neo4j")
         self.settings = settings
-        self.home = settings.state_dir / "neo4j"
-        self.pid_file = PidFile(self.home / "neo4j.pid")
-        self.log_path = self.home / "neo4j.log"
 
     @property
     def address(self) -> str:
@@ -69,37 +61,15 @@ class Neo4jEngine:
     def start(self) -> ServiceState:
         pid = self.pid_file.read_live_pid()
         if pid is not None:
-            if not wait_until(self.answers, timeout=START_TIMEOUT_S, alive=lambda: True):
+            if not wait_until(self.answers, timeout=self.start_timeout_s, alive=lambda: True):
                 raise ServiceError(f"Neo4j (pid {pid}) runs but does not answer on {self.address}")
             return ServiceState.ALREADY_RUNNING
-        if port_is_open("127.0.0.1", self.settings.neo4j_port):
-            raise ServiceError(
-                f"port {self.settings.neo4j_port} on 127.0.0.1 is in use by another process: "
-                "stop it, or set NEO4J_URI to a free port"
-            )
+        self.refuse_busy_port(self.settings.neo4j_port, "NEO4J_URI")
         self.install()
-        log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
-        process = self._launch()
-        self.pid_file.write(process.pid)
         # The launcher says "ready" once the password is set; Bolt opens before that.
-        launched = wait_until(lambda: self._said_ready(log_offset), timeout=START_TIMEOUT_S,
-                              alive=lambda: process.poll() is None)
-        if not (launched and self.answers()):
-            terminate(process.pid, grace=10)
-            self.pid_file.remove()
-            raise ServiceError(f"Neo4j did not come up on {self.address}; last log lines:\n{tail(self.log_path)}")
+        self.launch(self._command(), lambda offset: self.logged_since(offset, b"LocalNeo4j ready") and self.answers(),
+                    env={**os.environ, "NEO4J_PASSWORD": self.settings.neo4j_password})
         return ServiceState.STARTED
-
-    def stop(self) -> ServiceState:
-        pid = self.pid_file.read_live_pid()
-        if pid is None:
-            return ServiceState.NOT_RUNNING
-        terminate(pid, grace=60)
-        self.pid_file.remove()
-        return ServiceState.STOPPED
-
-    def is_running(self) -> bool:
-        return self.pid_file.read_live_pid() is not None
 
     def answers(self) -> bool:
         """True when a driver session can run a query with the configured credentials."""
@@ -116,24 +86,14 @@ class Neo4jEngine:
             return False
         return True
 
-    def _said_ready(self, offset: int) -> bool:
-        with self.log_path.open("rb") as log:
-            log.seek(offset)
-            return b"LocalNeo4j ready" in log.read()
-
-    def _launch(self) -> subprocess.Popen[bytes]:
-        self.home.mkdir(parents=True, exist_ok=True)
+    def _command(self) -> list[str]:
         jar_dir = self.settings.jar_dir
-        heap = f"-Xmx{self.settings.neo4j_heap_mb}m"
-        command = [
-            "java", f"-Xms{min(256, self.settings.neo4j_heap_mb)}m", heap, *JAVA_17_FLAGS,
+        heap = self.settings.neo4j_heap_mb
+        return [
+            "java", f"-Xms{min(256, heap)}m", f"-Xmx{heap}m", *JAVA_17_FLAGS,
             "-cp", f"{jar_dir / 'classes'}:{jar_dir / 'lib'}/*", LAUNCHER_CLASS,
             str(self.home / "dbms"), str(self.settings.neo4j_port), str(self.settings.neo4j_pagecache_mb),
         ]
-        env = {**os.environ, "NEO4J_PASSWORD": self.settings.neo4j_password}
-        with self.log_path.open("ab") as log:
-            return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    env=env, start_new_session=True)
 
 
 def _run(command: list[str], doing: str) -> None:

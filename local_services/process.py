@@ -6,6 +6,7 @@ import contextlib
 import os
 import signal
 import socket
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -108,3 +109,52 @@ def tail(path: Path, lines: int = 15) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except FileNotFoundError:
         return "(no log written)"
+
+
+class LocalProcess:
+    """A service run as a detached child process with a pid file and a log in `home`."""
+
+    name = "service"
+    title = "the service"
+    stop_grace_s = 10.0
+    start_timeout_s = 60.0
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.pid_file = PidFile(home / f"{self.name}.pid")
+        self.log_path = home / f"{self.name}.log"
+
+    def stop(self) -> ServiceState:
+        pid = self.pid_file.read_live_pid()
+        if pid is None:
+            return ServiceState.NOT_RUNNING
+        terminate(pid, grace=self.stop_grace_s)
+        self.pid_file.remove()
+        return ServiceState.STOPPED
+
+    def is_running(self) -> bool:
+        return self.pid_file.read_live_pid() is not None
+
+    def refuse_busy_port(self, port: int, variable: str) -> None:
+        if port_is_open("127.0.0.1", port):
+            raise ServiceError(f"port {port} on 127.0.0.1 is in use by another process: "
+                               f"stop it, or set {variable} to a free port")
+
+    def launch(self, command: list[str], ready: Callable[[int], bool], *, env: dict[str, str] | None = None,
+               cwd: Path | None = None) -> None:
+        """Start `command` detached; wait until `ready(log offset)` or fail with the log's last lines."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        with self.log_path.open("ab") as log:
+            process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
+        self.pid_file.write(process.pid)
+        if not wait_until(lambda: ready(offset), timeout=self.start_timeout_s, alive=lambda: process.poll() is None):
+            terminate(process.pid, grace=self.stop_grace_s)
+            self.pid_file.remove()
+            raise ServiceError(f"{self.title} did not come up; last log lines:\n{tail(self.log_path)}")
+
+    def logged_since(self, offset: int, marker: bytes) -> bool:
+        with self.log_path.open("rb") as log:
+            log.seek(offset)
+            return marker in log.read()

@@ -8,28 +8,18 @@ from pathlib import Path
 
 import redis
 
-from local_services.process import (
-    PidFile,
-    ServiceError,
-    ServiceState,
-    port_is_open,
-    tail,
-    terminate,
-    wait_until,
-)
+from local_services.process import LocalProcess, ServiceError, ServiceState
 from local_services.settings import LocalSettings
 
-START_TIMEOUT_S = 30.0
 
-
-class RedisServer:
+class RedisServer(LocalProcess):
     name = "redis"
+    title = "Redis"
+    start_timeout_s = 30.0
 
     def __init__(self, settings: LocalSettings) -> None:
+        super().__init__(settings.state_dir / "redis")
         self.settings = settings
-        self.home = settings.state_dir / "redis"
-        self.pid_file = PidFile(self.home / "redis.pid")
-        self.log_path = self.home / "redis.log"
 
     @property
     def address(self) -> str:
@@ -49,36 +39,13 @@ class RedisServer:
     def start(self) -> ServiceState:
         if self.pid_file.read_live_pid() is not None and self.answers():
             return ServiceState.ALREADY_RUNNING
-        if port_is_open("127.0.0.1", self.settings.redis_port):
-            raise ServiceError(
-                f"port {self.settings.redis_port} on 127.0.0.1 is in use by another process: "
-                "stop it, or set CELERY_BROKER_URL to a free port"
-            )
+        self.refuse_busy_port(self.settings.redis_port, "CELERY_BROKER_URL")
         self.install()
-        self.home.mkdir(parents=True, exist_ok=True)
         # A broker and result store for local work: nothing worth persisting to disk.
-        command = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.settings.redis_port),
-                   "--dir", str(self.home), "--save", "", "--appendonly", "no", "--daemonize", "no"]
-        with self.log_path.open("ab") as log:
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                       start_new_session=True)
-        self.pid_file.write(process.pid)
-        if not wait_until(self.answers, timeout=START_TIMEOUT_S, alive=lambda: process.poll() is None):
-            terminate(process.pid, grace=5)
-            self.pid_file.remove()
-            raise ServiceError(f"Redis did not come up on {self.address}; last log lines:\n{tail(self.log_path)}")
+        self.launch(["redis-server", "--bind", "127.0.0.1", "--port", str(self.settings.redis_port),
+                     "--dir", str(self.home), "--save", "", "--appendonly", "no", "--daemonize", "no"],
+                    lambda offset: self.answers())
         return ServiceState.STARTED
-
-    def stop(self) -> ServiceState:
-        pid = self.pid_file.read_live_pid()
-        if pid is None:
-            return ServiceState.NOT_RUNNING
-        terminate(pid, grace=10)
-        self.pid_file.remove()
-        return ServiceState.STOPPED
-
-    def is_running(self) -> bool:
-        return self.pid_file.read_live_pid() is not None
 
     def answers(self) -> bool:
         client = redis.Redis(host="127.0.0.1", port=self.settings.redis_port, socket_timeout=1,
