@@ -32,6 +32,7 @@ stop: venv
 
 # The demo org (a simulated California neobank) is served by the Salesforce org simulator and
 # harvested through a real Celery worker before the web UI starts.
+demo: export HARVEST_MANIFEST_DIR = $(CURDIR)/salesforce_simulator/orgs/demo/manifests
 demo: venv
 	$(PY) -m local_services start neo4j redis simulator
 	$(PY) manage.py migrate --noinput

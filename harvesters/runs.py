@@ -26,6 +26,7 @@ from simple_salesforce.exceptions import SalesforceError, SalesforceRefusedReque
 from harvesters.chunk import Chunk
 from harvesters.client import OrgAuthError, OrgClient
 from harvesters.connections import client_for
+from harvesters.manifests import manifest_chunks, manifest_directory
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from harvesters.schema import changed_objects, list_objects, schema_chunk, summary_records
 from lineage import CONSENTS, INTEGRATIONS, SCHEMA, GraphWriter, HarvestScope, OrgRecord, get_graph, org_key
@@ -38,7 +39,9 @@ CHUNK_OBJECTS = 25  # one Composite call of describes per chunk
 # last successful run's start for an incremental run. Its edges point at the schema's fields and objects,
 # so sources run once every schema chunk has landed.
 SourceChunks = Callable[[OrgConnection, OrgClient, str, "datetime | None"], Iterator[Chunk]]
-SOURCE_CHUNKS: dict[str, SourceChunks] = {}
+SOURCE_CHUNKS: dict[str, SourceChunks] = {
+    "manifests": lambda org, client, org_id, since: manifest_chunks(manifest_directory(), org_id),
+}
 # What a complete full run of these sources rewrites entirely, and may therefore retire.
 SCOPES: tuple[tuple[frozenset[str], HarvestScope], ...] = (
     (frozenset({"schema"}), SCHEMA),

@@ -1,0 +1,48 @@
+"""A harvest of several sources: the schema first, then the sources whose edges point at it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+import salesforce_simulator
+from harvesters import runs
+from harvesters.connections import register_org
+from harvesters.models import OrgConnection, RunStatus
+from lineage import Graph, org_key, purge_org
+from salesforce_simulator import Simulator
+
+DEMO_MANIFESTS = Path(salesforce_simulator.__file__).parent / "orgs" / "demo" / "manifests"
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo_connection(demo_org: Simulator, graph: Graph) -> OrgConnection:
+    given = demo_org.credentials()
+    purge_org(graph, org_key(demo_org.org.id))
+    return register_org("demo", login_url=demo_org.base_url, auth_flow="client_credentials",
+                        client_id=given["consumer_key"], client_secret=given["consumer_secret"],
+                        ca_bundle=demo_org.ca_bundle)
+
+
+@override_settings(HARVEST_MANIFEST_DIR=str(DEMO_MANIFESTS))
+def test_the_dsar_webhook_declared_in_a_manifest_lands_next_to_the_harvested_schema(
+    demo_connection: OrgConnection, graph: Graph
+):
+    run = runs.harvest_now(runs.request_harvest(demo_connection, full=True, sources=["schema", "manifests"]))
+
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    unsigned = graph.read(
+        "MATCH (i:Integration {org_key: $org})-[s:SENDS_TO]->(:System) WHERE s.signature_validated = false "
+        "RETURN i.name AS name", org=org_key(run.org.org_id))
+    assert any("dsar" in row["name"].lower() for row in unsigned), unsigned
+    flows_from_fields = graph.read(
+        "MATCH (:Field {org_key: $org})-[f:FLOWS_TO]->(:System) RETURN count(f) AS n", org=org_key(run.org.org_id))
+    assert flows_from_fields[0]["n"] > 0
+
+
+def test_an_unknown_source_is_refused_by_name(demo_connection: OrgConnection):
+    with pytest.raises(ValueError, match="unknown sources telepathy"):
+        runs.request_harvest(demo_connection, full=True, sources=["schema", "telepathy"])
