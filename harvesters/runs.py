@@ -26,6 +26,7 @@ from simple_salesforce.exceptions import SalesforceError, SalesforceRefusedReque
 from harvesters.chunk import Chunk
 from harvesters.client import OrgAuthError, OrgClient
 from harvesters.connections import client_for
+from harvesters.logs import logs_chunks
 from harvesters.manifests import manifest_chunks, manifest_directory
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from harvesters.schema import changed_objects, list_objects, schema_chunk, summary_records
@@ -41,11 +42,13 @@ CHUNK_OBJECTS = 25  # one Composite call of describes per chunk
 SourceChunks = Callable[[OrgConnection, OrgClient, str, "datetime | None"], Iterator[Chunk]]
 SOURCE_CHUNKS: dict[str, SourceChunks] = {
     "manifests": lambda org, client, org_id, since: manifest_chunks(manifest_directory(), org_id),
+    "logs": lambda org, client, org_id, since: logs_chunks(client, org_id, since=since),
 }
 # What a complete full run of these sources rewrites entirely, and may therefore retire.
 SCOPES: tuple[tuple[frozenset[str], HarvestScope], ...] = (
     (frozenset({"schema"}), SCHEMA),
-    (frozenset({"integrations", "manifests"}), INTEGRATIONS),
+    # Integrations, manifests and event logs (apps, users, report exports) all write Integration nodes.
+    (frozenset({"integrations", "manifests", "logs"}), INTEGRATIONS),
     (frozenset({"consents"}), CONSENTS),
 )
 

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from salesforce_simulator import auth, bulk, eventlogs, faults, rest, runtime, soql, tooling
+from salesforce_simulator import analytics, auth, bulk, eventlogs, faults, rest, runtime, soql, tooling
 from salesforce_simulator.accounting import Accounting, new_call
 from salesforce_simulator.org import Org, User
 from salesforce_simulator.routing import (
@@ -40,7 +40,7 @@ _INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVA
 
 
 def all_routes() -> list[Route]:
-    return [*auth.ROUTES, *rest.ROUTES, *tooling.ROUTES, *bulk.ROUTES, *eventlogs.ROUTES]
+    return [*auth.ROUTES, *rest.ROUTES, *tooling.ROUTES, *bulk.ROUTES, *eventlogs.ROUTES, *analytics.ROUTES]
 
 
 @dataclass

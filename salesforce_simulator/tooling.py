@@ -214,7 +214,7 @@ _KNOWN_FIELDS: dict[str, dict[str, str]] = {
              "DefinitionId": "reference", "LastModifiedDate": "datetime"},
     "WorkflowOutboundMessage": {"Metadata": "complexvalue", "FullName": "string",
                                 "Name": "string", "ApiVersion": "double",
-                                "EntityDefinitionId": "reference"},
+                                "EntityDefinitionId": "reference", "TableEnumOrId": "string"},
 }
 _STANDARD_FIELDS = {"Id": "id", "CreatedDate": "datetime", "LastModifiedDate": "datetime",
                     "SystemModstamp": "datetime", "CreatedById": "reference",
