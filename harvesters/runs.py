@@ -26,6 +26,7 @@ from simple_salesforce.exceptions import SalesforceError, SalesforceRefusedReque
 from harvesters.chunk import Chunk
 from harvesters.client import OrgAuthError, OrgClient
 from harvesters.connections import client_for
+from harvesters.integrations import integration_chunks
 from harvesters.logs import logs_chunks
 from harvesters.manifests import manifest_chunks, manifest_directory
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
@@ -41,6 +42,7 @@ CHUNK_OBJECTS = 25  # one Composite call of describes per chunk
 # so sources run once every schema chunk has landed.
 SourceChunks = Callable[[OrgConnection, OrgClient, str, "datetime | None"], Iterator[Chunk]]
 SOURCE_CHUNKS: dict[str, SourceChunks] = {
+    "integrations": lambda org, client, org_id, since: integration_chunks(client, org_id, since=since),
     "manifests": lambda org, client, org_id, since: manifest_chunks(manifest_directory(), org_id),
     "logs": lambda org, client, org_id, since: logs_chunks(client, org_id, since=since),
 }

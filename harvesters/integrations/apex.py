@@ -36,6 +36,8 @@ CONSENT_FIELDS = frozenset({
     "PersonHasOptedOutOfEmail", "HasOptedOutOfFax", "DoNotCall", "PersonDoNotCall",
 })
 PROCESSING_OPT_OUT = "HasOptedOutProcessing"
+# Platform bookkeeping a class may query (job status, schedules) that holds no one's personal data.
+BOOKKEEPING_OBJECTS = frozenset({"AsyncApexJob", "CronTrigger", "CronJobDetail", "ApexClass", "Organization"})
 # Standard relationship names whose target object is not the relationship's own name.
 STANDARD_RELATIONSHIPS = {
     "PersonIndividual": "Individual", "Owner": "User", "CreatedBy": "User", "LastModifiedBy": "User",
@@ -46,15 +48,17 @@ _PLACEHOLDER = "\x00{}\x00"
 _STRING_TOKEN = re.compile(r"\x00(\d+)\x00")
 _SHARING = re.compile(r"\b(with|without|inherited)\s+sharing\b[^{;]*?\bclass\b", re.IGNORECASE)
 _INLINE_SOQL = re.compile(r"\[\s*SELECT\b", re.IGNORECASE)
-_SOQL_CLAUSE_END = re.compile(r"\b(WHERE|WITH|GROUP\s+BY|ORDER\s+BY|LIMIT|OFFSET|FOR|USING)\b", re.IGNORECASE)
+_SOQL_CLAUSE_END = re.compile(r"\b(WITH|GROUP\s+BY|ORDER\s+BY|LIMIT|OFFSET|FOR\s+(UPDATE|VIEW|REFERENCE))\b",
+                              re.IGNORECASE)
 _FROM = re.compile(r"\bFROM\s+([A-Za-z_][\w]*)", re.IGNORECASE)
 _ENFORCED = re.compile(r"\bWITH\s+(SECURITY_ENFORCED|USER_MODE)\b", re.IGNORECASE)
-_FIELD_PATH = re.compile(r"(?<![\w:.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*(?:=|!=|<>|<=|>=|<|>|\bIN\b|\bNOT\s+IN\b|\bLIKE\b|\bINCLUDES\b|\bEXCLUDES\b)",
-                         re.IGNORECASE)
+_OPERATOR = r"(?:=|!=|<>|<=|>=|<|>|\bIN\b|\bNOT\s+IN\b|\bLIKE\b|\bINCLUDES\b|\bEXCLUDES\b)"
+_FIELD_PATH = re.compile(r"(?<![\w:.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*" + _OPERATOR, re.IGNORECASE)
 _CONSTRUCTOR = re.compile(r"\bnew\s+([A-Za-z_]\w*)\s*\(")
 _ASSIGNMENT = re.compile(r"(?:^|,)\s*([A-Za-z_]\w*)\s*=(?!=)")
 _MEMBER = re.compile(r"\.\s*([A-Za-z_]\w*)")
 _WORD = re.compile(r"[A-Za-z_]\w*")
+_READ_WORD = re.compile(r"\b([A-Za-z_]\w*)\b(?!\s*=(?!=))")  # a name not being assigned: setting an opt-out is no check
 _CALLOUT = re.compile(r"^callout:([A-Za-z_]\w*)")
 _REST_RESOURCE = re.compile(r"@RestResource\s*\(\s*urlMapping\s*=\s*\x00(\d+)\x00", re.IGNORECASE)
 _SOQL_KEYWORDS = frozenset({"AND", "OR", "NOT", "NULL", "TRUE", "FALSE", "WHERE", "SELECT", "FROM", "IN", "LIKE"})
@@ -120,7 +124,8 @@ class ApexAnalysis:
     def sent_fields(self) -> frozenset[FieldRef]:
         """Selected fields the code goes on to use, less the consent flags it only checks."""
         return frozenset(ref for query in self.queries for ref in query.selected
-                         if ref[1] in self.mentioned and ref[1] not in CONSENT_FIELDS)
+                         if ref[1] in self.mentioned and ref[1] not in CONSENT_FIELDS
+                         and ref[0] not in BOOKKEEPING_OBJECTS)
 
 
 def lex(source: str) -> Lexed:
@@ -169,7 +174,7 @@ def analyse_apex(name: str, body: str) -> ApexAnalysis:
     outside = _without_spans(lexed.code, soql_spans)
     filtered_names = {ref[1] for query in queries for ref in query.filtered}
     mentioned = frozenset(_MEMBER.findall(outside))
-    consent = frozenset((set(_WORD.findall(outside)) | filtered_names) & CONSENT_FIELDS)
+    consent = frozenset((set(_READ_WORD.findall(outside)) | filtered_names) & CONSENT_FIELDS)
     rest = _REST_RESOURCE.search(lexed.code)
     return ApexAnalysis(
         name=name, sharing=_sharing(lexed.code), queries=queries, writes=_constructed_fields(lexed.code),
@@ -266,7 +271,7 @@ def _where_clause(rest: str) -> str:
     if found is None:
         return ""
     after = rest[found.end():]
-    end = re.search(r"\b(WITH|GROUP\s+BY|ORDER\s+BY|LIMIT|OFFSET|FOR\s+(UPDATE|VIEW|REFERENCE))\b", after, re.IGNORECASE)
+    end = _SOQL_CLAUSE_END.search(after)
     return after[:end.start()] if end else after
 
 

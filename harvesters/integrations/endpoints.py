@@ -13,8 +13,17 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from harvesters.integrations.apex import Callout, FieldRef
-from lineage import EdgeRecord, FlowEdge, NodeRef, ReadsEdge, SendsToEdge, SystemRecord, WritesEdge, field_key, \
-    sobject_key
+from lineage import (
+    EdgeRecord,
+    FlowEdge,
+    NodeRef,
+    ReadsEdge,
+    SendsToEdge,
+    SystemRecord,
+    WritesEdge,
+    field_key,
+    sobject_key,
+)
 from lineage.vocabulary import Label
 
 SALESFORCE_EMAIL_HOST = "salesforce-email"
@@ -74,10 +83,19 @@ class EdgeSet:
     def reads(self, refs: Mapping[FieldRef, bool | None] | Iterable[FieldRef]) -> None:
         enforced: Mapping[FieldRef, bool | None] = refs if isinstance(refs, Mapping) else dict.fromkeys(refs)
         for (sobject, name), enforces in sorted(enforced.items()):
-            self.add(ReadsEdge(source=self.integration, target=self._sobject(sobject), enforces_security=enforces,
-                               evidence=self.evidence))
+            self.reads_object(sobject, enforces=enforces)
             self.add(ReadsEdge(source=self.integration, target=self._field(sobject, name),
                                enforces_security=enforces, evidence=self.evidence))
+
+    def reads_object(self, sobject: str, *, enforces: bool | None = None) -> None:
+        edge = ReadsEdge(source=self.integration, target=self._sobject(sobject), enforces_security=enforces,
+                         evidence=self.evidence)
+        known = self.edges.get(edge.key)
+        if isinstance(known, ReadsEdge):
+            # The object is read securely only if every read of it is.
+            edge = ReadsEdge(source=edge.source, target=edge.target, evidence=self.evidence,
+                             enforces_security=_both(known.enforces_security, enforces))
+        self.edges[edge.key] = edge
 
     def writes(self, refs: Iterable[FieldRef]) -> None:
         for sobject, name in sorted(refs):
