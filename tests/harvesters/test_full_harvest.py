@@ -13,6 +13,7 @@ from harvesters.connections import register_org
 from harvesters.models import OrgConnection, RunStatus
 from lineage import Graph, org_key, purge_org
 from salesforce_simulator import Simulator
+from tests.graph_state import snapshot
 
 DEMO_MANIFESTS = Path(salesforce_simulator.__file__).parent / "orgs" / "demo" / "manifests"
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,3 +47,22 @@ def test_the_dsar_webhook_declared_in_a_manifest_lands_next_to_the_harvested_sch
 def test_an_unknown_source_is_refused_by_name(demo_connection: OrgConnection):
     with pytest.raises(ValueError, match="unknown sources telepathy"):
         runs.request_harvest(demo_connection, full=True, sources=["schema", "telepathy"])
+
+
+@override_settings(HARVEST_MANIFEST_DIR=str(DEMO_MANIFESTS))
+def test_every_source_of_the_demo_org_lands_and_a_second_full_run_changes_nothing(
+    demo_connection: OrgConnection, graph: Graph
+):
+    first = runs.harvest_now(runs.request_harvest(demo_connection, full=True))
+    org = org_key(first.org.org_id)
+    after_first = snapshot(graph, first.org.org_id)
+    second = runs.harvest_now(runs.request_harvest(demo_connection, full=True))
+
+    assert (first.status, second.status) == (RunStatus.SUCCEEDED, RunStatus.SUCCEEDED), (first.errors, second.errors)
+    assert set(first.sources) == set(runs.all_sources())
+    assert second.counts["retired"] == 0
+    assert snapshot(graph, first.org.org_id) == after_first
+    unchecked_email = graph.read(
+        "MATCH (f:Field {org_key: $org})-[r:FLOWS_TO]->(s:System) WHERE r.consent_checked = false "
+        "AND f.name = 'FinServ__Balance__c' RETURN s.key AS system", org=org)
+    assert unchecked_email, "the balance e-mail flow is not in the graph"

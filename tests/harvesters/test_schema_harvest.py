@@ -12,8 +12,8 @@ from harvesters.connections import client_for, register_org
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from lineage import Graph, org_key, purge_org
 from salesforce_simulator import Simulator
+from tests.graph_state import snapshot
 
-STAMPS = {"last_seen", "run_id", "first_seen"}
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -31,19 +31,6 @@ def demo_connection(demo_org: Simulator, graph: Graph) -> OrgConnection:
 
 def harvest(connection: OrgConnection, *, full: bool = True) -> HarvestRun:
     return runs.harvest_now(runs.request_harvest(connection, full=full), max_attempts=8)
-
-
-def snapshot(graph: Graph, org_id: str) -> tuple[set[tuple[str, str]], set[tuple[str, str, str]]]:
-    """The org's nodes and edges with their properties, less the stamps that record when they were seen."""
-    nodes = graph.read("MATCH (n {org_key: $org}) RETURN n.key AS key, properties(n) AS props", org=org_key(org_id))
-    edges = graph.read("MATCH (a)-[r {org_key: $org}]->(b) RETURN a.key AS a, r.key AS key, properties(r) AS props",
-                       org=org_key(org_id))
-    return ({(row["key"], _stable(row["props"])) for row in nodes},
-            {(row["a"], row["key"], _stable(row["props"])) for row in edges})
-
-
-def _stable(props: dict[str, Any]) -> str:
-    return repr(sorted((k, v) for k, v in props.items() if k not in STAMPS))
 
 
 def field_node(graph: Graph, org_id: str, sobject: str, name: str) -> dict[str, Any]:

@@ -1,0 +1,22 @@
+"""The lineage graph as tests compare it: an org's nodes and edges, less the stamps of when they were seen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lineage import Graph, org_key
+
+STAMPS = {"last_seen", "run_id", "first_seen"}
+
+
+def snapshot(graph: Graph, org_id: str) -> tuple[set[tuple[str, str]], set[tuple[str, str, str]]]:
+    """The org's nodes and edges with their properties, less the stamps that record when they were seen."""
+    nodes = graph.read("MATCH (n {org_key: $org}) RETURN n.key AS key, properties(n) AS props", org=org_key(org_id))
+    edges = graph.read("MATCH (a)-[r {org_key: $org}]->(b) RETURN a.key AS a, r.key AS key, properties(r) AS props",
+                       org=org_key(org_id))
+    return ({(row["key"], _stable(row["props"])) for row in nodes},
+            {(row["a"], row["key"], _stable(row["props"])) for row in edges})
+
+
+def _stable(props: dict[str, Any]) -> str:
+    return repr(sorted((k, v) for k, v in props.items() if k not in STAMPS))

@@ -1,0 +1,336 @@
+"""Harvesting the demo org's consumers and consents into the real Neo4j graph, through the simulator over HTTPS."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from harvesters.client import OrgClient, OrgCredentials
+from harvesters.consents import (
+    ConsentOrderError,
+    ConsumerGroup,
+    Row,
+    consent_chunks,
+    consumer_groups,
+    normalised,
+    subject_hmac_of,
+)
+from harvesters.schema import list_objects, summary_records
+from lineage import (
+    Graph,
+    GraphWriter,
+    OrgRecord,
+    org_key,
+    purge_org,
+    purpose_key,
+    subject_hmac_for,
+    subject_key,
+)
+from salesforce_simulator import Simulator
+
+DEMO_CONSUMERS = 505  # 500 generated + the five named ones, each an Individual
+WAITLIST_LEADS = 2  # Priya Rao and Devon Wu: leads linked to no Individual
+CONSUMER_OBJECTS = ("Individual", "Contact", "Account", "Lead", "ContactPointEmail", "ContactPointPhone")
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+
+def client_for_demo(org: Simulator) -> OrgClient:
+    given = org.credentials()
+    return OrgClient(OrgCredentials(login_url=org.base_url, api_version="61.0", auth_flow="client_credentials",
+                                    client_id=given["consumer_key"] or "", client_secret=given["consumer_secret"] or "",
+                                    ca_bundle=org.ca_bundle))
+
+
+def secret() -> bytes:
+    return str(settings.SUBJECT_HMAC_KEY).encode()
+
+
+def subject_of(email: str) -> str:
+    return subject_key(subject_hmac_for(secret(), email=email))
+
+
+def records_of(chunks: Iterator[Any]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    nodes, edges = set(), set()
+    for chunk in chunks:
+        nodes |= {(node.key, repr(sorted(node.properties().items()))) for node in chunk.nodes}
+        edges |= {(edge.key, repr(sorted(edge.properties().items()))) for edge in chunk.edges}
+    return nodes, edges
+
+
+@pytest.fixture(scope="module")
+def harvested(demo_simulator: Simulator, graph: Graph) -> str:
+    """The demo org's objects (schema summaries) and then its consumers, written once for the module."""
+    org_id = demo_simulator.org.id
+    purge_org(graph, org_key(org_id))
+    client = client_for_demo(demo_simulator)
+    writer = GraphWriter(graph, "consents-test", org_key(org_id), NOW)
+    nodes, edges = summary_records(org_id, list_objects(client) or [])
+    writer.write_chunk([OrgRecord(org_id=org_id, evidence="test"), *nodes], edges)
+    for chunk in consent_chunks(client, org_id):
+        assert chunk.errors == []
+        writer.write_chunk(chunk.nodes, chunk.edges)
+    return org_id
+
+
+def consented(graph: Graph, subject: str, purpose: str) -> list[dict[str, Any]]:
+    rows = graph.read("MATCH (:Subject {key: $s})-[r:CONSENTED]->(:Purpose {key: $p}) RETURN properties(r) AS r",
+                      s=subject, p=purpose)
+    return [row["r"] for row in rows]
+
+
+# --- the demo org in the graph ----------------------------------------------------------------------
+
+
+def test_every_demo_consumer_and_waitlist_lead_becomes_one_subject(harvested: str, graph: Graph):
+    rows = graph.read("MATCH (s:Subject {org_key: $org}) RETURN count(s) AS n", org=org_key(harvested))
+
+    assert rows[0]["n"] == DEMO_CONSUMERS + WAITLIST_LEADS
+
+
+def test_zora_quinns_processing_opt_out_is_in_the_graph_as_an_opt_out(harvested: str, graph: Graph):
+    edges = consented(graph, subject_of("zora.quinn@example.com"),
+                      purpose_key(harvested, "Individual.HasOptedOutProcessing"))
+
+    assert len(edges) == 1
+    assert edges[0]["status"] == "opt_out"
+    assert edges[0]["captured_at"].to_native() == datetime(2026, 10, 2, 17, 45, 12, tzinfo=UTC)
+    assert edges[0]["evidence"] == "Individual:0PK8d0ZoraQuinnGCB"
+
+
+def test_every_processing_opt_out_of_the_org_is_in_the_graph(harvested: str, graph: Graph,
+                                                             demo_simulator: Simulator):
+    opted_out = sum(1 for row in demo_simulator.org.records("Individual") if row.get("HasOptedOutProcessing"))
+    rows = graph.read("MATCH (:Subject)-[r:CONSENTED {status: 'opt_out'}]->(:Purpose {key: $p}) RETURN count(r) AS n",
+                      p=purpose_key(harvested, "Individual.HasOptedOutProcessing"))
+
+    assert rows[0]["n"] == opted_out > 2  # Zora, Mateo and the generated 8%
+
+
+def test_mateos_late_mobile_opt_out_carries_its_receipt_time_and_record(harvested: str, graph: Graph):
+    edges = consented(graph, subject_of("mateo.alvarez@example.com"), purpose_key(harvested, "Marketing"))
+
+    assert [(edge["status"], edge["channel"]) for edge in edges] == [("opt_out", "Email")]
+    assert edges[0]["captured_at"].to_native() == datetime(2026, 11, 16, 3, 10, 41, tzinfo=UTC)
+    assert edges[0]["effective_from"].to_native().isoformat() == "2026-11-16"
+    assert edges[0]["evidence"] == "ContactPointTypeConsent:0ZY8d00MateoMktGEE"
+
+
+def test_fraud_prevention_stays_seen_for_a_consumer_who_opted_out_of_processing(harvested: str, graph: Graph):
+    edges = consented(graph, subject_of("zora.quinn@example.com"), purpose_key(harvested, "Fraud Prevention"))
+
+    assert [edge["status"] for edge in edges] == ["seen"]
+
+
+def test_zoras_contact_individual_and_person_account_are_records_of_one_subject(harvested: str, graph: Graph):
+    rows = graph.read("MATCH (:Subject {key: $s})-[r:HAS_RECORD]->(o:SObject) RETURN o.name AS object, "
+                      "r.record_ids AS ids", s=subject_of("zora.quinn@example.com"))
+    records = {row["object"]: row["ids"] for row in rows}
+
+    assert records["Individual"] == ["0PK8d0ZoraQuinnGCB"]
+    assert records["Contact"] == ["0038d0ZoraQuinnACB"]
+    assert records["Account"] == ["0018d0ZoraQuinnACB"]
+    assert records["ContactPointEmail"] == ["9CE8d0ZoraQuinnGCB"]
+    assert records["ContactPointPhone"] == ["0ow8d0ZoraQuinnACB"]
+    assert len(records["ContactPointTypeConsent"]) == 4
+
+
+def test_data_use_purposes_land_with_their_description_and_legal_basis(harvested: str, graph: Graph):
+    rows = graph.read("MATCH (p:Purpose {key: $p}) RETURN properties(p) AS p", p=purpose_key(harvested, "Marketing"))
+
+    assert rows[0]["p"]["legal_basis"] == "Consent"
+    assert rows[0]["p"]["description"].startswith("Product offers")
+    assert rows[0]["p"]["evidence"] == "DataUsePurpose:0oN8d0MarketingECA"
+
+
+def test_no_raw_identifier_of_any_demo_consumer_appears_anywhere_in_the_graph(
+    harvested: str, graph: Graph, demo_simulator: Simulator
+):
+    identifiers = demo_identifiers(demo_simulator)
+    values = stored_values(graph)
+    text = "\n".join(values).lower()
+    digits = "\n".join(re.sub(r"\D", "", value) for value in values)  # phones however they were written
+
+    assert len(identifiers) > 2 * DEMO_CONSUMERS
+    assert [value for value in identifiers if value in text or (value.isdigit() and value in digits)] == []
+
+
+def stored_values(graph: Graph) -> list[str]:
+    """Every property value of every node and edge in the graph, lists flattened, as text."""
+    rows = graph.read("MATCH (n) RETURN properties(n) AS p UNION ALL MATCH ()-[r]->() RETURN properties(r) AS p")
+    values: list[str] = []
+    for row in rows:
+        for value in row["p"].values():
+            values += [str(item) for item in value] if isinstance(value, list) else [str(value)]
+    return values
+
+
+def demo_identifiers(org: Simulator) -> set[str]:
+    """Every email, phone (as its digits) and full name the simulator holds for a consumer."""
+    found: set[str] = set()
+    for name in CONSUMER_OBJECTS:
+        for row in org.org.records(name):
+            for field in ("Email", "PersonEmail", "EmailAddress"):
+                if row.get(field):
+                    found.add(str(row[field]).lower())
+            for field in ("MobilePhone", "Phone", "PersonMobilePhone", "TelephoneNumber"):
+                if row.get(field):
+                    found.add(re.sub(r"\D", "", str(row[field])))
+            if row.get("FirstName") and row.get("LastName"):
+                found.add(f"{row['FirstName']} {row['LastName']}".lower())
+    return found
+
+
+# --- transport and cost -----------------------------------------------------------------------------
+
+
+def test_a_consent_harvest_of_the_demo_org_spends_ten_calls_by_query(demo_org: Simulator):
+    chunks = list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, secret=secret()))
+
+    assert sum(1 for chunk in chunks for node in chunk.nodes if node.label == "Subject") >= DEMO_CONSUMERS
+    # two Composite calls (counts and purposes), one 2,000-row page per object, two for the 2,012 consents
+    assert demo_org.api_usage == 10
+    assert not any("/jobs/query" in call.path for call in demo_org.calls)
+
+
+def test_the_bulk_path_and_the_query_path_give_the_same_records(demo_org: Simulator):
+    client = client_for_demo(demo_org)
+    by_query = records_of(consent_chunks(client, demo_org.org.id, secret=secret()))
+    demo_org.reset()
+
+    by_bulk = records_of(consent_chunks(client, demo_org.org.id, secret=secret(), bulk_threshold=0,
+                                        bulk_page_size=500))
+
+    assert sum(1 for call in demo_org.calls if call.method == "POST" and call.path.endswith("/jobs/query")) == 7
+    assert sum(1 for call in demo_org.calls if call.path.endswith("/results")) > 7  # Sforce-Locator paging
+    assert by_bulk == by_query
+
+
+def test_a_bulk_harvest_spends_a_job_a_poll_or_two_and_a_page_per_object(demo_org: Simulator):
+    list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, secret=secret(), bulk_threshold=0))
+
+    # per object: create the job, at least two polls (never complete on the first), one 50,000-row page
+    assert 2 + 7 * 4 <= demo_org.api_usage <= 2 + 7 * 5
+
+
+def test_a_session_that_expires_between_pages_is_renewed_and_the_harvest_completes(demo_org: Simulator):
+    client = client_for_demo(demo_org)
+    clean = records_of(consent_chunks(client, demo_org.org.id, secret=secret()))
+    demo_org.reset()
+    demo_org.set_faults(session_expiry_calls=4)
+
+    renewed = records_of(consent_chunks(client, demo_org.org.id, secret=secret()))
+
+    assert any(call.status == 401 for call in demo_org.calls)
+    assert renewed == clean
+
+
+def test_writing_the_same_harvest_again_changes_nothing_but_the_stamps(harvested: str, graph: Graph,
+                                                                       demo_simulator: Simulator):
+    before = consumer_snapshot(graph)
+    writer = GraphWriter(graph, "consents-test-again", org_key(harvested), NOW)
+
+    for chunk in consent_chunks(client_for_demo(demo_simulator), harvested):
+        writer.write_chunk(chunk.nodes, chunk.edges)
+
+    assert consumer_snapshot(graph) == before
+
+
+def consumer_snapshot(graph: Graph) -> set[str]:
+    stamps = {"run_id", "last_seen", "first_seen"}
+    rows = graph.read("MATCH (s:Subject)-[r]->(t) RETURN s.key AS s, t.key AS t, properties(r) AS p")
+    return {repr((row["s"], row["t"], sorted((k, str(v)) for k, v in row["p"].items() if k not in stamps)))
+            for row in rows}
+
+
+def test_consumers_arrive_in_chunks_of_the_asked_size(demo_org: Simulator):
+    chunks = list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, secret=secret(),
+                                 consumers_per_chunk=100))
+    subjects = [sum(1 for node in chunk.nodes if node.label == "Subject") for chunk in chunks[1:]]
+
+    assert chunks[0].nodes
+    assert all(node.label == "Purpose" for node in chunks[0].nodes)
+    assert subjects == [100] * 5 + [DEMO_CONSUMERS + WAITLIST_LEADS - 500]
+
+
+def test_an_incremental_harvest_rereads_only_touched_consumers_but_reads_them_whole(demo_org: Simulator):
+    client = client_for_demo(demo_org)
+    _, full_edges = records_of(consent_chunks(client, demo_org.org.id, secret=secret()))
+    demo_org.reset()
+
+    nodes, edges = records_of(consent_chunks(client, demo_org.org.id, secret=secret(),
+                                             since=datetime(2026, 11, 15, tzinfo=UTC)))
+
+    keys = {key for key, _ in nodes}
+    assert subject_of("mateo.alvarez@example.com") in keys  # his opt-out arrived on 2026-11-16
+    assert subject_of("zora.quinn@example.com") not in keys  # unchanged since 2026-10-02
+    assert 0 < len(keys) < DEMO_CONSUMERS
+    assert edges <= full_edges  # every touched consumer's records and consents, exactly as a full run has them
+    mateo = {key for key, _ in edges if key.startswith(f"has_record:{subject_of('mateo.alvarez@example.com')}")}
+    assert len(mateo) == 6
+
+
+def test_an_incremental_harvest_of_an_unchanged_org_spends_two_calls(demo_org: Simulator):
+    chunks = list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, secret=secret(), since=NOW))
+
+    assert [len(chunk.edges) for chunk in chunks] == [0]  # the purposes, and no consumer
+    assert demo_org.api_usage == 2
+
+
+# --- identity, pure ---------------------------------------------------------------------------------
+
+
+def test_the_same_person_found_as_contact_and_as_individual_gets_one_subject_key():
+    contact = ConsumerGroup(None, {"Contact": [{"Id": "0038d0000000001AAA", "Email": "Ada.Chen@Example.com ",
+                                                "IndividualId": None}]})
+    individual = ConsumerGroup("0PK8d0000000001AAA", {
+        "Individual": [{"Id": "0PK8d0000000001AAA"}],
+        "ContactPointPhone": [{"Id": "0ow8d0000000001AAA", "TelephoneNumber": "+1 415 555 0100", "IsPrimary": True}],
+        "ContactPointEmail": [{"Id": "9CE8d0000000001AAA", "EmailAddress": "ada.chen@example.com", "IsPrimary": True}],
+    })
+
+    assert subject_hmac_of(contact, b"k") == subject_hmac_of(individual, b"k")
+
+
+def test_a_primary_contact_point_email_beats_other_addresses_of_the_same_individual():
+    group = ConsumerGroup("0PK8d0000000001AAA", {
+        "Contact": [{"Id": "0038d0000000001AAA", "Email": "work@example.com"}],
+        "ContactPointEmail": [{"Id": "9CE8d0000000002AAA", "EmailAddress": "old@example.com", "IsPrimary": False},
+                              {"Id": "9CE8d0000000001AAA", "EmailAddress": "home@example.com", "IsPrimary": True}],
+    })
+
+    assert subject_hmac_of(group, b"k") == subject_hmac_for(b"k", email="home@example.com")
+
+
+def test_rows_linked_to_the_same_individual_merge_into_one_group_and_unlinked_rows_stay_alone():
+    streams: dict[str, Iterator[Row]] = {
+        "Individual": iter([{"Id": "0PK000000000001AAA"}, {"Id": "0PK000000000002AAA"}]),
+        "Contact": iter([{"Id": "003000000000009AAA", "IndividualId": None},
+                         {"Id": "003000000000001AAA", "IndividualId": "0PK000000000002AAA"}]),
+    }
+
+    groups = list(consumer_groups(streams))
+
+    assert [(group.individual_id, sorted(group.rows)) for group in groups] == [
+        (None, ["Contact"]), ("0PK000000000001AAA", ["Individual"]), ("0PK000000000002AAA", ["Contact", "Individual"])]
+
+
+def test_a_stream_out_of_link_order_stops_the_merge_instead_of_splitting_people():
+    contacts = [{"Id": "003000000000001AAA", "IndividualId": "0PK000000000002AAA"},
+                {"Id": "003000000000002AAA", "IndividualId": "0PK000000000001AAA"}]
+    streams: dict[str, Iterator[Row]] = {"Contact": iter(contacts)}
+
+    with pytest.raises(ConsentOrderError, match="Contact"):
+        list(consumer_groups(streams))
+
+
+def test_bulk_csv_and_rest_json_rows_read_alike():
+    from_rest = normalised({"attributes": {"type": "Individual"}, "Id": "0PK000000000001AAA",
+                            "HasOptedOutProcessing": True, "BirthDate": None})
+    from_bulk = normalised({"Id": "0PK000000000001AAA", "HasOptedOutProcessing": "true", "BirthDate": ""})
+
+    assert from_rest == from_bulk == {"Id": "0PK000000000001AAA", "HasOptedOutProcessing": True, "BirthDate": None}
