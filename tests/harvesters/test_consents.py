@@ -111,6 +111,24 @@ def test_every_processing_opt_out_of_the_org_is_in_the_graph(harvested: str, gra
     assert rows[0]["n"] == opted_out > 2  # Zora, Mateo and the generated 8%
 
 
+@pytest.mark.parametrize(("email", "checkbox", "channel", "evidence"), [
+    ("amara.okoye@example.com", "Account.PersonHasOptedOutOfEmail", "Email", "Account:0018d0AmaraOkoyACC"),
+    ("hank.pritchard@example.com", "Individual.ShouldForget", None, "Individual:0PK8d00HankPritGEC"),
+])
+def test_a_raised_opt_out_checkbox_is_an_opt_out_edge_naming_its_record(
+    harvested: str, graph: Graph, email: str, checkbox: str, channel: str | None, evidence: str
+):
+    edges = consented(graph, subject_of(email), purpose_key(harvested, checkbox))
+
+    assert [(edge["status"], edge.get("channel"), edge["evidence"]) for edge in edges] == [
+        ("opt_out", channel, evidence)]
+
+
+def test_a_checkbox_left_alone_writes_no_edge(harvested: str, graph: Graph):
+    assert consented(graph, subject_of("hank.pritchard@example.com"),
+                     purpose_key(harvested, "Individual.HasOptedOutProcessing")) == []
+
+
 def test_mateos_late_mobile_opt_out_carries_its_receipt_time_and_record(harvested: str, graph: Graph):
     edges = consented(graph, subject_of("mateo.alvarez@example.com"), purpose_key(harvested, "Marketing"))
 
@@ -188,12 +206,13 @@ def demo_identifiers(org: Simulator) -> set[str]:
 # --- transport and cost -----------------------------------------------------------------------------
 
 
-def test_a_consent_harvest_of_the_demo_org_spends_ten_calls_by_query(demo_org: Simulator):
+def test_a_consent_harvest_of_the_demo_org_spends_eleven_calls_by_query(demo_org: Simulator):
     chunks = list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, secret=secret()))
 
     assert sum(1 for chunk in chunks for node in chunk.nodes if node.label == "Subject") >= DEMO_CONSUMERS
-    # two Composite calls (counts and purposes), one 2,000-row page per object, two for the 2,012 consents
-    assert demo_org.api_usage == 10
+    # one Composite call of describes, two of counts and purposes, then one 2,000-row page per object and two
+    # for the 2,012 consents
+    assert demo_org.api_usage == 11
     assert not any("/jobs/query" in call.path for call in demo_org.calls)
 
 
@@ -214,7 +233,7 @@ def test_a_bulk_harvest_spends_a_job_a_poll_or_two_and_a_page_per_object(demo_or
     list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, secret=secret(), bulk_threshold=0))
 
     # per object: create the job, at least two polls (never complete on the first), one 50,000-row page
-    assert 2 + 7 * 4 <= demo_org.api_usage <= 2 + 7 * 5
+    assert 3 + 7 * 4 <= demo_org.api_usage <= 3 + 7 * 5
 
 
 def test_a_session_that_expires_between_pages_is_renewed_and_the_harvest_completes(demo_org: Simulator):
@@ -274,11 +293,11 @@ def test_an_incremental_harvest_rereads_only_touched_consumers_but_reads_them_wh
     assert len(mateo) == 6
 
 
-def test_an_incremental_harvest_of_an_unchanged_org_spends_two_calls(demo_org: Simulator):
+def test_an_incremental_harvest_of_an_unchanged_org_spends_three_calls(demo_org: Simulator):
     chunks = list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, secret=secret(), since=NOW))
 
     assert [len(chunk.edges) for chunk in chunks] == [0]  # the purposes, and no consumer
-    assert demo_org.api_usage == 2
+    assert demo_org.api_usage == 3  # describes; changed rows (none) and purposes
 
 
 # --- identity, pure ---------------------------------------------------------------------------------

@@ -66,3 +66,17 @@ def test_every_source_of_the_demo_org_lands_and_a_second_full_run_changes_nothin
         "MATCH (f:Field {org_key: $org})-[r:FLOWS_TO]->(s:System) WHERE r.consent_checked = false "
         "AND f.name = 'FinServ__Balance__c' RETURN s.key AS system", org=org)
     assert unchecked_email, "the balance e-mail flow is not in the graph"
+
+
+@override_settings(HARVEST_MANIFEST_DIR=str(DEMO_MANIFESTS))
+def test_re_harvesting_the_unchanged_org_from_every_source_spends_at_most_ten_calls(
+    demo_connection: OrgConnection, demo_org: Simulator
+):
+    runs.harvest_now(runs.request_harvest(demo_connection, full=True))
+    demo_org.reset()
+
+    again = runs.harvest_now(runs.request_harvest(demo_connection, full=False))
+
+    assert again.status == RunStatus.SUCCEEDED, again.errors
+    assert demo_org.api_usage <= 10
+    assert again.api_calls == demo_org.api_usage

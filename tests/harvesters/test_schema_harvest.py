@@ -30,7 +30,7 @@ def demo_connection(demo_org: Simulator, graph: Graph) -> OrgConnection:
 
 
 def harvest(connection: OrgConnection, *, full: bool = True) -> HarvestRun:
-    return runs.harvest_now(runs.request_harvest(connection, full=full), max_attempts=8)
+    return runs.harvest_now(runs.request_harvest(connection, full=full, sources=["schema"]), max_attempts=8)
 
 
 def field_node(graph: Graph, org_id: str, sobject: str, name: str) -> dict[str, Any]:
@@ -125,7 +125,7 @@ def test_a_run_killed_half_way_and_run_again_ends_in_the_same_graph(
     clean = snapshot(graph, demo_connection.org_id)
     purge_org(graph, org_key(demo_connection.org_id))
 
-    interrupted = runs.request_harvest(demo_connection, full=True)
+    interrupted = runs.request_harvest(demo_connection, full=True, sources=["schema"])
     client = client_for(demo_connection)
     plan = runs.plan_run(interrupted, client)
     runs.harvest_chunk(interrupted, client, plan.chunks[0])  # the worker dies after the first chunk
@@ -174,7 +174,7 @@ def test_a_harvest_queued_on_celery_is_carried_out_by_a_real_worker(
 ):
     from harvesters.tasks import start_harvest
 
-    run = runs.request_harvest(demo_connection, full=True)
+    run = runs.request_harvest(demo_connection, full=True, sources=["schema"])
     start_harvest.delay(run.pk)
 
     deadline = time.monotonic() + 120
