@@ -26,6 +26,7 @@ from simple_salesforce.exceptions import SalesforceError, SalesforceRefusedReque
 from harvesters.chunk import Chunk
 from harvesters.client import OrgAuthError, OrgClient
 from harvesters.connections import client_for
+from harvesters.consents import consent_chunks
 from harvesters.integrations import integration_chunks
 from harvesters.logs import logs_chunks
 from harvesters.manifests import manifest_chunks, manifest_directory
@@ -45,6 +46,7 @@ SOURCE_CHUNKS: dict[str, SourceChunks] = {
     "integrations": lambda org, client, org_id, since: integration_chunks(client, org_id, since=since),
     "manifests": lambda org, client, org_id, since: manifest_chunks(manifest_directory(), org_id),
     "logs": lambda org, client, org_id, since: logs_chunks(client, org_id, since=since),
+    "consents": lambda org, client, org_id, since: consent_chunks(client, org_id, since=since),
 }
 # What a complete full run of these sources rewrites entirely, and may therefore retire.
 SCOPES: tuple[tuple[frozenset[str], HarvestScope], ...] = (

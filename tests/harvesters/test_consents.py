@@ -12,9 +12,11 @@ from django.conf import settings
 
 from harvesters.client import OrgClient, OrgCredentials
 from harvesters.consents import (
+    CONSUMER_OBJECTS,
     ConsentOrderError,
     ConsumerGroup,
     Row,
+    available,
     consent_chunks,
     consumer_groups,
     normalised,
@@ -35,7 +37,7 @@ from salesforce_simulator import Simulator
 
 DEMO_CONSUMERS = 505  # 500 generated + the five named ones, each an Individual
 WAITLIST_LEADS = 2  # Priya Rao and Devon Wu: leads linked to no Individual
-CONSUMER_OBJECTS = ("Individual", "Contact", "Account", "Lead", "ContactPointEmail", "ContactPointPhone")
+IDENTIFYING_OBJECTS = ("Individual", "Contact", "Account", "Lead", "ContactPointEmail", "ContactPointPhone")
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
 
@@ -190,7 +192,7 @@ def stored_values(graph: Graph) -> list[str]:
 def demo_identifiers(org: Simulator) -> set[str]:
     """Every email, phone (as its digits) and full name the simulator holds for a consumer."""
     found: set[str] = set()
-    for name in CONSUMER_OBJECTS:
+    for name in IDENTIFYING_OBJECTS:
         for row in org.org.records(name):
             for field in ("Email", "PersonEmail", "EmailAddress"):
                 if row.get(field):
@@ -209,7 +211,8 @@ def demo_identifiers(org: Simulator) -> set[str]:
 def test_a_consent_harvest_of_the_demo_org_spends_eleven_calls_by_query(demo_org: Simulator):
     chunks = list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, secret=secret()))
 
-    assert sum(1 for chunk in chunks for node in chunk.nodes if node.label == "Subject") >= DEMO_CONSUMERS
+    subjects = sum(1 for chunk in chunks for node in chunk.nodes if node.label == "Subject")
+    assert subjects == DEMO_CONSUMERS + WAITLIST_LEADS
     # one Composite call of describes, two of counts and purposes, then one 2,000-row page per object and two
     # for the 2,012 consents
     assert demo_org.api_usage == 11
@@ -353,3 +356,19 @@ def test_bulk_csv_and_rest_json_rows_read_alike():
     from_bulk = normalised({"Id": "0PK000000000001AAA", "HasOptedOutProcessing": "true", "BirthDate": ""})
 
     assert from_rest == from_bulk == {"Id": "0PK000000000001AAA", "HasOptedOutProcessing": True, "BirthDate": None}
+
+
+def test_an_org_without_person_accounts_is_not_asked_about_them():
+    account = next(obj for obj in CONSUMER_OBJECTS if obj.name == "Account")
+
+    assert available(account, frozenset({"Id", "Name", "PersonIndividualId"})) is None  # no IsPersonAccount
+    assert available(account, None) is None
+
+
+def test_fields_an_org_lacks_are_left_out_of_its_queries():
+    account = next(obj for obj in CONSUMER_OBJECTS if obj.name == "Account")
+    narrowed = available(account, frozenset({"Id", "IsPersonAccount", "PersonIndividualId", "PersonEmail"}))
+
+    assert narrowed is not None
+    assert narrowed.soql() == ("SELECT Id, PersonIndividualId, PersonEmail FROM Account WHERE IsPersonAccount = true "
+                               "ORDER BY PersonIndividualId")

@@ -1,0 +1,575 @@
+"""Consents and subjects source: consumers, their records and their consent choices, keyed by HMAC only.
+
+What is read. Individuals (with their opt-out flags), ContactPointEmail and ContactPointPhone, Contacts,
+person Accounts, Leads and ContactPointTypeConsent, plus DataUsePurpose (with its legal basis).
+
+Who a consumer is. The Individual is the person: every record linked to one Individual (a contact point's
+ParentId, a Contact's or Lead's IndividualId, a person Account's PersonIndividualId, a consent's PartyId)
+belongs to one `Subject`, keyed by `subject_hmac_for` over the strongest identifier of the whole group:
+an email (contact point first, then person account, contact, lead), else a phone, else the Individual's
+Id as an external id. Records linked to no Individual are keyed by their own email or phone, so a Lead
+and a Contact sharing an address meet on one subject. No email, phone or name leaves this module: a
+subject node holds only its HMAC, edges hold record ids and dates.
+
+Planning. One Composite call of describes tells which objects and fields this org has (no person
+accounts, no leads, an older API version: the queries ask only for what exists), and two Composite
+calls count each object's rows and read the purposes.
+
+Streaming. Each object is one query ordered by its link to the Individual; the streams are merged on
+that link, so each Individual's rows arrive together and memory holds one page per stream plus one
+chunk of consumers, never the org. Objects above `bulk_threshold` records travel through a Bulk API 2.0
+query job (one call per results page of `bulk_page_size` rows, plus the job's creation and polls);
+smaller ones through REST query pages of 2,000 (one call each). Every page goes through
+`OrgClient.call`, so a session that expires between pages is renewed (a bare `query_all_iter`
+generator would not be). The merge assumes Salesforce orders 18-character ids case-insensitively (they
+are unique that way, which is why the 3-character suffix exists); a stream arriving in another order
+stops the harvest with `ConsentOrderError` rather than splitting people silently.
+
+Individual-level opt-outs. `HasOptedOutProcessing`, `HasOptedOutProfiling`, `HasOptedOutSolicit`,
+`HasOptedOutTracking`, `HasOptedOutGeoTracking`, `ShouldForget` (true) and `CanStorePiiElsewhere`
+(false) are choices about all processing of a kind, not about one DataUsePurpose; a person account's
+`PersonHasOptedOutOfEmail` and `PersonDoNotCall` are the same for one channel. Each checkbox becomes a
+`Purpose` named after its field (`Individual.HasOptedOutProcessing`, `Account.PersonDoNotCall`; the
+description says what it means), and a raised checkbox becomes a CONSENTED edge from the subject with
+status `opt_out` (channel Email / Phone for the person-account ones, none for the Individual's) and
+`captured_at` = the record's LastModifiedDate (the flag was set then or earlier: the closest Salesforce
+records without field history); the edge's evidence names the record. A checkbox left alone writes no
+edge. An opt-out withdrawn later is retired by the next full run (the CONSENTS scope); until then the
+graph errs on the side of the opt-out.
+
+Incremental runs (`since`). The Composite calls that count rows in a full run ask instead for the rows
+changed after `since` (SystemModstamp, or LastModifiedDate where a row has no SystemModstamp), so an
+unchanged org costs three calls. The changed rows name the Individuals touched; each touched Individual
+is then read again whole (every linked object, 200 ids to a query, 5 queries to a Composite call), so
+its subject key and its record ids stay complete. Changed records linked to no Individual are written
+on their own. Deltas are expected to be small: a large one pages through REST, and a full run is the
+cheaper way to re-read a whole org.
+"""
+
+from __future__ import annotations
+
+import csv
+import heapq
+import io
+import itertools
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from operator import itemgetter
+from typing import Any
+
+from django.conf import settings
+from simple_salesforce.api import Salesforce
+from simple_salesforce.exceptions import SalesforceError
+from simple_salesforce.util import call_salesforce
+
+from harvesters.chunk import Chunk
+from harvesters.client import OrgClient
+from harvesters.composite import SubResponse, describe_many, query_many
+from lineage import (
+    ConsentEdge,
+    ConsentStatus,
+    EdgeRecord,
+    HasRecordEdge,
+    NodeRecord,
+    NodeRef,
+    PurposeRecord,
+    SubjectRecord,
+    purpose_key,
+    sobject_key,
+    subject_hmac_for,
+)
+from lineage.vocabulary import Label
+
+log = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+DEFAULT_BULK_THRESHOLD = 10_000  # records of one object; above it Bulk is cheaper than 2,000-row REST pages
+DEFAULT_BULK_PAGE_SIZE = 50_000
+DEFAULT_CONSUMERS_PER_CHUNK = 2_000
+INCREMENTAL_IDS_PER_QUERY = 200  # keeps an IN (...) list well inside a GET URL
+BULK_POLL_START_S = 0.5
+BULK_POLL_MAX_S = 10.0
+BULK_TIMEOUT_S = 3_600.0
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+STANDALONE = ""  # the merge key of rows linked to no Individual (nulls sort first)
+
+STATUSES = {"OptIn": ConsentStatus.OPT_IN, "OptOut": ConsentStatus.OPT_OUT, "Seen": ConsentStatus.SEEN,
+            "NotSeen": ConsentStatus.NOT_SEEN}
+BOOLEAN_FIELDS = frozenset({"HasOptedOutProcessing", "HasOptedOutProfiling", "HasOptedOutSolicit",
+                            "HasOptedOutTracking", "HasOptedOutGeoTracking", "ShouldForget",
+                            "CanStorePiiElsewhere", "PersonHasOptedOutOfEmail", "PersonDoNotCall", "IsPrimary"})
+
+
+@dataclass(frozen=True)
+class OptOutFlag:
+    """A checkbox that records a consumer's objection; `raised_when` is the value that means "opted out"."""
+
+    sobject: str
+    field: str
+    raised_when: bool
+    meaning: str
+    channel: str | None = None
+
+    @property
+    def purpose_name(self) -> str:
+        return f"{self.sobject}.{self.field}"
+
+
+OPT_OUT_FLAGS = (
+    OptOutFlag("Individual", "HasOptedOutProcessing", True,
+               "Don't Process: the consumer objects to any processing of their data."),
+    OptOutFlag("Individual", "HasOptedOutProfiling", True, "Don't Profile: no profiling or automated decisions."),
+    OptOutFlag("Individual", "HasOptedOutSolicit", True, "Don't Market: no solicitation or marketing."),
+    OptOutFlag("Individual", "HasOptedOutTracking", True, "Don't Track: no tracking of behaviour."),
+    OptOutFlag("Individual", "HasOptedOutGeoTracking", True, "Block Geolocation Tracking."),
+    OptOutFlag("Individual", "ShouldForget", True, "Forget this Individual: the consumer asked for deletion."),
+    OptOutFlag("Individual", "CanStorePiiElsewhere", False,
+               "Not OK to store PII elsewhere: keep it out of other systems."),
+    OptOutFlag("Account", "PersonHasOptedOutOfEmail", True, "Email Opt Out of a person account: send no email.",
+               "Email"),
+    OptOutFlag("Account", "PersonDoNotCall", True, "Do Not Call of a person account: make no calls.", "Phone"),
+)
+
+
+@dataclass(frozen=True)
+class ConsumerObject:
+    """One object holding consumers' records: what to select and which field links it to the Individual."""
+
+    name: str
+    link: str
+    fields: tuple[str, ...]
+    where: str = ""
+    requires: tuple[str, ...] = ()  # fields `where` filters on
+
+    def soql(self, condition: str = "", *, ordered: bool = True) -> str:
+        columns = ", ".join(dict.fromkeys(("Id", self.link, *self.fields)))
+        filters = " AND ".join(part for part in (self.where, condition) if part)
+        where = f" WHERE {filters}" if filters else ""
+        order = f" ORDER BY {self.link}" if ordered else ""
+        return f"SELECT {columns} FROM {self.name}{where}{order}"  # noqa: S608 - names and dates only
+
+    def count_soql(self) -> str:
+        return f"SELECT COUNT() FROM {self.name}" + (f" WHERE {self.where}" if self.where else "")  # noqa: S608
+
+
+INDIVIDUAL = ConsumerObject("Individual", "Id", (
+    *(flag.field for flag in OPT_OUT_FLAGS if flag.sobject == "Individual"), "LastModifiedDate"))
+CONSENT = ConsumerObject("ContactPointTypeConsent", "PartyId", (
+    "DataUsePurposeId", "ContactPointType", "PrivacyConsentStatus", "EffectiveFrom", "EffectiveTo", "CaptureDate"))
+CONSUMER_OBJECTS = (
+    INDIVIDUAL,
+    ConsumerObject("ContactPointEmail", "ParentId", ("EmailAddress", "IsPrimary")),
+    ConsumerObject("ContactPointPhone", "ParentId", ("TelephoneNumber", "IsPrimary")),
+    ConsumerObject("Account", "PersonIndividualId", ("PersonEmail", "PersonMobilePhone", "PersonHasOptedOutOfEmail",
+                                                     "PersonDoNotCall", "LastModifiedDate"), "IsPersonAccount = true",
+                   ("IsPersonAccount",)),
+    ConsumerObject("Contact", "IndividualId", ("Email", "MobilePhone")),
+    ConsumerObject("Lead", "IndividualId", ("Email", "MobilePhone", "Phone")),
+    CONSENT,
+)
+# Where a subject's identifiers come from, strongest first (contact points are the consent model's own).
+EMAIL_SOURCES = (("ContactPointEmail", "EmailAddress"), ("Account", "PersonEmail"), ("Contact", "Email"),
+                 ("Lead", "Email"))
+PHONE_SOURCES = (("ContactPointPhone", "TelephoneNumber"), ("Account", "PersonMobilePhone"),
+                 ("Contact", "MobilePhone"), ("Lead", "MobilePhone"), ("Lead", "Phone"))
+
+
+class ConsentOrderError(RuntimeError):
+    """A stream did not arrive ordered by its Individual link, so merging it would split people."""
+
+
+@dataclass
+class ConsumerGroup:
+    """Every row linked to one Individual (or one unlinked row), by object name."""
+
+    individual_id: str | None
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+
+    def add(self, sobject: str, row: Row) -> None:
+        self.rows.setdefault(sobject, []).append(row)
+
+
+@dataclass(frozen=True)
+class HarvestPlan:
+    """Which objects exist and how each travels (REST pages or a Bulk job)."""
+
+    objects: tuple[ConsumerObject, ...]
+    bulk: frozenset[str]
+    purposes: dict[str, str]  # DataUsePurpose Id -> Name
+    purpose_nodes: tuple[PurposeRecord, ...]
+    errors: tuple[str, ...] = ()
+    changed: dict[str, SubResponse] = field(default_factory=dict)  # incremental: first page of changed rows
+
+
+# --- the source ------------------------------------------------------------------------------------
+
+
+def consent_chunks(
+    client: OrgClient, org_id: str, *, since: datetime | None = None, secret: bytes | None = None,
+    bulk_threshold: int = DEFAULT_BULK_THRESHOLD, bulk_page_size: int = DEFAULT_BULK_PAGE_SIZE,
+    consumers_per_chunk: int = DEFAULT_CONSUMERS_PER_CHUNK,
+) -> Iterator[Chunk]:
+    """Purposes first, then subjects with HAS_RECORD and CONSENTED edges, `consumers_per_chunk` at a time.
+
+    `secret` defaults to `settings.SUBJECT_HMAC_KEY`. The SObject nodes the edges point at are the schema
+    source's: write them first (an edge whose endpoint is missing is skipped by the writer).
+    """
+    key = secret if secret is not None else subject_secret()
+    plan = plan_harvest(client, org_id, bulk_threshold, since)
+    yield Chunk(nodes=list(plan.purpose_nodes), errors=list(plan.errors))
+    fetch = _fetcher(client, plan, bulk_page_size)
+    groups = changed_groups(client, plan) if since else consumer_groups(
+        {obj.name: fetch(obj, "") for obj in plan.objects})
+    for batch in _batched(groups, consumers_per_chunk):
+        yield group_chunk(org_id, batch, key, plan.purposes)
+
+
+def subject_secret() -> bytes:
+    return str(settings.SUBJECT_HMAC_KEY).encode()
+
+
+def plan_harvest(
+    client: OrgClient, org_id: str, bulk_threshold: int = DEFAULT_BULK_THRESHOLD, since: datetime | None = None
+) -> HarvestPlan:
+    """Which objects and fields this org has (one Composite call of describes), how many rows each holds,
+    and the purposes (two Composite calls of queries).
+
+    A full run counts the rows; an incremental run asks for the rows changed since `since` instead (their
+    first pages come back in the same calls, so an unchanged org costs nothing more).
+    """
+    described = described_fields(client, [*(obj.name for obj in CONSUMER_OBJECTS), "DataUsePurpose",
+                                          "DataUseLegalBasis"])
+    objects = [narrowed for obj in CONSUMER_OBJECTS if (narrowed := available(obj, described.get(obj.name)))]
+    queries = [(obj.name, obj.count_soql() if since is None else obj.soql(changed_since(since), ordered=False))
+               for obj in objects]
+    if "DataUsePurpose" in described:
+        queries.append(("DataUsePurpose", purpose_soql(described["DataUsePurpose"], "DataUseLegalBasis" in described)))
+    answers = {answer.reference: answer for answer in query_many(client, queries)}
+    errors = [f"{reference}: {answer.error_message()}" for reference, answer in answers.items() if not answer.ok]
+    objects = [obj for obj in objects if answers[obj.name].ok]
+    bulk = {obj.name for obj in objects if int(answers[obj.name].body.get("totalSize", 0)) > bulk_threshold}
+    purposes = answers.get("DataUsePurpose")
+    purpose_rows: list[Row] = purposes.body.get("records", []) if purposes and purposes.ok else []
+    changed = {obj.name: answers[obj.name] for obj in objects} if since else {}
+    return HarvestPlan(tuple(objects), frozenset(bulk), {row["Id"]: row["Name"] for row in purpose_rows},
+                       tuple(purpose_records(org_id, purpose_rows)), tuple(errors), changed)
+
+
+def described_fields(client: OrgClient, names: list[str]) -> dict[str, frozenset[str]]:
+    """The field names of each object this org has; an object it lacks (no person accounts, no consent
+    model, no leads) is simply absent."""
+    fields: dict[str, frozenset[str]] = {}
+    for answer in describe_many(client, names):
+        if answer.ok:
+            fields[answer.reference] = frozenset(item["name"] for item in answer.body.get("fields", []))
+        else:
+            log.info("consents: %s not harvested (%s)", answer.reference, answer.error_message())
+    return fields
+
+
+def available(obj: ConsumerObject, fields: frozenset[str] | None) -> ConsumerObject | None:
+    """`obj` narrowed to the fields the org has; None when it lacks the object, its link or its filter."""
+    if fields is None or obj.link not in fields or not set(obj.requires) <= fields:
+        return None
+    return replace(obj, fields=tuple(name for name in obj.fields if name in fields))
+
+
+def purpose_soql(fields: frozenset[str], has_legal_bases: bool) -> str:
+    legal_basis = ", LegalBasis.Name" if "LegalBasisId" in fields and has_legal_bases else ""
+    description = ", Description" if "Description" in fields else ""
+    return f"SELECT Id, Name{description}{legal_basis} FROM DataUsePurpose"  # noqa: S608 - constant names
+
+
+def changed_since(since: datetime) -> str:
+    """Rows changed after `since`: SystemModstamp is the indexed stamp; LastModifiedDate covers rows without one."""
+    stamp = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"(SystemModstamp > {stamp} OR LastModifiedDate > {stamp})"
+
+
+def purpose_records(org_id: str, rows: Iterable[Row]) -> list[PurposeRecord]:
+    """A Purpose per DataUsePurpose, and one per Individual opt-out flag (see the module docstring)."""
+    purposes = [
+        PurposeRecord(org_id=org_id, name=row["Name"], description=row.get("Description"),
+                      legal_basis=(row.get("LegalBasis") or {}).get("Name"), evidence=f"DataUsePurpose:{row['Id']}")
+        for row in rows
+    ]
+    purposes += [PurposeRecord(org_id=org_id, name=flag.purpose_name, description=flag.meaning,
+                               evidence=f"field:{flag.purpose_name}") for flag in OPT_OUT_FLAGS]
+    return purposes
+
+
+# --- streams ---------------------------------------------------------------------------------------
+
+
+Fetch = Callable[[ConsumerObject, str], Iterator[Row]]
+
+
+def _fetcher(client: OrgClient, plan: HarvestPlan, bulk_page_size: int) -> Fetch:
+    def fetch(obj: ConsumerObject, condition: str) -> Iterator[Row]:
+        soql = obj.soql(condition)
+        if obj.name in plan.bulk:
+            return bulk_rows(client, soql, page_size=bulk_page_size)
+        return rest_rows(client, soql)
+    return fetch
+
+
+def rest_rows(client: OrgClient, soql: str) -> Iterator[Row]:
+    """A query's rows, page by page (2,000 a call), each page through `client.call` to survive expiry."""
+    page: dict[str, Any] = client.call(lambda sf: sf.query(soql))
+    while True:
+        yield from (normalised(row) for row in page["records"])
+        next_url = page.get("nextRecordsUrl")
+        if page.get("done", True) or not next_url:
+            return
+        page = client.call(lambda sf, url=next_url: sf.query_more(url, identifier_is_url=True))  # type: ignore[misc]
+
+
+def bulk_rows(client: OrgClient, soql: str, *, page_size: int = DEFAULT_BULK_PAGE_SIZE) -> Iterator[Row]:
+    """A Bulk API 2.0 query job's rows: create, poll until complete, then CSV pages by Sforce-Locator."""
+    job = _json(client, "jobs/query", method="POST", json={"operation": "query", "query": soql})
+    _wait_for_job(client, job["id"])
+    locator = ""
+    while True:
+        text, locator = client.call(lambda sf, at=locator: _results_page(sf, job["id"], at, page_size))  # type: ignore[misc]
+        yield from (normalised(row) for row in csv.DictReader(io.StringIO(text)))
+        if not locator or locator == "null":
+            return
+
+
+def _wait_for_job(client: OrgClient, job_id: str) -> None:
+    delay, deadline = BULK_POLL_START_S, time.monotonic() + BULK_TIMEOUT_S
+    while time.monotonic() < deadline:
+        status = _json(client, f"jobs/query/{job_id}")
+        if status["state"] == "JobComplete":
+            return
+        if status["state"] in ("Aborted", "Failed"):
+            raise SalesforceError(f"jobs/query/{job_id}", 400, job_id, status.get("errorMessage", status["state"]))
+        time.sleep(delay)
+        delay = min(delay * 2, BULK_POLL_MAX_S)
+    raise TimeoutError(f"Bulk query job {job_id} did not complete in {BULK_TIMEOUT_S:.0f}s")
+
+
+def _json(client: OrgClient, path: str, **kwargs: Any) -> dict[str, Any]:
+    body = client.call(lambda sf: sf.restful(path, **kwargs))
+    if not isinstance(body, dict):
+        raise SalesforceError(path, 200, path, str(body).encode())
+    return body
+
+
+def _results_page(sf: Salesforce, job_id: str, locator: str, page_size: int) -> tuple[str, str]:
+    params: dict[str, Any] = {"maxRecords": page_size, **({"locator": locator} if locator else {})}
+    response = call_salesforce(url=f"{sf.base_url}jobs/query/{job_id}/results", method="GET", session=sf.session,
+                               headers={**sf.headers, "Accept": "text/csv"}, params=params)
+    return response.content.decode("utf-8"), response.headers.get("Sforce-Locator", "")
+
+
+def normalised(raw: Mapping[str, Any]) -> Row:
+    """REST JSON and Bulk CSV rows alike: no `attributes`, empty text is None, booleans are bool."""
+    row: Row = {}
+    for name, value in raw.items():
+        if name == "attributes":
+            continue
+        if value == "":
+            value = None
+        elif name in BOOLEAN_FIELDS and isinstance(value, str):
+            value = value.lower() == "true"
+        row[name] = value
+    return row
+
+
+# --- grouping --------------------------------------------------------------------------------------
+
+
+def consumer_groups(streams: Mapping[str, Iterator[Row]]) -> Iterator[ConsumerGroup]:
+    """Merge streams ordered by their Individual link into one group per Individual (and per unlinked row)."""
+    links = {obj.name: obj.link for obj in CONSUMER_OBJECTS}
+    tagged = [_in_link_order(name, links[name], rows) for name, rows in streams.items()]
+    for key, items in itertools.groupby(heapq.merge(*tagged, key=itemgetter(0)), key=itemgetter(0)):
+        if key == STANDALONE:
+            for _, name, row in items:
+                yield ConsumerGroup(None, {name: [row]})
+            continue
+        group = ConsumerGroup(None)
+        for _, name, row in items:
+            group.add(name, row)
+            group.individual_id = group.individual_id or row[links[name]]
+        yield group
+
+
+def _in_link_order(name: str, link: str, rows: Iterator[Row]) -> Iterator[tuple[str, str, Row]]:
+    previous = STANDALONE
+    for row in rows:
+        key = merge_key(row.get(link))
+        if key < previous:
+            raise ConsentOrderError(f"{name} rows arrived out of {link} order ({key!r} after {previous!r})")
+        previous = key
+        yield key, name, row
+
+
+def merge_key(link: str | None) -> str:
+    """How Salesforce orders ids in ORDER BY: case-insensitively (18-character ids are unique that way)."""
+    return link.lower() if link else STANDALONE
+
+
+def changed_groups(client: OrgClient, plan: HarvestPlan) -> Iterator[ConsumerGroup]:
+    """Unlinked rows changed since the plan's `since`, then every touched Individual read again whole."""
+    touched: set[str] = set()
+    for obj in plan.objects:
+        for row in _all_records(client, plan.changed[obj.name]):
+            link = row.get(obj.link)
+            if link:
+                touched.add(link)
+            else:
+                yield ConsumerGroup(None, {obj.name: [row]})
+    ordered = sorted(touched, key=merge_key)
+    for start in range(0, len(ordered), INCREMENTAL_IDS_PER_QUERY):
+        yield from _groups_of(client, plan.objects, ordered[start:start + INCREMENTAL_IDS_PER_QUERY])
+
+
+def _groups_of(client: OrgClient, objects: Iterable[ConsumerObject], ids: list[str]) -> Iterator[ConsumerGroup]:
+    listed = ", ".join(f"'{api_id(value)}'" for value in ids)
+    queries = [(obj.name, obj.soql(f"{obj.link} IN ({listed})", ordered=False)) for obj in objects]
+    groups = {merge_key(value): ConsumerGroup(value) for value in ids}
+    links = {obj.name: obj.link for obj in objects}
+    for answer in query_many(client, queries):
+        for row in _all_records(client, answer):
+            groups[merge_key(row[links[answer.reference]])].add(answer.reference, row)
+    yield from (group for group in groups.values() if group.rows)  # an Individual deleted since
+
+
+def _all_records(client: OrgClient, answer: SubResponse) -> Iterator[Row]:
+    if not answer.ok:
+        raise SalesforceError(answer.reference, answer.status, answer.reference, answer.body)
+    page: dict[str, Any] = answer.body
+    while True:
+        yield from (normalised(row) for row in page["records"])
+        if page.get("done", True) or not page.get("nextRecordsUrl"):
+            return
+        page = client.call(lambda sf, url=page["nextRecordsUrl"]: sf.query_more(url, identifier_is_url=True))  # type: ignore[misc]
+
+
+def api_id(value: str) -> str:
+    """A Salesforce record id, checked before it goes into SOQL."""
+    if not (len(value) in (15, 18) and value.isalnum()):
+        raise ValueError(f"{value!r} is not a Salesforce id")
+    return value
+
+
+def _batched(groups: Iterable[ConsumerGroup], size: int) -> Iterator[list[ConsumerGroup]]:
+    iterator = iter(groups)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+# --- records ---------------------------------------------------------------------------------------
+
+
+def group_chunk(org_id: str, groups: Iterable[ConsumerGroup], secret: bytes, purposes: Mapping[str, str]) -> Chunk:
+    chunk = Chunk()
+    unread: list[str] = []
+    for group in groups:
+        try:
+            nodes, edges = group_records(org_id, group, secret, purposes, unread)
+        except ValueError as error:  # no identifier at all: say which records, never what they hold
+            chunk.errors.append(f"consumer {_describe(group)}: {error}")
+            continue
+        chunk.nodes += nodes
+        chunk.edges += edges
+    if unread:  # one line per chunk, not one per row: a missing purpose would otherwise flood the run
+        chunk.errors.append(f"{len(unread)} ContactPointTypeConsent rows name no known purpose or status, "
+                            f"not harvested (first: {unread[0]})")
+    return chunk
+
+
+def group_records(
+    org_id: str, group: ConsumerGroup, secret: bytes, purposes: Mapping[str, str], unread: list[str]
+) -> tuple[list[NodeRecord], list[EdgeRecord]]:
+    """One consumer's Subject, HAS_RECORD per object, CONSENTED per consent and per raised opt-out flag.
+
+    Consents naming an unknown purpose or status are left out and their ids added to `unread`."""
+    # The evidence names the query, not a record: the Subject node stays a bare HMAC (ids live on HAS_RECORD).
+    found_in = INDIVIDUAL.name if group.individual_id else next(iter(group.rows))
+    subject = SubjectRecord(hmac=subject_hmac_of(group, secret), evidence=f"query:{found_in}")
+    edges: list[EdgeRecord] = [
+        HasRecordEdge(source=subject.ref, target=NodeRef(Label.SOBJECT, sobject_key(org_id, name)),
+                      record_ids=tuple(sorted(row["Id"] for row in rows)), evidence=f"query:{name}")
+        for name, rows in sorted(group.rows.items())
+    ]
+    consents: dict[str, ConsentEdge] = {}
+    for edge in [*consent_edges(org_id, subject.ref, group.rows.get(CONSENT.name, []), purposes, unread),
+                 *opt_out_edges(org_id, subject.ref, group.rows)]:
+        kept = consents.get(edge.key)
+        if kept is None or _captured(edge) >= _captured(kept):  # the latest choice wins
+            consents[edge.key] = edge
+    return [subject], [*edges, *consents.values()]
+
+
+def subject_hmac_of(group: ConsumerGroup, secret: bytes) -> str:
+    """The group's key: its strongest email, else phone, else the Individual's (or the record's) Id."""
+    email = _strongest(group, EMAIL_SOURCES)
+    phone = None if email else _strongest(group, PHONE_SOURCES)
+    external = group.individual_id or next(row["Id"] for rows in group.rows.values() for row in rows)
+    return subject_hmac_for(secret, email=email, phone=phone, external_id=external)
+
+
+def _strongest(group: ConsumerGroup, sources: tuple[tuple[str, str], ...]) -> str | None:
+    for sobject, name in sources:
+        values = [(not row.get("IsPrimary"), str(row[name]).strip().lower())
+                  for row in group.rows.get(sobject, []) if row.get(name) and str(row[name]).strip()]
+        if values:
+            return min(values)[1]  # primary first, then the same choice whatever order rows came in
+    return None
+
+
+def consent_edges(
+    org_id: str, subject: NodeRef, rows: Iterable[Row], purposes: Mapping[str, str], unread: list[str]
+) -> Iterator[ConsentEdge]:
+    for row in rows:
+        purpose = purposes.get(row.get("DataUsePurposeId") or "")
+        status = STATUSES.get(row.get("PrivacyConsentStatus") or "")
+        if purpose is None or status is None:
+            unread.append(f"ContactPointTypeConsent:{row['Id']}")
+            continue
+        yield ConsentEdge(
+            source=subject, target=NodeRef(Label.PURPOSE, purpose_key(org_id, purpose)), status=status,
+            channel=row.get("ContactPointType"), captured_at=parse_datetime(row.get("CaptureDate")),
+            effective_from=_day(row.get("EffectiveFrom")), effective_to=_day(row.get("EffectiveTo")),
+            evidence=f"ContactPointTypeConsent:{row['Id']}",
+        )
+
+
+def opt_out_edges(org_id: str, subject: NodeRef, rows: Mapping[str, list[Row]]) -> Iterator[ConsentEdge]:
+    """A CONSENTED edge with status opt_out for every raised opt-out checkbox (none for a checkbox left alone)."""
+    for flag in OPT_OUT_FLAGS:
+        for row in rows.get(flag.sobject, []):
+            if row.get(flag.field) is flag.raised_when:
+                yield ConsentEdge(source=subject, target=NodeRef(Label.PURPOSE, purpose_key(org_id, flag.purpose_name)),
+                                  status=ConsentStatus.OPT_OUT, channel=flag.channel,
+                                  captured_at=parse_datetime(row.get("LastModifiedDate")),
+                                  evidence=f"{flag.sobject}:{row['Id']}")
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    """Salesforce datetimes as REST (`+0000`) and Bulk CSV (`Z`) write them."""
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00").replace("+0000", "+00:00"))
+
+
+def _day(value: str | None) -> date | None:
+    stamp = parse_datetime(value) if value and "T" in value else None
+    return stamp.date() if stamp else (date.fromisoformat(value) if value else None)
+
+
+def _captured(edge: ConsentEdge) -> tuple[bool, datetime]:
+    return edge.captured_at is not None, edge.captured_at or EPOCH
+
+
+def _describe(group: ConsumerGroup) -> str:
+    if group.individual_id:
+        return f"Individual:{group.individual_id}"
+    name, rows = next(iter(group.rows.items()))
+    return f"{name}:{rows[0]['Id']}"
