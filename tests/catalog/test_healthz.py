@@ -72,9 +72,10 @@ def test_healthz_answers_503_naming_the_broker_when_redis_is_unreachable(
     services_up: None, client: Client, fresh_graph_driver: None, monkeypatch: pytest.MonkeyPatch
 ):
     unreachable = f"redis://127.0.0.1:{free_port()}/0"
-    # Celery prefers the environment variable over its configuration, so both point nowhere.
-    monkeypatch.setenv("CELERY_BROKER_URL", unreachable)
+    # Celery prefers the environment variable over its configuration, so both point nowhere; the
+    # configuration first, as reading it afterwards would return (and later "restore") the variable.
     monkeypatch.setattr(celery_app.conf, "broker_url", unreachable)
+    monkeypatch.setenv("CELERY_BROKER_URL", unreachable)
 
     response = client.get("/healthz")
 
