@@ -13,11 +13,13 @@ from celery import Task, chord, shared_task
 from django.utils import timezone
 
 from harvesters import runs
+from harvesters.client import OrgClient
 from harvesters.connections import client_for
 from harvesters.models import HarvestRun
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 class HarvestTask(Task):  # type: ignore[type-arg]
@@ -36,14 +38,21 @@ def retrying_task(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
                        retry_backoff_max=300, retry_jitter=True, max_retries=6)
 
 
-@retrying_task("harvesters.start_harvest")
-def start_harvest(run_id: int) -> None:
+def _within_limit(run_id: int, step: Callable[[HarvestRun, OrgClient], T]) -> T | None:
+    """Run one step of a run; an exhausted API limit stops the run (None) instead of failing it."""
     run = HarvestRun.objects.select_related("org").get(pk=run_id)
     try:
-        plan = runs.plan_run(run, client_for(run.org))
+        return step(run, client_for(run.org))
     except runs.LimitExceededError as error:
         runs.stop_run(run, str(error))
-        runs.finish_run(run)
+        return None
+
+
+@retrying_task("harvesters.start_harvest")
+def start_harvest(run_id: int) -> None:
+    plan = _within_limit(run_id, runs.plan_run)
+    if plan is None:
+        finish_harvest.delay(run_id)
         return
     chunks = [harvest_chunk.si(run_id, names) for names in plan.chunks]
     chord(chunks)(start_sources.si(run_id)) if chunks else start_sources.delay(run_id)
@@ -51,11 +60,7 @@ def start_harvest(run_id: int) -> None:
 
 @retrying_task("harvesters.harvest_chunk")
 def harvest_chunk(run_id: int, names: list[str]) -> None:
-    run = HarvestRun.objects.select_related("org").get(pk=run_id)
-    try:
-        runs.harvest_chunk(run, client_for(run.org), names)
-    except runs.LimitExceededError as error:
-        runs.stop_run(run, str(error))
+    _within_limit(run_id, lambda run, client: runs.harvest_chunk(run, client, names))
 
 
 @shared_task(name="harvesters.schedule_harvests")
@@ -77,11 +82,7 @@ def start_sources(run_id: int) -> None:
 
 @retrying_task("harvesters.harvest_source")
 def harvest_source(run_id: int, source: str) -> None:
-    run = HarvestRun.objects.select_related("org").get(pk=run_id)
-    try:
-        runs.harvest_source(run, client_for(run.org), source)
-    except runs.LimitExceededError as error:
-        runs.stop_run(run, str(error))
+    _within_limit(run_id, lambda run, client: runs.harvest_source(run, client, source))
 
 
 @shared_task(name="harvesters.finish_harvest")

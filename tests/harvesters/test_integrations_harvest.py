@@ -14,23 +14,16 @@ from typing import Any
 import pytest
 
 from harvesters.chunk import Chunk
-from harvesters.client import OrgClient, OrgCredentials
 from harvesters.integrations import SALESFORCE_EMAIL_HOST, integration_chunks, tooling
 from harvesters.schema import list_objects, schema_chunk, summary_records
 from lineage import GraphWriter, OrgRecord, org_key, purge_org
 from lineage.graph import Graph
 from salesforce_simulator import Simulator
 from salesforce_simulator.generator import generate_org
+from tests.harvesters.simulated import simulated_client as client_for
 
 RUN = "integrations-test-run"
 FINANCIAL_ACCOUNT = "FinServ__FinancialAccount__c"
-
-
-def client_for(org: Simulator) -> OrgClient:
-    given = org.credentials()
-    return OrgClient(OrgCredentials(login_url=org.base_url, api_version="61.0", auth_flow="client_credentials",
-                                    client_id=given["consumer_key"] or "", client_secret=given["consumer_secret"] or "",
-                                    ca_bundle=org.ca_bundle))
 
 
 def write(graph: Graph, org_id: str, chunks: Iterator[Chunk], run_id: str = RUN) -> list[Chunk]:

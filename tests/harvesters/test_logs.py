@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from harvesters.chunk import Chunk
-from harvesters.client import OrgClient, OrgCredentials
 from harvesters.logs import (
     AuditEntry,
     LogFileError,
@@ -34,6 +33,7 @@ from lineage import (
     purge_org,
 )
 from salesforce_simulator import Simulator
+from tests.harvesters.simulated import simulated_client as client_for
 
 DAYS = 30
 DEFAULT_TYPES = 5  # API, RestApi, BulkApi, Report, ReportExport
@@ -42,13 +42,6 @@ MOBILE_APP = "GPB Mobile Banking"
 CORE_BANKING_APP = "Tallyforge Core Banking Sync"
 TAX_ID_REPORT = "00O8d0AcctTaxIdECJ"
 EXAMINER_REPORT = "00O8d0RegQtrExtESE"
-
-
-def client_for(org: Simulator) -> OrgClient:
-    given = org.credentials()
-    return OrgClient(OrgCredentials(login_url=org.base_url, api_version="61.0", auth_flow="client_credentials",
-                                    client_id=given["consumer_key"] or "", client_secret=given["consumer_secret"] or "",
-                                    ca_bundle=org.ca_bundle))
 
 
 def at(text: str) -> datetime:
