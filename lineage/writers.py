@@ -23,8 +23,8 @@ from lineage.provenance import HarvestScope, RetirementReport, retire_unseen
 from lineage.records import AccessEdge, EdgeRecord, HasRecordEdge, NodeRecord, PropertyValue
 from lineage.vocabulary import Label, Rel
 
-# Measured with benchmarks/lineage_writes.py (see benchmarks/README.md): throughput is flat from
-# 1,000 to 10,000 rows a batch; 2,000 keeps each transaction small enough for a 512 MiB heap.
+# Measured with benchmarks/lineage_writes.py (see benchmarks/README.md): 2,000 rows a batch was at or
+# near the top in every run; 5,000-10,000 fell to 40-90% of it on a loaded machine with a 768 MiB heap.
 DEFAULT_BATCH_SIZE = 2_000
 
 Row = dict[str, Any]
