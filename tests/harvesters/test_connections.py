@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,23 @@ def test_the_admin_never_renders_a_stored_secret(demo_org: Simulator, client: Cl
     assert "Stored encrypted" in page
     for secret in (given["password"], given["consumer_secret"], given["security_token"]):
         assert str(secret) not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_secret_reaches_the_logs_even_at_debug_level(demo_org: Simulator, caplog: pytest.LogCaptureFixture):
+    from harvesters import runs
+
+    given = demo_org.credentials()
+    connection = register_org("demo", login_url=demo_org.base_url, auth_flow="oauth_password",
+                              username=given["username"], client_id=given["consumer_key"],
+                              client_secret=given["consumer_secret"], password=given["password"],
+                              security_token=given["security_token"], ca_bundle=demo_org.ca_bundle)
+    demo_org.set_faults(session_expiry_calls=2)  # a re-login too
+
+    with caplog.at_level(logging.DEBUG):
+        runs.harvest_now(runs.request_harvest(connection, full=True, sources=["schema"]))
+
+    assert caplog.records, "nothing was logged: the check would prove nothing"
+    for secret in (given["password"], given["consumer_secret"], given["security_token"]):
+        assert str(secret) not in caplog.text
+    assert repr(credentials_for(connection)).count(str(given["password"])) == 0

@@ -186,3 +186,18 @@ def test_a_harvest_queued_on_celery_is_carried_out_by_a_real_worker(
     rows = graph.read("MATCH (f:Field {key: $key}) RETURN f.run_id AS run_id",
                       key=f"field:{demo_connection.org_id}:Contact.Email")
     assert [row["run_id"] for row in rows] == [str(run.uid)]
+
+
+def test_a_describe_that_fails_is_recorded_on_the_run_and_the_rest_of_its_chunk_lands(
+    demo_connection: OrgConnection, graph: Graph
+):
+    run = runs.request_harvest(demo_connection, full=True, sources=["schema"])
+    client = client_for(demo_connection)
+    runs.plan_run(run, client)
+
+    runs.harvest_chunk(run, client, ["Contact", "Vanished_Object__c", "Lead"])
+
+    run.refresh_from_db()
+    assert any(error.startswith("describe Vanished_Object__c: NOT_FOUND") for error in run.errors), run.errors
+    assert field_node(graph, demo_connection.org_id, "Lead", "Email")["type"] == "email"
+    assert runs.finish_run(run).status == RunStatus.PARTIAL
