@@ -41,3 +41,16 @@ class HarvestRequestSerializer(serializers.Serializer[dict[str, Any]]):
             raise serializers.ValidationError(
                 f"unknown sources: {', '.join(unknown)}; known: {', '.join(runs.all_sources())}")
         return sources
+
+
+class OpenLineageIngestSerializer(serializers.Serializer[Any]):
+    """What one ingested OpenLineage RunEvent wrote (the event itself is validated by harvesters.openlineage)."""
+
+    run_id = serializers.CharField(read_only=True, help_text="The graph's run_id: openlineage:<runId>")
+    org_key = serializers.CharField(read_only=True, help_text="org:<org id>, or org:openlineage without ?org")
+    integration_key = serializers.CharField(read_only=True)
+    nodes = serializers.IntegerField(read_only=True)
+    edges = serializers.IntegerField(read_only=True)
+    written = serializers.IntegerField(read_only=True)
+    skipped = serializers.IntegerField(read_only=True,
+                                      help_text="Edges to SObjects or Fields not in the graph (harvest the schema)")

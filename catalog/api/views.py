@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 from rest_framework import mixins, status, viewsets
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from catalog.api.serializers import HarvestRequestSerializer, HarvestRunSerializer, OrgConnectionSerializer
+from catalog.api.serializers import (
+    HarvestRequestSerializer,
+    HarvestRunSerializer,
+    OpenLineageIngestSerializer,
+    OrgConnectionSerializer,
+)
 from harvesters import runs
 from harvesters.models import HarvestRun, OrgConnection
+from harvesters.openlineage import OpenLineageEventError, ingest_openlineage_event
 
 
 class OrgConnectionViewSet(viewsets.ReadOnlyModelViewSet[OrgConnection]):
@@ -45,3 +55,56 @@ class HarvestRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[H
                                    sources=given.validated_data.get("sources"))
         start_harvest.delay(run.pk)
         return Response(HarvestRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+OPENLINEAGE_EXAMPLE = {
+    "eventType": "COMPLETE", "eventTime": "2026-11-20T02:15:07.412Z",
+    "producer": "https://github.com/apache/airflow/tree/providers-openlineage/2.0.0",
+    "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    "run": {"runId": "01935c55-8f3e-7a8b-9d3c-2b1e0c4f5a6d"},
+    "job": {"namespace": "airflow-prod", "name": "nightly_loans.export_contacts"},
+    "inputs": [{"namespace": "salesforce://00D8d0GoldPoppyECB", "name": "Contact", "facets": {"schema": {
+        "_producer": "https://github.com/apache/airflow", "_schemaURL":
+            "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet",
+        "fields": [{"name": "Email", "type": "email"}]}}}],
+    "outputs": [{"namespace": "postgres://warehouse.example.com:5432", "name": "analytics.public.contacts"}],
+}
+
+
+class OpenLineageEventView(APIView):
+    """Receives OpenLineage run events (Airflow, dbt, Spark …) and adds their lineage to the graph."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="lineage_openlineage_create",
+        summary="Add lineage from an OpenLineage RunEvent",
+        description=(
+            "An OpenLineage 2-0 RunEvent. A dataset whose namespace is salesforce://<org id, instance host or "
+            "My Domain host> of the `org` given is that org's object (name = object API name; schema and "
+            "columnLineage columns are its fields); any other dataset is a System keyed by its namespace's "
+            "host. A `recordkeeperPrivacy` job or run facet with consentChecked / optOutChecked marks the "
+            "flows as consent- or opt-out-checked (false otherwise). Posting the same event again changes nothing."
+        ),
+        parameters=[OpenApiParameter("org", str, description="the alias of the Salesforce org the event is about")],
+        request={"application/json": OpenApiTypes.OBJECT},
+        examples=[OpenApiExample("Airflow task exporting contacts", value=OPENLINEAGE_EXAMPLE, request_only=True)],
+        responses={
+            201: OpenLineageIngestSerializer,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description='Problems by field path, e.g. '
+                                                                  '{"job.name": ["This field is required."]}'),
+            503: OpenApiResponse(description="The lineage graph is unavailable; retry"),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        if not isinstance(request.data, dict):
+            return Response({"(event)": ["Expected an object (an OpenLineage RunEvent)."]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        try:
+            result = ingest_openlineage_event(request.data, request.query_params.get("org"))
+        except OpenLineageEventError as error:
+            return Response(error.problems, status=status.HTTP_400_BAD_REQUEST)
+        except (ServiceUnavailable, SessionExpired, TransientError):
+            return Response({"detail": "The lineage graph is unavailable; retry."},
+                            status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return Response(OpenLineageIngestSerializer(result).data, status=status.HTTP_201_CREATED)
