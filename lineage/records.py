@@ -282,13 +282,17 @@ class IntegrationRecord(NodeRecord):
 
 @dataclass(frozen=True, kw_only=True)
 class PurposeRecord(NodeRecord):
+    """A purpose, read from DataUsePurpose or declared in a manifest: both may name the same one, and
+    neither erases what only the other knows."""
+
     label: ClassVar[Label] = Label.PURPOSE
+    KEEP_WHEN_UNKNOWN: ClassVar[frozenset[str]] = frozenset({"description", "legal_basis", "declared"})
 
     org_id: str
     name: str
     description: str | None = None
     legal_basis: str | None = None
-    declared: bool = False  # declared in a manifest rather than read from DataUsePurpose
+    declared: bool | None = None  # True when a manifest declares it
 
     @property
     def key(self) -> str:

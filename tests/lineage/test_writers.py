@@ -507,3 +507,20 @@ def test_a_chunk_lands_whole_or_not_at_all(graph: Graph, demo: DemoOrg):
 
     report = w.write_chunk([demo.org, demo.contact, demo.account, demo.email], demo.schema_edges(demo.email))
     assert (report.rows, report.written, report.transactions) == (7, 7, 1)
+
+
+def test_a_purpose_read_from_salesforce_and_declared_in_a_manifest_keeps_what_each_source_knows(
+    graph: Graph, demo: DemoOrg
+):
+    from lineage import PurposeRecord
+
+    now = datetime.now(UTC)
+    read = PurposeRecord(org_id=demo.org_id, name="Analytics", description="Product analytics",
+                         legal_basis="Legitimate interest", evidence="DataUsePurpose:0ZW1")
+    declared = PurposeRecord(org_id=demo.org_id, name="Analytics", declared=True, evidence="manifest:gpb#vendor")
+    writer(graph, demo, "run-consents", now).write_nodes([read])
+    writer(graph, demo, "run-manifests", now).write_nodes([declared])
+
+    purpose = node(graph, read.key)
+    assert (purpose["description"], purpose["legal_basis"], purpose["declared"]) == (
+        "Product analytics", "Legitimate interest", True)
