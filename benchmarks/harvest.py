@@ -103,7 +103,8 @@ def measure(args: argparse.Namespace, credentials: dict[str, str]) -> dict[str, 
 
 def run_figures(run: HarvestRun, seconds: float) -> dict[str, Any]:
     return {"status": run.status, "wall_s": round(seconds, 1), "api_calls": run.api_calls,
-            "rows_written": run.counts.get("written", 0), "chunks": run.chunks_total, "errors": len(run.errors)}
+            "rows_written": run.counts.get("written", 0), "chunks": run.chunks_total, "errors": run.errors[:5],
+            "reason": run.reason}
 
 
 def batched_against_row_by_row(org: Any, rows: int) -> dict[str, Any]:

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -102,6 +103,7 @@ LOG_FILE_QUERY = (
 )
 CONNECTED_APP_QUERY = "SELECT Id, Name FROM ConnectedApplication"
 USER_QUERY = "SELECT Id, Username FROM User WHERE Username IN ({names})"
+log = logging.getLogger(__name__)
 REPORT_FIELDS = "SELECT Id, Name, DeveloperName, FolderName, Format FROM Report"
 
 
@@ -381,7 +383,12 @@ class LogContext:
 
 
 def all_records(client: OrgClient, answer: SubResponse) -> Iterator[dict[str, Any]]:
-    """A composite query answer's rows, following `nextRecordsUrl` page by page."""
+    """A composite query answer's rows, following `nextRecordsUrl` page by page.
+
+    An object the org does not have, or does not show the harvest user (INVALID_TYPE), has no rows."""
+    if not answer.ok and answer.error_message().startswith("INVALID_TYPE"):
+        log.warning("%s: %s; read as empty", answer.reference, answer.error_message()[:200])
+        return
     if not answer.ok:
         raise SalesforceError(answer.reference, answer.status, answer.reference, answer.body)
     page: dict[str, Any] = answer.body
