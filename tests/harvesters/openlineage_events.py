@@ -108,3 +108,21 @@ def core_banking_balances() -> dict[str, Any]:
                                                 "field": "balance"}]}}},
                      }}],
     })
+
+
+def without(event: dict[str, Any], *path: str | int) -> dict[str, Any]:
+    """The event with the value at `path` removed (for malformed-event tests)."""
+    parent: Any = event
+    for part in path[:-1]:
+        parent = parent[part]
+    del parent[path[-1]]
+    return event
+
+
+def replaced(event: dict[str, Any], value: object, *path: str | int) -> dict[str, Any]:
+    """The event with the value at `path` replaced (for malformed-event tests)."""
+    parent: Any = event
+    for part in path[:-1]:
+        parent = parent[part]
+    parent[path[-1]] = value
+    return event

@@ -39,6 +39,8 @@ from tests.harvesters.openlineage_events import (
     airflow_contact_export,
     core_banking_balances,
     dbt_contacts_model,
+    replaced,
+    without,
     write_org_schema,
 )
 
@@ -139,22 +141,6 @@ def test_another_orgs_salesforce_dataset_is_not_this_orgs():
 
 def test_nanosecond_timestamps_from_java_producers_are_read():
     assert read_event(dbt_contacts_model()).event_time.microsecond == 0
-
-
-def without(event: dict[str, Any], *path: str | int) -> dict[str, Any]:
-    parent: Any = event
-    for part in path[:-1]:
-        parent = parent[part]
-    del parent[path[-1]]
-    return event
-
-
-def replaced(event: dict[str, Any], value: object, *path: str | int) -> dict[str, Any]:
-    parent: Any = event
-    for part in path[:-1]:
-        parent = parent[part]
-    parent[path[-1]] = value
-    return event
 
 
 @pytest.mark.parametrize(("event", "path"), [

@@ -19,6 +19,8 @@ from tests.harvesters.openlineage_events import (
     INSTANCE_HOST,
     ORG_ID,
     airflow_contact_export,
+    replaced,
+    without,
     write_org_schema,
 )
 
@@ -72,31 +74,15 @@ def test_posting_the_same_event_twice_changes_nothing(api: APIClient, graph: Gra
     assert snapshot(graph, ORG_ID) == before
 
 
-def _without(event: dict[str, Any], *path: str | int) -> dict[str, Any]:
-    parent: Any = event
-    for part in path[:-1]:
-        parent = parent[part]
-    del parent[path[-1]]
-    return event
-
-
-def _with(event: dict[str, Any], value: object, *path: str | int) -> dict[str, Any]:
-    parent: Any = event
-    for part in path[:-1]:
-        parent = parent[part]
-    parent[path[-1]] = value
-    return event
-
-
 @pytest.mark.parametrize(("event", "field"), [
-    (_without(airflow_contact_export(), "job", "name"), "job.name"),
-    (_without(airflow_contact_export(), "run"), "run"),
-    (_with(airflow_contact_export(), "run-42", "run", "runId"), "run.runId"),
-    (_with(airflow_contact_export(), "yesterday", "eventTime"), "eventTime"),
-    (_with(airflow_contact_export(), "DONE", "eventType"), "eventType"),
-    (_with(airflow_contact_export(), 7, "inputs", 0, "name"), "inputs[0].name"),
-    (_with(airflow_contact_export(), "SELECT Email FROM Contact", "inputs", 0, "name"), "inputs[0].name"),
-    (_without(airflow_contact_export(), "outputs", 0, "facets", "schema", "_schemaURL"),
+    (without(airflow_contact_export(), "job", "name"), "job.name"),
+    (without(airflow_contact_export(), "run"), "run"),
+    (replaced(airflow_contact_export(), "run-42", "run", "runId"), "run.runId"),
+    (replaced(airflow_contact_export(), "yesterday", "eventTime"), "eventTime"),
+    (replaced(airflow_contact_export(), "DONE", "eventType"), "eventType"),
+    (replaced(airflow_contact_export(), 7, "inputs", 0, "name"), "inputs[0].name"),
+    (replaced(airflow_contact_export(), "SELECT Email FROM Contact", "inputs", 0, "name"), "inputs[0].name"),
+    (without(airflow_contact_export(), "outputs", 0, "facets", "schema", "_schemaURL"),
      "outputs[0].facets.schema._schemaURL"),
 ])
 def test_a_malformed_event_is_a_400_naming_the_field_and_writes_nothing(
@@ -112,7 +98,7 @@ def test_a_malformed_event_is_a_400_naming_the_field_and_writes_nothing(
 
 
 def test_a_missing_field_is_reported_as_required(api: APIClient):
-    response = api.post(ENDPOINT, _without(airflow_contact_export(), "job", "name"), format="json")
+    response = api.post(ENDPOINT, without(airflow_contact_export(), "job", "name"), format="json")
 
     assert response.status_code == 400
     assert response.json() == {"job.name": ["This field is required."]}
