@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import socket
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -23,21 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 from simple_salesforce.api import Salesforce
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from harvesters.client import http_session
 
 REPO = Path(__file__).resolve().parents[1]
 BOUND_MIB = 2048
-
-
-class _TrustingAdapter(HTTPAdapter):
-    def __init__(self, ca_file: str) -> None:
-        self._context = ssl.create_default_context(cafile=ca_file)
-        super().__init__()
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["ssl_context"] = self._context
-        super().init_poolmanager(*args, **kwargs)
 
 
 def free_port() -> int:
@@ -80,8 +71,7 @@ def main() -> None:
 
 def load(server: subprocess.Popen[bytes], port: int, credentials: dict[str, str], args: argparse.Namespace,
          started: float) -> dict[str, Any]:
-    session = requests.Session()
-    session.mount(f"https://127.0.0.1:{port}", _TrustingAdapter(credentials["ca_bundle"]))
+    session = http_session(credentials["ca_bundle"])
     for _ in range(600):
         try:
             response = session.post(f"https://127.0.0.1:{port}/services/oauth2/token", data={

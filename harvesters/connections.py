@@ -77,18 +77,24 @@ def client_for(connection: OrgConnection) -> OrgClient:
     return OrgClient(credentials_for(connection))
 
 
-def check_connection(connection: OrgConnection) -> OrgIdentity:
-    """Log in, read the org's identity and API usage, and remember the org id and edition."""
-    client = client_for(connection)
-    organization = client.call(
+def remember_organization(connection: OrgConnection, client: OrgClient) -> dict[str, Any]:
+    """Read the org's Organization record and keep its id, edition and instance URL on the connection."""
+    organization: dict[str, Any] = client.call(
         lambda sf: sf.query("SELECT Id, Name, OrganizationType FROM Organization LIMIT 1")["records"][0]
     )
-    client.call(lambda sf: sf.limits())
-    usage = client.api_usage()
     connection.org_id = organization["Id"]
     connection.edition = organization["OrganizationType"]
     connection.instance_url = client.salesforce.base_url.split("/services/")[0]
     connection.save(update_fields=["org_id", "edition", "instance_url", "updated_at"])
+    return organization
+
+
+def check_connection(connection: OrgConnection) -> OrgIdentity:
+    """Log in, read the org's identity and API usage, and remember the org id and edition."""
+    client = client_for(connection)
+    organization = remember_organization(connection, client)
+    client.call(lambda sf: sf.limits())
+    usage = client.api_usage()
     return OrgIdentity(
         org_id=organization["Id"], name=organization["Name"], edition=organization["OrganizationType"],
         api_version=connection.api_version, api_used=usage[0] if usage else None,

@@ -25,7 +25,7 @@ from simple_salesforce.exceptions import SalesforceError, SalesforceRefusedReque
 
 from harvesters.chunk import Chunk
 from harvesters.client import OrgAuthError, OrgClient
-from harvesters.connections import client_for
+from harvesters.connections import client_for, remember_organization
 from harvesters.consents import consent_chunks
 from harvesters.integrations import integration_chunks
 from harvesters.logs import logs_chunks
@@ -242,9 +242,7 @@ def _org_node(org: OrgConnection, org_id: str) -> OrgRecord:
 
 def _org_id(org: OrgConnection, client: OrgClient) -> str:
     if not org.org_id:
-        organization = _guard(lambda: client.call(lambda sf: sf.query("SELECT Id FROM Organization")["records"][0]))
-        org.org_id = organization["Id"]
-        org.save(update_fields=["org_id", "updated_at"])
+        _guard(lambda: remember_organization(org, client))
     return org.org_id
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
@@ -16,6 +17,9 @@ from catalog.celery import app as celery_app
 from lineage import Graph, GraphConfig
 from local_services import Neo4jEngine, RedisServer, from_environment
 from salesforce_simulator import Simulator, load_org
+
+if TYPE_CHECKING:
+    from harvesters.models import OrgConnection
 
 
 @pytest.fixture(scope="session")
@@ -78,3 +82,16 @@ def _wait_for_worker(hostname: str, process: subprocess.Popen[bytes], log: Path)
         if celery_app.control.ping(destination=[hostname], timeout=1.0):
             return
     pytest.fail(f"the worker did not answer a ping:\n{log.read_text()}")
+
+
+@pytest.fixture
+def lineage_org(graph: Graph) -> Iterator[OrgConnection]:
+    """A registered, harvested org (its schema in the graph) for OpenLineage events; all they write is purged."""
+    from harvesters.connections import register_org
+    from tests.harvesters.openlineage_events import INSTANCE_HOST, ORG_ID, purge_lineage_scopes, write_org_schema
+
+    purge_lineage_scopes(graph)
+    write_org_schema(graph)
+    yield register_org("lineage-bank", login_url=f"https://{INSTANCE_HOST}", instance_url=f"https://{INSTANCE_HOST}",
+                       auth_flow="session_id", session_id="00D!session", org_id=ORG_ID)
+    purge_lineage_scopes(graph)

@@ -6,7 +6,8 @@ import copy
 from datetime import UTC, datetime
 from typing import Any
 
-from lineage import FieldRecord, Graph, GraphWriter, OrgRecord, SObjectRecord, org_key
+from harvesters.openlineage import NO_ORG
+from lineage import FieldRecord, Graph, GraphWriter, OrgRecord, SObjectRecord, org_key, purge_org
 
 ORG_ID = "00D8d00OpenLinEAGE"
 INSTANCE_HOST = "lineage-bank.my.salesforce.com"
@@ -126,3 +127,9 @@ def replaced(event: dict[str, Any], value: object, *path: str | int) -> dict[str
         parent = parent[part]
     parent[path[-1]] = value
     return event
+
+
+def purge_lineage_scopes(graph: Graph) -> None:
+    """Remove what the tests' org and org-less events wrote, under every provenance scope they use."""
+    for scope in (org_key(ORG_ID), f"{org_key(ORG_ID)}:openlineage", org_key(NO_ORG)):
+        purge_org(graph, scope)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,7 +24,6 @@ from lineage import (
     field_key,
     integration_key,
     org_key,
-    purge_org,
     sobject_key,
     system_key,
 )
@@ -41,7 +39,6 @@ from tests.harvesters.openlineage_events import (
     dbt_contacts_model,
     replaced,
     without,
-    write_org_schema,
 )
 
 WAREHOUSE = system_key("warehouse.lineage-bank.example")
@@ -53,20 +50,6 @@ def problems_of(event: Any) -> dict[str, list[str]]:
     with pytest.raises(OpenLineageEventError) as raised:
         read_event(event)
     return raised.value.problems
-
-
-@pytest.fixture
-def lineage_org(graph: Graph) -> Iterator[OrgConnection]:
-    """A registered, harvested org (its schema in the graph); everything the test writes is purged."""
-    purge_org(graph, org_key(ORG_ID))
-    purge_org(graph, f"{org_key(ORG_ID)}:openlineage")
-    purge_org(graph, org_key(NO_ORG))
-    write_org_schema(graph)
-    yield register_org("lineage-bank", login_url=f"https://{INSTANCE_HOST}", instance_url=f"https://{INSTANCE_HOST}",
-                       auth_flow="session_id", session_id="00D!session", org_id=ORG_ID)
-    purge_org(graph, org_key(ORG_ID))
-    purge_org(graph, f"{org_key(ORG_ID)}:openlineage")
-    purge_org(graph, org_key(NO_ORG))
 
 
 def edges_from(graph: Graph, source: str, rel: str) -> dict[str, dict[str, Any]]:

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
-from harvesters.connections import register_org
 from harvesters.models import OrgConnection
-from harvesters.openlineage import NO_ORG
-from lineage import Graph, IntegrationKind, field_key, integration_key, org_key, purge_org, system_key
+from lineage import Graph, IntegrationKind, field_key, integration_key, org_key, system_key
 from tests.graph_state import snapshot
 from tests.harvesters.openlineage_events import (
     AIRFLOW_RUN,
-    INSTANCE_HOST,
     ORG_ID,
     airflow_contact_export,
     replaced,
     without,
-    write_org_schema,
 )
 
 pytestmark = pytest.mark.django_db
@@ -34,19 +29,6 @@ def api() -> APIClient:
     client = APIClient()
     client.force_authenticate(User.objects.create_user("airflow-lineage", password="pw-airflow-1"))
     return client
-
-
-@pytest.fixture
-def lineage_org(graph: Graph) -> Iterator[OrgConnection]:
-    purge_org(graph, org_key(ORG_ID))
-    purge_org(graph, f"{org_key(ORG_ID)}:openlineage")
-    purge_org(graph, org_key(NO_ORG))
-    write_org_schema(graph)
-    yield register_org("lineage-bank", login_url=f"https://{INSTANCE_HOST}", instance_url=f"https://{INSTANCE_HOST}",
-                       auth_flow="session_id", session_id="00D!session", org_id=ORG_ID)
-    purge_org(graph, org_key(ORG_ID))
-    purge_org(graph, f"{org_key(ORG_ID)}:openlineage")
-    purge_org(graph, org_key(NO_ORG))
 
 
 def test_an_airflow_event_is_201_with_what_it_wrote(api: APIClient, graph: Graph, lineage_org: OrgConnection):
