@@ -10,6 +10,7 @@ are refused and LIMIT is ignored on the metadata-catalog objects, and a query se
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import re
 import threading
@@ -19,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from salesforce_simulator import soql
-from salesforce_simulator.org import ListRecordSource, Org, Record
+from salesforce_simulator.org import ListRecordSource, Org, Record, record_id
 from salesforce_simulator.routing import Route, SalesforceError, SimRequest, SimResponse
 
 ENTITY_ID = soql.CATALOG_ROW_ID  # what Salesforce answers as Id for catalog rows; DurableId is the key
@@ -54,42 +55,48 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _entity_durable_id(org: Org, name: str) -> str:
-    """Standard objects are keyed by name; custom ones by a stable 01I id."""
+    """Standard objects are keyed by name; custom ones by a stable 01I id derived from the name."""
     obj = org.sobject(name)
     if obj is None or not obj.custom:
         return name
-    digest = sum(ord(c) * (i + 1) for i, c in enumerate(name)) % 10**9
-    return f"01I8d000{digest:09d}A"[:15]
+    number = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big") % 62**9
+    return record_id("01I", number)[:15]
 
 
 def entity_definitions(org: Org, api_version: str) -> Iterator[Record]:
     """One EntityDefinition row per object of the org."""
-    for name, obj in sorted(org.objects.items()):
-        entry = obj.global_entry(api_version)
-        namespace, developer = _split_name(name)
-        yield {
-            "Id": ENTITY_ID,
-            "DurableId": _entity_durable_id(org, name),
-            "QualifiedApiName": name,
-            "DeveloperName": developer,
-            "NamespacePrefix": namespace,
-            "MasterLabel": entry.get("label", name),
-            "Label": entry.get("label", name),
-            "PluralLabel": entry.get("labelPlural", name),
-            "KeyPrefix": obj.key_prefix,
-            "IsCustomizable": True,
-            "IsCustomSetting": bool(entry.get("customSetting", False)),
-            "IsQueryable": bool(entry.get("queryable", True)),
-            "IsDeprecatedAndHidden": False,
-            "IsEverCreatable": bool(entry.get("createable", True)),
-            "IsEverUpdatable": bool(entry.get("updateable", True)),
-            "IsEverDeletable": bool(entry.get("deletable", True)),
-            "IsTriggerable": bool(entry.get("triggerable", True)),
-            "IsFieldHistoryTracked": False,
-            "DeploymentStatus": "Deployed" if obj.custom else None,
-            "LastModifiedDate": _iso(obj.last_modified),
-            "LastModifiedById": org.users[0].id if org.users else None,
-        }
+    for name in sorted(org.objects):
+        yield entity_definition(org, name, api_version)
+
+
+def entity_definition(org: Org, name: str, api_version: str) -> Record:
+    """The EntityDefinition row of one object of the org."""
+    obj = org.objects[name]
+    entry = obj.global_entry(api_version)
+    namespace, developer = _split_name(name)
+    return {
+        "Id": ENTITY_ID,
+        "DurableId": _entity_durable_id(org, name),
+        "QualifiedApiName": name,
+        "DeveloperName": developer,
+        "NamespacePrefix": namespace,
+        "MasterLabel": entry.get("label", name),
+        "Label": entry.get("label", name),
+        "PluralLabel": entry.get("labelPlural", name),
+        "KeyPrefix": obj.key_prefix,
+        "IsCustomizable": True,
+        "IsCustomSetting": bool(entry.get("customSetting", False)),
+        "IsQueryable": bool(entry.get("queryable", True)),
+        "IsDeprecatedAndHidden": False,
+        "IsEverCreatable": bool(entry.get("createable", True)),
+        "IsEverUpdatable": bool(entry.get("updateable", True)),
+        "IsEverDeletable": bool(entry.get("deletable", True)),
+        "IsTriggerable": bool(entry.get("triggerable", True)),
+        "IsFieldHistoryTracked": False,
+        "DeploymentStatus": "Deployed" if obj.custom else None,
+        "LastModifiedDate": _iso(obj.last_modified),
+        "LastModifiedById": org.users[0].id if org.users else None,
+    }
 
 
 _DATA_TYPES = {
@@ -284,6 +291,16 @@ class ToolingCatalog:
         self.api_version = api_version
         self.entities = entities  # FieldDefinition is built for these objects only
         self._describes: dict[str, dict[str, Any] | None] = {}
+        self._entity_names: dict[str, str] | None = None
+
+    def entity_name(self, key: str) -> str | None:
+        """The object an EntityDefinition key names: its api name or (15- or 18-character) durable id."""
+        if self._entity_names is None:
+            self._entity_names = {}
+            for name in self.org.objects:
+                self._entity_names[name.lower()] = name
+                self._entity_names[_entity_durable_id(self.org, name)[:15].lower()] = name
+        return self._entity_names.get(key.lower()) or self._entity_names.get(key[:15].lower())
 
     def type_name(self, name: str) -> str | None:
         lowered = name.lower()
@@ -330,8 +347,8 @@ class ToolingCatalog:
         if name == "User":
             return self.org.get_record("User", key)
         if name == "EntityDefinition":
-            return next((r for r in entity_definitions(self.org, self.api_version)
-                         if key in (r["DurableId"], r["QualifiedApiName"])), None)
+            entity = self.entity_name(key)
+            return entity_definition(self.org, entity, self.api_version) if entity else None
         return next((r for r in self.records(name) if str(r.get("Id", ""))[:15] == key[:15]), None)
 
 
@@ -356,17 +373,13 @@ def _entity_filter_values(query: soql.Query) -> list[str]:
     return values
 
 
-def _entities_for(org: Org, values: list[str]) -> list[str]:
+def _entities_for(catalog: ToolingCatalog, values: list[str]) -> list[str]:
     """Object names from entity filter values (api names, durable ids, field durable ids)."""
     names: list[str] = []
     for value in values:
-        head = value.split(".")[0]
-        obj = org.sobject(head)
-        if obj is None:
-            obj = next((o for o in org.objects.values()
-                        if _entity_durable_id(org, o.name)[:15] == head[:15]), None)
-        if obj is not None and obj.name not in names:
-            names.append(obj.name)
+        name = catalog.entity_name(value.split(".")[0])
+        if name is not None and name not in names:
+            names.append(name)
     return names
 
 
@@ -406,7 +419,7 @@ def run_tooling_query(org: Org, text: str, api_version: str) -> ToolingResult:
     if type_name is not None:
         check_catalog_rules(query, type_name)
     if type_name in REIFIED_FILTERS:
-        catalog.entities = _entities_for(org, _entity_filter_values(query))
+        catalog.entities = _entities_for(catalog, _entity_filter_values(query))
     if type_name in CATALOG_TYPES and (query.limit is not None or query.offset is not None):
         # documented: LIMIT and OFFSET are ignored on these objects
         query = _without_limits(query)

@@ -9,7 +9,7 @@ from pathlib import Path
 import requests
 from simple_salesforce.api import Salesforce
 
-from salesforce_simulator import Simulator
+from salesforce_simulator import Simulator, tooling
 from salesforce_simulator.generator import generate_org
 from salesforce_simulator.org import IndexedRecordSource, Org, Record, id_number
 
@@ -71,6 +71,18 @@ def test_generated_objects_have_the_requested_fields() -> None:
     described = org.objects["Gen00001__c"].describe("61.0")
     custom = [f for f in described["fields"] if f["custom"]]
     assert len(custom) == 12
+
+
+def test_every_generated_object_has_its_own_entity_id_and_classification() -> None:
+    org = generate_org(objects=300, fields=4, consumers=1, seed=1)
+    ids = tooling.run_tooling_query(org, "SELECT DurableId FROM EntityDefinition", "61.0").rows
+    assert len({row["DurableId"] for row in ids}) == len(ids) == len(org.objects)
+    for name in ("Gen00000__c", "Gen00150__c", "Gen00299__c"):
+        rows = tooling.run_tooling_query(org, (
+            "SELECT QualifiedApiName, EntityDefinition.QualifiedApiName FROM FieldDefinition "
+            f"WHERE EntityDefinition.QualifiedApiName = '{name}'"), "61.0").rows  # noqa: S608 - a constant
+        assert {row["EntityDefinition"]["QualifiedApiName"] for row in rows} == {name}
+        assert sum(row["QualifiedApiName"].endswith("__c") for row in rows) == 4
 
 
 def test_generated_org_is_served_over_https(tmp_path: Path) -> None:
