@@ -44,13 +44,30 @@ class SubResponse:
         return f"HTTP {self.status}"
 
 
-def composite_get(client: OrgClient, paths: Sequence[tuple[str, str]], *, per_call: int) -> Iterator[SubResponse]:
-    """GET each (reference, path under /services/data/vXX.X/) in composite calls of `per_call` subrequests."""
+@dataclass(frozen=True)
+class SubRequest:
+    """One GET of a Composite call: `path` is under /services/data/vXX.X/; queries count against the 5."""
+
+    reference: str
+    path: str
+    query: bool = False
+
+
+def describe_request(name: str) -> SubRequest:
+    return SubRequest(name, f"sobjects/{api_name(name)}/describe")
+
+
+def query_request(reference: str, statement: str, *, tooling: bool = False) -> SubRequest:
+    return SubRequest(reference, f"{'tooling/' if tooling else ''}query/?q={quote(statement)}", query=True)
+
+
+def composite_get(client: OrgClient, requests: Sequence[SubRequest]) -> Iterator[SubResponse]:
+    """Every subrequest in as few Composite calls as Salesforce allows; answers come call by call."""
     version = client.credentials.api_version
-    for start in range(0, len(paths), per_call):
+    for batch in composite_batches(requests):
         payload = {"allOrNone": False, "compositeRequest": [
-            {"method": "GET", "url": f"/services/data/v{version}/{path}", "referenceId": reference}
-            for reference, path in paths[start:start + per_call]
+            {"method": "GET", "url": f"/services/data/v{version}/{request.path}", "referenceId": request.reference}
+            for request in batch
         ]}
         body: dict[str, Any] = client.call(lambda sf, payload=payload: sf.restful(  # type: ignore[misc]
             "composite", method="POST", json=payload))
@@ -63,13 +80,23 @@ def composite_get(client: OrgClient, paths: Sequence[tuple[str, str]], *, per_ca
         yield from answers
 
 
+def composite_batches(requests: Sequence[SubRequest]) -> Iterator[list[SubRequest]]:
+    """Calls of up to 25 subrequests, at most 5 of them queries, the queries first: other subrequests
+    ride along in the calls the queries need anyway."""
+    queries = [request for request in requests if request.query]
+    others = [request for request in requests if not request.query]
+    while queries or others:
+        batch, queries = queries[:MAX_QUERIES], queries[MAX_QUERIES:]
+        room = MAX_SUBREQUESTS - len(batch)
+        batch, others = batch + others[:room], others[room:]
+        yield batch
+
+
 def describe_many(client: OrgClient, names: Iterable[str]) -> Iterator[SubResponse]:
     """Describes of many objects, 25 to a call; each answer's reference is the object name."""
-    paths = [(name, f"sobjects/{api_name(name)}/describe") for name in names]
-    return composite_get(client, paths, per_call=MAX_SUBREQUESTS)
+    return composite_get(client, [describe_request(name) for name in names])
 
 
 def query_many(client: OrgClient, queries: Iterable[tuple[str, str]]) -> Iterator[SubResponse]:
     """SOQL queries (reference, statement), 5 to a call, as the Composite resource allows."""
-    paths = [(reference, f"query/?q={quote(statement)}") for reference, statement in queries]
-    return composite_get(client, paths, per_call=MAX_QUERIES)
+    return composite_get(client, [query_request(reference, statement) for reference, statement in queries])

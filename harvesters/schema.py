@@ -1,14 +1,14 @@
 """Schema source: objects and fields from describes, classification from FieldDefinition.
 
-Describes travel 25 to a Composite call and FieldDefinition queries 5 to a call (Salesforce counts
-each Composite call once). An incremental run describes only the objects whose EntityDefinition
-changed since the last run, and asks nothing at all when describeGlobal answers 304.
+A Composite call carries 25 subrequests of which 5 may be queries, and Salesforce counts it once: the
+FieldDefinition queries (one per object) set the number of calls and the describes ride along in them.
+An incremental run describes only the objects whose EntityDefinition changed since the last run, and
+asks nothing at all when describeGlobal answers 304.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
@@ -19,7 +19,7 @@ from simple_salesforce.exceptions import SalesforceError
 from harvesters.chunk import Chunk
 from harvesters.classification import classify_field
 from harvesters.client import OrgClient
-from harvesters.composite import api_name, describe_many, query_many
+from harvesters.composite import SubResponse, api_name, composite_get, describe_request, query_request
 from lineage import (
     EdgeRecord,
     FieldRecord,
@@ -91,39 +91,36 @@ def changed_objects(client: OrgClient, since: datetime) -> set[str]:
 
 
 def schema_chunk(client: OrgClient, org_id: str, names: list[str]) -> Chunk:
-    """Describe and classify `names` (one Composite call of describes, one per 5 definition queries)."""
+    """Describe and classify `names`: each Composite call carries 5 definition queries and 20 describes."""
     chunk = Chunk()
-    definitions = field_definitions(client, names, chunk.errors)
-    for answer in describe_many(client, names):
-        if not answer.ok:
-            chunk.errors.append(f"describe {answer.reference}: {answer.error_message()}")
+    requests = [*(query_request(f"fields_{api_name(name)}", DEFINITION_QUERY.format(name=name)) for name in names),
+                *(describe_request(name) for name in names)]
+    answers = {answer.reference: answer for answer in composite_get(client, requests)}
+    for name in names:
+        definitions = field_definitions(answers[f"fields_{name}"], chunk.errors)
+        described = answers[name]
+        if not described.ok:
+            chunk.errors.append(f"describe {name}: {described.error_message()}")
             continue
         try:
-            nodes, edges = describe_records(org_id, answer.body, definitions.get(answer.reference, {}))
+            nodes, edges = describe_records(org_id, described.body, definitions)
         except (KeyError, TypeError, ValueError) as error:
-            chunk.errors.append(f"describe {answer.reference}: unreadable ({type(error).__name__}: {error})")
+            chunk.errors.append(f"describe {name}: unreadable ({type(error).__name__}: {error})")
             continue
         chunk.nodes += nodes
         chunk.edges += edges
     return chunk
 
 
-def field_definitions(
-    client: OrgClient, names: Iterable[str], errors: list[str]
-) -> dict[str, dict[str, FieldDefinitionRow]]:
-    """FieldDefinition rows by object and field (one entity per query, as Salesforce requires).
+def field_definitions(answer: SubResponse, errors: list[str]) -> dict[str, FieldDefinitionRow]:
+    """One object's FieldDefinition rows by field (one entity per query, as Salesforce requires).
 
     An object whose classification cannot be read is reported in `errors` and harvested unclassified.
     """
-    queries = [(name, DEFINITION_QUERY.format(name=api_name(name))) for name in names]
-    definitions: dict[str, dict[str, FieldDefinitionRow]] = {}
-    for answer in query_many(client, queries):
-        if not answer.ok:
-            errors.append(f"classification {answer.reference}: {answer.error_message()}")
-            continue
-        definitions[answer.reference] = {row["QualifiedApiName"]: _definition(row)
-                                         for row in answer.body.get("records", [])}
-    return definitions
+    if not answer.ok:
+        errors.append(f"classification {answer.reference.removeprefix('fields_')}: {answer.error_message()}")
+        return {}
+    return {row["QualifiedApiName"]: _definition(row) for row in answer.body.get("records", [])}
 
 
 def _definition(row: dict[str, Any]) -> FieldDefinitionRow:

@@ -13,10 +13,9 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from harvesters.client import OrgClient
-from harvesters.composite import MAX_QUERIES, MAX_SUBREQUESTS, SubResponse, api_name, composite_get
+from harvesters.composite import SubRequest, SubResponse, api_name, composite_get, query_request
 
 Row = dict[str, Any]
 log = logging.getLogger(__name__)
@@ -76,9 +75,9 @@ def _next_page(client: OrgClient, url: str) -> Mapping[str, Any]:
 def list_tooling(client: OrgClient, queries: Mapping[str, str], errors: list[str]) -> dict[str, Listing]:
     """Every listing by Tooling type. A type the org does not have (INVALID_TYPE) is listed empty; any
     other refusal is reported in `errors` and listed empty too, so the other types still land."""
-    paths = [(api_name(name), f"tooling/query/?q={quote(soql)}") for name, soql in queries.items()]
+    requests = [query_request(api_name(name), soql, tooling=True) for name, soql in queries.items()]
     listings: dict[str, Listing] = {}
-    for answer in composite_get(client, paths, per_call=MAX_QUERIES):
+    for answer in composite_get(client, requests):
         if answer.ok:
             listings[answer.reference] = Listing(client, answer.body)
             continue
@@ -94,9 +93,9 @@ def list_tooling(client: OrgClient, queries: Mapping[str, str], errors: list[str
 def retrieve(client: OrgClient, records: Sequence[tuple[str, str]]) -> Iterator[SubResponse]:
     """Whole Tooling records (Metadata included) by (type, id), 25 to a Composite call; each answer's
     reference is `<type>_<id>`."""
-    paths = [(f"{api_name(kind)}_{_record_id(record_id)}", f"tooling/sobjects/{kind}/{record_id}")
-             for kind, record_id in records]
-    return composite_get(client, paths, per_call=MAX_SUBREQUESTS)
+    requests = [SubRequest(f"{api_name(kind)}_{_record_id(record_id)}", f"tooling/sobjects/{kind}/{record_id}")
+                for kind, record_id in records]
+    return composite_get(client, requests)
 
 
 def _record_id(record_id: str) -> str:

@@ -107,14 +107,17 @@ def test_an_incremental_harvest_of_an_unchanged_org_spends_one_call(demo_connect
     assert run.api_calls == 1
 
 
-def test_a_full_harvest_spends_one_call_per_25_describes_and_5_classifications(
-    demo_connection: OrgConnection, demo_org: Simulator
+def test_a_full_harvest_spends_one_call_per_5_objects_the_describes_riding_with_the_classifications(
+    demo_connection: OrgConnection, demo_org: Simulator, graph: Graph
 ):
     run = harvest(demo_connection)
 
-    objects = sum(1 for _ in demo_org.org.objects)
+    harvested = graph.read("MATCH (:Org {key: $org})-[:HAS_OBJECT]->(o) RETURN count(o) AS n",
+                           org=org_key(demo_connection.org_id))[0]["n"]
+    composite_calls = [call for call in demo_org.calls if call.path.endswith("/composite")]
     assert run.api_calls == demo_org.api_usage
-    assert demo_org.api_usage <= -(-objects // 25) + -(-objects // 5) + 1
+    assert len(composite_calls) == -(-harvested // 5)
+    assert demo_org.api_usage == len(composite_calls) + 1  # and describeGlobal
 
 
 def test_a_run_killed_half_way_and_run_again_ends_in_the_same_graph(

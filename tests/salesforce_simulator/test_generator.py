@@ -78,9 +78,9 @@ def test_every_generated_object_has_its_own_entity_id_and_classification() -> No
     ids = tooling.run_tooling_query(org, "SELECT DurableId FROM EntityDefinition", "61.0").rows
     assert len({row["DurableId"] for row in ids}) == len(ids) == len(org.objects)
     for name in ("Gen00000__c", "Gen00150__c", "Gen00299__c"):
-        rows = tooling.run_tooling_query(org, (
-            "SELECT QualifiedApiName, EntityDefinition.QualifiedApiName FROM FieldDefinition "
-            f"WHERE EntityDefinition.QualifiedApiName = '{name}'"), "61.0").rows  # noqa: S608 - a constant
+        soql = ("SELECT QualifiedApiName, EntityDefinition.QualifiedApiName FROM FieldDefinition "  # noqa: S608
+                f"WHERE EntityDefinition.QualifiedApiName = '{name}'")
+        rows = tooling.run_tooling_query(org, soql, "61.0").rows
         assert {row["EntityDefinition"]["QualifiedApiName"] for row in rows} == {name}
         assert sum(row["QualifiedApiName"].endswith("__c") for row in rows) == 4
 
