@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import override_settings
 
 import salesforce_simulator
 from harvesters import runs
-from harvesters.connections import register_org
+from harvesters.connections import client_for, register_org
 from harvesters.models import OrgConnection, RunStatus
-from lineage import Graph, org_key, purge_org
+from lineage import Graph, GraphWriter, org_key, purge_org
 from salesforce_simulator import Simulator
 from tests.graph_state import snapshot
 
@@ -26,6 +29,29 @@ def demo_connection(demo_org: Simulator, graph: Graph) -> OrgConnection:
     return register_org("demo", login_url=demo_org.base_url, auth_flow="client_credentials",
                         client_id=given["consumer_key"], client_secret=given["consumer_secret"],
                         ca_bundle=demo_org.ca_bundle)
+
+
+class WorkerKilled(BaseException):
+    """The worker process dies: nothing of the step after the landed chunks runs."""
+
+
+@contextlib.contextmanager
+def worker_killed_after_first_chunk(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The step lands its first chunk, then the worker dies while writing the second."""
+    written = GraphWriter.write_chunk
+    landed: list[int] = []
+
+    def write_chunk(writer: GraphWriter, *args: Any, **kwargs: Any) -> Any:
+        if landed:
+            raise WorkerKilled
+        landed.append(1)
+        return written(writer, *args, **kwargs)
+
+    monkeypatch.setattr(GraphWriter, "write_chunk", write_chunk)
+    try:
+        yield
+    finally:
+        monkeypatch.setattr(GraphWriter, "write_chunk", written)
 
 
 @override_settings(HARVEST_MANIFEST_DIR=str(DEMO_MANIFESTS))
@@ -80,3 +106,32 @@ def test_re_harvesting_the_unchanged_org_from_every_source_spends_at_most_ten_ca
     assert again.status == RunStatus.SUCCEEDED, again.errors
     assert demo_org.api_usage <= 10
     assert again.api_calls == demo_org.api_usage
+
+
+@override_settings(HARVEST_MANIFEST_DIR=str(DEMO_MANIFESTS))
+def test_a_run_killed_inside_every_source_and_run_again_ends_in_the_same_graph(
+    demo_connection: OrgConnection, graph: Graph, monkeypatch: pytest.MonkeyPatch
+):
+    clean_run = runs.harvest_now(runs.request_harvest(demo_connection, full=True))
+    org_id = clean_run.org.org_id
+    clean = snapshot(graph, org_id)
+    purge_org(graph, org_key(org_id))
+
+    interrupted = runs.request_harvest(demo_connection, full=True)
+    client = client_for(demo_connection)
+    for names in runs.plan_run(interrupted, client).chunks:
+        runs.harvest_chunk(interrupted, client, names)
+    killed = []
+    for source in runs.SOURCE_CHUNKS:
+        with worker_killed_after_first_chunk(monkeypatch):
+            try:
+                runs.harvest_source(interrupted, client, source)
+            except WorkerKilled:
+                killed.append(source)
+    half_written = snapshot(graph, org_id)
+    rerun = runs.harvest_now(runs.request_harvest(demo_connection, full=True))
+
+    assert {"logs", "consents"} <= set(killed)  # sources of many chunks died with some landed
+    assert half_written != clean
+    assert rerun.status == RunStatus.SUCCEEDED, rerun.errors
+    assert snapshot(graph, org_id) == clean
