@@ -18,7 +18,7 @@ from typing import TypeVar
 import requests
 from django.db import transaction
 from django.db.models import F
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired, TransientError
 from simple_salesforce.exceptions import SalesforceError, SalesforceRefusedRequest
@@ -119,7 +119,7 @@ def plan_run(run: HarvestRun, client: OrgClient) -> RunPlan:
         _guard(lambda: _writer(run, org_id).write_chunk([_org_node(run.org, org_id), *nodes], edges))
     names = [summary["name"] for summary in summaries]
     chunks = [names[i:i + CHUNK_OBJECTS] for i in range(0, len(names), CHUNK_OBJECTS)]
-    _record_usage(run, client, first=True)
+    _record_usage(run, client)
     HarvestRun.objects.filter(pk=run.pk).update(chunks_total=len(chunks) + len(others))
     return RunPlan(chunks, since)
 
@@ -132,7 +132,7 @@ def harvest_chunk(run: HarvestRun, client: OrgClient, names: list[str]) -> None:
     chunk = _guard(lambda: schema_chunk(client, org_id, names))
     report = _guard(lambda: _writer(run, org_id).write_chunk([_org_node(run.org, org_id), *chunk.nodes], chunk.edges))
     _record_written(run, report.written, chunk.errors, step_done=True)
-    _record_usage(run, client, first=False)
+    _record_usage(run, client)
 
 
 def harvest_source(run: HarvestRun, client: OrgClient, source: str) -> None:
@@ -146,7 +146,7 @@ def harvest_source(run: HarvestRun, client: OrgClient, source: str) -> None:
         report = _guard(lambda chunk=chunk: writer.write_chunk(chunk.nodes, chunk.edges))  # type: ignore[misc]
         _record_written(run, report.written, chunk.errors)
     _record_written(run, 0, [], step_done=True)
-    _record_usage(run, client, first=False)
+    _record_usage(run, client)
 
 
 def finish_run(run: HarvestRun) -> HarvestRun:
@@ -251,14 +251,13 @@ def _mark_started(run: HarvestRun) -> None:
     run.refresh_from_db()
 
 
-def _record_usage(run: HarvestRun, client: OrgClient, *, first: bool) -> None:
+def _record_usage(run: HarvestRun, client: OrgClient) -> None:
+    """Widen the run's span of the org's API counter by what this step's client saw (steps may overlap)."""
     if client.first_api_used is None or client.last_api_used is None:
         return
-    if first:
-        # The first answer's counter already includes that call.
-        HarvestRun.objects.filter(pk=run.pk, api_used_before__isnull=True).update(
-            api_used_before=client.first_api_used - 1)
+    before = client.first_api_used - 1  # the first answer's counter already includes that call
     HarvestRun.objects.filter(pk=run.pk).update(
+        api_used_before=Least(Coalesce(F("api_used_before"), before), before),
         api_used_after=Greatest(Coalesce(F("api_used_after"), 0), client.last_api_used))
 
 

@@ -6,7 +6,7 @@ from harvesters.composite import composite_batches, describe_request, query_requ
 
 
 def test_describes_ride_along_in_the_calls_the_queries_need():
-    queries = [query_request(f"q{n}", f"SELECT Id FROM Thing{n}__c") for n in range(25)]
+    queries = [query_request(f"q{n}", "SELECT Id FROM Account") for n in range(25)]
     describes = [describe_request(f"Thing{n}__c") for n in range(25)]
 
     batches = list(composite_batches([*describes, *queries]))

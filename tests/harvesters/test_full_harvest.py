@@ -135,3 +135,14 @@ def test_a_run_killed_inside_every_source_and_run_again_ends_in_the_same_graph(
     assert half_written != clean
     assert rerun.status == RunStatus.SUCCEEDED, rerun.errors
     assert snapshot(graph, org_id) == clean
+
+
+def test_a_run_without_the_schema_counts_the_api_calls_of_its_sources(
+    demo_connection: OrgConnection, demo_org: Simulator
+):
+    demo_org.reset()
+
+    run = runs.harvest_now(runs.request_harvest(demo_connection, full=True, sources=["consents"]))
+
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert run.api_calls == demo_org.api_usage > 0
