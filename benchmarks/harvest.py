@@ -89,6 +89,7 @@ def measure(args: argparse.Namespace, credentials: dict[str, str], simulator: st
     consumers, consumers_s = timed_harvest(org, full=True, sources=["consents"])
     consumers_endpoints = calls.by_endpoint_since_last()
     again, again_s = timed_harvest(org, full=False, sources=runs.all_sources())
+    again_endpoints = calls.by_endpoint_since_last()
     org.refresh_from_db()
     records = consumer_records(org)
     sample = batched_against_row_by_row(org, args.baseline_rows)
@@ -100,7 +101,8 @@ def measure(args: argparse.Namespace, credentials: dict[str, str], simulator: st
         "full_harvest": {**run_figures(full, full_s), "sources": ORG_SOURCES, "calls_by_endpoint": full_endpoints},
         "consumer_harvest": {**run_figures(consumers, consumers_s), "records_read": records,
                              "calls_by_endpoint": consumers_endpoints},
-        "reharvest_unchanged": {**run_figures(again, again_s), "sources": runs.all_sources()},
+        "reharvest_unchanged": {**run_figures(again, again_s), "sources": runs.all_sources(),
+                                "calls_by_endpoint": again_endpoints},
         "targets": {
             "full_harvest_calls_max": math.ceil(args.objects / 25) + math.ceil(args.objects / 5) + 50,
             "consumer_harvest_calls_max": math.ceil(records / 10_000),

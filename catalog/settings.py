@@ -35,6 +35,9 @@ if not SUBJECT_HMAC_KEY:
     raise ImproperlyConfigured("SUBJECT_HMAC_KEY must be set when DEBUG is off")
 # Integration manifests (YAML) describing systems outside Salesforce; see docs/integration-manifests.md.
 HARVEST_MANIFEST_DIR: str = env.str("HARVEST_MANIFEST_DIR", default=str(BASE_DIR / "manifests"))
+# EventLogFile types the logs source reads; empty means its default (API, RestApi, BulkApi, Report,
+# ReportExport). Each type costs one API call per day of logs, so an org short of calls can read fewer.
+HARVEST_LOG_EVENT_TYPES: list[str] = env.list("HARVEST_LOG_EVENT_TYPES", default=[])
 
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -8,7 +8,7 @@ not at all: a truncated or malformed file (byte count short of `LogFileLength`, 
 rows of the wrong width) adds its error to the chunk and none of its rows, because ACCESSED counts
 are added once per file (the writer remembers each file's evidence) and must never be partial.
 
-Who accessed what (ACCESSED sources may only be an Integration or a System):
+Who accessed what (ACCESSED sources are an Integration or a User):
 
 * a row naming a connected app (`CONNECTED_APP_ID`) → `Integration(connected_app, <app name>)`,
   the name read from ConnectedApplication, the same node the integrations source writes;
@@ -17,29 +17,26 @@ Who accessed what (ACCESSED sources may only be an Integration or a System):
   integrations run as a dedicated user, and that user's API traffic is the app's traffic;
 * otherwise a row with a `CLIENT_NAME` (the client's self-declared name) → `Integration(connected_app,
   <client name>)` with `identified_by = "client_name"`;
-* otherwise a plain user → `Integration(API_USER_KIND, "user:<18-char user id>")` with
-  `identified_by = "user"`: API and report access by a person or an unnamed client is still data
-  leaving the org through an integration-like channel. lineage/records.py has no User label and no
-  user kind, so the nearest kind stands in (see API_USER_KIND); only the user id is stored, never
-  the name or username (the catalog keeps as little personal data as it can).
+* otherwise a plain user → `User(<18-char user id>)`: API and report access by a person or an
+  unnamed client. Only the user id is stored, never the name or username (the catalog keeps as
+  little personal data as it can).
 
 ACCESSED targets are objects: `ENTITY_NAME` (API, RestApi, Report) or `ENTITY_TYPE` (BulkApi), with
 `ROWS_PROCESSED` (or a report's `ROW_COUNT`) as rows; column positions come from each file's header.
 
 Report exports (ReportExport rows, which carry no row count) become one `Integration` each
-(REPORT_EXPORT_KIND, name `<report id>/<request id>`): report id, name, type, format, folder,
+(kind `report_export`, name `<report id>/<request id>`): report id, name, type, format, folder,
 user id, time, the row count of the user's latest run of that report before the export (the day's
 Report file, read in the same chunk), its columns (Analytics API report describe) with READS edges
-to the fields they name, and the SetupAuditTrail entries that authorise it (`audit_entry_ids`,
-`audit_entry_found`): a grant (assignment, permission or profile change) before the export, within
-AUDIT_LOOKBACK, naming the exporting user (username or id) or the report, not expired ("expires
-YYYY-MM-DD") and not revoked before the export.
+to the fields they name, and the SetupAuditTrail entries that authorise it (AUTHORISED_BY edges,
+and `audit_entry_ids`, `audit_entry_found` on the node): a grant (assignment, permission or profile
+change) before the export, within AUDIT_LOOKBACK, naming the exporting user (username or id) or the
+report, not expired ("expires YYYY-MM-DD") and not revoked before the export.
 
-SetupAuditTrail entries themselves are configuration changes, not data movements, and records.py
-has no record for them (no label fits without lying about what the node is): they are read for
-the window the logs cover and kept as the evidence of the exports they authorise;
-`LogContext.audit_entries()` returns them as typed `AuditEntry` records for when the graph has a
-place for configuration changes.
+SetupAuditTrail entries of the window the logs cover (from AUDIT_LOOKBACK before the oldest new
+file) become `ConfigurationChange` nodes, in the first chunk: action, section, time, the id of the
+user who made the change, whether a delegate did, and the entry's text with every username replaced
+by `user:<id>` (or `user:unknown` when the org did not name it).
 
 Event types read by default: API, RestApi, BulkApi, Report, ReportExport (one API call per file:
 a blob cannot travel in a Composite call). ApiTotalUsage repeats the API, REST and Bulk calls without
@@ -62,6 +59,9 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession, SalesforceResourceNotFound
 from simple_salesforce.util import exception_handler
@@ -71,12 +71,16 @@ from harvesters.client import OrgClient
 from harvesters.composite import SubResponse, api_name, query_many
 from lineage import (
     AccessEdge,
+    AuthorisedByEdge,
+    ConfigurationChangeRecord,
     EdgeRecord,
     IntegrationKind,
     IntegrationRecord,
     NodeRecord,
     NodeRef,
     ReadsEdge,
+    UserRecord,
+    configuration_change_key,
     field_key,
     sobject_key,
 )
@@ -84,9 +88,7 @@ from lineage.vocabulary import Label
 
 DEFAULT_EVENT_TYPES = ("API", "RestApi", "BulkApi", "Report", "ReportExport")
 ACCESS_EVENT_TYPES = frozenset({"API", "RestApi", "BulkApi", "Report", "ApiTotalUsage"})
-# records.py has no kind for a person's API access or a report export; these stand in (see the docstring).
-API_USER_KIND = IntegrationKind.CONNECTED_APP
-REPORT_EXPORT_KIND = IntegrationKind.OPENLINEAGE  # a job run with inputs (fields) and an output (a file)
+READABLE_EVENT_TYPES = ACCESS_EVENT_TYPES | {"ReportExport"}
 AUDIT_LOOKBACK = timedelta(days=30)
 MAX_IDS_PER_QUERY = 200
 READ_CHUNK_BYTES = 64 * 1024
@@ -182,6 +184,25 @@ class ReportInfo:
 
 
 # --- listing --------------------------------------------------------------------------------------
+
+
+def configured_event_types() -> tuple[str, ...]:
+    """The event types of settings.HARVEST_LOG_EVENT_TYPES, or the default when it names none."""
+    chosen = tuple(settings.HARVEST_LOG_EVENT_TYPES) or DEFAULT_EVENT_TYPES
+    unknown = sorted(set(chosen) - READABLE_EVENT_TYPES)
+    if unknown:
+        raise ImproperlyConfigured(f"HARVEST_LOG_EVENT_TYPES: this source cannot read {', '.join(unknown)} "
+                                   f"(it reads {', '.join(sorted(READABLE_EVENT_TYPES))})")
+    return chosen
+
+
+def check_log_event_types(**_: Any) -> list[checks.CheckMessage]:
+    """`manage.py check` (and every command) names a wrong HARVEST_LOG_EVENT_TYPES before a run fails on it."""
+    try:
+        configured_event_types()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="harvesters.E001")]
+    return []
 
 
 def new_log_files(
@@ -284,7 +305,7 @@ class LogContext:
     _report_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     _reports: dict[str, ReportInfo | None] = field(default_factory=dict)
 
-    def principal(self, row: dict[str, str], evidence: str) -> IntegrationRecord:
+    def principal(self, row: dict[str, str], evidence: str) -> IntegrationRecord | UserRecord:
         user = id18(row.get("USER_ID_DERIVED") or row.get("USER_ID") or "")
         app_id = row.get("CONNECTED_APP_ID") or ""
         if app_id:
@@ -297,8 +318,7 @@ class LogContext:
         if client_name:
             return IntegrationRecord(org_id=self.org_id, kind=IntegrationKind.CONNECTED_APP, name=client_name,
                                      attributes={"identified_by": "client_name"}, evidence=evidence)
-        return IntegrationRecord(org_id=self.org_id, kind=API_USER_KIND, name=f"user:{user or 'unknown'}",
-                                 attributes={"identified_by": "user", "user_id": user}, evidence=evidence)
+        return UserRecord(org_id=self.org_id, user_id=user or "unknown", evidence=evidence)
 
     def _connected_app(self, name: str, evidence: str) -> IntegrationRecord:
         # The integrations source's node: no attributes of ours, so none of its own are disturbed.
@@ -376,7 +396,13 @@ class LogContext:
         return report_info(row, (body or {}).get("reportMetadata") or {})
 
     def username(self, user_id: str) -> str | None:
-        return self._usernames.get(user_id[:15])
+        return self.usernames().get(user_id[:15])
+
+    def usernames(self) -> dict[str, str]:
+        """Usernames of the users the window's audit entries name, by 15-character user id."""
+        if self._audit is None:
+            self._load_window()
+        return self._usernames
 
     def report(self, report_id: str) -> ReportInfo | None:
         return self._reports.get(report_id[:15])
@@ -445,7 +471,7 @@ def access_records(
     context: LogContext, info: LogFileInfo, rows: Iterable[dict[str, str]]
 ) -> tuple[list[NodeRecord], list[EdgeRecord]]:
     """One file's rows as principals and ACCESSED edges, aggregated per (principal, object)."""
-    principals: dict[str, IntegrationRecord] = {}
+    principals: dict[str, IntegrationRecord | UserRecord] = {}
     uses: dict[tuple[str, str], Access] = {}
     for row in rows:
         target = row.get("ENTITY_NAME") or row.get("ENTITY_TYPE") or ""
@@ -482,11 +508,35 @@ def export_records(
         run = latest_run(runs, export)
         entries = authorising_entries(context.audit_entries(), export, context.username(export.user_id), report)
         node = IntegrationRecord(
-            org_id=context.org_id, kind=REPORT_EXPORT_KIND, name=f"{id18(export.report_id)}/{export.request_id}",
-            attributes=_export_attributes(context, export, report, run, entries), evidence=info.evidence)
+            org_id=context.org_id, kind=IntegrationKind.REPORT_EXPORT,
+            name=f"{id18(export.report_id)}/{export.request_id}", evidence=info.evidence,
+            attributes=_export_attributes(context, export, report, run, entries))
         nodes.append(node)
         edges += _export_reads(context.org_id, node, report, run, info.evidence)
+        edges += [AuthorisedByEdge(source=node.ref, target=NodeRef(Label.CONFIGURATION_CHANGE,
+                                   configuration_change_key(context.org_id, entry.id)), evidence=info.evidence)
+                  for entry in entries]
     return nodes, edges
+
+
+def configuration_chunk(context: LogContext) -> Chunk:
+    """The window's SetupAuditTrail entries as ConfigurationChange nodes, usernames replaced by user ids."""
+    user_ids = {name.lower(): user_id for user_id, name in context.usernames().items()}
+    chunk = Chunk()
+    chunk.nodes += [
+        ConfigurationChangeRecord(
+            org_id=context.org_id, entry_id=entry.id, action=entry.action, section=entry.section or None,
+            display=without_usernames(entry.display, user_ids) or None, changed_at=entry.created_at,
+            changed_by=id18(entry.created_by) if entry.created_by else None, delegate=bool(entry.delegate_user),
+            evidence=f"SetupAuditTrail:{entry.id}")
+        for entry in context.audit_entries()
+    ]
+    return chunk
+
+
+def without_usernames(text: str, user_ids: dict[str, str]) -> str:
+    """`text` with each username replaced by `user:<id>` when the org named it, else by `user:unknown`."""
+    return USERNAME.sub(lambda found: f"user:{id18(user_ids.get(found.group(0).lower(), 'unknown'))}", text)
 
 
 def _export_attributes(
@@ -600,6 +650,7 @@ def logs_chunks(
     if not files:
         return
     context = LogContext(client, org_id, window_start=min(info.log_date for info in files))
+    yield configuration_chunk(context)  # before the exports whose AUTHORISED_BY edges point at it
     for unit in log_units(files):
         yield log_chunk(client, context, unit)
 

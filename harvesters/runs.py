@@ -28,7 +28,7 @@ from harvesters.client import OrgAuthError, OrgClient
 from harvesters.connections import client_for, remember_organization
 from harvesters.consents import consent_chunks
 from harvesters.integrations import integration_chunks
-from harvesters.logs import logs_chunks
+from harvesters.logs import configured_event_types, logs_chunks
 from harvesters.manifests import manifest_chunks, manifest_directory
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from harvesters.schema import changed_objects, list_objects, schema_chunk, summary_records
@@ -36,7 +36,7 @@ from lineage import CONSENTS, INTEGRATIONS, SCHEMA, GraphWriter, HarvestScope, O
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-CHUNK_OBJECTS = 25  # one Composite call of describes per chunk
+CHUNK_OBJECTS = 25  # five Composite calls: 25 FieldDefinition queries, the describes riding along
 
 # A source after the schema: it streams chunks (each lands in one transaction) from the org, given the
 # last successful run's start for an incremental run. Its edges point at the schema's fields and objects,
@@ -45,13 +45,14 @@ SourceChunks = Callable[[OrgConnection, OrgClient, str, "datetime | None"], Iter
 SOURCE_CHUNKS: dict[str, SourceChunks] = {
     "integrations": lambda org, client, org_id, since: integration_chunks(client, org_id, since=since),
     "manifests": lambda org, client, org_id, since: manifest_chunks(manifest_directory(), org_id),
-    "logs": lambda org, client, org_id, since: logs_chunks(client, org_id, since=since),
+    "logs": lambda org, client, org_id, since: logs_chunks(client, org_id, since=since,
+                                                           event_types=configured_event_types()),
     "consents": lambda org, client, org_id, since: consent_chunks(client, org_id, since=since),
 }
 # What a complete full run of these sources rewrites entirely, and may therefore retire.
 SCOPES: tuple[tuple[frozenset[str], HarvestScope], ...] = (
     (frozenset({"schema"}), SCHEMA),
-    # Integrations, manifests and event logs (apps, users, report exports) all write Integration nodes.
+    # Integrations, manifests and event logs (apps, report exports) all write Integration nodes.
     (frozenset({"integrations", "manifests", "logs"}), INTEGRATIONS),
     (frozenset({"consents"}), CONSENTS),
 )

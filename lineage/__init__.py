@@ -16,6 +16,8 @@ from lineage.provenance import (
 )
 from lineage.records import (
     AccessEdge,
+    AuthorisedByEdge,
+    ConfigurationChangeRecord,
     ConsentEdge,
     ConsentStatus,
     EdgeRecord,
@@ -39,7 +41,9 @@ from lineage.records import (
     SubjectRecord,
     SystemRecord,
     SystemRole,
+    UserRecord,
     WritesEdge,
+    configuration_change_key,
     field_key,
     integration_key,
     org_key,
@@ -48,6 +52,7 @@ from lineage.records import (
     subject_hmac_for,
     subject_key,
     system_key,
+    user_key,
 )
 from lineage.schema import SchemaReport, bootstrap_schema
 from lineage.vocabulary import Label, Rel
@@ -60,6 +65,8 @@ __all__ = [
     "INTEGRATIONS",
     "SCHEMA",
     "AccessEdge",
+    "AuthorisedByEdge",
+    "ConfigurationChangeRecord",
     "ConsentEdge",
     "ConsentStatus",
     "EdgeRecord",
@@ -91,10 +98,12 @@ __all__ = [
     "SubjectRecord",
     "SystemRecord",
     "SystemRole",
+    "UserRecord",
     "WriteReport",
     "WritesEdge",
     "bootstrap_schema",
     "close_graph",
+    "configuration_change_key",
     "field_key",
     "get_graph",
     "integration_key",
@@ -106,4 +115,5 @@ __all__ = [
     "subject_hmac_for",
     "subject_key",
     "system_key",
+    "user_key",
 ]

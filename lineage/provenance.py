@@ -5,7 +5,9 @@ last saw it (`run_id`). After a FULL run of a scope has landed completely, every
 org in the scope whose `run_id` is another run's gets `retired_at`; the next run that sees it clears it.
 Shared nodes (a `System` reached by two orgs, a `Subject`) belong to whichever org saw them last.
 
-Event-log use (`ACCESSED`) is history, not state: no scope retires it.
+What the event logs and the audit trail record is history, not state: no scope retires `ACCESSED`
+or `AUTHORISED_BY` edges, `User` nodes or `ConfigurationChange` nodes (Salesforce keeps logs for 30
+days; a use or a change that rolled off them still happened).
 """
 
 from __future__ import annotations

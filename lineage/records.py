@@ -12,6 +12,8 @@ so two harvests of the same thing always land on the same node:
     Purpose      purpose:{org_id}:{name}
     Subject      subject:{hmac}                     (64 lower-case hex digits; shared by every org)
     HarvestRun   run:{run_id}
+    User         user:{org_id}:{user_id}            (the 18-character id; no name, no username)
+    ConfigurationChange  change:{org_id}:{entry_id}  (a SetupAuditTrail entry)
 
 An edge's key is `{rel}:{source key}->{target key}`, plus `@{discriminator}` where one pair of
 nodes may be joined twice by the same relationship (a field flowing to a system through two
@@ -67,6 +69,7 @@ class IntegrationKind(StrEnum):
     CDC_CHANNEL = "cdc_channel"
     MANIFEST = "manifest"
     OPENLINEAGE = "openlineage"
+    REPORT_EXPORT = "report_export"
 
 
 class ConsentStatus(StrEnum):
@@ -111,6 +114,14 @@ def system_key(host: str) -> str:
 
 def integration_key(org_id: str, kind: IntegrationKind, name: str) -> str:
     return f"integration:{_part(org_id, 'org_id')}:{IntegrationKind(kind).value}:{_part(name, 'name')}"
+
+
+def user_key(org_id: str, user_id: str) -> str:
+    return f"user:{_part(org_id, 'org_id')}:{_part(user_id, 'user_id')}"
+
+
+def configuration_change_key(org_id: str, entry_id: str) -> str:
+    return f"change:{_part(org_id, 'org_id')}:{_part(entry_id, 'entry_id')}"
 
 
 def purpose_key(org_id: str, name: str) -> str:
@@ -313,6 +324,42 @@ class SubjectRecord(NodeRecord):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UserRecord(NodeRecord):
+    """A user of the org seen using data (event logs) or changing its configuration (audit trail): an
+    employee or an integration's service account, known by id only."""
+
+    label: ClassVar[Label] = Label.USER
+
+    org_id: str
+    user_id: str
+
+    @property
+    def key(self) -> str:
+        return user_key(self.org_id, self.user_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfigurationChangeRecord(NodeRecord):
+    """One SetupAuditTrail entry: who changed what in Setup, when. Usernames in `display` are replaced by
+    user ids (or a placeholder) before the record is made."""
+
+    label: ClassVar[Label] = Label.CONFIGURATION_CHANGE
+
+    org_id: str
+    entry_id: str
+    action: str
+    section: str | None = None
+    display: str | None = None
+    changed_at: datetime
+    changed_by: str | None = None  # user id
+    delegate: bool = False  # made by someone logged in as the user ("login as")
+
+    @property
+    def key(self) -> str:
+        return configuration_change_key(self.org_id, self.entry_id)
+
+
+@dataclass(frozen=True, kw_only=True)
 class HarvestRunRecord(NodeRecord):
     label: ClassVar[Label] = Label.HARVEST_RUN
 
@@ -450,7 +497,7 @@ class AccessEdge(EdgeRecord):
     """Use seen in one event-log file. Counts add up across files; the same file never counts twice."""
 
     rel: ClassVar[Rel] = Rel.ACCESSED
-    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.INTEGRATION, Label.SYSTEM})
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.INTEGRATION, Label.SYSTEM, Label.USER})
     TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.SOBJECT})
 
     requests: int
@@ -487,13 +534,22 @@ class ConsentEdge(EdgeRecord):
         return self.channel
 
 
+@dataclass(frozen=True, kw_only=True)
+class AuthorisedByEdge(EdgeRecord):
+    """A data movement (a report export) and the configuration change that permitted it."""
+
+    rel: ClassVar[Rel] = Rel.AUTHORISED_BY
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.INTEGRATION})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.CONFIGURATION_CHANGE})
+
+
 NODE_RECORDS: tuple[type[NodeRecord], ...] = (
     OrgRecord, SObjectRecord, FieldRecord, SystemRecord, IntegrationRecord, PurposeRecord, SubjectRecord,
-    HarvestRunRecord,
+    HarvestRunRecord, UserRecord, ConfigurationChangeRecord,
 )
 EDGE_RECORDS: tuple[type[EdgeRecord], ...] = (
     HasObjectEdge, HasFieldEdge, ReferenceEdge, ReadsEdge, WritesEdge, SendsToEdge, FlowEdge, GatedByEdge,
-    AccessEdge, HasRecordEdge, ConsentEdge,
+    AccessEdge, HasRecordEdge, ConsentEdge, AuthorisedByEdge,
 )
 
 

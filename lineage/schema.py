@@ -21,6 +21,10 @@ CONSTRAINTS: dict[str, LiteralString] = {
     "harvest_run_key": (
         "CREATE CONSTRAINT harvest_run_key IF NOT EXISTS FOR (n:HarvestRun) REQUIRE n.key IS UNIQUE"
     ),
+    "user_key": "CREATE CONSTRAINT user_key IF NOT EXISTS FOR (n:User) REQUIRE n.key IS UNIQUE",
+    "configuration_change_key": (
+        "CREATE CONSTRAINT configuration_change_key IF NOT EXISTS FOR (n:ConfigurationChange) REQUIRE n.key IS UNIQUE"
+    ),
 }
 
 INDEXES: dict[str, LiteralString] = {

@@ -12,6 +12,9 @@ class Label(StrEnum):
     PURPOSE = "Purpose"
     SUBJECT = "Subject"
     HARVEST_RUN = "HarvestRun"
+    # Beyond DESIGN.md's starting vocabulary (docs/lineage-graph.md says why):
+    USER = "User"
+    CONFIGURATION_CHANGE = "ConfigurationChange"
 
 
 class Rel(StrEnum):
@@ -26,6 +29,7 @@ class Rel(StrEnum):
     ACCESSED = "ACCESSED"
     HAS_RECORD = "HAS_RECORD"
     CONSENTED = "CONSENTED"
+    AUTHORISED_BY = "AUTHORISED_BY"
 
 
 # Every node carries these; `retired_at` replaces deletion so a record can be rebuilt "as of" a date.

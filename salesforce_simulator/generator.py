@@ -200,18 +200,24 @@ def _integrations(count: int, seed: int) -> dict[str, list[Record]]:
     named = [
         {"Id": record_id("0XA", n, GENERATED_POD), "DeveloperName": f"Partner{n:03d}",
          "MasterLabel": f"Partner {n:03d}", "Endpoint": f"https://partner{n:03d}.example.test",
-         "PrincipalType": "NamedUser", "NamespacePrefix": None}
+         "PrincipalType": "NamedUser", "NamespacePrefix": None, **_audit_dates(seed, n, 71)}
         for n in range(count)
     ]  # fmt: skip
     outbound = [
         {"Id": record_id("04k", n, GENERATED_POD), "Name": f"SyncPartner{n:03d}",
-         "ApiVersion": 61.0, "Metadata": {
+         "ApiVersion": 61.0, **_audit_dates(seed, n, 72), "Metadata": {
              "endpointUrl": f"https://partner{n:03d}.example.test/notify",
              "fields": ["Id", "Email", "Phone"][: 1 + mix(seed, n, 70) % 3],
              "includeSessionId": False, "name": f"SyncPartner{n:03d}"}}
         for n in range(count)
     ]  # fmt: skip
     return {"NamedCredential": named, "WorkflowOutboundMessage": outbound}
+
+
+def _audit_dates(seed: int, index: int, salt: int) -> dict[str, datetime]:
+    """CreatedDate and LastModifiedDate, as every Tooling row of a real org carries them."""
+    created = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(hours=mix(seed, index, salt) % 8000)
+    return {"CreatedDate": created, "LastModifiedDate": created + timedelta(hours=mix(seed, index, salt + 1) % 2000)}
 
 
 __all__ = ["fraction", "generate_org", "generated_object", "mix", "pick", "populate"]

@@ -146,3 +146,16 @@ def test_a_run_without_the_schema_counts_the_api_calls_of_its_sources(
 
     assert run.status == RunStatus.SUCCEEDED, run.errors
     assert run.api_calls == demo_org.api_usage > 0
+
+
+@override_settings(HARVEST_LOG_EVENT_TYPES=["RestApi", "BulkApi"])
+def test_an_org_short_of_api_calls_reads_only_the_event_types_it_configured(
+    demo_connection: OrgConnection, demo_org: Simulator
+):
+    demo_org.reset()
+
+    run = runs.harvest_now(runs.request_harvest(demo_connection, full=True, sources=["logs"]))
+
+    downloads = [call.path for call in demo_org.calls if call.path.endswith("/LogFile")]
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert len(downloads) == 30 * 2  # a file a day of each of the two types

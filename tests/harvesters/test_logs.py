@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.test import override_settings
 
 from harvesters.chunk import Chunk
 from harvesters.logs import (
@@ -15,6 +16,7 @@ from harvesters.logs import (
     LogFileInfo,
     ReportExport,
     authorising_entries,
+    check_log_event_types,
     id18,
     log_rows,
     log_units,
@@ -26,8 +28,8 @@ from lineage import (
     AccessEdge,
     Graph,
     GraphWriter,
-    IntegrationRecord,
     OrgRecord,
+    UserRecord,
     bootstrap_schema,
     org_key,
     purge_org,
@@ -101,7 +103,8 @@ def test_thirty_days_of_log_files_are_read_without_error(chunks: list[Chunk], de
     evidence = {edge.evidence for chunk in chunks for edge in chunk.edges if isinstance(edge, AccessEdge)}
 
     assert [error for chunk in chunks for error in chunk.errors] == []
-    assert len(chunks) == DAYS * (DEFAULT_TYPES - 1)  # a day's ReportExport file shares the Report file's chunk
+    # the audit trail's chunk, then a chunk a file (a day's ReportExport file shares the Report file's chunk)
+    assert len(chunks) == 1 + DAYS * (DEFAULT_TYPES - 1)
     assert len(evidence) == DAYS * (DEFAULT_TYPES - 1)  # every API, RestApi, BulkApi and Report file gave edges
 
 
@@ -134,16 +137,31 @@ def test_core_bankings_nightly_balance_upsert_is_an_access_by_its_connected_app(
     assert len(edge["log_files"]) >= 1
 
 
-def test_a_user_without_an_app_accesses_as_a_user_integration_holding_only_the_user_id(
-    chunks: list[Chunk], demo_simulator: Simulator
-):
-    users = {node.name: node for chunk in chunks for node in chunk.nodes
-             if isinstance(node, IntegrationRecord) and node.name.startswith("user:")}
+def test_a_user_without_an_app_accesses_as_a_user_known_only_by_id(graph: Graph, chunks: list[Chunk]):
+    users = {node.user_id: node for chunk in chunks for node in chunk.nodes if isinstance(node, UserRecord)}
 
-    analyst = users["user:0058d0DKowalczyAGA"]  # runs the tax-id report in the UI (EventLog:Report@-3)
-    assert dict(analyst.attributes) == {"identified_by": "user", "user_id": "0058d0DKowalczyAGA"}
+    analyst = users["0058d0DKowalczyAGA"]  # runs the tax-id report in the UI (EventLog:Report@-3)
     assert "Dmitri" not in repr(analyst)
     assert "@" not in repr(analyst)
+    targets = graph.read("MATCH (:User {key: $user})-[:ACCESSED]->(o:SObject) RETURN o.name AS name",
+                         user=analyst.key)
+    assert "Loan_Application__c" in {row["name"] for row in targets}
+
+
+def test_the_audit_trail_lands_as_configuration_changes_without_usernames(graph: Graph, demo_simulator: Simulator):
+    org_id = demo_simulator.org.id
+
+    rows = graph.read("MATCH (c:ConfigurationChange {org_key: $org}) RETURN properties(c) AS c", org=org_key(org_id))
+    changes = {row["c"]["entry_id"]: row["c"] for row in rows}
+
+    grant = changes["0Ym8d0000Sat010CQA"]
+    assert (grant["action"], grant["section"], grant["changed_by"]) == \
+        ("PermSetAssign", "Manage Users", "0058d00000MVegaAAD")
+    assert grant["changed_at"].to_native() == at("2026-10-31T15:02:00Z")
+    assert grant["display"] == ("Permission set Regulatory Report Export: assigned to user user:0058d00LBrennanAMA "
+                                "(CHG-4471, expires 2026-11-01)")
+    assert not any("@" in (change.get("display") or "") for change in changes.values())
+    assert "0Ym8d0000Sat011CQA" in changes  # the unassignment after it
 
 
 def test_the_unaudited_export_of_account_numbers_and_tax_ids_is_visible(graph: Graph, demo_simulator: Simulator):
@@ -155,6 +173,7 @@ def test_the_unaudited_export_of_account_numbers_and_tax_ids_is_visible(graph: G
 
     assert export["audit_entry_found"] is False
     assert export["audit_entry_ids"] == []
+    assert graph.read("MATCH (:Integration {key: $key})-[r:AUTHORISED_BY]->() RETURN r", key=export["key"]) == []
     assert export["user_id"] == "0058d0DKowalczyAGA"
     assert export["exported_at"].to_native() == at("2026-11-17T21:47:09.517Z")
     assert export["row_count"] == 61  # the run at 21:46:51 before it (EventLog:Report@-3)
@@ -168,8 +187,13 @@ def test_the_examiner_export_is_covered_by_the_permission_set_grant_in_the_audit
 ):
     export = export_node(graph, demo_simulator.org.id, EXAMINER_REPORT)
 
+    authorised_by = graph.read("MATCH (:Integration {key: $key})-[:AUTHORISED_BY]->(c:ConfigurationChange) "
+                               "RETURN c.entry_id AS entry", key=export["key"])
+
+    assert export["kind"] == "report_export"
     assert export["audit_entry_found"] is True
     assert export["audit_entry_ids"] == ["0Ym8d0000Sat010CQA"]
+    assert [row["entry"] for row in authorised_by] == ["0Ym8d0000Sat010CQA"]
     assert export["row_count"] == 503
 
 
@@ -219,12 +243,15 @@ def test_only_files_created_after_since_are_listed(demo_org: Simulator):
 def test_a_broken_log_file_is_the_chunks_error_and_the_next_files_still_land(demo_org: Simulator, fault: str):
     client = client_for(demo_org)
     stream: Iterator[Chunk] = logs_chunks(client, demo_org.org.id, since=at("2026-11-18T00:00:00Z"))
+    audit_trail = next(stream)
 
     demo_org.set_faults(**{fault: True})
     broken = next(stream)
     demo_org.set_faults()
     rest = list(stream)
 
+    assert audit_trail.nodes
+    assert not audit_trail.errors
     assert len(broken.errors) == 1
     assert broken.edges == []
     assert "event log file 0AT" in broken.errors[0]
@@ -233,6 +260,15 @@ def test_a_broken_log_file_is_the_chunks_error_and_the_next_files_still_land(dem
 
 
 # --- pure functions ------------------------------------------------------------------------------------
+
+
+@override_settings(HARVEST_LOG_EVENT_TYPES=["RestApi", "LoginEvent"])
+def test_an_event_type_the_source_cannot_read_is_a_configuration_error_naming_the_setting():
+    [error] = check_log_event_types()
+
+    assert error.id == "harvesters.E001"
+    assert "HARVEST_LOG_EVENT_TYPES" in error.msg
+    assert "LoginEvent" in error.msg
 
 
 def test_rows_are_keyed_by_the_files_own_header():

@@ -13,9 +13,11 @@ import pytest
 from neo4j.exceptions import Neo4jError
 
 from lineage import (
-    INTEGRATIONS,
+    FULL_HARVEST,
     SCHEMA,
     AccessEdge,
+    AuthorisedByEdge,
+    ConfigurationChangeRecord,
     ConsentEdge,
     ConsentStatus,
     EdgeRecord,
@@ -41,6 +43,7 @@ from lineage import (
     SubjectRecord,
     SystemRecord,
     SystemRole,
+    UserRecord,
     WritesEdge,
     bootstrap_schema,
     purge_org,
@@ -124,9 +127,26 @@ class DemoOrg:
         return SubjectRecord(hmac=subject_hmac_for(SECRET, email=f"jane.doe@{self.org_id.lower()}.example.com"),
                              evidence="consent:ContactPointTypeConsent")
 
+    @property
+    def analyst(self) -> UserRecord:
+        return UserRecord(org_id=self.org_id, user_id="0058d0DKowalczyAGA", evidence="eventlog:Report:2026-11-17")
+
+    @property
+    def export(self) -> IntegrationRecord:
+        return IntegrationRecord(org_id=self.org_id, kind=IntegrationKind.REPORT_EXPORT,
+                                 name="00O8d0RegQtrExtESE/4exLFSa", attributes={"user_id": "0058d0DKowalczyAGA"},
+                                 evidence="eventlog:ReportExport:2026-10-31")
+
+    @property
+    def grant(self) -> ConfigurationChangeRecord:
+        return ConfigurationChangeRecord(org_id=self.org_id, entry_id="0Ym8d0000Sat010CQA", action="PermSetAssign",
+                                         section="Manage Users", changed_at=T0, changed_by="0058d00000MVegaAAD",
+                                         evidence="SetupAuditTrail:0Ym8d0000Sat010CQA")
+
     def nodes(self) -> list[NodeRecord]:
         return [self.org, self.contact, self.account, self.email, self.phone, self.balance, self.owner_lookup,
-                self.mail_system, self.balance_flow, self.marketing, self.subject]
+                self.mail_system, self.balance_flow, self.marketing, self.subject, self.analyst, self.export,
+                self.grant]
 
     def schema_edges(self, *fields_: FieldRecord) -> list[EdgeRecord]:
         edges: list[EdgeRecord] = [
@@ -159,6 +179,9 @@ class DemoOrg:
             ConsentEdge(source=self.subject.ref, target=self.marketing.ref, status=ConsentStatus.OPT_OUT,
                         channel="Email", captured_at=T0, effective_from=date(2026, 1, 1),
                         evidence="ContactPointTypeConsent:0ZWA"),
+            AccessEdge(source=self.analyst.ref, target=self.account.ref, requests=2, rows=61,
+                       first_accessed_at=T0, last_accessed_at=T0, evidence=self.analyst.evidence),
+            AuthorisedByEdge(source=self.export.ref, target=self.grant.ref, evidence=self.export.evidence),
         ]
 
 
@@ -303,15 +326,19 @@ def test_a_full_run_of_one_scope_retires_nothing_of_another(graph: Graph, demo: 
     assert node(graph, demo.balance_flow.key)["run_id"] == "run-1"
 
 
-def test_log_access_is_history_and_never_retired(graph: Graph, demo: DemoOrg):
+def test_log_access_users_and_configuration_changes_are_history_and_never_retired(graph: Graph, demo: DemoOrg):
     w = writer(graph, demo, "run-1", T0)
     w.write_nodes(demo.nodes())
     w.write_edges(demo.edges())
-    [access] = [e for e in demo.edges() if isinstance(e, AccessEdge)]
+    history = [e for e in demo.edges() if isinstance(e, AccessEdge | AuthorisedByEdge)]
 
-    writer(graph, demo, "run-2", T1).retire_unseen(SCHEMA | INTEGRATIONS)
+    writer(graph, demo, "run-2", T1).retire_unseen(FULL_HARVEST)
 
-    assert "retired_at" not in edge(graph, access.key)
+    assert len(history) == 3
+    assert all("retired_at" not in edge(graph, e.key) for e in history)
+    assert "retired_at" not in node(graph, demo.analyst.key)
+    assert "retired_at" not in node(graph, demo.grant.key)
+    assert "retired_at" in node(graph, demo.balance_flow.key)
 
 
 def test_a_full_run_leaves_other_orgs_alone(graph: Graph, demo: DemoOrg):

@@ -85,6 +85,15 @@ def test_every_generated_object_has_its_own_entity_id_and_classification() -> No
         assert sum(row["QualifiedApiName"].endswith("__c") for row in rows) == 4
 
 
+def test_generated_integrations_carry_their_audit_dates_like_a_real_orgs() -> None:
+    org = generate_org(objects=1, fields=1, integrations=30, consumers=1, seed=3)
+
+    rows = [row for rows in org.tooling.values() for row in rows]
+
+    assert len(rows) == 60
+    assert all(row["CreatedDate"] <= row["LastModifiedDate"] < org.now for row in rows)
+
+
 def test_generated_org_is_served_over_https(tmp_path: Path) -> None:
     org = generate_org(objects=30, fields=10, consumers=3000, seed=2)
     with Simulator(org, state_dir=tmp_path) as simulator:
