@@ -222,6 +222,32 @@ _KNOWN_FIELDS: dict[str, dict[str, str]] = {
     "WorkflowOutboundMessage": {"Metadata": "complexvalue", "FullName": "string",
                                 "Name": "string", "ApiVersion": "double",
                                 "EntityDefinitionId": "reference", "TableEnumOrId": "string"},
+    # Types every org has, answered with zero rows when the definition declares none.
+    "FlowDefinition": {"DeveloperName": "string", "MasterLabel": "string", "NamespacePrefix": "string",
+                       "ActiveVersionId": "reference", "LatestVersionId": "reference"},
+    "ApexTrigger": {"Name": "string", "TableEnumOrId": "string", "Body": "textarea", "Status": "picklist",
+                    "ApiVersion": "double", "NamespacePrefix": "string"},
+    "NamedCredential": {"DeveloperName": "string", "MasterLabel": "string", "Endpoint": "url",
+                        "PrincipalType": "picklist", "NamespacePrefix": "string"},
+    "ExternalCredential": {"DeveloperName": "string", "MasterLabel": "string",
+                           "AuthenticationProtocol": "picklist", "NamespacePrefix": "string"},
+    "RemoteProxy": {"SiteName": "string", "EndpointUrl": "url", "IsActive": "boolean",
+                    "DisableProtocolSecurity": "boolean", "Description": "string", "NamespacePrefix": "string"},
+    "ExternalServiceRegistration": {"DeveloperName": "string", "MasterLabel": "string",
+                                    "NamedCredentialReference": "string", "Description": "string",
+                                    "NamespacePrefix": "string"},
+    "ConnectedApplication": {"Name": "string", "OptionsAllowAdminApprovedUsersOnly": "boolean",
+                             "OptionsRefreshTokenValidityMetric": "boolean", "StartUrl": "url"},
+    "LightningComponentBundle": {"DeveloperName": "string", "MasterLabel": "string", "NamespacePrefix": "string",
+                                 "ApiVersion": "double", "Description": "string", "IsExposed": "boolean"},
+    "LightningComponentResource": {"LightningComponentBundleId": "reference", "FilePath": "string",
+                                   "Format": "picklist", "Source": "textarea"},
+    "AuraDefinitionBundle": {"DeveloperName": "string", "MasterLabel": "string", "NamespacePrefix": "string",
+                             "ApiVersion": "double", "Description": "string"},
+    "AuraDefinition": {"AuraDefinitionBundleId": "reference", "DefType": "picklist", "Format": "picklist",
+                       "Source": "textarea"},
+    "PlatformEventChannelMember": {"DeveloperName": "string", "MasterLabel": "string", "EventChannel": "string",
+                                   "SelectedEntity": "string", "NamespacePrefix": "string"},
 }
 _STANDARD_FIELDS = {"Id": "id", "CreatedDate": "datetime", "LastModifiedDate": "datetime",
                     "SystemModstamp": "datetime", "CreatedById": "reference",
@@ -257,6 +283,11 @@ def _reference_target(type_name: str, field: str, known_types: Iterable[str]) ->
     return None
 
 
+def tooling_types(org: Org) -> list[str]:
+    """The Tooling types ``org`` answers: those its definition holds rows of, and those every org has."""
+    return list(dict.fromkeys([*org.tooling, *DERIVED_TYPES, *_KNOWN_FIELDS]))
+
+
 def tooling_describe(org: Org, type_name: str, rows: Iterable[Record]) -> dict[str, Any]:
     """A minimal describe for a tooling type: its known fields plus every key its rows carry."""
     types: dict[str, str] = dict(_STANDARD_FIELDS)
@@ -265,7 +296,7 @@ def tooling_describe(org: Org, type_name: str, rows: Iterable[Record]) -> dict[s
         for key, value in row.items():
             if key != "attributes" and key not in types:
                 types[key] = _value_type(key, value)
-    known = [*org.tooling.keys(), *DERIVED_TYPES, "User"]
+    known = [*tooling_types(org), "User"]
     fields: list[dict[str, Any]] = []
     for name, kind in types.items():
         target = _reference_target(type_name, name, known)
@@ -304,8 +335,7 @@ class ToolingCatalog:
 
     def type_name(self, name: str) -> str | None:
         lowered = name.lower()
-        names = [*self.org.tooling.keys(), *DERIVED_TYPES]
-        return next((n for n in names if n.lower() == lowered), None)
+        return next((n for n in tooling_types(self.org) if n.lower() == lowered), None)
 
     def records(self, name: str) -> Iterable[Record]:
         if name == "EntityDefinition":
@@ -551,7 +581,7 @@ def _type_or_404(catalog: ToolingCatalog, name: str) -> str:
 def global_handler(request: SimRequest, match: re.Match[str]) -> SimResponse:
     version = request.api_version or request.org.max_api_version
     catalog = ToolingCatalog(request.org, version)
-    names = sorted({*request.org.tooling.keys(), *DERIVED_TYPES})
+    names = sorted(tooling_types(request.org))
     sobjects = [{"name": name, "label": name, "queryable": True, "retrieveable": True,
                  "custom": False, "keyPrefix": None,
                  "urls": {"sobject": f"/services/data/v{version}/tooling/sobjects/{name}",

@@ -94,6 +94,16 @@ def test_generated_integrations_carry_their_audit_dates_like_a_real_orgs() -> No
     assert all(row["CreatedDate"] <= row["LastModifiedDate"] < org.now for row in rows)
 
 
+def test_tooling_types_every_org_has_answer_no_rows_where_the_org_defines_none() -> None:
+    org = generate_org(objects=1, fields=1, integrations=1, consumers=1, seed=3)
+
+    apex = tooling.run_tooling_query(org, "SELECT Id, Name, Body, LastModifiedDate FROM ApexClass", "61.0")
+    flows = tooling.run_tooling_query(
+        org, "SELECT Id, Definition.DeveloperName FROM Flow WHERE Status = 'Active'", "61.0")
+
+    assert (apex.total, apex.rows, flows.total) == (0, [], 0)
+
+
 def test_generated_org_is_served_over_https(tmp_path: Path) -> None:
     org = generate_org(objects=30, fields=10, consumers=3000, seed=2)
     with Simulator(org, state_dir=tmp_path) as simulator:
