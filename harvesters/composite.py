@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from simple_salesforce.exceptions import SalesforceGeneralError
+from simple_salesforce.exceptions import SalesforceError, SalesforceGeneralError
 
 from harvesters.client import OrgClient
 
@@ -78,6 +78,19 @@ def composite_get(client: OrgClient, requests: Sequence[SubRequest]) -> Iterator
             # A server error inside the batch is as transient as one on the whole call: retry them all.
             raise SalesforceGeneralError("composite", failed.status, failed.reference, failed.body)
         yield from answers
+
+
+def answer_records(client: OrgClient, answer: SubResponse) -> Iterator[dict[str, Any]]:
+    """A query answer's rows, following `nextRecordsUrl` page by page (each page is a call)."""
+    if not answer.ok:
+        raise SalesforceError(answer.reference, answer.status, answer.reference, answer.body)
+    page: dict[str, Any] = answer.body
+    while True:
+        yield from page.get("records", [])
+        next_url = page.get("nextRecordsUrl")
+        if page.get("done", True) or not next_url:
+            return
+        page = client.call(lambda sf, url=next_url: sf.query_more(url, identifier_is_url=True))  # type: ignore[misc]
 
 
 def composite_batches(requests: Sequence[SubRequest]) -> Iterator[list[SubRequest]]:

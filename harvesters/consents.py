@@ -67,7 +67,7 @@ from simple_salesforce.util import call_salesforce
 
 from harvesters.chunk import Chunk
 from harvesters.client import OrgClient
-from harvesters.composite import SubResponse, describe_many, query_many
+from harvesters.composite import SubResponse, answer_records, describe_many, query_many
 from lineage import (
     ConsentEdge,
     ConsentStatus,
@@ -441,14 +441,7 @@ def _groups_of(client: OrgClient, objects: Iterable[ConsumerObject], ids: list[s
 
 
 def _all_records(client: OrgClient, answer: SubResponse) -> Iterator[Row]:
-    if not answer.ok:
-        raise SalesforceError(answer.reference, answer.status, answer.reference, answer.body)
-    page: dict[str, Any] = answer.body
-    while True:
-        yield from (normalised(row) for row in page["records"])
-        if page.get("done", True) or not page.get("nextRecordsUrl"):
-            return
-        page = client.call(lambda sf, url=page["nextRecordsUrl"]: sf.query_more(url, identifier_is_url=True))  # type: ignore[misc]
+    return (normalised(row) for row in answer_records(client, answer))
 
 
 def api_id(value: str) -> str:

@@ -63,12 +63,12 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from simple_salesforce.api import Salesforce
-from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession, SalesforceResourceNotFound
+from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceResourceNotFound
 from simple_salesforce.util import exception_handler
 
 from harvesters.chunk import Chunk
 from harvesters.client import OrgClient
-from harvesters.composite import SubResponse, api_name, query_many
+from harvesters.composite import SubResponse, answer_records, api_name, query_many
 from lineage import (
     AccessEdge,
     AuthorisedByEdge,
@@ -409,21 +409,12 @@ class LogContext:
 
 
 def all_records(client: OrgClient, answer: SubResponse) -> Iterator[dict[str, Any]]:
-    """A composite query answer's rows, following `nextRecordsUrl` page by page.
-
-    An object the org does not have, or does not show the harvest user (INVALID_TYPE), has no rows."""
+    """A composite query answer's rows, page by page. An object the org does not have, or does not show
+    the harvest user (INVALID_TYPE), has no rows."""
     if not answer.ok and answer.error_message().startswith("INVALID_TYPE"):
         log.warning("%s: %s; read as empty", answer.reference, answer.error_message()[:200])
         return
-    if not answer.ok:
-        raise SalesforceError(answer.reference, answer.status, answer.reference, answer.body)
-    page: dict[str, Any] = answer.body
-    while True:
-        yield from page.get("records", [])
-        next_url = page.get("nextRecordsUrl")
-        if page.get("done", True) or not next_url:
-            return
-        page = client.call(lambda sf, url=next_url: sf.query_more(url, identifier_is_url=True))  # type: ignore[misc]
+    yield from answer_records(client, answer)
 
 
 def audit_entry(row: dict[str, Any]) -> AuditEntry:

@@ -1,7 +1,8 @@
 """Schema source: objects and fields from describes, classification from FieldDefinition.
 
-A Composite call carries 25 subrequests of which 5 may be queries, and Salesforce counts it once: the
-FieldDefinition queries (one per object) set the number of calls and the describes ride along in them.
+A Composite call carries 25 subrequests of which 5 may be queries, and Salesforce counts it once.
+FieldDefinition must be filtered on its entity (a reified column); `EntityDefinition.QualifiedApiName
+IN (…)` is such a filter, so one query classifies a few objects and a call describes and classifies 20.
 An incremental run describes only the objects whose EntityDefinition changed since the last run, and
 asks nothing at all when describeGlobal answers 304.
 """
@@ -19,7 +20,15 @@ from simple_salesforce.exceptions import SalesforceError
 from harvesters.chunk import Chunk
 from harvesters.classification import classify_field
 from harvesters.client import OrgClient
-from harvesters.composite import SubResponse, api_name, composite_get, describe_request, query_request
+from harvesters.composite import (
+    SubRequest,
+    SubResponse,
+    answer_records,
+    api_name,
+    composite_get,
+    describe_request,
+    query_request,
+)
 from lineage import (
     EdgeRecord,
     FieldRecord,
@@ -38,9 +47,12 @@ NAMESPACED = re.compile(r"^([A-Za-z0-9]+)__\w+__[a-z]+$")
 # Objects that mirror others (sharing rows, feeds, change events) add volume, not new personal data.
 SKIPPED_SUFFIXES = ("Share", "Feed", "ChangeEvent", "__Tag", "__mdt", "__e", "__x")
 DEFINITION_QUERY = (
-    "SELECT QualifiedApiName, SecurityClassification, ComplianceGroup, BusinessStatus, BusinessOwnerId "
-    "FROM FieldDefinition WHERE EntityDefinition.QualifiedApiName = '{name}'"
+    "SELECT EntityDefinition.QualifiedApiName, QualifiedApiName, SecurityClassification, ComplianceGroup, "
+    "BusinessStatus, BusinessOwnerId FROM FieldDefinition WHERE EntityDefinition.QualifiedApiName IN ({names})"
 )
+# Objects classified by one FieldDefinition query: a few hundred fields each fill about one 2,000-row page,
+# and a chunk of 20 objects (5 queries and 20 describes) is exactly one Composite call.
+OBJECTS_PER_DEFINITION_QUERY = 4
 
 
 @dataclass(frozen=True)
@@ -91,19 +103,23 @@ def changed_objects(client: OrgClient, since: datetime) -> set[str]:
 
 
 def schema_chunk(client: OrgClient, org_id: str, names: list[str]) -> Chunk:
-    """Describe and classify `names`: each Composite call carries 5 definition queries and 20 describes."""
+    """Describe and classify `names`: a Composite call carries 5 definition queries (4 objects each) and
+    20 describes, so 20 objects cost one call (and a call per further page of a large definition answer)."""
     chunk = Chunk()
-    requests = [*(query_request(f"fields_{api_name(name)}", DEFINITION_QUERY.format(name=name)) for name in names),
+    groups = [names[i:i + OBJECTS_PER_DEFINITION_QUERY] for i in range(0, len(names), OBJECTS_PER_DEFINITION_QUERY)]
+    requests = [*(definition_request(number, group) for number, group in enumerate(groups)),
                 *(describe_request(name) for name in names)]
     answers = {answer.reference: answer for answer in composite_get(client, requests)}
+    definitions: dict[str, dict[str, FieldDefinitionRow]] = {}
+    for number, group in enumerate(groups):
+        definitions.update(field_definitions(client, answers[f"fields_{number}"], group, chunk.errors))
     for name in names:
-        definitions = field_definitions(answers[f"fields_{name}"], chunk.errors)
         described = answers[name]
         if not described.ok:
             chunk.errors.append(f"describe {name}: {described.error_message()}")
             continue
         try:
-            nodes, edges = describe_records(org_id, described.body, definitions)
+            nodes, edges = describe_records(org_id, described.body, definitions.get(name, {}))
         except (KeyError, TypeError, ValueError) as error:
             chunk.errors.append(f"describe {name}: unreadable ({type(error).__name__}: {error})")
             continue
@@ -112,15 +128,26 @@ def schema_chunk(client: OrgClient, org_id: str, names: list[str]) -> Chunk:
     return chunk
 
 
-def field_definitions(answer: SubResponse, errors: list[str]) -> dict[str, FieldDefinitionRow]:
-    """One object's FieldDefinition rows by field (one entity per query, as Salesforce requires).
+def definition_request(number: int, names: list[str]) -> SubRequest:
+    listed = ", ".join(f"'{api_name(name)}'" for name in names)
+    return query_request(f"fields_{number}", DEFINITION_QUERY.format(names=listed))
 
-    An object whose classification cannot be read is reported in `errors` and harvested unclassified.
+
+def field_definitions(
+    client: OrgClient, answer: SubResponse, names: list[str], errors: list[str]
+) -> dict[str, dict[str, FieldDefinitionRow]]:
+    """FieldDefinition rows by object and field, every page of the answer read.
+
+    Objects whose classification cannot be read are reported in `errors` and harvested unclassified.
     """
     if not answer.ok:
-        errors.append(f"classification {answer.reference.removeprefix('fields_')}: {answer.error_message()}")
+        errors += [f"classification {name}: {answer.error_message()}" for name in names]
         return {}
-    return {row["QualifiedApiName"]: _definition(row) for row in answer.body.get("records", [])}
+    definitions: dict[str, dict[str, FieldDefinitionRow]] = {}
+    for row in answer_records(client, answer):
+        entity = (row.get("EntityDefinition") or {}).get("QualifiedApiName")
+        definitions.setdefault(str(entity), {})[row["QualifiedApiName"]] = _definition(row)
+    return definitions
 
 
 def _definition(row: dict[str, Any]) -> FieldDefinitionRow:

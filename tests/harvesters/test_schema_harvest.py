@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,9 +11,12 @@ import pytest
 from harvesters import runs
 from harvesters.connections import client_for, register_org
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
-from lineage import Graph, org_key, purge_org
+from harvesters.schema import schema_chunk
+from lineage import FieldRecord, Graph, org_key, purge_org
 from salesforce_simulator import Simulator
+from salesforce_simulator.generator import generate_org, generated_object
 from tests.graph_state import snapshot
+from tests.harvesters.simulated import simulated_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -107,7 +111,7 @@ def test_an_incremental_harvest_of_an_unchanged_org_spends_one_call(demo_connect
     assert run.api_calls == 1
 
 
-def test_a_full_harvest_spends_one_call_per_5_objects_the_describes_riding_with_the_classifications(
+def test_a_full_harvest_describes_and_classifies_twenty_objects_a_call(
     demo_connection: OrgConnection, demo_org: Simulator, graph: Graph
 ):
     run = harvest(demo_connection)
@@ -116,8 +120,27 @@ def test_a_full_harvest_spends_one_call_per_5_objects_the_describes_riding_with_
                            org=org_key(demo_connection.org_id))[0]["n"]
     composite_calls = [call for call in demo_org.calls if call.path.endswith("/composite")]
     assert run.api_calls == demo_org.api_usage
-    assert len(composite_calls) == -(-harvested // 5)
+    assert len(composite_calls) == -(-harvested // 20)
     assert demo_org.api_usage == len(composite_calls) + 1  # and describeGlobal
+
+
+def test_a_definition_answer_of_several_pages_is_read_to_its_last_page(tmp_path: Path):
+    """Four objects of 600 fields answer one definition query with 2,400+ rows: two pages."""
+    wide = generate_org(objects=4, fields=600, integrations=0, consumers=1, seed=5)
+    with Simulator(wide, state_dir=tmp_path) as served:
+        names = [f"Gen{n:05d}__c" for n in range(4)]
+
+        chunk = schema_chunk(simulated_client(served), wide.id, names)
+
+        classified = [node for node in chunk.nodes
+                      if isinstance(node, FieldRecord) and node.custom and node.security_classification]
+        specs = [spec for name in names for spec in generated_object(int(name[3:8]), 600, 5).fields]
+        expected = len([spec for spec in specs if spec.classification])
+        pages = [call for call in served.calls if call.api_calls and "/query/01g" in call.path]
+        assert chunk.errors == []
+        assert len(pages) == 1  # the answer's second page, by its nextRecordsUrl
+        assert len(classified) == expected
+        assert {node.sobject for node in classified} == set(names)
 
 
 def test_a_run_killed_half_way_and_run_again_ends_in_the_same_graph(
@@ -139,7 +162,10 @@ def test_a_run_killed_half_way_and_run_again_ends_in_the_same_graph(
     assert snapshot(graph, demo_connection.org_id) == clean
 
 
-def test_an_expired_session_is_renewed_and_the_run_completes(demo_connection: OrgConnection, demo_org: Simulator):
+def test_an_expired_session_is_renewed_and_the_run_completes(
+    demo_connection: OrgConnection, demo_org: Simulator, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(runs, "CHUNK_OBJECTS", 5)  # enough calls for the session to expire mid-run
     demo_org.set_faults(session_expiry_calls=3)
 
     run = harvest(demo_connection)
