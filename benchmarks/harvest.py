@@ -23,8 +23,6 @@ import math
 import os
 import re
 import resource
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,6 +42,7 @@ from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from simple_salesforce.exceptions import SalesforceMalformedRequest  # noqa: E402
 
+from benchmarks.generated_org import served_generated_org  # noqa: E402
 from harvesters import runs  # noqa: E402
 from harvesters.client import http_session  # noqa: E402
 from harvesters.connections import client_for, register_org  # noqa: E402
@@ -57,21 +56,11 @@ def main() -> None:
     args = parse_arguments()
     call_command("migrate", verbosity=0)
     bootstrap_schema(get_graph())
-    port = free_port()
-    state = tempfile.mkdtemp(prefix="harvest-benchmark-simulator-")
     generate = (f"objects={args.objects},fields={args.fields},integrations={args.integrations},"
                 f"consumers={args.consumers},log_days={args.log_days},seed=7")
-    command = [sys.executable, "-m", "salesforce_simulator", "--generate", generate, "--port", str(port),
-               "--state-dir", state]
-    credentials = json.loads(subprocess.run([*command, "--print-credentials"], cwd=REPO, capture_output=True,
-                                            text=True, check=True).stdout)
-    server = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port)
-        print(json.dumps(measure(args, credentials, f"https://127.0.0.1:{port}"), indent=2))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with served_generated_org(generate) as served:
+        served.wait_until_listening()
+        print(json.dumps(measure(args, served.credentials, served.base_url), indent=2))
 
 
 # The budget "schema, classification, integrations and logs"; manifests cost no call.
@@ -213,22 +202,6 @@ def batched_against_row_by_row(org: Any, rows: int) -> dict[str, Any]:
     count = len(nodes) + len(edges)
     return {"rows": count, "batched_rows_per_s": round(count / batched_s), "row_by_row_rows_per_s":
             round(count / single_s), "speedup": round(single_s / batched_s, 1)}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_for_port(port: int) -> None:
-    for _ in range(600):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError("the simulator did not start")
 
 
 def parse_arguments() -> argparse.Namespace:

@@ -13,10 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -25,17 +22,10 @@ import requests
 from simple_salesforce.api import Salesforce
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.generated_org import ServedOrg, served_generated_org
 from harvesters.client import http_session
 
-REPO = Path(__file__).resolve().parents[1]
 BOUND_MIB = 2048
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -52,39 +42,28 @@ def main() -> None:
     parser.add_argument("--consumers", type=int, default=1_000_000)
     parser.add_argument("--pages", type=int, default=50)
     args = parser.parse_args()
-    port = free_port()
-    state = tempfile.mkdtemp(prefix="simulator-benchmark-")
     generate = f"objects={args.objects},fields={args.fields},consumers={args.consumers},seed=7"
-    command = [sys.executable, "-m", "salesforce_simulator", "--generate", generate, "--port", str(port),
-               "--state-dir", state]
-    credentials = json.loads(subprocess.run([*command, "--print-credentials"], cwd=REPO, capture_output=True,
-                                            text=True, check=True).stdout)
-    started = time.monotonic()
-    server = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        figures = load(server, port, credentials, args, started)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with served_generated_org(generate) as served:
+        figures = load(served, args)
     print(json.dumps(figures, indent=2))
 
 
-def load(server: subprocess.Popen[bytes], port: int, credentials: dict[str, str], args: argparse.Namespace,
-         started: float) -> dict[str, Any]:
+def load(served: ServedOrg, args: argparse.Namespace) -> dict[str, Any]:
+    credentials = served.credentials
     session = http_session(credentials["ca_bundle"])
     for _ in range(600):
         try:
-            response = session.post(f"https://127.0.0.1:{port}/services/oauth2/token", data={
+            response = session.post(f"{served.base_url}/services/oauth2/token", data={
                 "grant_type": "client_credentials", "client_id": credentials["consumer_key"],
                 "client_secret": credentials["consumer_secret"]})
             break
         except requests.ConnectionError:
             time.sleep(0.1)
-    ready_s = time.monotonic() - started
+    ready_s = time.monotonic() - served.started
     token = response.json()
     sf = Salesforce(instance_url=token["instance_url"], session_id=token["access_token"], session=session,
                     version="61.0")
-    rss_idle = peak_rss_mib(server.pid)
+    rss_idle = peak_rss_mib(served.process.pid)
     clock = time.monotonic()
     objects = sf.describe() or {}
     names = [entry["name"] for entry in objects["sobjects"]]
@@ -97,7 +76,7 @@ def load(server: subprocess.Popen[bytes], port: int, credentials: dict[str, str]
         if rows >= args.pages * 2000:
             break
     paging_s = time.monotonic() - clock
-    peak = peak_rss_mib(server.pid)
+    peak = peak_rss_mib(served.process.pid)
     return {
         "org": {"objects": args.objects, "fields_per_object": args.fields, "consumers": args.consumers},
         "objects_served": len(names),

@@ -1,0 +1,1 @@
+"""One command each, printing JSON figures (see README.md)."""
