@@ -477,6 +477,9 @@ class FlowEdge(EdgeRecord):
     via: str  # the key of the Integration that moves the data
     consent_checked: bool
     opt_out_checked: bool | None = None
+    consent_check: str | None = None  # the check found on the path, as written: "if (!c.HasOptedOutOfEmail)"
+    consent_check_line: int | None = None  # its line in the artefact (an Apex class's body)
+    consent_check_method: str | None = None  # the Apex method holding it
 
     @property
     def discriminator(self) -> str | None:

@@ -10,8 +10,9 @@ The parser first blanks comments and lifts string literals out of the code (so a
 - callout endpoints from string literals: `callout:<NamedCredential>/…` and, in classes that build an
   `HttpRequest`, literal `http(s)://host/…` URLs;
 - SObject constructors with field assignments (`new Case(Subject = …)`): the fields written;
-- consent and opt-out signals (`HasOptedOut*`, `PrivacyConsentStatus`, `ShouldForget`, …) used in code
-  or in a SOQL filter.
+- callouts (`new Http().send(…)`) and DML statements, each with the consent or opt-out checks that
+  guard it on its path (`consent_guards`): a consent field merely selected, logged or read in a
+  method the callout never passes through is no check.
 
 What it does not understand (documented, so nobody trusts more than it gives): data flow between
 variables and methods (a field counts as sent when the class reads it in SOQL and mentions it
@@ -27,6 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from harvesters.integrations.consent_guards import ConsentGuard, Sink, find_sinks
 
 FieldRef = tuple[str, str]  # (object API name, field API name)
 
@@ -58,7 +61,6 @@ _CONSTRUCTOR = re.compile(r"\bnew\s+([A-Za-z_]\w*)\s*\(")
 _ASSIGNMENT = re.compile(r"(?:^|,)\s*([A-Za-z_]\w*)\s*=(?!=)")
 _MEMBER = re.compile(r"\.\s*([A-Za-z_]\w*)")
 _WORD = re.compile(r"[A-Za-z_]\w*")
-_READ_WORD = re.compile(r"\b([A-Za-z_]\w*)\b(?!\s*=(?!=))")  # a name not being assigned: setting an opt-out is no check
 _CALLOUT = re.compile(r"^callout:([A-Za-z_]\w*)")
 _REST_RESOURCE = re.compile(r"@RestResource\s*\(\s*urlMapping\s*=\s*\x00(\d+)\x00", re.IGNORECASE)
 _SOQL_KEYWORDS = frozenset({"AND", "OR", "NOT", "NULL", "TRUE", "FALSE", "WHERE", "SELECT", "FROM", "IN", "LIKE"})
@@ -98,7 +100,7 @@ class ApexAnalysis:
     writes: frozenset[FieldRef]
     callouts: tuple[Callout, ...]
     mentioned: frozenset[str]  # member names used outside SOQL (`customer.Email` → Email)
-    consent_checks: frozenset[str]
+    sinks: tuple[Sink, ...]
     strips_inaccessible: bool
     rest_resource: str | None
 
@@ -107,8 +109,29 @@ class ApexAnalysis:
         return self.strips_inaccessible or (bool(self.queries) and all(q.enforces_security for q in self.queries))
 
     @property
+    def guarded_sinks(self) -> tuple[Sink, ...]:
+        """The statements whose guards decide the class's consent: its callouts, else its DML."""
+        callouts = tuple(sink for sink in self.sinks if sink.kind == "callout")
+        return callouts or tuple(sink for sink in self.sinks if sink.kind == "dml")
+
+    @property
+    def consent_checked(self) -> bool:
+        """Every callout (or, without callouts, every DML statement) has a consent check on its path."""
+        return bool(self.guarded_sinks) and all(sink.guards for sink in self.guarded_sinks)
+
+    @property
+    def consent_checks(self) -> frozenset[str]:
+        """The consent fields (and check methods) read by the checks found on the sinks' paths."""
+        return frozenset(name for sink in self.guarded_sinks for name in sink.checks)
+
+    @property
     def opt_out_checked(self) -> bool:
-        return PROCESSING_OPT_OUT in self.consent_checks
+        return bool(self.guarded_sinks) and all(PROCESSING_OPT_OUT in sink.checks for sink in self.guarded_sinks)
+
+    @property
+    def consent_guard(self) -> ConsentGuard | None:
+        """The check to show for the class: the first one found, when every sink is guarded."""
+        return self.guarded_sinks[0].guards[0] if self.consent_checked else None
 
     @property
     def reads(self) -> dict[FieldRef, bool]:
@@ -139,9 +162,9 @@ def lex(source: str) -> Lexed:
             end = source.find("\n", i)
             i = n if end < 0 else end
         elif two == "/*":
-            end = source.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-            out.append(" ")
+            end = n if source.find("*/", i + 2) < 0 else source.find("*/", i + 2) + 2
+            out.append(" " + "\n" * source.count("\n", i, end))  # keep line numbers for the checks found
+            i = end
         elif source[i] == "'":
             literal, i = _string_at(source, i)
             out.append(_PLACEHOLDER.format(len(strings)))
@@ -172,13 +195,11 @@ def analyse_apex(name: str, body: str) -> ApexAnalysis:
     texts += [s for s in lexed.strings if re.match(r"\s*SELECT\b", s, re.IGNORECASE)]
     queries = tuple(query for text in texts for query in parse_soql(text))
     outside = _without_spans(lexed.code, soql_spans)
-    filtered_names = {ref[1] for query in queries for ref in query.filtered}
     mentioned = frozenset(_MEMBER.findall(outside))
-    consent = frozenset((set(_READ_WORD.findall(outside)) | filtered_names) & CONSENT_FIELDS)
     rest = _REST_RESOURCE.search(lexed.code)
     return ApexAnalysis(
         name=name, sharing=_sharing(lexed.code), queries=queries, writes=_constructed_fields(lexed.code),
-        callouts=_callouts(lexed), mentioned=mentioned, consent_checks=consent,
+        callouts=_callouts(lexed), mentioned=mentioned, sinks=find_sinks(lexed.code, lexed.strings),
         strips_inaccessible=bool(re.search(r"\bSecurity\s*\.\s*stripInaccessible\b", lexed.code, re.IGNORECASE)),
         rest_resource=lexed.strings[int(rest.group(1))] if rest else None,
     )

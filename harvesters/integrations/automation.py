@@ -15,6 +15,7 @@ from typing import Any
 
 from harvesters.integrations.apex import ApexAnalysis, FieldRef
 from harvesters.integrations.configuration import Records, evidence_for, mapping, new_integration, records_of
+from harvesters.integrations.consent_guards import ConsentGuard
 from harvesters.integrations.endpoints import SALESFORCE_EMAIL_HOST, EdgeSet, Endpoints
 from harvesters.integrations.flows import FlowAnalysis, FlowSend
 from lineage import IntegrationKind
@@ -33,22 +34,23 @@ def apex_class_records(org_id: str, row: Mapping[str, Any], analysis: ApexAnalys
     hosts = [endpoints.host_for(callout) for callout in analysis.callouts]
     unresolved = tuple(sorted(c.named_credential or "" for c, host in zip(analysis.callouts, hosts, strict=True)
                               if host is None))
+    guard = analysis.consent_guard
     record, edges = new_integration(
         org_id, IntegrationKind.APEX_CLASS, analysis.name, evidence_for("ApexClass", row),
         sharing=analysis.sharing, enforces_security=analysis.enforces_security,
         api_version=_text(row.get("ApiVersion")), status=row.get("Status"),
         named_credentials=tuple(sorted({c.named_credential for c in analysis.callouts if c.named_credential})),
         hosts=tuple(sorted({host for host in hosts if host})), unresolved_named_credentials=unresolved or None,
-        consent_checks=tuple(sorted(analysis.consent_checks)), opt_out_checked=analysis.opt_out_checked,
-        rest_resource=analysis.rest_resource,
+        consent_checks=tuple(sorted(analysis.consent_checks)), consent_checked=analysis.consent_checked,
+        opt_out_checked=analysis.opt_out_checked, rest_resource=analysis.rest_resource, **_check_attributes(guard),
     )
     edges.reads(analysis.reads)
     edges.writes(analysis.writes)
-    consent = bool(analysis.consent_checks)
+    consent = analysis.consent_checked
     for host in sorted({host for host in hosts if host}):
         system = edges.sends_to(host, "callout")
-        edges.flows_out(analysis.sent_fields, system, consent=consent, opt_out=analysis.opt_out_checked)
-        edges.flows_in(system, analysis.writes, consent=consent, opt_out=analysis.opt_out_checked)
+        edges.flows_out(analysis.sent_fields, system, consent=consent, opt_out=analysis.opt_out_checked, check=guard)
+        edges.flows_in(system, analysis.writes, consent=consent, opt_out=analysis.opt_out_checked, check=guard)
     return records_of(record, edges)
 
 
@@ -77,12 +79,13 @@ def _flow_send(edges: EdgeSet, send: FlowSend, classes: Mapping[str, ApexAnalysi
         edges.flows_out(send.fields, system, consent=send.consent_checked, opt_out=send.opt_out_checked)
     elif send.action_type == "apex" and send.action_name in classes:
         apex = classes[send.action_name]
-        consent = send.consent_checked or bool(apex.consent_checks)
+        consent = send.consent_checked or apex.consent_checked
         opt_out = send.opt_out_checked or apex.opt_out_checked
+        check = None if send.consent_checked else apex.consent_guard  # the flow's own gate has no line to show
         for host in sorted({host for c in apex.callouts if (host := endpoints.host_for(c))}):
             system = edges.sends_to(host, "callout")
-            edges.flows_out(send.fields | apex.sent_fields, system, consent=consent, opt_out=opt_out)
-            edges.flows_in(system, apex.writes, consent=consent, opt_out=opt_out)
+            edges.flows_out(send.fields | apex.sent_fields, system, consent=consent, opt_out=opt_out, check=check)
+            edges.flows_in(system, apex.writes, consent=consent, opt_out=opt_out, check=check)
     elif send.action_type == "externalService":
         host = endpoints.external_service_host(send.action_name)
         if host:
@@ -117,6 +120,12 @@ def component_records(org_id: str, tooling_type: str, row: Mapping[str, Any], co
             reads[ref] = enforced and reads.get(ref, True) is not False
     edges.reads(reads)
     return records_of(record, edges)
+
+
+def _check_attributes(guard: ConsentGuard | None) -> dict[str, Any]:
+    if guard is None:
+        return {}
+    return {"consent_check": guard.check, "consent_check_line": guard.line, "consent_check_method": guard.method}
 
 
 def _text(value: Any) -> str | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from harvesters.integrations.apex import Callout, FieldRef
+from harvesters.integrations.consent_guards import ConsentGuard
 from lineage import (
     EdgeRecord,
     FlowEdge,
@@ -102,23 +103,30 @@ class EdgeSet:
             self.add(WritesEdge(source=self.integration, target=self._sobject(sobject), evidence=self.evidence))
             self.add(WritesEdge(source=self.integration, target=self._field(sobject, name), evidence=self.evidence))
 
-    def flows_out(self, refs: Iterable[FieldRef], system: NodeRef, *, consent: bool, opt_out: bool | None) -> None:
+    def flows_out(self, refs: Iterable[FieldRef], system: NodeRef, *, consent: bool, opt_out: bool | None,
+                  check: ConsentGuard | None = None) -> None:
         for sobject, name in sorted(refs):
-            self._flow(self._field(sobject, name), system, consent, opt_out)
+            self._flow(self._field(sobject, name), system, consent, opt_out, check)
 
-    def flows_in(self, system: NodeRef, refs: Iterable[FieldRef], *, consent: bool, opt_out: bool | None) -> None:
+    def flows_in(self, system: NodeRef, refs: Iterable[FieldRef], *, consent: bool, opt_out: bool | None,
+                 check: ConsentGuard | None = None) -> None:
         for sobject, name in sorted(refs):
-            self._flow(system, self._field(sobject, name), consent, opt_out)
+            self._flow(system, self._field(sobject, name), consent, opt_out, check)
 
-    def _flow(self, source: NodeRef, target: NodeRef, consent: bool, opt_out: bool | None) -> None:
-        edge = FlowEdge(source=source, target=target, via=self.integration.key, consent_checked=consent,
-                        opt_out_checked=opt_out, evidence=self.evidence)
-        known = self.edges.get(edge.key)
+    def _flow(self, source: NodeRef, target: NodeRef, consent: bool, opt_out: bool | None,
+              check: ConsentGuard | None) -> None:
+        known = self.edges.get(FlowEdge(source=source, target=target, via=self.integration.key,
+                                        consent_checked=consent, evidence=self.evidence).key)
         if isinstance(known, FlowEdge):
             # Two paths move the same field: the edge is checked only if both are.
-            edge = FlowEdge(source=source, target=target, via=self.integration.key,
-                            consent_checked=known.consent_checked and consent,
-                            opt_out_checked=_both(known.opt_out_checked, opt_out), evidence=self.evidence)
+            opt_out = _both(known.opt_out_checked, opt_out)
+            check = check if known.consent_checked and consent else None
+            consent = known.consent_checked and consent
+        edge = FlowEdge(source=source, target=target, via=self.integration.key, consent_checked=consent,
+                        opt_out_checked=opt_out, evidence=self.evidence,
+                        consent_check=check.check if check and consent else None,
+                        consent_check_line=check.line if check and consent else None,
+                        consent_check_method=check.method if check and consent else None)
         self.edges[edge.key] = edge
 
     def _sobject(self, sobject: str) -> NodeRef:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from harvesters.integrations.apex import Callout, analyse_apex, child_object, lex, parse_soql
+from pathlib import Path
+
+from harvesters.integrations.apex import ApexAnalysis, Callout, analyse_apex, child_object, lex, parse_soql
+from harvesters.integrations.consent_guards import ConsentGuard
 
 
 def test_comments_and_strings_are_not_code():
@@ -103,12 +106,17 @@ def test_sobject_constructors_are_writes_and_only_used_fields_are_sent():
     assert analysis.sent_fields == {("Contact", "Email")}
 
 
-def test_an_opt_out_filter_in_soql_is_a_check_and_only_processing_counts_as_the_opt_out():
-    solicit = analyse_apex("M", "class M { void a() { "
-                                "[SELECT Id FROM Contact WHERE Individual.HasOptedOutSolicit = false]; } }")
-    processing = analyse_apex("P", "class P { void a(Contact c) { if (!c.Individual.HasOptedOutProcessing) {} } }")
+def test_an_opt_out_filter_on_the_query_a_callout_loops_over_is_a_check_and_only_processing_is_the_opt_out():
+    solicit = analyse_apex("M", """class M { void a() {
+        for (Contact c : [SELECT Id, Email FROM Contact WHERE Individual.HasOptedOutSolicit = false]) {
+            new Http().send(request(c));
+        } } }""")
+    processing = analyse_apex("P", """class P { void a(Contact c) {
+        if (!c.Individual.HasOptedOutProcessing) { new Http().send(request(c)); } } }""")
 
     assert solicit.consent_checks == {"HasOptedOutSolicit"}
+    assert solicit.consent_guard is not None
+    assert solicit.consent_guard.check == "WHERE Individual.HasOptedOutSolicit = false"
     assert not solicit.opt_out_checked
     assert processing.opt_out_checked
 
@@ -126,3 +134,168 @@ def test_setting_an_opt_out_or_a_consent_status_is_not_checking_one():
     } }"""
 
     assert analyse_apex("Relay", body).consent_checks == frozenset()
+
+
+def test_a_consent_field_only_mentioned_in_a_select_list_a_comment_or_a_string_is_no_check():
+    body = """public class Mentions {
+        // Skips customers with HasOptedOutProcessing set.
+        public void sync() {
+            for (Contact c : [SELECT Id, Email, Individual.HasOptedOutProcessing FROM Contact]) {
+                System.debug('HasOptedOutProcessing honoured upstream');
+                System.debug(c.Individual.HasOptedOutProcessing);
+                HttpRequest r = new HttpRequest(); r.setEndpoint('callout:Crm/x'); r.setBody(c.Email);
+                new Http().send(r);
+            }
+        }
+    }"""
+    analysis = analyse_apex("Mentions", body)
+
+    assert [sink.kind for sink in analysis.sinks] == ["callout"]
+    assert not analysis.consent_checked
+    assert analysis.consent_checks == frozenset()
+    assert analysis.consent_guard is None
+
+
+def test_an_if_guarding_the_callout_is_a_check_named_with_its_line_and_method():
+    body = """public class Mailer {
+        public void mail(List<Contact> people) {
+            Http client = new Http();
+            for (Contact c : people) {
+                if (c.Email != null && !c.HasOptedOutOfEmail) {
+                    client.send(request(c));
+                }
+            }
+        }
+    }"""
+    analysis = analyse_apex("Mailer", body)
+
+    assert analysis.consent_checked
+    assert analysis.consent_guard == ConsentGuard(check="if (c.Email != null && !c.HasOptedOutOfEmail)", line=5,
+                                                  method="mail", fields=frozenset({"HasOptedOutOfEmail"}))
+    assert not analysis.opt_out_checked
+
+
+def test_a_guard_in_a_method_the_callout_does_not_pass_through_is_no_check():
+    body = """public class Split {
+        public Boolean allowed(Contact c) {
+            if (c.Individual.HasOptedOutProcessing) { return false; }
+            return true;
+        }
+        public void push(Contact c) {
+            new Http().send(request(c));
+        }
+    }"""
+    analysis = analyse_apex("Split", body)
+
+    assert not analysis.consent_checked
+    assert not analysis.opt_out_checked
+
+
+def test_an_early_return_when_the_opt_out_is_set_guards_the_callout_after_it():
+    body = """public class Early {
+        public void push(Contact c) {
+            if (c.Individual == null || c.Individual.HasOptedOutProcessing) {
+                return;
+            }
+            new Http().send(request(c));
+        }
+    }"""
+    analysis = analyse_apex("Early", body)
+
+    assert analysis.consent_checked
+    assert analysis.opt_out_checked
+    assert analysis.consent_guard is not None
+    assert (analysis.consent_guard.line, analysis.consent_guard.method) == (3, "push")
+    assert analysis.consent_guard.check.endswith(" return")
+
+
+def test_a_check_with_the_wrong_polarity_or_inside_an_or_is_no_guard():
+    wrong_way = analyse_apex("W", """public class W { public void push(Contact c) {
+        if (c.HasOptedOutOfEmail) { new Http().send(request(c)); } } }""")
+    either = analyse_apex("E", """public class E { public void push(Contact c) {
+        if (!c.HasOptedOutOfEmail || c.IsVip__c) { new Http().send(request(c)); } } }""")
+    return_on_consent = analyse_apex("R", """public class R { public void push(Contact c) {
+        if (!c.HasOptedOutOfEmail) { return; } new Http().send(request(c)); } }""")
+
+    assert not wrong_way.consent_checked
+    assert not either.consent_checked
+    assert not return_on_consent.consent_checked
+
+
+def test_a_private_callout_method_is_guarded_only_when_every_caller_is():
+    guarded = """public class G {
+        public void run(Contact c) { if (!c.Individual.HasOptedOutProcessing) { post(c); } }
+        private void post(Contact c) { new Http().send(request(c)); }
+    }"""
+    one_unguarded = guarded.replace("class G {", "class G {\n        public void again(Contact c) { post(c); }")
+
+    assert analyse_apex("G", guarded).opt_out_checked
+    assert analyse_apex("G", guarded).consent_guard.method == "run"  # type: ignore[union-attr]
+    assert not analyse_apex("G", one_unguarded).consent_checked
+
+
+def test_a_public_callout_method_is_unguarded_whatever_its_callers_in_the_class_check():
+    body = """public class Open {
+        public void run(Contact c) { if (!c.Individual.HasOptedOutProcessing) { post(c); } }
+        public void post(Contact c) { new Http().send(request(c)); }
+    }"""
+
+    assert not analyse_apex("Open", body).consent_checked
+
+
+DEMO_APEX = Path(__file__).resolve().parents[2] / "salesforce_simulator" / "orgs" / "demo" / "apex"
+
+
+def demo_class(name: str) -> ApexAnalysis:
+    return analyse_apex(name, (DEMO_APEX / f"{name}.cls").read_text())
+
+
+def test_the_demo_enrichment_callout_is_guarded_by_the_consented_contacts_it_loops_over():
+    analysis = demo_class("DataEnrichmentService")
+
+    assert analysis.consent_checked
+    assert analysis.opt_out_checked
+    assert analysis.consent_checks == {"HasOptedOutProcessing", "HasOptedOutProfiling", "PrivacyConsentStatus"}
+    assert analysis.consent_guard == ConsentGuard(
+        check="if (processingAllowed && optedIn.contains(customer.IndividualId))", line=40,
+        method="consentedContacts",
+        fields=frozenset({"HasOptedOutProcessing", "HasOptedOutProfiling", "PrivacyConsentStatus"}))
+
+
+def test_the_demo_core_banking_pull_has_no_check_on_its_path():
+    analysis = demo_class("CoreBankingTransactionSync")
+
+    assert [(sink.kind, sink.method) for sink in analysis.guarded_sinks] == [("callout", "fetchTransactions")]
+    assert not analysis.consent_checked
+    assert analysis.consent_checks == frozenset()
+
+
+def test_the_demo_trading_batch_is_guarded_by_the_solicit_filter_of_its_start_query_only():
+    analysis = demo_class("TradingPlatformNightlySync")
+
+    assert analysis.consent_checked
+    assert not analysis.opt_out_checked
+    assert analysis.consent_guard == ConsentGuard(check="WHERE PersonIndividual.HasOptedOutSolicit = false",
+                                                  line=25, method="start",
+                                                  fields=frozenset({"HasOptedOutSolicit"}))
+
+
+def test_the_demo_email_client_sends_only_the_messages_it_built_for_recipients_who_did_not_opt_out():
+    analysis = demo_class("TransactionalEmailClient")
+
+    assert analysis.consent_checks == {"HasOptedOutSolicit"}
+    assert analysis.consent_guard is not None
+    assert (analysis.consent_guard.line, analysis.consent_guard.method) == (10, "sendMarketing")
+
+
+def test_demo_classes_without_callouts_are_judged_by_their_dml():
+    assert not demo_class("MobileConsentService").consent_checked
+    assert not demo_class("DsarIntakeWebhook").consent_checked
+    assert demo_class("AccountBalanceController").sinks == ()
+
+
+def test_block_comments_keep_the_line_numbers_of_the_code_after_them():
+    body = "/*\n * one\n * two\n */\npublic class L { public void a(Contact c) {\n" \
+           "if (!c.HasOptedOutOfEmail) { new Http().send(r); } } }"
+
+    assert analyse_apex("L", body).consent_guard.line == 6  # type: ignore[union-attr]

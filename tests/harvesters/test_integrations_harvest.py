@@ -95,6 +95,7 @@ def test_apex_transaction_pull_sends_account_numbers_to_core_banking_without_an_
 
     assert flows[f"{FINANCIAL_ACCOUNT}.FinServ__FinancialAccountNumber__c"]["opt_out_checked"] is False
     assert flows[f"{FINANCIAL_ACCOUNT}.FinServ__FinancialAccountNumber__c"]["consent_checked"] is False
+    assert "consent_check" not in flows[f"{FINANCIAL_ACCOUNT}.FinServ__FinancialAccountNumber__c"]
     assert "FinServ__FinancialAccountNumber__c" in {row["name"] for row in reads}
     assert integration(graph, org_id, "apex_class:CoreBankingTransactionSync")["opt_out_checked"] is False
 
@@ -144,6 +145,9 @@ def test_enrichment_callout_gated_by_consent_is_consent_checked(
     for flows in (by_flow, by_apex):
         assert flows["Contact.Email"]["consent_checked"] is True
         assert flows["Contact.Email"]["opt_out_checked"] is True
+    apex_edge = by_apex["Contact.Email"]
+    assert (apex_edge["consent_check_method"], apex_edge["consent_check_line"]) == ("consentedContacts", 40)
+    assert apex_edge["consent_check"] == "if (processingAllowed && optedIn.contains(customer.IndividualId))"
     assert integration(graph, org_id, "flow:Customer_Enrichment_On_Create")["consent_checks"] == [
         "HasOptedOutProcessing", "HasOptedOutProfiling", "PrivacyConsentStatus"]
 
@@ -158,6 +162,8 @@ def test_nightly_trading_sync_shares_customers_ignoring_the_processing_opt_out(
     for field in ("Account.PersonBirthdate", "Account.PersonEmail", f"{FINANCIAL_ACCOUNT}.FinServ__Balance__c"):
         assert flows[field]["opt_out_checked"] is False
     assert sync["consent_checks"] == ["HasOptedOutSolicit"]  # marketing opt-outs only
+    assert (sync["consent_check"], sync["consent_check_method"]) == (
+        "WHERE PersonIndividual.HasOptedOutSolicit = false", "start")
     assert sync["sharing"] == "without"
 
 
