@@ -26,6 +26,8 @@ from simple_salesforce.exceptions import SalesforceExpiredSession
 T = TypeVar("T")
 DEFAULT_TIMEOUT_S = 60.0
 JWT_LIFETIME_S = 180
+PRODUCTION_AUDIENCE = "https://login.salesforce.com"
+SANDBOX_AUDIENCE = "https://test.salesforce.com"
 API_USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
 SOAP_NS = {"soap": "http://schemas.xmlsoap.org/soap/envelope/", "sf": "urn:partner.soap.sforce.com"}
 
@@ -48,6 +50,7 @@ class OrgCredentials:
     password: str = field(default="", repr=False)
     security_token: str = field(default="", repr=False)
     session_id: str = field(default="", repr=False)
+    jwt_audience: str = ""  # the JWT bearer `aud`; empty: the one Salesforce expects for the login URL
 
 
 @dataclass(frozen=True)
@@ -111,11 +114,18 @@ def _jwt_bearer_grant(credentials: OrgCredentials) -> dict[str, str]:
     claims = {
         "iss": credentials.client_id,
         "sub": credentials.username,
-        "aud": _origin(credentials.login_url),
+        "aud": credentials.jwt_audience or default_jwt_audience(credentials.login_url),
         "exp": int(time.time()) + JWT_LIFETIME_S,
     }
     assertion = jwt.encode(claims, credentials.private_key, algorithm="RS256")
     return {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion}
+
+
+def default_jwt_audience(login_url: str) -> str:
+    """The `aud` Salesforce accepts for a login URL: a My Domain URL is no audience, only these two are."""
+    host = (urlsplit(login_url).hostname or "").lower()
+    sandbox = host == "test.salesforce.com" or "--" in host.split(".")[0] or host.endswith(".sandbox.my.salesforce.com")
+    return SANDBOX_AUDIENCE if sandbox else PRODUCTION_AUDIENCE
 
 
 def _client_credentials_grant(credentials: OrgCredentials) -> dict[str, str]:

@@ -26,8 +26,6 @@ from salesforce_simulator.routing import Route, SimRequest, SimResponse
 
 SESSION_SECONDS = 7200
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-# Audiences Salesforce accepts for a JWT bearer assertion; the simulator's own URL is added.
-LOGIN_AUDIENCES = ("https://login.salesforce.com", "https://test.salesforce.com")
 _SESSION_ALPHABET = string.ascii_letters + string.digits + "._"
 XML_TYPE = "text/xml; charset=utf-8"
 
@@ -246,10 +244,9 @@ def _jwt_grant(org: Org, assertion: str) -> tuple[User, OAuthClient]:
     key = x509.load_pem_x509_certificate(client.jwt_certificate_pem).public_key()
     if not isinstance(key, rsa.RSAPublicKey):
         raise OAuthError("invalid_client", "invalid client credentials")  # RS256 needs RSA
-    audiences = [*LOGIN_AUDIENCES, runtime.current().base_url]
-    try:
+    try:  # like Salesforce, one audience: login.salesforce.com for production, test.salesforce.com for sandboxes
         verified = jwt.decode(
-            assertion, key, algorithms=["RS256"], audience=audiences, issuer=client.consumer_key,
+            assertion, key, algorithms=["RS256"], audience=org.jwt_audience, issuer=client.consumer_key,
             options={"require": ["iss", "sub", "aud", "exp"]},
         )  # fmt: skip
     except jwt.ExpiredSignatureError as exc:

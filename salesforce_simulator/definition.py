@@ -140,6 +140,9 @@ def _org_header(header: Mapping[str, Any]) -> Org:
     org.edition = str(header.get("edition", org.edition))
     org.instance_name = str(header.get("instance_name", org.instance_name))
     org.daily_api_limit = int(header.get("daily_api_limit", org.daily_api_limit))
+    org.jwt_audience = str(header.get("jwt_audience", org.jwt_audience)).rstrip("/")
+    if not org.jwt_audience.startswith("https://"):
+        raise DefinitionError(f"org.jwt_audience: expected an https:// URL, got {org.jwt_audience!r}")
     if header.get("api_versions"):
         org.api_versions = [str(version) for version in header["api_versions"]]
     if header.get("now"):

@@ -277,6 +277,7 @@ class Org:
     edition: str = "Enterprise Edition"
     instance_name: str = "SIM1"
     daily_api_limit: int = 100_000
+    jwt_audience: str = "https://login.salesforce.com"  # the one `aud` JWT bearer assertions must carry
     api_versions: list[str] = field(default_factory=lambda: ["59.0", "60.0", "61.0", "62.0"])
     now: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
     users: list[User] = field(default_factory=list)

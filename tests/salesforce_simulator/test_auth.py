@@ -192,10 +192,26 @@ def test_jwt_with_bad_claims_is_refused(
     assert (failure.value.code, failure.value.auth_message) == ("invalid_grant", description)
 
 
-def test_jwt_whose_audience_is_the_simulator_itself_is_accepted(
-    simulator: Simulator, sf_session: requests.Session, jwt_key_pair: tuple[bytes, bytes]
+@pytest.mark.parametrize("audience", ["https://test.salesforce.com", "https://testharbor.my.salesforce.com"])
+def test_jwt_for_another_audience_than_the_orgs_login_server_is_refused_as_salesforce_does(
+    simulator: Simulator, sf_session: requests.Session, jwt_key_pair: tuple[bytes, bytes], audience: str
 ) -> None:
-    session_id, _ = jwt_login(simulator, sf_session, assertion(jwt_key_pair[0], aud=simulator.base_url))
+    for aud in (audience, simulator.base_url):
+        with pytest.raises(SalesforceAuthenticationFailed) as failure:
+            jwt_login(simulator, sf_session, assertion(jwt_key_pair[0], aud=aud))
+        assert (failure.value.code, failure.value.auth_message) == ("invalid_grant", "audience is invalid")
+
+
+def test_a_sandbox_org_accepts_the_sandbox_audience_and_refuses_the_production_one(
+    fresh: Simulator, sf_session: requests.Session, jwt_key_pair: tuple[bytes, bytes]
+) -> None:
+    fresh.org.jwt_audience = "https://test.salesforce.com"
+    try:
+        session_id, _ = jwt_login(fresh, sf_session, assertion(jwt_key_pair[0], aud="https://test.salesforce.com"))
+        with pytest.raises(SalesforceAuthenticationFailed, match="audience is invalid"):
+            jwt_login(fresh, sf_session, assertion(jwt_key_pair[0], aud="https://login.salesforce.com"))
+    finally:
+        fresh.org.jwt_audience = "https://login.salesforce.com"
     assert session_id
 
 

@@ -138,3 +138,13 @@ def test_the_docs_describe_every_key_the_demo_org_uses() -> None:
         assert re.search(rf"`{key}`", text), f"top-level key {key} is undocumented"
     for key in demo["population"]:
         assert re.search(rf"`{key}`", text), f"population key {key} is undocumented"
+
+
+def test_the_jwt_audience_an_org_accepts_is_read_from_its_definition(tmp_path: Path) -> None:
+    header = {"id": "00D8d000001TestEAQ", "name": "Sandbox"}
+
+    assert build_org({"org": header}, tmp_path).jwt_audience == "https://login.salesforce.com"
+    assert build_org({"org": {**header, "jwt_audience": "https://test.salesforce.com/"}},
+                     tmp_path).jwt_audience == "https://test.salesforce.com"
+    with pytest.raises(DefinitionError, match="org.jwt_audience"):
+        build_org({"org": {**header, "jwt_audience": "login.salesforce.com"}}, tmp_path)
