@@ -15,9 +15,13 @@ Planning. One Composite call of describes tells which objects and fields this or
 accounts, no leads, an older API version: the queries ask only for what exists), and two Composite
 calls count each object's rows and read the purposes.
 
-Streaming. Each object is one query ordered by its link to the Individual; the streams are merged on
-that link, so each Individual's rows arrive together and memory holds one page per stream plus one
-chunk of consumers, never the org. Objects above `bulk_threshold` records travel through a Bulk API 2.0
+Streaming. Each object is one query read in the order of its link to the Individual; the streams are
+merged on that link, so each Individual's rows arrive together and memory holds one page per stream plus
+one chunk of consumers, never the org. A REST query asks for that order (ORDER BY the link); a Bulk query
+does not, because ORDER BY turns off the PK chunking that makes Bulk fit large objects, so its rows are
+put in link order here (`in_link_order`: runs of `SORT_RUN_ROWS` sorted in memory and spilled to
+temporary files, then merged), whatever order the job returns them in.
+Objects above `bulk_threshold` records travel through a Bulk API 2.0
 query job (one call per results page of `bulk_page_size` rows, plus the job's creation and polls);
 smaller ones through REST query pages of 2,000 (one call each). Every page goes through
 `OrgClient.call`, so a session that expires between pages is renewed (a bare `query_all_iter`
@@ -48,17 +52,21 @@ cheaper way to re-read a whole org.
 
 from __future__ import annotations
 
+import contextlib
+import contextlib
 import csv
 import heapq
 import io
 import itertools
+import json
 import logging
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from operator import itemgetter
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from simple_salesforce.api import Salesforce
@@ -95,6 +103,7 @@ BULK_POLL_MAX_S = 10.0
 BULK_TIMEOUT_S = 3_600.0
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STANDALONE = ""  # the merge key of rows linked to no Individual (nulls sort first)
+SORT_RUN_ROWS = 200_000  # Bulk rows sorted in memory at a time; more spill to temporary files
 
 STATUSES = {"OptIn": ConsentStatus.OPT_IN, "OptOut": ConsentStatus.OPT_OUT, "Seen": ConsentStatus.SEEN,
             "NotSeen": ConsentStatus.NOT_SEEN}
@@ -309,11 +318,32 @@ Fetch = Callable[[ConsumerObject, str], Iterator[Row]]
 
 def _fetcher(client: OrgClient, plan: HarvestPlan, bulk_page_size: int) -> Fetch:
     def fetch(obj: ConsumerObject, condition: str) -> Iterator[Row]:
-        soql = obj.soql(condition)
-        if obj.name in plan.bulk:
-            return bulk_rows(client, soql, page_size=bulk_page_size)
-        return rest_rows(client, soql)
+        if obj.name in plan.bulk:  # no ORDER BY: it would turn PK chunking off
+            return in_link_order(bulk_rows(client, obj.soql(condition, ordered=False), page_size=bulk_page_size),
+                                 obj.link)
+        return rest_rows(client, obj.soql(condition))
     return fetch
+
+
+def in_link_order(rows: Iterable[Row], link: str, *, run_rows: int = SORT_RUN_ROWS) -> Iterator[Row]:
+    """`rows` sorted by their Individual link as `merge_key` orders it, in bounded memory: sorted runs of
+    `run_rows` spill to temporary files (JSON lines) and are merged."""
+    def key(row: Row) -> str:
+        return merge_key(row.get(link))
+
+    source = iter(rows)
+    with contextlib.ExitStack() as files:
+        runs: list[IO[str]] = []
+        while batch := list(itertools.islice(source, run_rows)):
+            batch.sort(key=key)
+            if not runs and len(batch) < run_rows:  # the whole stream fitted in one run
+                yield from batch
+                return
+            run = files.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
+            run.writelines(json.dumps(row) + "\n" for row in batch)
+            run.seek(0)
+            runs.append(run)
+        yield from heapq.merge(*((json.loads(line) for line in run) for run in runs), key=key)
 
 
 def rest_rows(client: OrgClient, soql: str) -> Iterator[Row]:

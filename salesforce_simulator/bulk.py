@@ -239,6 +239,12 @@ def list_handler(request: SimRequest, match: re.Match[str]) -> SimResponse:
     return SimResponse(body={"done": True, "records": records, "nextRecordsUrl": None})
 
 
+def submitted_queries(org_id: str) -> list[str]:
+    """The SOQL of every query job the org received, oldest first: what a test checks a client asked."""
+    with _LOCK:
+        return [job.query for job in _JOBS.values() if job.org_id == org_id]
+
+
 # ---------------------------------------------------------------------------------------
 # Results
 

@@ -19,6 +19,8 @@ from harvesters.consents import (
     available,
     consent_chunks,
     consumer_groups,
+    in_link_order,
+    merge_key,
     normalised,
     subject_hmac_of,
 )
@@ -34,6 +36,7 @@ from lineage import (
     subject_key,
 )
 from salesforce_simulator import Simulator
+from salesforce_simulator.bulk import submitted_queries
 
 DEMO_CONSUMERS = 505  # 500 generated + the five named ones, each an Individual
 WAITLIST_LEADS = 2  # Priya Rao and Devon Wu: leads linked to no Individual
@@ -230,6 +233,25 @@ def test_the_bulk_path_and_the_query_path_give_the_same_records(demo_org: Simula
     assert sum(1 for call in demo_org.calls if call.method == "POST" and call.path.endswith("/jobs/query")) == 7
     assert sum(1 for call in demo_org.calls if call.path.endswith("/results")) > 7  # Sforce-Locator paging
     assert by_bulk == by_query
+
+
+def test_bulk_queries_carry_no_order_by_so_salesforce_can_chunk_them_by_primary_key(demo_org: Simulator):
+    list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, secret=secret(), bulk_threshold=0))
+
+    queries = submitted_queries(demo_org.org.id)
+    assert len(queries) >= 7
+    assert not [query for query in queries if "ORDER BY" in query.upper()]
+
+
+def test_rows_in_any_order_are_put_in_link_order_through_spilled_runs():
+    links = ["0PK000000000003AAA", None, "0pk000000000001AAA", "0PK000000000002AAA", None, "0PK000000000001AAA",
+             "0PK000000000003AAA"]
+    rows = [{"Id": f"003{index:015d}", "PartyId": link} for index, link in enumerate(links)]
+
+    for run_rows in (2, 3, 100):
+        ordered = list(in_link_order(reversed(rows), "PartyId", run_rows=run_rows))
+        assert sorted(map(str, ordered)) == sorted(map(str, rows))
+        assert [merge_key(row["PartyId"]) for row in ordered] == sorted(merge_key(link) for link in links)
 
 
 def test_a_bulk_harvest_spends_a_job_a_poll_or_two_and_a_page_per_object(demo_org: Simulator):
