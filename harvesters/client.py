@@ -7,6 +7,8 @@ instance URL, the session id and an HTTP session that trusts the configured CA.
 
 from __future__ import annotations
 
+import logging
+import random
 import re
 import ssl
 import time
@@ -21,9 +23,10 @@ import requests
 from defusedxml import ElementTree
 from requests.adapters import HTTPAdapter
 from simple_salesforce.api import Salesforce
-from simple_salesforce.exceptions import SalesforceExpiredSession
+from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT_S = 60.0
 JWT_LIFETIME_S = 180
 PRODUCTION_AUDIENCE = "https://login.salesforce.com"
@@ -34,6 +37,36 @@ SOAP_NS = {"soap": "http://schemas.xmlsoap.org/soap/envelope/", "sf": "urn:partn
 
 class OrgAuthError(RuntimeError):
     """The org refused the credentials or the login URL did not answer like Salesforce."""
+
+
+# Salesforce's answers worth asking again: a server error, a busy or restarting instance, a gateway.
+TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
+
+
+class SalesforceUnavailableError(RuntimeError):
+    """Salesforce kept failing one request (5xx, no connection, no answer) through every attempt."""
+
+    def __init__(self, failure: str, attempts: int) -> None:
+        super().__init__(f"{failure} after {attempts} attempts")
+        self.failure = failure
+        self.attempts = attempts
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a transient failure of one request is retried: exponential backoff with full jitter."""
+
+    attempts: int = 6
+    base_delay_s: float = 0.5
+    max_delay_s: float = 20.0
+
+    def pause(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt `attempt` (1-based): anywhere up to base·2^(attempt-1)."""
+        ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1))
+        return random.uniform(0, ceiling)  # noqa: S311 - jitter, not secrets
+
+
+DEFAULT_RETRY = RetryPolicy()
 
 
 @dataclass(frozen=True)
@@ -60,14 +93,17 @@ class AccessToken:
 
 
 class _VerifiedAdapter(HTTPAdapter):
-    """TLS against a given SSL context and a default timeout, whatever the caller passes.
+    """TLS against a given SSL context, a default timeout whatever the caller passes, and each request
+    retried on its own when Salesforce answers 5xx or not at all (the harvester only reads, so any request
+    may be sent again).
 
     requests ignores `Session.verify` when REQUESTS_CA_BUNDLE is set, so trust goes in the context.
     """
 
-    def __init__(self, context: ssl.SSLContext | None, timeout: float) -> None:
+    def __init__(self, context: ssl.SSLContext | None, timeout: float, retry: RetryPolicy = DEFAULT_RETRY) -> None:
         self._context = context
         self._timeout = timeout
+        self._retry = retry
         super().__init__()
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
@@ -78,17 +114,38 @@ class _VerifiedAdapter(HTTPAdapter):
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self._timeout
+        for attempt in range(1, self._retry.attempts):
+            try:
+                response = super().send(request, **kwargs)
+            except (requests.ConnectionError, requests.Timeout) as error:
+                if isinstance(error, requests.exceptions.SSLError):  # a certificate does not heal by waiting
+                    raise
+                failure = type(error).__name__
+            else:
+                if response.status_code not in TRANSIENT_STATUSES:
+                    return response
+                failure = f"HTTP {response.status_code}"
+                # The session's hooks see every answer once (each one is an API call the org counted).
+                for hook in request.hooks.get("response", []):
+                    hook(response, **kwargs)
+                response.close()
+            pause = self._retry.pause(attempt)
+            log.warning("%s %s: %s; attempt %d of %d in %.1fs", request.method, urlsplit(request.url or "").path,
+                        failure, attempt + 1, self._retry.attempts, pause)
+            time.sleep(pause)
         return super().send(request, **kwargs)
 
 
-def http_session(ca_bundle: str = "", *, timeout: float = DEFAULT_TIMEOUT_S) -> requests.Session:
-    """A requests session that verifies TLS against the system CAs plus `ca_bundle`, if given."""
+def http_session(ca_bundle: str = "", *, timeout: float = DEFAULT_TIMEOUT_S,
+                 retry: RetryPolicy = DEFAULT_RETRY) -> requests.Session:
+    """A requests session that verifies TLS against the system CAs plus `ca_bundle`, if given, and
+    retries each request on its own through transient failures."""
     context = None
     if ca_bundle:
         context = ssl.create_default_context()
         context.load_verify_locations(cafile=ca_bundle)
     session = requests.Session()
-    session.mount("https://", _VerifiedAdapter(context, timeout))
+    session.mount("https://", _VerifiedAdapter(context, timeout, retry))
     return session
 
 
@@ -186,11 +243,15 @@ def _json_or_none(response: requests.Response) -> Any:
 
 
 class OrgClient:
-    """simple-salesforce on a token of ours, logging in again once when the session expires."""
+    """simple-salesforce on a token of ours, logging in again once when the session expires; each request
+    is retried on its own through transient failures (`retry`), and one that never succeeds raises
+    SalesforceUnavailableError."""
 
-    def __init__(self, credentials: OrgCredentials, *, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(self, credentials: OrgCredentials, *, timeout: float = DEFAULT_TIMEOUT_S,
+                 retry: RetryPolicy = DEFAULT_RETRY) -> None:
         self.credentials = credentials
-        self.http = http_session(credentials.ca_bundle, timeout=timeout)
+        self.retry = retry
+        self.http = http_session(credentials.ca_bundle, timeout=timeout, retry=retry)
         self.http.hooks["response"].append(self._note_usage)
         self._salesforce: Salesforce | None = None
         self.logins = 0
@@ -205,6 +266,22 @@ class OrgClient:
         return self._salesforce
 
     def call(self, operation: Callable[[Salesforce], T]) -> T:
+        """`operation` on the org's API; its requests were each retried already, so a failure that is
+        still transient here is final: SalesforceUnavailableError."""
+        try:
+            return self._in_session(operation)
+        except SalesforceError as error:
+            if error.status in TRANSIENT_STATUSES:
+                raise SalesforceUnavailableError(f"Salesforce answered HTTP {error.status}",
+                                                 self.retry.attempts) from error
+            raise
+        except (requests.ConnectionError, requests.Timeout) as error:
+            if isinstance(error, requests.exceptions.SSLError):
+                raise
+            raise SalesforceUnavailableError(f"no answer from Salesforce ({type(error).__name__})",
+                                             self.retry.attempts) from error
+
+    def _in_session(self, operation: Callable[[Salesforce], T]) -> T:
         try:
             return operation(self.salesforce)
         except SalesforceExpiredSession:

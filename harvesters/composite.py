@@ -1,20 +1,26 @@
-"""Salesforce's Composite resource: up to 25 subrequests (at most 5 of them queries) for one API call."""
+"""Salesforce's Composite resource: up to 25 subrequests (at most 5 of them queries) for one API call.
+
+Salesforce answers each subrequest on its own, so a call whose subrequests partly fail with a server
+error sends again only those, with backoff and jitter, as many times as the client retries a request.
+"""
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from simple_salesforce.exceptions import SalesforceError, SalesforceGeneralError
+from simple_salesforce.exceptions import SalesforceError
 
-from harvesters.client import OrgClient
+from harvesters.client import TRANSIENT_STATUSES, OrgClient, SalesforceUnavailableError
 
 MAX_SUBREQUESTS = 25
 MAX_QUERIES = 5
-
+log = logging.getLogger(__name__)
 
 API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -35,6 +41,10 @@ class SubResponse:
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
+
+    @property
+    def transient(self) -> bool:
+        return self.status in TRANSIENT_STATUSES
 
     def error_message(self) -> str:
         """Salesforce's own words for a failed subrequest."""
@@ -62,22 +72,42 @@ def query_request(reference: str, statement: str, *, tooling: bool = False) -> S
 
 
 def composite_get(client: OrgClient, requests: Sequence[SubRequest]) -> Iterator[SubResponse]:
-    """Every subrequest in as few Composite calls as Salesforce allows; answers come call by call."""
-    version = client.credentials.api_version
+    """Every subrequest in as few Composite calls as Salesforce allows; answers come call by call, in the
+    order asked."""
     for batch in composite_batches(requests):
-        payload = {"allOrNone": False, "compositeRequest": [
-            {"method": "GET", "url": f"/services/data/v{version}/{request.path}", "referenceId": request.reference}
-            for request in batch
-        ]}
-        body: dict[str, Any] = client.call(lambda sf, payload=payload: sf.restful(  # type: ignore[misc]
-            "composite", method="POST", json=payload))
-        answers = [SubResponse(item["referenceId"], int(item["httpStatusCode"]), item.get("body"))
-                   for item in body["compositeResponse"]]
-        failed = next((answer for answer in answers if answer.status >= 500), None)
-        if failed is not None:
-            # A server error inside the batch is as transient as one on the whole call: retry them all.
-            raise SalesforceGeneralError("composite", failed.status, failed.reference, failed.body)
-        yield from answers
+        yield from _answers_retrying_failed(client, batch)
+
+
+def _answers_retrying_failed(client: OrgClient, batch: list[SubRequest]) -> list[SubResponse]:
+    """One call's answers; subrequests answered with a server error go again, alone, until they succeed
+    or the client's attempts are spent (SalesforceUnavailableError)."""
+    answers: dict[str, SubResponse] = {}
+    pending = batch
+    for attempt in range(1, client.retry.attempts + 1):
+        answers.update((answer.reference, answer) for answer in _composite_call(client, pending))
+        pending = [request for request in pending if answers[request.reference].transient]
+        if not pending:
+            return [answers[request.reference] for request in batch]
+        if attempt < client.retry.attempts:
+            pause = client.retry.pause(attempt)
+            log.warning("composite: %d of %d subrequests failed (%s); attempt %d of %d in %.1fs", len(pending),
+                        len(batch), ", ".join(request.reference for request in pending), attempt + 1,
+                        client.retry.attempts, pause)
+            time.sleep(pause)
+    failed = answers[pending[0].reference]
+    raise SalesforceUnavailableError(f"Salesforce answered HTTP {failed.status} to {failed.reference}",
+                                     client.retry.attempts)
+
+
+def _composite_call(client: OrgClient, batch: list[SubRequest]) -> list[SubResponse]:
+    version = client.credentials.api_version
+    payload = {"allOrNone": False, "compositeRequest": [
+        {"method": "GET", "url": f"/services/data/v{version}/{request.path}", "referenceId": request.reference}
+        for request in batch
+    ]}
+    body: Any = client.call(lambda sf: sf.restful("composite", method="POST", json=payload))
+    return [SubResponse(item["referenceId"], int(item["httpStatusCode"]), item.get("body"))
+            for item in body["compositeResponse"]]
 
 
 def answer_records(client: OrgClient, answer: SubResponse) -> Iterator[dict[str, Any]]:

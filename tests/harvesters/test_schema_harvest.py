@@ -174,18 +174,6 @@ def test_an_expired_session_is_renewed_and_the_run_completes(
     assert any(call.status == 401 for call in demo_org.calls)
 
 
-def test_ten_percent_server_errors_are_retried_and_the_run_completes(
-    demo_connection: OrgConnection, demo_org: Simulator, monkeypatch: pytest.MonkeyPatch
-):
-    monkeypatch.setattr(runs, "CHUNK_OBJECTS", 3)
-    demo_org.set_faults(error_rate=0.1, seed=11)
-
-    run = harvest(demo_connection)
-
-    assert run.status == RunStatus.SUCCEEDED, run.errors
-    assert any(call.status in (500, 503) for call in demo_org.calls)
-
-
 def test_an_exhausted_api_limit_stops_the_run_cleanly_with_its_reason(demo_connection: OrgConnection,
                                                                       demo_org: Simulator):
     accounting = demo_org.dispatcher.runtime.accounting
