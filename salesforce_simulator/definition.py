@@ -91,6 +91,7 @@ def build_org(data: Mapping[str, Any], base_dir: Path) -> Org:
     org = _org_header(data.get("org") or {})
     org.users = [_user(entry) for entry in data.get("users") or []]
     org.oauth_clients = [_oauth_client(entry, base_dir) for entry in data.get("oauth_clients") or []]
+    org.sharing_models = _sharing_models(data.get("sharing_models") or {})
     for reference in data.get("describe_files") or []:
         _add_describe_file(org, reference, base_dir)
     _add_compact_objects(org, [_compact_object(entry) for entry in data.get("objects") or []])
@@ -260,7 +261,35 @@ def _compact_object(entry: Mapping[str, Any]) -> CompactObject:
         system_fields=bool(entry.get("system_fields", True)),
         description=entry.get("description"),
         overrides=dict(entry.get("describe") or {}),
+        sharing_model=_sharing_model(entry.get("sharing_model"), f"objects.{entry['name']}.sharing_model"),
+        external_sharing_model=_sharing_model(entry.get("external_sharing_model"),
+                                              f"objects.{entry['name']}.external_sharing_model"),
     )
+
+
+# The organization-wide defaults EntityDefinition reports (InternalSharingModel / ExternalSharingModel).
+SHARING_MODELS = ("None", "Private", "Read", "ReadWrite", "ReadWriteTransfer", "FullAccess", "ControlledByParent",
+                  "ControlledByLeadOrContact", "ControlledByCampaign", "ReadSelect")
+
+
+def _sharing_model(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if str(value) not in SHARING_MODELS:
+        raise DefinitionError(f"{where}: {value!r} is not one of {', '.join(SHARING_MODELS)}")
+    return str(value)
+
+
+def _sharing_models(entries: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """`sharing_models: {Object: {internal: Private, external: Private}}` for objects of describe files."""
+    found: dict[str, tuple[str, str]] = {}
+    for name, entry in entries.items():
+        if not isinstance(entry, Mapping) or "internal" not in entry:
+            raise DefinitionError(f"sharing_models.{name}: expected {{internal: …, external: …}}")
+        internal = _sharing_model(entry["internal"], f"sharing_models.{name}.internal")
+        external = _sharing_model(entry.get("external", internal), f"sharing_models.{name}.external")
+        found[str(name)] = (str(internal), str(external))
+    return found
 
 
 def _add_compact_objects(org: Org, objects: list[CompactObject]) -> None:

@@ -140,6 +140,8 @@ class CompactObject:
     system_fields: bool = True  # add Id, Name, OwnerId, IsDeleted, audit fields when absent
     description: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)  # raw describe keys, applied last
+    sharing_model: str | None = None  # organization-wide default for internal users (EntityDefinition)
+    external_sharing_model: str | None = None  # the same for external users
 
     @property
     def is_custom(self) -> bool:

@@ -293,6 +293,8 @@ class Org:
     field_metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
     report_metadata: dict[str, dict[str, Any]] = field(default_factory=dict)  # by Report Id
     integration_manifests: list[str] = field(default_factory=list)  # absolute paths
+    # organization-wide defaults by object: (internal, external) sharing model, where the definition says
+    sharing_models: dict[str, tuple[str, str]] = field(default_factory=dict)
     # extra describeGlobal entries with no describe of their own (e.g. from describe_global.json)
     global_only_entries: list[dict[str, Any]] = field(default_factory=list)
     global_encoding: str = "UTF-8"

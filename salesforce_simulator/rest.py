@@ -214,7 +214,7 @@ def create_record(request: SimRequest, match: re.Match[str]) -> SimResponse:
             raise SalesforceError(400, "INVALID_FIELD",
                                   f"No such column '{key}' on sobject of type {obj.name}")
     new_id = _new_id(obj)
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    now = faults.org_time().strftime("%Y-%m-%dT%H:%M:%S.000+0000")
     row = {names[k.lower()]: v for k, v in values.items() if k != "attributes"}
     row.update({"Id": new_id, "IsDeleted": False, "CreatedDate": now, "LastModifiedDate": now,
                 "SystemModstamp": now})  # fmt: skip
@@ -246,6 +246,10 @@ def update_record(request: SimRequest, match: re.Match[str]) -> SimResponse:
         raise SalesforceError(400, "JSON_PARSER_ERROR", "Expected a JSON object for the record")
     before = dict(row)
     row.update({k: v for k, v in values.items() if k != "attributes"})
+    now = faults.org_time().strftime("%Y-%m-%dT%H:%M:%S.000+0000")  # Salesforce stamps every update
+    row.update({"LastModifiedDate": now, "SystemModstamp": now})
+    if request.user is not None:
+        row["LastModifiedById"] = request.user.id
     _remember(lambda: _restore(row, before))
     return SimResponse(status=204)
 
@@ -311,6 +315,31 @@ def deleted_ids(request: SimRequest, match: re.Match[str]) -> SimResponse:
 
 # ----------------------------------------------------------------------------------------
 # Limits
+
+
+# Objects whose rows Salesforce leaves out of its record counts (they hang off other objects' rows).
+_UNCOUNTED_SUFFIXES = ("ChangeEvent", "Feed", "History", "Share", "OwnerSharingRule")
+
+
+def record_count(request: SimRequest, match: re.Match[str]) -> SimResponse:
+    """`limits/recordCount`: rows per object, deleted ones left out; unknown names are ignored."""
+    listed = request.param("sObjects")
+    names = [name.strip() for name in listed.split(",") if name.strip()] if listed else sorted(request.org.objects)
+    counts = []
+    for name in dict.fromkeys(names):
+        obj = request.org.sobject(name)
+        if obj is None or obj.name.endswith(_UNCOUNTED_SUFFIXES):
+            continue
+        counts.append({"count": _live_rows(request.org, obj.name), "name": obj.name})
+    return SimResponse(body={"sObjects": counts})
+
+
+def _live_rows(org: Org, name: str) -> int:
+    source = org.record_sources.get(name)
+    known = source.known_count(include_deleted=False) if source is not None else None
+    if known is not None:
+        return known
+    return sum(1 for row in org.records(name) if not row.get("IsDeleted"))
 
 
 def limits(request: SimRequest, match: re.Match[str]) -> SimResponse:
@@ -740,6 +769,7 @@ ROUTES: list[Route] = [
     Route("PATCH", re.compile(rf"/sobjects/{_SOBJECT}/{_ID}"), update_record),
     Route("DELETE", re.compile(rf"/sobjects/{_SOBJECT}/{_ID}"), delete_record),
     Route("GET", re.compile(r"/limits"), limits),
+    Route("GET", re.compile(r"/limits/recordCount"), record_count),
     Route("GET", re.compile(r"/(?P<kind>query|queryAll)"), query),
     Route("GET", re.compile(r"/(?P<kind>query|queryAll)/(?P<locator>01g\w+)-(?P<position>\d+)"), query_more),
     # the batch itself costs nothing: each of its subrequests is counted as it runs

@@ -20,14 +20,19 @@ from datetime import datetime
 from typing import Any
 
 from salesforce_simulator import soql
-from salesforce_simulator.org import ListRecordSource, Org, Record, record_id
+from salesforce_simulator.org import ListRecordSource, Org, Record, record_id, to_18
 from salesforce_simulator.routing import Route, SalesforceError, SimRequest, SimResponse
 
 ENTITY_ID = soql.CATALOG_ROW_ID  # what Salesforce answers as Id for catalog rows; DurableId is the key
 
 # Objects of the metadata catalog: no COUNT(), OR or NOT, and LIMIT is ignored (documented).
 CATALOG_TYPES = {"EntityDefinition", "FieldDefinition", "EntityParticle"}
-DERIVED_TYPES = ("EntityDefinition", "FieldDefinition", "EntityParticle")
+DERIVED_TYPES = ("EntityDefinition", "FieldDefinition", "EntityParticle", "CustomObject", "CustomField")
+# What a query of these answers as `entityTypeName` (Salesforce names the storage, not the type).
+ENTITY_TYPE_NAMES = {"CustomObject": "CustomEntityDefinition", "CustomField": "CustomFieldDefinition"}
+# Organization-wide defaults when the definition states none: Salesforce's own for a new custom object.
+DEFAULT_SHARING = ("ReadWrite", "Private")
+PARENT_SHARING = ("ControlledByParent", "ControlledByParent")
 # Objects that need a filter pinning the entity, and the columns that count as one.
 REIFIED_FILTERS = {
     "FieldDefinition": ("EntityDefinitionId", "DurableId"),
@@ -63,6 +68,31 @@ def _entity_durable_id(org: Org, name: str) -> str:
     return record_id("01I", number)[:15]
 
 
+def sharing_models(org: Org, name: str) -> tuple[str, str]:
+    """(internal, external) organization-wide default of an object: as declared, else Salesforce's default
+    (a detail of a master-detail relationship and Contact follow their parent; others Public Read/Write
+    inside, Private outside)."""
+    cache: dict[str, tuple[str, str]] = org.cache.setdefault("sharing_models", {})
+    if name not in cache:
+        cache[name] = _sharing_models_of(org, name)
+    return cache[name]
+
+
+def _sharing_models_of(org: Org, name: str) -> tuple[str, str]:
+    if name in org.sharing_models:
+        return org.sharing_models[name]
+    obj = org.objects[name]
+    compact = obj.compact
+    if compact is not None and compact.sharing_model:
+        return compact.sharing_model, compact.external_sharing_model or compact.sharing_model
+    if name == "Contact":
+        return PARENT_SHARING
+    fields = compact.all_fields() if compact is not None else []
+    if any(spec.type == "reference" and spec.cascade_delete for spec in fields):
+        return PARENT_SHARING
+    return DEFAULT_SHARING
+
+
 def entity_definitions(org: Org, api_version: str) -> Iterator[Record]:
     """One EntityDefinition row per object of the org."""
     for name in sorted(org.objects):
@@ -74,6 +104,7 @@ def entity_definition(org: Org, name: str, api_version: str) -> Record:
     obj = org.objects[name]
     entry = obj.global_entry(api_version)
     namespace, developer = _split_name(name)
+    internal, external = sharing_models(org, name)
     return {
         "Id": ENTITY_ID,
         "DurableId": _entity_durable_id(org, name),
@@ -94,6 +125,8 @@ def entity_definition(org: Org, name: str, api_version: str) -> Record:
         "IsTriggerable": bool(entry.get("triggerable", True)),
         "IsFieldHistoryTracked": False,
         "DeploymentStatus": "Deployed" if obj.custom else None,
+        "InternalSharingModel": internal,
+        "ExternalSharingModel": external,
         "LastModifiedDate": _iso(obj.last_modified),
         "LastModifiedById": org.users[0].id if org.users else None,
     }
@@ -193,24 +226,132 @@ def _field_definition(
 
 _PARTICLE_KEYS = (
     "Id", "DurableId", "QualifiedApiName", "DeveloperName", "NamespacePrefix", "MasterLabel",
-    "Label", "DataType", "Length", "Precision", "Scale", "IsNillable", "IsCalculated",
+    "Label", "Length", "Precision", "Scale", "IsNillable", "IsCalculated",
     "IsApiFilterable", "IsApiSortable", "RelationshipName", "ExtraTypeInfo", "ValueTypeId",
     "EntityDefinitionId", "FieldDefinitionId",
 )
 
 
 def entity_particles(org: Org, entity: str, api_version: str) -> Iterator[Record]:
-    """EntityParticle rows: one per field (compound fields' parts included), no classification."""
+    """EntityParticle rows: one per field of the describe (a compound field and its parts each), with the
+    describe's API data type (`string`, `reference`, …) where FieldDefinition shows the Setup UI's."""
+    obj = org.sobject(entity)
+    if obj is None:
+        return
+    fields = {str(field["name"]): field for field in obj.describe(api_version).get("fields", [])}
+    compounds = {str(field["compoundFieldName"]) for field in fields.values() if field.get("compoundFieldName")}
     for row in field_definitions(org, entity, api_version):
-        particle = {**row, "FieldDefinitionId": row["DurableId"]}
-        yield {key: particle.get(key) for key in _PARTICLE_KEYS}
+        field = fields[str(row["QualifiedApiName"])]
+        particle = {key: row.get(key) for key in _PARTICLE_KEYS}
+        particle.update(_particle_columns(field, compounds))
+        particle["FieldDefinitionId"] = row["DurableId"]
+        yield particle
+
+
+def _particle_columns(field: Mapping[str, Any], compounds: set[str]) -> Record:
+    return {
+        "DataType": str(field.get("type", "string")),
+        "ByteLength": field.get("byteLength"),
+        "Digits": field.get("digits"),
+        "IsCompound": str(field["name"]) in compounds,
+        "IsComponent": bool(field.get("compoundFieldName")),
+        "IsCreatable": bool(field.get("createable", False)),
+        "IsUpdatable": bool(field.get("updateable", False)),
+        "IsUnique": bool(field.get("unique", False)),
+        "IsIdLookup": bool(field.get("idLookup", False)),
+        "IsNameField": bool(field.get("nameField", False)),
+        "IsAutonumber": bool(field.get("autoNumber", False)),
+        "IsCaseSensitive": bool(field.get("caseSensitive", False)),
+        "IsDependentPicklist": bool(field.get("dependentPicklist", False)),
+        "IsEncrypted": bool(field.get("encrypted", False)),
+        "IsHtmlFormatted": bool(field.get("htmlFormatted", False)),
+        "IsApiGroupable": bool(field.get("groupable", False)),
+        "InlineHelpText": field.get("inlineHelpText"),
+        "ReferenceTo": {"referenceTo": list(field.get("referenceTo") or [])},
+    }
+
+
+def custom_objects(org: Org, api_version: str) -> Iterator[Record]:
+    """Tooling CustomObject rows: one per custom object (`__c`) of the org."""
+    for name in sorted(org.objects):
+        if name.endswith("__c"):
+            yield custom_object(org, name, api_version)
+
+
+def custom_object(org: Org, name: str, api_version: str) -> Record:
+    obj = org.objects[name]
+    namespace, developer = _split_name(name)
+    internal, external = sharing_models(org, name)
+    compact = obj.compact
+    description = compact.description if compact is not None else None
+    label = obj.global_entry(api_version).get("label", name)
+    return {
+        "Id": to_18(_entity_durable_id(org, name)), "DeveloperName": developer, "NamespacePrefix": namespace,
+        "Description": description, "SharingModel": internal, "ExternalSharingModel": external,
+        "ManageableState": "installed" if namespace else "unmanaged", "FullName": name,
+        "CreatedDate": _iso(obj.last_modified), "LastModifiedDate": _iso(obj.last_modified),
+        "Metadata": {"label": label, "description": description, "sharingModel": internal,
+                     "externalSharingModel": external, "deploymentStatus": "Deployed"},
+    }
+
+
+def custom_fields(org: Org, entities: Iterable[str], api_version: str) -> Iterator[Record]:
+    """Tooling CustomField rows: one per custom field (`__c`, `__pc`) of each object named."""
+    for entity in entities:
+        obj = org.sobject(entity)
+        if obj is None:
+            continue
+        table = obj.name if not obj.custom else _entity_durable_id(org, obj.name)
+        for field in obj.describe(api_version).get("fields", []):
+            if field.get("custom") or str(field["name"]).endswith(("__c", "__pc")):
+                yield _custom_field(org, obj.name, table, field)
+
+
+def _custom_field(org: Org, entity: str, table: str, field: Mapping[str, Any]) -> Record:
+    name = str(field["name"])
+    namespace, developer = _split_name(name)
+    description = _field_metadata(org, entity, name).get("description")
+    number = int.from_bytes(hashlib.blake2b(f"{entity}.{name}".encode(), digest_size=8).digest(), "big") % 62**9
+    return {
+        "Id": record_id("00N", number), "DeveloperName": developer, "NamespacePrefix": namespace,
+        "TableEnumOrId": table, "Description": description, "InlineHelpText": field.get("inlineHelpText"),
+        "Length": field.get("length"), "ManageableState": "installed" if namespace else "unmanaged",
+        "FullName": f"{entity}.{name}",
+        "Metadata": {"label": field.get("label", name), "type": _metadata_type(field), "description": description,
+                     "inlineHelpText": field.get("inlineHelpText"), "length": field.get("length") or None,
+                     "required": not field.get("nillable", True), "unique": bool(field.get("unique", False)),
+                     "encrypted": bool(field.get("encrypted", False)),
+                     "referenceTo": (field.get("referenceTo") or [None])[0]},
+    }
+
+
+# Metadata API field types for describe types whose names differ.
+_METADATA_TYPES = {"string": "Text", "textarea": "LongTextArea", "reference": "Lookup", "boolean": "Checkbox",
+                   "double": "Number", "int": "Number", "datetime": "DateTime", "multipicklist": "MultiselectPicklist",
+                   "encryptedstring": "EncryptedText", "url": "Url"}
+
+
+def _metadata_type(field: Mapping[str, Any]) -> str:
+    kind = str(field.get("type", "string"))
+    if kind == "reference" and field.get("cascadeDelete"):
+        return "MasterDetail"
+    return _METADATA_TYPES.get(kind, kind[:1].upper() + kind[1:])
 
 
 # ---------------------------------------------------------------------------------------
 # Describes of tooling types (what the SOQL evaluator validates against)
 
 _KNOWN_FIELDS: dict[str, dict[str, str]] = {
-    "EntityDefinition": {"LastModifiedDate": "datetime", "KeyPrefix": "string"},
+    "EntityDefinition": {"LastModifiedDate": "datetime", "KeyPrefix": "string", "InternalSharingModel": "picklist",
+                         "ExternalSharingModel": "picklist"},
+    "EntityParticle": {"ReferenceTo": "complexvalue", "InlineHelpText": "string", "ByteLength": "int",
+                       "Digits": "int"},
+    "CustomObject": {"DeveloperName": "string", "NamespacePrefix": "string", "Description": "string",
+                     "SharingModel": "picklist", "ExternalSharingModel": "picklist", "ManageableState": "picklist",
+                     "Metadata": "complexvalue", "FullName": "string"},
+    "CustomField": {"DeveloperName": "string", "NamespacePrefix": "string", "TableEnumOrId": "string",
+                    "Description": "string", "InlineHelpText": "string", "Length": "int",
+                    "ManageableState": "picklist", "Metadata": "complexvalue", "FullName": "string"},
     "FieldDefinition": {"LastModifiedDate": "datetime", "Length": "int", "Precision": "int",
                         "Scale": "int", "ComplianceGroup": "multipicklist"},
     "ApexClass": {"Name": "string", "Body": "textarea", "NamespacePrefix": "string",
@@ -323,6 +464,7 @@ class ToolingCatalog:
         self.entities = entities  # FieldDefinition is built for these objects only
         self._describes: dict[str, dict[str, Any] | None] = {}
         self._entity_names: dict[str, str] | None = None
+        self._fields: dict[str, dict[str, Record]] = {}  # FieldDefinition rows by object, for relationship paths
 
     def entity_name(self, key: str) -> str | None:
         """The object an EntityDefinition key names: its api name or (15- or 18-character) durable id."""
@@ -345,6 +487,10 @@ class ToolingCatalog:
             entities = self.entities or []
             return itertools.chain.from_iterable(
                 make(self.org, entity, self.api_version) for entity in entities)
+        if name == "CustomObject":
+            return custom_objects(self.org, self.api_version)
+        if name == "CustomField":
+            return custom_fields(self.org, self.entities or sorted(self.org.objects), self.api_version)
         if name == "User":
             return self.org.records("User")
         return [_with_full_name(row) for row in self.org.tooling.get(name, [])]
@@ -371,6 +517,8 @@ class ToolingCatalog:
             make = field_definitions if name == "FieldDefinition" else entity_particles
             first = next(iter(sorted(self.org.objects)), None)
             return list(itertools.islice(make(self.org, first, self.api_version), 1)) if first else []
+        if name in ("CustomObject", "CustomField"):
+            return list(itertools.islice(self.records(name), 1))
         return list(self.records(name))
 
     def lookup(self, name: str, key: str) -> Record | None:
@@ -379,7 +527,21 @@ class ToolingCatalog:
         if name == "EntityDefinition":
             entity = self.entity_name(key)
             return entity_definition(self.org, entity, self.api_version) if entity else None
+        if name == "FieldDefinition":
+            return self.field_definition(key)
         return next((r for r in self.records(name) if str(r.get("Id", ""))[:15] == key[:15]), None)
+
+
+    def field_definition(self, durable_id: str) -> Record | None:
+        """The FieldDefinition row a DurableId (`<entity>.<field>`) names, built once per object."""
+        entity_key, _, field_name = durable_id.partition(".")
+        entity = self.entity_name(entity_key)
+        if entity is None:
+            return None
+        if entity not in self._fields:
+            self._fields[entity] = {str(row["QualifiedApiName"]).lower(): row
+                                    for row in field_definitions(self.org, entity, self.api_version)}
+        return self._fields[entity].get(field_name.lower())
 
 
 def _with_full_name(row: Record) -> Record:
@@ -395,6 +557,19 @@ def _entity_filter_values(query: soql.Query) -> list[str]:
     for condition in query.conditions():
         path = condition.field.text.lower()
         if path not in _ENTITY_FILTER_PATHS:
+            continue
+        if isinstance(condition, soql.InList) and not condition.negated:
+            values.extend(str(v.value) for v in condition.values)
+        elif isinstance(condition, soql.Comparison) and condition.operator == "=":
+            values.append(str(condition.value.value))
+    return values
+
+
+def _table_filter_values(query: soql.Query) -> list[str]:
+    """Objects a CustomField query pins with TableEnumOrId '=' or IN."""
+    values: list[str] = []
+    for condition in query.conditions():
+        if condition.field.text.lower() != "tableenumorid":
             continue
         if isinstance(condition, soql.InList) and not condition.negated:
             values.extend(str(v.value) for v in condition.values)
@@ -450,10 +625,12 @@ def run_tooling_query(org: Org, text: str, api_version: str) -> ToolingResult:
         check_catalog_rules(query, type_name)
     if type_name in REIFIED_FILTERS:
         catalog.entities = _entities_for(catalog, _entity_filter_values(query))
+    elif type_name == "CustomField" and (tables := _table_filter_values(query)):
+        catalog.entities = _entities_for(catalog, tables)  # read the objects filtered on, not the whole org
     if type_name in CATALOG_TYPES and (query.limit is not None or query.offset is not None):
         # documented: LIMIT and OFFSET are ignored on these objects
         query = _without_limits(query)
-    entity = type_name or query.sobject
+    entity = ENTITY_TYPE_NAMES.get(type_name or "", type_name or query.sobject)
     if query.count:
         return ToolingResult(entity, [], _count(query, catalog))
     rows = _execute(query, catalog, api_version)

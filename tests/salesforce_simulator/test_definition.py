@@ -146,5 +146,5 @@ def test_the_jwt_audience_an_org_accepts_is_read_from_its_definition(tmp_path: P
     assert build_org({"org": header}, tmp_path).jwt_audience == "https://login.salesforce.com"
     assert build_org({"org": {**header, "jwt_audience": "https://test.salesforce.com/"}},
                      tmp_path).jwt_audience == "https://test.salesforce.com"
-    with pytest.raises(DefinitionError, match="org.jwt_audience"):
+    with pytest.raises(DefinitionError, match=r"org\.jwt_audience"):
         build_org({"org": {**header, "jwt_audience": "login.salesforce.com"}}, tmp_path)

@@ -12,6 +12,8 @@ import requests
 from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
 
+from salesforce_simulator import Simulator
+
 from .conftest import error_body, sobject
 
 SHARED_DESCRIBE = Path("/work/shared/data/salesforce/describe")
@@ -126,6 +128,29 @@ def test_limits_report_daily_api_requests(sf: Salesforce) -> None:
     daily = sf.limits()["DailyApiRequests"]
     assert daily["Max"] == 100000
     assert 0 <= daily["Remaining"] < daily["Max"]
+
+
+def test_record_counts_answer_the_listed_objects_rows_in_one_call_and_ignore_unknown_names(
+    sf: Salesforce, fresh: Simulator
+) -> None:
+    live_contacts = sf.query("SELECT COUNT() FROM Contact")["totalSize"]
+    before = fresh.api_usage
+
+    listed = "Contact,No_Such_Object__c,FinServ__FinancialAccount__c"
+
+    body = sf.restful("limits/recordCount", params={"sObjects": listed})
+
+    assert fresh.api_usage == before + 1
+    counts = {entry["name"]: entry["count"] for entry in body["sObjects"]}
+    assert set(counts) == {"Contact", "FinServ__FinancialAccount__c"}
+    assert counts["Contact"] == live_contacts  # the deleted literal contact is not counted
+    assert set(body["sObjects"][0]) == {"count", "name"}
+
+
+def test_record_counts_without_a_list_answer_every_object(sf: Salesforce) -> None:
+    names = {entry["name"] for entry in sf.restful("limits/recordCount")["sObjects"]}
+
+    assert {"Contact", "Account", "User", "FinServ__FinancialAccount__c"} <= names
 
 
 # -- query ------------------------------------------------------------------------------------------

@@ -295,3 +295,66 @@ def test_entityparticle_needs_an_entity_filter_too(tsf: Salesforce) -> None:
     result = tooling_query(tsf, "SELECT QualifiedApiName, DataType, FieldDefinitionId FROM EntityParticle "
                                 "WHERE EntityDefinition.QualifiedApiName = 'Contact' AND QualifiedApiName = 'Email'")
     assert result["records"][0]["FieldDefinitionId"] == "Contact.Email"
+
+
+# --- what peers ask: sharing models, EntityParticle, CustomObject, CustomField ----------------------
+
+
+def test_entitydefinition_answers_each_objects_sharing_models(tsf: Salesforce) -> None:
+    result = tooling_query(tsf, "SELECT QualifiedApiName, InternalSharingModel, ExternalSharingModel "
+                                "FROM EntityDefinition WHERE QualifiedApiName IN ('Contact', "
+                                "'FinServ__FinancialAccount__c')")
+    models = {r["QualifiedApiName"]: (r["InternalSharingModel"], r["ExternalSharingModel"])
+              for r in result["records"]}
+
+    assert models == {"Contact": ("ControlledByParent", "ControlledByParent"),
+                      "FinServ__FinancialAccount__c": ("ReadWrite", "Private")}
+
+
+def test_entityparticle_answers_api_data_types_compound_fields_and_its_field_definition(tsf: Salesforce) -> None:
+    result = tooling_query(tsf, "SELECT QualifiedApiName, DataType, Label, IsCompound, IsComponent, ReferenceTo, "
+                                "FieldDefinition.DataType, FieldDefinition.DurableId FROM EntityParticle "
+                                "WHERE EntityDefinition.QualifiedApiName = 'Contact'")
+    particles = {r["QualifiedApiName"]: r for r in result["records"]}
+
+    assert particles["Email"]["DataType"] == "email"
+    assert particles["Email"]["FieldDefinition"]["DataType"] == "Email"
+    assert particles["Email"]["FieldDefinition"]["DurableId"] == "Contact.Email"
+    assert (particles["MailingAddress"]["IsCompound"], particles["MailingAddress"]["IsComponent"]) == (True, False)
+    assert (particles["MailingCity"]["IsCompound"], particles["MailingCity"]["IsComponent"]) == (False, True)
+    assert particles["AccountId"]["DataType"] == "reference"
+    assert particles["AccountId"]["ReferenceTo"] == {"referenceTo": ["Account"]}
+
+
+def test_customobject_lists_custom_objects_with_their_sharing_models(tsf: Salesforce) -> None:
+    result = tooling_query(tsf, "SELECT Id, DeveloperName, NamespacePrefix, Description, SharingModel, "
+                                "ExternalSharingModel FROM CustomObject")
+    entity = tooling_query(tsf, "SELECT DurableId FROM EntityDefinition "
+                                "WHERE QualifiedApiName = 'FinServ__FinancialAccount__c'")["records"][0]
+    rows = {r["DeveloperName"]: r for r in result["records"]}
+
+    assert result["entityTypeName"] == "CustomEntityDefinition"
+    account = rows["FinancialAccount"]
+    assert account["Id"][:15] == entity["DurableId"]
+    assert (account["NamespacePrefix"], account["SharingModel"], account["ExternalSharingModel"]) == (
+        "FinServ", "ReadWrite", "Private")
+    assert "Contact" not in rows
+
+
+def test_customfield_answers_custom_fields_by_their_table_with_metadata_for_one(tsf: Salesforce) -> None:
+    entity = tooling_query(tsf, "SELECT DurableId FROM EntityDefinition "
+                                "WHERE QualifiedApiName = 'FinServ__FinancialAccount__c'")["records"][0]["DurableId"]
+    result = tooling_query(tsf, "SELECT Id, DeveloperName, TableEnumOrId, NamespacePrefix, Description "  # noqa: S608
+                                f"FROM CustomField WHERE TableEnumOrId = '{entity}'")
+    fields = {r["DeveloperName"]: r for r in result["records"]}
+    one = tooling_query(tsf, "SELECT FullName, Metadata FROM CustomField "  # noqa: S608
+                             f"WHERE TableEnumOrId = '{entity}' AND DeveloperName = 'AccountNumber'")["records"]
+
+    assert result["entityTypeName"] == "CustomFieldDefinition"
+    assert {"AccountNumber", "Balance", "Nickname"} <= set(fields)
+    assert fields["AccountNumber"]["Id"].startswith("00N")
+    assert fields["AccountNumber"]["Description"] == "Core banking account number"
+    assert fields["AccountNumber"]["NamespacePrefix"] == "FinServ"
+    assert [row["FullName"] for row in one] == ["FinServ__FinancialAccount__c.FinServ__AccountNumber__c"]
+    assert one[0]["Metadata"]["type"] == "Text"
+    assert one[0]["Metadata"]["length"] == 30
