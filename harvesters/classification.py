@@ -1,18 +1,26 @@
 """Which CCPA category a field holds, and whether it is sensitive personal information (CPRA).
 
-Rules read the field's API name, label, type and the org's own ComplianceGroup tags; the first rule
-that matches wins, and its name travels with the field as evidence of why it was classified so.
+A field is read as words: its API name and label are split on `_`, camel case and spaces (namespace and
+`__c` suffix dropped), so `Contact_PIN__c` is `contact pin` and "Waiting" is never `itin`. Rules match whole
+words or phrases, never fragments. Whether a rule applies depends on the object's context: contact details on
+a company's Account or a field on a configuration object are not a consumer's personal information, and a
+latitude taken from a postal address is the address, not precise geolocation (§ 1798.140(w)).
+
+The first rule that matches decides; its description, with the words that matched and the law it applies,
+travels with the field (`classification_rule`, and `sensitivity_rule` when the field is sensitive).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import Enum, StrEnum
+from typing import Any
 
 
 class CcpaCategory(StrEnum):
-    """The categories of personal information of Cal. Civ. Code § 1798.140(v)."""
+    """The categories of personal information of Cal. Civ. Code § 1798.140(v)(1)."""
 
     IDENTIFIERS = "identifiers"
     CUSTOMER_RECORDS = "customer_records"  # § 1798.80(e): financial, insurance, medical details …
@@ -25,90 +33,464 @@ class CcpaCategory(StrEnum):
     PROFESSIONAL = "professional_information"
     EDUCATION = "education_information"
     INFERENCES = "inferences"
+    # Personal information of none of the listed categories: (v)(1) "includes, but is not limited to" them.
+    OTHER = "other_personal_information"
+
+
+class Context(Enum):
+    """What an object's records are: it decides which rules may apply to its fields."""
+
+    PERSON = "its records are people"
+    ABOUT_PEOPLE = "its records are about people"
+    ORGANISATION = "its records are organisations"
+    CONFIGURATION = "it holds configuration, not consumers' records"
+    UNKNOWN = "nothing says its records are about people"
+
+
+@dataclass(frozen=True)
+class ObjectContext:
+    name: str
+    context: Context
+    reason: str
+    label: str = ""
+
+    @property
+    def about_people(self) -> bool:
+        return self.context in {Context.PERSON, Context.ABOUT_PEOPLE}
+
+    def describe(self) -> str:
+        return f"{self.name}: {self.context.value} ({self.reason})"
 
 
 @dataclass(frozen=True)
 class Classification:
     category: CcpaCategory | None
     sensitive: bool
-    rule: str
+    rule: str  # why this category (or why none)
+    sensitivity_rule: str | None = None  # why sensitive; None when it is not
+
+    @property
+    def personal(self) -> bool:
+        return self.category is not None
+
+
+class Scope(Enum):
+    """Where a rule may fire."""
+
+    ANYWHERE = "on any object holding records"  # the words alone say it is personal (an SSN is an SSN)
+    PEOPLE = "on objects about people"  # ordinary words (phone, balance) that are personal only there
+    PERSON = "on objects whose records are people"  # e.g. a job title is a person's only on a person
 
 
 @dataclass(frozen=True)
-class _Rule:
-    name: str
-    pattern: re.Pattern[str]
-    category: CcpaCategory
+class Rule:
+    id: str
+    what: str
+    terms: tuple[tuple[str, ...], ...]  # phrases of whole words; a trailing `*` matches a word's beginning
+    category: CcpaCategory | None  # None: the words say the field is not a consumer's (a company's revenue)
+    law: str
+    scope: Scope = Scope.PEOPLE
     sensitive: bool = False
 
+    def matched(self, words: Sequence[str]) -> tuple[str, ...] | None:
+        return next((term for term in self.terms if _contains(words, term)), None)
 
-def _rule(name: str, words: str, category: CcpaCategory, *, sensitive: bool = False) -> _Rule:
-    return _Rule(name, re.compile(words, re.IGNORECASE), category, sensitive)
+    def applies_in(self, context: Context) -> bool:
+        if context is Context.CONFIGURATION:
+            return False
+        if self.scope is Scope.ANYWHERE:
+            return True
+        if self.scope is Scope.PERSON:
+            return context is Context.PERSON
+        return context in {Context.PERSON, Context.ABOUT_PEOPLE}
+
+    def text(self, matched: str, where: str) -> str:
+        category = self.category.value if self.category else "not personal"
+        sensitivity = "sensitive, " if self.sensitive else ""
+        return (f"{self.id}: {where} word `{matched}` → {self.what} ({category}, {sensitivity}{self.law}; "
+                f"{self.scope.value})")
 
 
-# Order matters: the most specific and the sensitive rules come first.
-NAME_RULES: tuple[_Rule, ...] = (
-    _rule("government id", r"ssn|social_?security|tax_?id|\btin\b|itin|national_?id|taxpayer",
-          CcpaCategory.IDENTIFIERS, sensitive=True),
-    _rule("driver's licence or passport", r"driver'?s?_?licen[cs]e|passport", CcpaCategory.IDENTIFIERS, sensitive=True),
-    _rule("account credentials", r"password|security_?(code|answer)|\bpin\b|cvv|cvc", CcpaCategory.CUSTOMER_RECORDS,
+def _terms(*phrases: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(phrase.split()) for phrase in phrases)
+
+
+def _rule(rule_id: str, what: str, phrases: str, category: CcpaCategory | None, law: str, *,
+          scope: Scope = Scope.PEOPLE, sensitive: bool = False) -> Rule:
+    return Rule(rule_id, what, _terms(*phrases.split("|")), category, law, scope, sensitive)
+
+
+_A = "§1798.140(v)(1)(A)"
+_B = "§1798.140(v)(1)(B), §1798.80(e)"
+SPI_ID = "§1798.140(ae)(1)(A)"
+
+# Order matters: the sensitive and most specific rules come first.
+NAME_RULES: tuple[Rule, ...] = (
+    _rule("government_id", "Government identifiers",
+          "ssn|social security|social security number|tax id|taxpayer id|tin|itin|national id|national identifier|"
+          "tax identification number|state id|state identification|sin", CcpaCategory.IDENTIFIERS, SPI_ID,
+          scope=Scope.ANYWHERE, sensitive=True),
+    _rule("identity_document", "Identity document numbers (driver's licence, passport, state ID)",
+          "drivers license|drivers licence|driver license|driver licence|driving licence|passport|"
+          "id document number|identity document number|id card number|identity card number|"
+          "identification document number", CcpaCategory.IDENTIFIERS, SPI_ID, scope=Scope.ANYWHERE, sensitive=True),
+    _rule("account_credentials", "Account log-in credentials and card security codes",
+          "password|passcode|pin|cvv|cvc|cvv2|security code|security answer|security question answer|"
+          "access code", CcpaCategory.CUSTOMER_RECORDS, "§1798.140(ae)(1)(B)", scope=Scope.ANYWHERE, sensitive=True),
+    _rule("privacy_choice", "A consumer's privacy and contact choices",
+          "opted out|opt out|opted out of*|do not call|do not contact|do not email|dont|consent|forget|"
+          "undeliverable", CcpaCategory.OTHER, "§1798.140(v)(1)"),
+    _rule("health", "Health information",
+          "health|medical|diagnosis|diagnoses|diagnos*|disability|disabilities|disabled|medication*|pregnan*|"
+          "allerg*|illness|treatment", CcpaCategory.CUSTOMER_RECORDS, "§1798.140(ae)(2)(B)",
+          scope=Scope.ANYWHERE, sensitive=True),
+    _rule("genetic_biometric", "Biometric and genetic information",
+          "biometric*|fingerprint*|face id|faceprint|face print|voiceprint|voice print|retina|iris scan|genetic*|dna",
+          CcpaCategory.BIOMETRIC, "§1798.140(ae)(1)(F), (ae)(2)(A)", scope=Scope.ANYWHERE, sensitive=True),
+    _rule("origin_beliefs_union", "Racial or ethnic origin, citizenship or immigration status, religion, union",
+          "race|racial|ethnic|ethnicity|religion|religious|religious affiliation|philosophical belief*|"
+          "union member|union membership|citizenship|immigration status|immigration|visa status|nationality",
+          CcpaCategory.PROTECTED_CHARACTERISTICS, "§1798.140(ae)(1)(D)", scope=Scope.ANYWHERE, sensitive=True),
+    _rule("sex_life", "Sex life or sexual orientation", "sexual orientation|sexual*|sex life",
+          CcpaCategory.PROTECTED_CHARACTERISTICS, "§1798.140(ae)(2)(C)", scope=Scope.ANYWHERE, sensitive=True),
+    _rule("message_contents", "Contents of a consumer's mail, email or text messages",
+          "email body|message body|sms body|text body|email content|message content", CcpaCategory.OTHER,
+          "§1798.140(ae)(1)(E)", sensitive=True),
+    _rule("device_geolocation", "Precise geolocation from a device",
+          "gps|geolocation|device location|current location|last known location|device latitude|device longitude",
+          CcpaCategory.GEOLOCATION, "§1798.140(ae)(1)(C), (w)", sensitive=True),
+    _rule("coordinates", "Coordinates not taken from a postal address (cautiously, precise geolocation)",
+          "latitude|longitude|coordinates|lat long", CcpaCategory.GEOLOCATION, "§1798.140(ae)(1)(C), (w)",
           sensitive=True),
-    _rule("card number", r"card_?number|\bpan\b|credit_?card|debit_?card", CcpaCategory.CUSTOMER_RECORDS,
-          sensitive=True),
-    _rule("financial account number", r"account_?number|routing|iban|\bbic\b|swift", CcpaCategory.CUSTOMER_RECORDS),
-    _rule("health", r"health|medical|diagnos|disabilit", CcpaCategory.CUSTOMER_RECORDS, sensitive=True),
-    _rule("biometric", r"biometric|fingerprint|face_?(id|print)|voice_?print", CcpaCategory.BIOMETRIC, sensitive=True),
-    _rule("racial, religious or union data", r"\brace\b|ethnic|religio|union_?member",
-          CcpaCategory.PROTECTED_CHARACTERISTICS, sensitive=True),
-    _rule("precise geolocation", r"latitude|longitude|geolocation|\bgps\b", CcpaCategory.GEOLOCATION, sensitive=True),
-    _rule("protected characteristic", r"birth|\bdob\b|\bage\b|gender|\bsex\b|marital|citizenship|veteran",
-          CcpaCategory.PROTECTED_CHARACTERISTICS),
-    _rule("credit inference", r"credit_?score|risk_?(score|rating)|propensity|segment|churn",
-          CcpaCategory.INFERENCES),
-    _rule("financial information", r"balance|income|salary|net_?worth|loan|debt|asset",
-          CcpaCategory.CUSTOMER_RECORDS),
-    _rule("purchases and transactions", r"transaction|purchase|amount|merchant", CcpaCategory.COMMERCIAL),
-    _rule("employment", r"employer|job_?title|occupation|employment", CcpaCategory.PROFESSIONAL),
-    _rule("education", r"school|degree|education", CcpaCategory.EDUCATION),
-    _rule("online identifier", r"ip_?address|device_?id|cookie|user_?agent|advertising_?id",
-          CcpaCategory.INTERNET_ACTIVITY),
-    _rule("contact details", r"e_?mail|phone|mobile|\bfax\b|street|city|postal|zip|address",
-          CcpaCategory.IDENTIFIERS),
-    _rule("name", r"(first|last|middle|full|maiden)_?name|salutation|suffix", CcpaCategory.IDENTIFIERS),
+    _rule("card_number", "Payment card numbers (not sensitive without the code that opens the account)",
+          "card number|credit card|debit card|pan|card last four|last four|card token", CcpaCategory.CUSTOMER_RECORDS,
+          _B, scope=Scope.ANYWHERE),
+    _rule("financial_account", "Financial account numbers",
+          "account number|bank account|iban|financial account",
+          CcpaCategory.CUSTOMER_RECORDS, _B),
+    _rule("identity_document_type", "The kind of identity document a person showed (not its number)",
+          "id document type|identity document type|document type|id type", CcpaCategory.IDENTIFIERS, _A),
+    _rule("birth_age", "Date of birth and age (age is a protected characteristic)",
+          "birth|birthdate|birthday|dob|date of birth|age|birth date|birth year",
+          CcpaCategory.PROTECTED_CHARACTERISTICS, "§1798.140(v)(1)(C)", scope=Scope.ANYWHERE),
+    _rule("protected_characteristic", "Characteristics of protected classifications",
+          "gender|gender identity|sex|pronoun*|marital|marital status|veteran|military|deceased",
+          CcpaCategory.PROTECTED_CHARACTERISTICS, "§1798.140(v)(1)(C)"),
+    _rule("online_identifier", "Online identifiers and network activity",
+          "ip address|ip|device id|cookie*|user agent|advertising id|browser|login ip", CcpaCategory.INTERNET_ACTIVITY,
+          "§1798.140(v)(1)(F)"),
+    _rule("email_address", "Email addresses", "email|e mail|email address", CcpaCategory.IDENTIFIERS, _A),
+    _rule("contact_details", "Postal addresses and telephone numbers",
+          "phone|mobile|fax|telephone|area code|street|city|postal|postal code|zip|zip code|address|mailing|"
+          "province|country|state|sms", CcpaCategory.IDENTIFIERS, _A),
+    _rule("person_name", "A person's name",
+          "first name|last name|middle name|full name|maiden name|nickname|preferred name|salutation|suffix|"
+          "assistant name|contact name|cardholder name|administrator name|applicant name|supplied name|greeting",
+          CcpaCategory.IDENTIFIERS, _A),
+    _rule("account_name", "A person's user or account name", "username|user name|alias|community nickname",
+          CcpaCategory.IDENTIFIERS, _A, scope=Scope.PERSON),
+    _rule("organisation_fact", "A fact about an organisation, not a consumer",
+          "duns|duns number|naics|sic|ticker|ticker symbol|tradestyle|number of employees|employees|annual revenue|"
+          "industry|year started|ownership|matching gift|funding focus|grantmaker|sla|routing number|bic|swift|"
+          "sort code", None, "§1798.140(v)(1)"),
+    _rule("credit_inference", "Credit scores and inferences drawn to profile a consumer",
+          "credit score|credit rating|risk score|risk rating|propensity|segment|churn|score|income band|"
+          "household size|lifetime value|rating", CcpaCategory.INFERENCES, "§1798.140(v)(1)(K)"),
+    _rule("financial_information", "Financial information",
+          "balance|income|salary|salaries|wage*|net worth|loan|loans|debt|debts|credit limit|liabilit*|"
+          "adverse action|requested amount|interest rate|credit line|assets|total assets",
+          CcpaCategory.CUSTOMER_RECORDS, _B),
+    _rule("commercial", "Products, purchases, transactions and giving histories",
+          "transaction*|purchase*|amount|merchant*|gift|gifts|donation*|membership|soft credit|soft credits|opp|"
+          "opps|orders|order number|order date|order total|last order|subscription*|product|products|card type",
+          CcpaCategory.COMMERCIAL, "§1798.140(v)(1)(D)"),
+    _rule("employment", "Professional or employment information",
+          "employer|employer name|job title|occupation|employment|title|department|affiliation|reports to",
+          CcpaCategory.PROFESSIONAL, "§1798.140(v)(1)(I)", scope=Scope.PERSON),
+    _rule("employer_on_record", "Employer named on a consumer's record", "employer|employer name|occupation|company",
+          CcpaCategory.PROFESSIONAL, "§1798.140(v)(1)(I)"),
+    _rule("education", "Education information", "school|degree|education|university|college|gpa",
+          CcpaCategory.EDUCATION, "§1798.140(v)(1)(J)"),
+    _rule("photo", "A photograph of a person", "photo|photo url|avatar|picture", CcpaCategory.SENSORY,
+          "§1798.140(v)(1)(H)", scope=Scope.PERSON),
+    _rule("household", "Information about a consumer's household", "household|households|hh",
+          CcpaCategory.OTHER, "§1798.140(v)(1) (a consumer or household)"),
+    _rule("language", "Languages a person speaks", "language|languages", CcpaCategory.OTHER, "§1798.140(v)(1)"),
+    _rule("free_text", "Free text written about a consumer or their request",
+          "description|comments|comment|notes|note|subject", CcpaCategory.OTHER, "§1798.140(v)(1)"),
 )
 
-TYPE_RULES: dict[str, Classification] = {
-    "email": Classification(CcpaCategory.IDENTIFIERS, False, "email field type"),
-    "phone": Classification(CcpaCategory.IDENTIFIERS, False, "phone field type"),
-    "address": Classification(CcpaCategory.IDENTIFIERS, False, "address field type"),
-    "location": Classification(CcpaCategory.GEOLOCATION, True, "geolocation field type"),
+
+# Field types that say what a field holds, whatever its name.
+TYPE_RULES: dict[str, Rule] = {
+    "email": Rule("type_email", "Salesforce type email", (), CcpaCategory.IDENTIFIERS, _A, Scope.ANYWHERE),
+    "phone": Rule("type_phone", "Salesforce type phone", (), CcpaCategory.IDENTIFIERS, _A),
+    "address": Rule("type_address", "Salesforce type address (a postal address)", (), CcpaCategory.IDENTIFIERS, _A),
+    "location": Rule("type_location", "Salesforce type location (a geolocation, cautiously taken as precise)", (),
+                     CcpaCategory.GEOLOCATION, "§1798.140(ae)(1)(C)", Scope.PEOPLE, sensitive=True),
 }
 
-# Objects whose records are people, so their `Name` is a person's name.
+# Objects whose records are people.
 PERSON_OBJECTS = frozenset({"Contact", "Lead", "Individual", "User", "PersonAccount"})
-PERSONAL_GROUPS = frozenset({"PII", "CCPA", "GDPR", "GLBA", "PCI", "HIPAA", "COPPA"})
-UNCLASSIFIED = Classification(None, False, "no rule matched")
+# Objects whose records are one of a person's email addresses, phones or addresses, named by it.
+CONTACT_POINT_OBJECTS = frozenset({"ContactPointEmail", "ContactPointPhone", "ContactPointAddress"})
+# Lookups whose target is a person or a consumer's own record: the value identifies or links to the consumer.
+PERSON_TARGETS = frozenset({"Contact", "Lead", "Individual", "Account", "PersonAccount"})
+CONSUMER_RECORD_TARGETS = frozenset({"Asset", "Opportunity", "Order", "Contract", "Quote"})
+# Words in a lookup's target that say it holds a person's household or address.
+PERSONAL_TARGET_WORDS = frozenset({"household", "address", "contact", "individual", "person"})
+# Managed packages whose objects hold customers' records (Financial Services Cloud).
+CONSUMER_NAMESPACES = frozenset({"FinServ"})
+# Words in an object's name or label that say its records are about people.
+PEOPLE_WORDS = frozenset({"customer", "client", "applicant", "patient", "member", "consumer", "borrower", "donor",
+                          "employee", "person", "household", "beneficiary", "guarantor", "kyc", "consent", "party"})
+# Standard objects that hold the org's configuration or metadata, not consumers' records.
+CONFIGURATION_OBJECTS = frozenset({
+    "Report", "Dashboard", "CronJobDetail", "CronTrigger", "DataUsePurpose", "DataUseLegalBasis", "RecordType",
+    "Profile", "PermissionSet", "PermissionSetAssignment", "Group", "Folder", "EmailTemplate", "ApexClass",
+    "ApexTrigger", "AsyncApexJob", "Organization", "BusinessHours", "OperatingHours", "Pricebook2", "Product2",
+    "Campaign", "CampaignMember", "ListView", "Document", "StaticResource", "FlowDefinitionView", "NamedCredential",
+    "ConnectedApplication", "UserRole", "Territory", "Holiday", "Period", "FiscalYearSettings",
+})
+CONFIGURATION_SUFFIXES = ("__mdt", "__e", "Share", "History", "Feed", "ChangeEvent")
+PERSONAL_GROUPS = frozenset({"PII", "CCPA", "GDPR", "GLBA", "PCI", "HIPAA", "COPPA", "PHI"})
+SENSITIVE_GROUPS = frozenset({"HIPAA", "PHI"})
+# Fields every record has that describe the record, not the person it is about.
+RECORD_KEEPING = frozenset({
+    "IsDeleted", "CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp",
+    "LastViewedDate", "LastReferencedDate", "LastActivityDate", "OwnerId", "RecordTypeId", "CurrencyIsoCode",
+    "Jigsaw", "JigsawContactId", "JigsawCompanyId", "CleanStatus", "LastCURequestDate", "LastCUUpdateDate",
+    "ConnectionReceivedId", "ConnectionSentId",
+})
+ADDRESS_PREFIXES = frozenset({"mailing", "billing", "shipping", "other", "street", "address", "postal"})
+UNCLASSIFIED = Classification(None, False, "no_rule: no rule matched")
+
+
+def object_context(describe: Mapping[str, Any]) -> ObjectContext:
+    """Read from an object's describe whether its records are people, about people, or neither."""
+    return replace(_context_of(describe), label=str(describe.get("label") or ""))
+
+
+def _context_of(describe: Mapping[str, Any]) -> ObjectContext:
+    name = str(describe.get("name") or "")
+    fields: list[Mapping[str, Any]] = list(describe.get("fields") or [])
+    names = {str(raw.get("name")) for raw in fields}
+    if name in PERSON_OBJECTS:
+        return ObjectContext(name, Context.PERSON, f"standard person object {name}")
+    if name == "Account":
+        return _account_context(name, names, fields)
+    if describe.get("customSetting") or name.endswith(CONFIGURATION_SUFFIXES) or name in CONFIGURATION_OBJECTS:
+        return ObjectContext(name, Context.CONFIGURATION, "a custom setting, metadata or setup object")
+    parts = _person_name_parts(fields)
+    if parts:
+        return ObjectContext(name, Context.PERSON, f"person name fields {', '.join(parts)}")
+    links = [f"{raw['name']} → {target}" for raw in fields for target in raw.get("referenceTo") or []
+             if target in PERSON_TARGETS and raw.get("type") == "reference"]
+    if links:
+        return ObjectContext(name, Context.ABOUT_PEOPLE, f"looks up {', '.join(links[:3])}")
+    namespace = name.split("__")[0] if name.count("__") >= 2 else ""
+    if namespace in CONSUMER_NAMESPACES:
+        return ObjectContext(name, Context.ABOUT_PEOPLE, f"a {namespace} object (customers' financial records)")
+    said = PEOPLE_WORDS & set(words_of(name) + words_of(str(describe.get("label") or "")))
+    if said:
+        return ObjectContext(name, Context.ABOUT_PEOPLE, f"its name says `{sorted(said)[0]}`")
+    return ObjectContext(name, Context.UNKNOWN, "no person fields and no lookup to a person")
+
+
+def _account_context(name: str, names: set[str], fields: list[Mapping[str, Any]]) -> ObjectContext:
+    if "IsPersonAccount" in names or any(field.startswith("Person") for field in names) \
+            or any(field.endswith("__pc") for field in names):
+        return ObjectContext(name, Context.PERSON, "person accounts (IsPersonAccount, Person* and __pc fields)")
+    parts = _person_name_parts(fields)
+    if parts:
+        return ObjectContext(name, Context.PERSON, f"person name fields {', '.join(parts)}")
+    return ObjectContext(name, Context.ORGANISATION, "business accounts: no person-account fields")
+
+
+def _person_name_parts(fields: list[Mapping[str, Any]]) -> list[str]:
+    """FirstName/LastName that Salesforce marks as parts of a person's name (`Name` alone is every Account's)."""
+    return [str(raw["name"]) for raw in fields
+            if raw.get("extraTypeInfo") in {"personname", "switchablepersonname"} and raw.get("name") != "Name"]
+
+
+def unknown_context(sobject: str) -> ObjectContext:
+    """The context of an object known only by name (no describe at hand)."""
+    return object_context({"name": sobject, "fields": []})
 
 
 def classify_field(
-    sobject: str, name: str, label: str, field_type: str, compliance_groups: tuple[str, ...] = (),
-    compound_parent: str = "",
+    sobject: str | ObjectContext, name: str, label: str, field_type: str, compliance_groups: tuple[str, ...] = (),
+    compound_parent: str = "", references: tuple[str, ...] = (),
 ) -> Classification:
-    if name == "Name" and sobject in PERSON_OBJECTS:
-        return Classification(CcpaCategory.IDENTIFIERS, False, "a person's name")
-    # A part of a compound field (MailingState of MailingAddress) is read with its parent's name.
-    words = " ".join(_words(text) for text in (name, label, compound_parent))
+    """The CCPA category of one field, and whether it is sensitive, with the rule that decided each."""
+    context = sobject if isinstance(sobject, ObjectContext) else unknown_context(sobject)
+    decided = _structural(context, name, field_type, compound_parent, references) \
+        or _by_words(context, name, label, compound_parent) \
+        or _consent_record(context) \
+        or _by_type(context, field_type) \
+        or _by_groups(compliance_groups)
+    return _with_group_sensitivity(decided or _unclassified(context, name), compliance_groups)
+
+
+def _structural(context: ObjectContext, name: str, field_type: str, compound_parent: str,
+                references: tuple[str, ...]) -> Classification | None:
+    """Rules read from the field's place in the record rather than its words."""
+    words = words_of(name)
+    if words[-2:] == ["geocode", "accuracy"]:
+        return Classification(None, False, "geocode_accuracy: how precisely Salesforce geocoded an address "
+                                           "(Address, Street, Zip …), nothing about a person")
+    if words and words[-1] in {"latitude", "longitude"} and _from_address(words, compound_parent):
+        return _address_geocode(context, name, compound_parent)
+    if name in RECORD_KEEPING:
+        return Classification(None, False, "record_keeping: a system field describing the record (audit stamp, "
+                                           "owner, view dates), not the person it is about")
+    if field_type == "id":
+        return _record_id(context)
+    if field_type == "reference":
+        return _lookup(context, name, references)
+    if name == "Name" and context.name in CONTACT_POINT_OBJECTS:
+        return Classification(CcpaCategory.IDENTIFIERS, False,
+                              f"contact_point_name: a {context.name} record is named by its email address, phone "
+                              f"number or address ({_A})")
+    if name == "Name" and context.context is Context.PERSON:
+        return Classification(CcpaCategory.IDENTIFIERS, False,
+                              f"person_name_field: the Name of a record that is a person ({context.describe()}; {_A})")
+    return None
+
+
+def _from_address(words: list[str], compound_parent: str) -> bool:
+    parent = words_of(compound_parent)
+    return "address" in parent or (len(words) > 1 and words[-2] in ADDRESS_PREFIXES) or (
+        len(words) > 2 and words[0] == "person" and words[1] in ADDRESS_PREFIXES)
+
+
+def _address_geocode(context: ObjectContext, name: str, compound_parent: str) -> Classification:
+    source = compound_parent or "a postal address"
+    if not context.about_people:
+        return Classification(None, False, f"address_geocode: {name} is the geocode of {source} on an object whose "
+                                           f"records are not people ({context.describe()})")
+    return Classification(CcpaCategory.IDENTIFIERS, False,
+                          f"address_geocode: {name} is the geocode of {source}, i.e. the postal address "
+                          f"({_A}); derived from an address, not a device, so not precise geolocation "
+                          f"(§1798.140(w))")
+
+
+def _record_id(context: ObjectContext) -> Classification:
+    if context.context is Context.PERSON:
+        return Classification(CcpaCategory.IDENTIFIERS, False,
+                              f"person_record_id: the Id of a record that is a person, a unique personal identifier "
+                              f"(§1798.140(aj)) ({context.describe()})")
+    return Classification(None, False, f"record_id: the Id of a record that is not a person ({context.describe()})")
+
+
+def _lookup(context: ObjectContext, name: str, references: tuple[str, ...]) -> Classification:
+    if context.name in references and (name == "ParentId" or context.context is not Context.PERSON):
+        return Classification(None, False, f"hierarchy: {name} points to another {context.name} (the record "
+                                           f"hierarchy), not to a person")
+    people = [target for target in references if target in PERSON_OBJECTS or target in {"Contact", "Lead"}]
+    if not context.about_people and not (people and context.context is Context.ORGANISATION):
+        return Classification(None, False, f"lookup: a lookup on an object whose records are not about people "
+                                           f"({context.describe()})")
+    personal = [target for target in references if _personal_target(target)]
+    if not personal:
+        targets = ", ".join(references) or "nothing"
+        return _consent_record(context) or Classification(
+            None, False, f"lookup: points to {targets}, not to a person or a consumer's own record")
+    return Classification(CcpaCategory.IDENTIFIERS, False,
+                          f"person_lookup: links the record to {personal[0]} (a person or a consumer's own record), "
+                          f"a persistent identifier of the consumer ({_A}, §1798.140(aj)) ({context.describe()})")
+
+
+def _personal_target(target: str) -> bool:
+    if target in PERSON_TARGETS or target in CONSUMER_RECORD_TARGETS or target.split("__")[0] in CONSUMER_NAMESPACES:
+        return True
+    return bool(PERSONAL_TARGET_WORDS & set(words_of(target)))
+
+
+def _consent_record(context: ObjectContext) -> Classification | None:
+    """Every field of a consent record (purpose, channel, dates, source) is part of a consumer's recorded choice."""
+    if not context.about_people or "consent" not in words_of(context.name):
+        return None
+    return Classification(CcpaCategory.OTHER, False,
+                          f"consent_record: a field of {context.name}, a consumer's recorded privacy choice "
+                          f"(§1798.140(v)(1)) [{context.describe()}]")
+
+
+def _by_words(context: ObjectContext, name: str, label: str, compound_parent: str) -> Classification | None:
+    """The first word rule that matches the API name, the label or (for a compound part) the parent's name."""
+    texts = (("name", words_of(name)), ("label", _without(words_of(label), words_of(context.label))),
+             ("compound field", words_of(compound_parent)))
     for rule in NAME_RULES:
-        if rule.pattern.search(words):
-            return Classification(rule.category, rule.sensitive, rule.name)
-    if field_type in TYPE_RULES:
-        return TYPE_RULES[field_type]
-    if PERSONAL_GROUPS & {group.upper() for group in compliance_groups}:
-        return Classification(CcpaCategory.IDENTIFIERS, False, "tagged personal by the org's ComplianceGroup")
+        if not rule.applies_in(context.context):
+            continue
+        for where, words in texts:
+            matched = rule.matched(words)
+            if matched is not None:
+                text = rule.text(" ".join(matched), where) + f" [{context.describe()}]"
+                return Classification(rule.category, rule.sensitive, text, text if rule.sensitive else None)
+    return None
+
+
+def _by_type(context: ObjectContext, field_type: str) -> Classification | None:
+    rule = TYPE_RULES.get(field_type)
+    if rule is None or not rule.applies_in(context.context):
+        return None
+    text = f"{rule.id}: {rule.what} → {rule.category} ({rule.law}) [{context.describe()}]"
+    return Classification(rule.category, rule.sensitive, text, text if rule.sensitive else None)
+
+
+def _by_groups(compliance_groups: tuple[str, ...]) -> Classification | None:
+    tagged = sorted(PERSONAL_GROUPS & {group.upper() for group in compliance_groups})
+    if not tagged:
+        return None
+    return Classification(CcpaCategory.OTHER, False,
+                          f"compliance_group: Salesforce compliance group {', '.join(tagged)} set by the org marks it "
+                          f"personal (§1798.140(v)(1))")
+
+
+def _with_group_sensitivity(decided: Classification, compliance_groups: tuple[str, ...]) -> Classification:
+    """Health-data groups (HIPAA, PHI) make a field sensitive whatever decided its category (§1798.140(ae)(2)(B))."""
+    tagged = sorted(SENSITIVE_GROUPS & {group.upper() for group in compliance_groups})
+    if not tagged or decided.sensitive:
+        return decided
+    return Classification(decided.category or CcpaCategory.CUSTOMER_RECORDS, True, decided.rule,
+                          f"compliance_group: Salesforce compliance group {', '.join(tagged)} marks health information "
+                          f"(sensitive, §1798.140(ae)(2)(B))")
+
+
+def _unclassified(context: ObjectContext, name: str) -> Classification:
+    if context.context is Context.CONFIGURATION:
+        return Classification(None, False, f"configuration_object: {context.describe()}")
     return UNCLASSIFIED
 
 
-def _words(text: str) -> str:
-    """`FinServ__AccountNumber__c` → `finserv_account_number_c`: camel case and namespaces split into words."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text.replace("__", "_"))
-    return re.sub(r"[^A-Za-z0-9']+", "_", spaced).lower()
+def words_of(text: str) -> list[str]:
+    """`FinServ__AccountNumber__c` → ["account", "number"]: namespace and suffix dropped, camel case split."""
+    if not text:
+        return []
+    core = re.sub(r"__[a-z]{1,3}$", "", text)
+    core = core.split("__", 1)[1] if "__" in core else core
+    core = core.replace("'", "")
+    words: list[str] = []
+    for part in re.split(r"[^A-Za-z0-9]+", core):
+        words += re.findall(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+", part)
+    return [word.lower() for word in words]
+
+
+def _without(words: list[str], phrase: list[str]) -> list[str]:
+    """A label without its object's label ("Asset Name" on Asset is "Name"): the object must not classify its fields."""
+    size = len(phrase)
+    for start in range(len(words) - size + 1) if size else ():
+        if words[start:start + size] == phrase:
+            return words[:start] + words[start + size:]
+    return words
+
+
+def _contains(words: Sequence[str], term: tuple[str, ...]) -> bool:
+    size = len(term)
+    return any(all(_word_matches(words[start + i], term[i]) for i in range(size))
+               for start in range(len(words) - size + 1))
+
+
+def _word_matches(word: str, pattern: str) -> bool:
+    return word.startswith(pattern[:-1]) if pattern.endswith("*") else word == pattern

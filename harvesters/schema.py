@@ -18,7 +18,7 @@ from typing import Any
 from simple_salesforce.exceptions import SalesforceError
 
 from harvesters.chunk import Chunk
-from harvesters.classification import classify_field
+from harvesters.classification import ObjectContext, classify_field, object_context
 from harvesters.client import OrgClient
 from harvesters.composite import (
     SubRequest,
@@ -48,11 +48,14 @@ NAMESPACED = re.compile(r"^([A-Za-z0-9]+)__\w+__[a-z]+$")
 SKIPPED_SUFFIXES = ("Share", "Feed", "ChangeEvent", "__Tag", "__mdt", "__e", "__x")
 DEFINITION_QUERY = (
     "SELECT EntityDefinition.QualifiedApiName, QualifiedApiName, SecurityClassification, ComplianceGroup, "
-    "BusinessStatus, BusinessOwnerId FROM FieldDefinition WHERE EntityDefinition.QualifiedApiName IN ({names})"
+    "BusinessStatus, BusinessOwnerId, Description FROM FieldDefinition "
+    "WHERE EntityDefinition.QualifiedApiName IN ({names})"
 )
 # Objects classified by one FieldDefinition query: a few hundred fields each fill about one 2,000-row page,
 # and a chunk of 20 objects (5 queries and 20 describes) is exactly one Composite call.
 OBJECTS_PER_DEFINITION_QUERY = 4
+# Enough picklist labels to judge what a field holds, few enough to keep a field node small.
+PICKLIST_LABELS_KEPT = 50
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class FieldDefinitionRow:
     compliance_groups: tuple[str, ...]
     business_status: str | None
     business_owner: str | None
+    description: str | None = None
 
 
 def harvestable(summary: dict[str, Any]) -> bool:
@@ -146,14 +150,15 @@ def field_definitions(
     definitions: dict[str, dict[str, FieldDefinitionRow]] = {}
     for row in answer_records(client, answer):
         entity = (row.get("EntityDefinition") or {}).get("QualifiedApiName")
-        definitions.setdefault(str(entity), {})[row["QualifiedApiName"]] = _definition(row)
+        definitions.setdefault(str(entity), {})[row["QualifiedApiName"]] = definition_row(row)
     return definitions
 
 
-def _definition(row: dict[str, Any]) -> FieldDefinitionRow:
+def definition_row(row: dict[str, Any]) -> FieldDefinitionRow:
+    """One FieldDefinition row as the harvest keeps it."""
     groups = tuple(group for group in (row.get("ComplianceGroup") or "").split(";") if group)
     return FieldDefinitionRow(row.get("SecurityClassification"), groups, row.get("BusinessStatus"),
-                              row.get("BusinessOwnerId"))
+                              row.get("BusinessOwnerId"), row.get("Description") or None)
 
 
 def describe_records(
@@ -171,8 +176,9 @@ def describe_records(
     nodes: list[NodeRecord] = [sobject]
     edges: list[EdgeRecord] = [HasObjectEdge(source=NodeRef(Label.ORG, org_key(org_id)), target=sobject.ref,
                                              evidence=evidence)]
+    context = object_context(describe)
     for raw in describe["fields"]:
-        record = field_record(org_id, name, raw, definitions.get(raw["name"]), evidence)
+        record = field_record(org_id, context, raw, definitions.get(raw["name"]), evidence)
         nodes.append(record)
         edges.append(HasFieldEdge(source=sobject.ref, target=record.ref, evidence=evidence))
         edges += [ReferenceEdge(source=record.ref, target=NodeRef(Label.SOBJECT, sobject_key(org_id, target)),
@@ -183,22 +189,32 @@ def describe_records(
 
 
 def field_record(
-    org_id: str, sobject: str, raw: dict[str, Any], definition: FieldDefinitionRow | None, evidence: str
+    org_id: str, context: ObjectContext, raw: dict[str, Any], definition: FieldDefinitionRow | None, evidence: str
 ) -> FieldRecord:
     groups = definition.compliance_groups if definition else ()
-    classification = classify_field(sobject, raw["name"], raw.get("label") or "", raw["type"], groups,
-                                    raw.get("compoundFieldName") or "")
+    references = tuple(raw.get("referenceTo") or ())
+    classification = classify_field(context, raw["name"], raw.get("label") or "", raw["type"], groups,
+                                    raw.get("compoundFieldName") or "", references)
     return FieldRecord(
-        org_id=org_id, sobject=sobject, name=raw["name"], type=raw["type"], display_label=raw.get("label"),
+        org_id=org_id, sobject=context.name, name=raw["name"], type=raw["type"], display_label=raw.get("label"),
         custom=bool(raw.get("custom")), namespace=_namespace(raw["name"]),
         # Shield platform encryption sets `encrypted`; classic encrypted text is its own type.
         encrypted=bool(raw.get("encrypted")) or raw["type"] == "encryptedstring",
         security_classification=definition.security_classification if definition else None,
         compliance_groups=groups, business_status=definition.business_status if definition else None,
         ccpa_category=classification.category.value if classification.category else None,
-        sensitive=classification.sensitive, references=tuple(raw.get("referenceTo") or ()),
-        compound_parent=raw.get("compoundFieldName"), evidence=evidence,
+        sensitive=classification.sensitive, classification_rule=classification.rule,
+        sensitivity_rule=classification.sensitivity_rule, references=references,
+        compound_parent=raw.get("compoundFieldName"), description=definition.description if definition else None,
+        help_text=raw.get("inlineHelpText") or None, picklist_values=picklist_labels(raw), evidence=evidence,
     )
+
+
+def picklist_labels(raw: dict[str, Any]) -> tuple[str, ...]:
+    """The labels of a picklist's active values, the first `PICKLIST_LABELS_KEPT` of them."""
+    values = [entry.get("label") or entry.get("value") for entry in raw.get("picklistValues") or []
+              if entry.get("active", True)]
+    return tuple(str(value) for value in values if value)[:PICKLIST_LABELS_KEPT]
 
 
 def _namespace(name: str) -> str | None:

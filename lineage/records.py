@@ -239,8 +239,13 @@ class FieldRecord(NodeRecord):
     business_status: str | None = None
     ccpa_category: str | None = None
     sensitive: bool = False
+    classification_rule: str | None = None  # the rule that decided the category (or that none applies)
+    sensitivity_rule: str | None = None  # the rule that made the field sensitive; None when it is not
     references: tuple[str, ...] = ()
     compound_parent: str | None = None
+    description: str | None = None  # FieldDefinition.Description
+    help_text: str | None = None  # the describe's inlineHelpText
+    picklist_values: tuple[str, ...] = ()  # labels of the active values, the first 50
 
     @property
     def key(self) -> str:

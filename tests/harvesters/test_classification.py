@@ -1,28 +1,161 @@
-"""Field classification: CCPA categories and CPRA sensitive personal information."""
+"""Field classification: CCPA categories and CPRA sensitive personal information, with the rule that decided."""
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+from typing import Any
+
 import pytest
 
-from harvesters.classification import CcpaCategory, classify_field
+from benchmarks.classification import load_labels
+from harvesters.classification import CcpaCategory, Context, classify_field, object_context, words_of
+from harvesters.schema import describe_records
+from lineage import FieldRecord
+
+SHARED = Path(os.environ.get("RECORDKEEPER_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
+DESCRIBES = SHARED / "salesforce" / "describe"
+ORG = "00D000000000001AAA"
+
+
+def fields_of(describe: dict[str, Any]) -> dict[str, FieldRecord]:
+    nodes, _ = describe_records(ORG, describe, {})
+    return {node.name: node for node in nodes if isinstance(node, FieldRecord)}
+
+
+def real(name: str) -> dict[str, FieldRecord]:
+    describe: dict[str, Any] = json.loads((DESCRIBES / f"{name}.json").read_text())
+    return fields_of(describe)
+
+
+def field(name: str, label: str, field_type: str = "string", **extra: Any) -> dict[str, Any]:
+    return {"name": name, "label": label, "type": field_type, "custom": name.endswith("__c"), "referenceTo": [],
+            "compoundFieldName": None, **extra}
+
+
+def lookup(name: str, label: str, *targets: str) -> dict[str, Any]:
+    return field(name, label, "reference", referenceTo=list(targets))
+
+
+# The standard Asset object as Salesforce describes it (a customer's product), abridged.
+ASSET = {"name": "Asset", "label": "Asset", "custom": False, "fields": [
+    field("Id", "Asset ID", "id"), lookup("ContactId", "Contact ID", "Contact"),
+    lookup("AccountId", "Account ID", "Account"), lookup("ParentId", "Parent Asset ID", "Asset"),
+    lookup("RootAssetId", "Root Asset ID", "Asset"), field("Name", "Asset Name"),
+    field("SerialNumber", "Serial Number"), field("Status", "Status", "picklist")]}
 
 
 @pytest.mark.parametrize(("sobject", "name", "label", "field_type"), [
     ("Contact", "SSN__c", "Social Security Number", "encryptedstring"),
     ("Loan_Application__c", "Tax_Id__c", "Tax ID", "string"),
     ("Contact", "Drivers_License_Number__c", "Driver's License", "string"),
-    ("FinServ__Card__c", "FinServ__CardNumber__c", "Card Number", "string"),
+    ("FinServ__Card__c", "FinServ__CVV__c", "Card Security Code", "string"),
     ("Contact", "Race__c", "Race", "picklist"),
+    ("Contact", "Citizenship_Status__c", "Citizenship Status", "picklist"),
     ("Contact", "Home_Latitude__c", "Latitude", "double"),
 ])
-def test_government_ids_cards_race_and_precise_location_are_sensitive(sobject, name, label, field_type):
+def test_government_ids_credentials_origin_and_precise_location_are_sensitive(sobject, name, label, field_type):
     assert classify_field(sobject, name, label, field_type).sensitive is True
+
+
+def test_a_card_number_is_a_customer_record_but_not_sensitive_without_its_access_code():
+    result = classify_field("FinServ__Card__c", "FinServ__CardNumber__c", "Card Number", "string")
+    assert (result.category, result.sensitive) == (CcpaCategory.CUSTOMER_RECORDS, False)
 
 
 def test_an_account_number_is_a_customer_record_but_not_sensitive_on_its_own():
     result = classify_field("FinServ__FinancialAccount__c", "FinServ__FinancialAccountNumber__c", "Account Number",
                             "string")
     assert (result.category, result.sensitive) == (CcpaCategory.CUSTOMER_RECORDS, False)
+
+
+@pytest.mark.parametrize(("name", "label", "category", "sensitive"), [
+    ("Contact_PIN__c", "Contact PIN", CcpaCategory.CUSTOMER_RECORDS, True),
+    ("Member_DOB__c", "Member DOB", CcpaCategory.PROTECTED_CHARACTERISTICS, False),
+    ("Applicant_Age__c", "Applicant Age", CcpaCategory.PROTECTED_CHARACTERISTICS, False),
+    ("Customer_Sex__c", "Customer Sex", CcpaCategory.PROTECTED_CHARACTERISTICS, False),
+])
+def test_words_joined_by_underscores_in_names_and_labels_are_matched_as_words(name, label, category, sensitive):
+    result = classify_field("Contact", name, label, "string")
+    assert (result.category, result.sensitive) == (category, sensitive), result.rule
+
+
+@pytest.mark.parametrize(("name", "label"), [
+    ("Waiting_On_Customer__c", "Waiting on Customer"), ("Editing_Locked__c", "Editing Locked"),
+    ("Visiting_Hours__c", "Visiting Hours"),
+])
+def test_itin_is_a_word_not_a_fragment_of_waiting_editing_or_visiting(name, label):
+    result = classify_field("Case", name, label, "string")
+    assert (result.category, result.sensitive) == (None, False), result.rule
+
+
+def test_the_asset_objects_name_does_not_make_its_id_name_and_parent_financial_information():
+    fields = fields_of(ASSET)
+    assert {name: fields[name].ccpa_category for name in ("Id", "Name", "ParentId", "RootAssetId")} == {
+        "Id": None, "Name": None, "ParentId": None, "RootAssetId": None}
+    assert fields["ContactId"].ccpa_category == CcpaCategory.IDENTIFIERS.value
+
+
+def test_geocode_accuracy_fields_are_not_identifiers():
+    contact, lead = real("Contact"), real("Lead")
+    for record in (contact["MailingGeocodeAccuracy"], contact["OtherGeocodeAccuracy"], lead["GeocodeAccuracy"]):
+        assert (record.ccpa_category, record.sensitive) == (None, False), record.classification_rule
+
+
+@pytest.mark.parametrize(("describe", "name"), [
+    ("Contact", "MailingLatitude"), ("Contact", "OtherLongitude"), ("Lead", "Latitude"),
+    ("Account_PersonAccount", "BillingLongitude"), ("Account_PersonAccount", "PersonMailingLatitude"),
+])
+def test_coordinates_geocoded_from_a_postal_address_are_the_address_not_precise_geolocation(describe, name):
+    record = real(describe)[name]
+    assert (record.ccpa_category, record.sensitive) == (CcpaCategory.IDENTIFIERS.value, False)
+    assert "1798.140(w)" in (record.classification_rule or "")
+
+
+def test_the_kyc_identity_document_number_is_sensitive_and_its_type_is_not():
+    number = classify_field("KYC_Check__c", "Id_Document_Number__c", "ID Document Number", "string",
+                            ("PII", "GLBA", "CCPA"))
+    kind = classify_field("KYC_Check__c", "Id_Document_Type__c", "ID Document Type", "picklist")
+    assert (number.category, number.sensitive) == (CcpaCategory.IDENTIFIERS, True)
+    assert "§1798.140(ae)(1)(A)" in (number.sensitivity_rule or "")
+    assert (kind.category, kind.sensitive) == (CcpaCategory.IDENTIFIERS, False)
+
+
+def test_a_business_accounts_contact_details_are_not_personal_but_a_person_accounts_are():
+    business, person = real("Account"), real("Account_PersonAccount")
+    for name in ("Phone", "BillingStreet", "BillingAddress", "Name"):
+        assert business[name].ccpa_category is None, business[name].classification_rule
+        assert person[name].ccpa_category == CcpaCategory.IDENTIFIERS.value, person[name].classification_rule
+    assert business["Primary_Contact__c"].ccpa_category == CcpaCategory.IDENTIFIERS.value
+
+
+def test_the_object_context_says_whose_records_an_object_holds():
+    def context(name: str) -> Context:
+        return object_context(json.loads((DESCRIBES / f"{name}.json").read_text())).context
+
+    assert context("Contact") is Context.PERSON
+    assert context("Account_PersonAccount") is Context.PERSON
+    assert context("Account") is Context.ORGANISATION  # `switchablepersonname` on Name alone is every Account's
+    assert context("Case") is Context.ABOUT_PEOPLE
+    assert context("Custom__c") is Context.CONFIGURATION  # a custom setting
+    assert object_context(ASSET).context is Context.ABOUT_PEOPLE
+
+
+def test_a_custom_object_looking_up_a_contact_makes_its_phone_personal_and_a_setting_does_not():
+    enrolment = {"name": "Enrolment__c", "label": "Enrolment", "fields": [
+        lookup("Student__c", "Student", "Contact"), field("Phone__c", "Phone"), field("Notes__c", "Notes", "textarea")]}
+    setting = {"name": "Dialer_Settings__c", "label": "Dialer Settings", "customSetting": True, "fields": [
+        field("Phone__c", "Phone"), field("Support_Email__c", "Support Email", "email")]}
+    enrolled, configured = fields_of(enrolment), fields_of(setting)
+    assert enrolled["Phone__c"].ccpa_category == CcpaCategory.IDENTIFIERS.value
+    assert enrolled["Notes__c"].ccpa_category is not None
+    assert (configured["Phone__c"].ccpa_category, configured["Support_Email__c"].ccpa_category) == (None, None)
+
+
+def test_an_opt_out_of_geolocation_tracking_is_a_choice_not_a_location():
+    result = classify_field("Individual", "HasOptedOutGeoTracking", "Block Geolocation Tracking", "boolean")
+    assert (result.category, result.sensitive) == (CcpaCategory.OTHER, False)
 
 
 def test_contact_details_are_identifiers_by_name_or_by_type():
@@ -43,10 +176,40 @@ def test_name_is_personal_only_on_objects_whose_records_are_people():
 
 def test_the_orgs_compliance_tags_classify_what_no_rule_recognises():
     result = classify_field("Custom__c", "Notes__c", "Notes", "textarea", ("PII",))
-    assert result.category is CcpaCategory.IDENTIFIERS
-    assert "ComplianceGroup" in result.rule
+    assert result.category is CcpaCategory.OTHER
+    assert "compliance group PII" in result.rule
 
 
 def test_system_fields_stay_unclassified():
     assert classify_field("Contact", "CreatedDate", "Created Date", "datetime").category is None
     assert classify_field("Contact", "IsDeleted", "Deleted", "boolean").category is None
+    assert classify_field("Contact", "CreatedById", "Created By ID", "reference", references=("User",)).category is None
+
+
+def test_the_rule_names_the_word_that_matched_and_the_law_it_applies():
+    result = classify_field("Loan_Application__c", "Applicant_SSN__c", "Applicant SSN", "string")
+    assert result.rule.startswith("government_id: name word `ssn`")
+    assert "§1798.140(ae)(1)(A)" in result.rule
+    assert result.sensitivity_rule == result.rule
+
+
+def test_a_field_that_is_not_sensitive_has_no_sensitivity_rule():
+    result = classify_field("Contact", "Email", "Email", "email")
+    assert (result.sensitive, result.sensitivity_rule) == (False, None)
+    assert result.rule.startswith("email_address:")
+
+
+def test_names_and_labels_are_split_into_words():
+    assert words_of("FinServ__AccountNumber__c") == ["account", "number"]
+    assert words_of("Birth_dob__c") == ["birth", "dob"]
+    assert words_of("npsp__HHId__pc") == ["hh", "id"]
+    assert words_of("Driver's License") == ["drivers", "license"]
+    assert words_of("PersonMailingGeocodeAccuracy") == ["person", "mailing", "geocode", "accuracy"]
+
+
+def test_the_labelled_set_has_at_least_300_fields_each_with_a_reason():
+    labels = load_labels()
+    assert len(labels) >= 300
+    assert all(label.reason.strip() for label in labels)
+    assert len({(label.source, label.sobject, label.field) for label in labels}) == len(labels)
+    assert {label.source for label in labels} >= {"demo", "shared:Contact.json", "shared:Account_PersonAccount.json"}

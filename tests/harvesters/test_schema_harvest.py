@@ -218,3 +218,25 @@ def test_a_describe_that_fails_is_recorded_on_the_run_and_the_rest_of_its_chunk_
     assert any(error.startswith("describe Vanished_Object__c: NOT_FOUND") for error in run.errors), run.errors
     assert field_node(graph, demo_connection.org_id, "Lead", "Email")["type"] == "email"
     assert runs.finish_run(run).status == RunStatus.PARTIAL
+
+
+def test_each_field_in_the_graph_keeps_the_rule_that_classified_it_with_its_picklist_help_and_description(
+    demo_connection: OrgConnection, graph: Graph
+):
+    harvest(demo_connection)
+    org_id = demo_connection.org_id
+
+    document = field_node(graph, org_id, "KYC_Check__c", "Id_Document_Number__c")
+    assert (document["ccpa_category"], document["sensitive"]) == ("identifiers", True)
+    assert document["sensitivity_rule"].startswith("identity_document: name word `id document number`")
+    assert "§1798.140(ae)(1)(A)" in document["classification_rule"]
+    assert document["help_text"].startswith("Number of the driver's licence, passport or state ID")
+    kind = field_node(graph, org_id, "KYC_Check__c", "Id_Document_Type__c")
+    assert kind["picklist_values"] == ["Driver License", "Passport", "State ID"]
+    assert "sensitivity_rule" not in kind
+    tax_id = field_node(graph, org_id, "Loan_Application__c", "Tax_Id__c")
+    assert tax_id["description"].startswith("SSN, ITIN or EIN supplied by sole-proprietor applicants")
+    latitude = field_node(graph, org_id, "Contact", "MailingLatitude")
+    assert (latitude["sensitive"], latitude["classification_rule"].split(":")[0]) == (False, "address_geocode")
+    audit = field_node(graph, org_id, "Contact", "CreatedById")
+    assert ("ccpa_category" in audit, audit["classification_rule"].split(":")[0]) == (False, "record_keeping")

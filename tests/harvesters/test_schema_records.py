@@ -71,3 +71,36 @@ def test_the_object_record_names_its_evidence():
     nodes, _ = describe_records(ORG, load(SHARED / "salesforce" / "describe" / "Case.json"), {})
     case = next(node for node in nodes if isinstance(node, SObjectRecord))
     assert (case.name, case.evidence, case.custom) == ("Case", "describe:Case", False)
+
+
+def test_picklist_labels_help_text_and_description_travel_with_the_field():
+    describe = load(SHARED / "salesforce" / "describe" / "Contact.json")
+    email = next(raw for raw in describe["fields"] if raw["name"] == "Email")
+    email["inlineHelpText"] = "The address statements are sent to."
+    definition = FieldDefinitionRow("Confidential", ("PII",), "Active", None, "Primary email, verified at onboarding.")
+    nodes, _ = describe_records(ORG, describe, {"Email": definition})
+    fields = {node.name: node for node in nodes if isinstance(node, FieldRecord)}
+
+    assert fields["LeadSource"].picklist_values == ("Web", "Phone Inquiry", "Partner Referral", "Purchased List",
+                                                    "Other")
+    assert (fields["Email"].help_text, fields["Email"].description) == (
+        "The address statements are sent to.", "Primary email, verified at onboarding.")
+    assert (fields["Phone"].picklist_values, fields["Phone"].help_text, fields["Phone"].description) == ((), None, None)
+
+
+def test_a_long_picklist_keeps_its_first_fifty_active_labels():
+    describe = load(SHARED / "salesforce" / "describe" / "Case.json")
+    reason = next(raw for raw in describe["fields"] if raw["name"] == "Reason")
+    reason["picklistValues"] = [{"active": number != 0, "label": f"Reason {number}", "value": f"R{number}"}
+                                for number in range(80)]
+    nodes, _ = describe_records(ORG, describe, {})
+    record = next(node for node in nodes if isinstance(node, FieldRecord) and node.name == "Reason")
+    assert record.picklist_values == tuple(f"Reason {number}" for number in range(1, 51))
+
+
+@pytest.mark.parametrize("path", DESCRIBES, ids=lambda p: p.stem)
+def test_every_field_names_the_rule_that_classified_it(path: Path):
+    nodes, _ = describe_records(ORG, load(path), {})
+    for record in (node for node in nodes if isinstance(node, FieldRecord)):
+        assert record.classification_rule, record.name
+        assert (record.sensitivity_rule is not None) == record.sensitive, record.name

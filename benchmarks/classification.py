@@ -1,0 +1,147 @@
+"""Precision and recall of field classification against hand-made labels, by the product's own code.
+
+    python benchmarks/classification.py [--labels benchmarks/classification_labels.csv] [--all-misclassified]
+
+Each row of the labels names a field of a real describe payload (`shared:<file>` under ../shared/data/
+salesforce/describe) or of the demo org (`demo`), and says, by CCPA/CPRA, whether it is personal information
+(§1798.140(v)) and sensitive personal information (§1798.140(ae)), with the reason. The fields are run through
+`harvesters.schema.describe_records` — the function a harvest uses, with the object's whole describe and, for the
+demo org, its FieldDefinition rows (compliance groups, descriptions) as the simulator answers them — and the
+result is compared with the labels. Needs no services. Prints JSON: counts, precision and recall of "personal"
+and "sensitive" against the targets (≥ 0.95 and ≥ 0.9), and every misclassified field with the rule that fired.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from harvesters.schema import FieldDefinitionRow, definition_row, describe_records  # noqa: E402
+from lineage import FieldRecord  # noqa: E402
+from salesforce_simulator.definition import load_org, shared_data_dir  # noqa: E402
+from salesforce_simulator.org import Org  # noqa: E402
+from salesforce_simulator.tooling import field_definitions  # noqa: E402
+
+LABELS = REPO / "benchmarks" / "classification_labels.csv"
+TARGETS = {"personal": 0.95, "sensitive": 0.9}
+ORG_ID = "00D000000000001AAA"
+API_VERSION = "62.0"
+
+
+@dataclass(frozen=True)
+class Label:
+    source: str
+    sobject: str
+    field: str
+    personal: bool
+    sensitive: bool
+    ccpa_category: str
+    reason: str
+
+
+def load_labels(path: Path = LABELS) -> list[Label]:
+    """The labelled fields; raises ValueError naming the row when a row is incomplete."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    labels = []
+    for number, row in enumerate(rows, start=2):
+        if row["personal"] not in {"yes", "no"} or row["sensitive"] not in {"yes", "no"} or not row["reason"].strip():
+            raise ValueError(f"{path.name} line {number}: personal/sensitive must be yes or no, and a reason given")
+        labels.append(Label(row["source"], row["object"], row["field"], row["personal"] == "yes",
+                            row["sensitive"] == "yes", row["ccpa_category"], row["reason"]))
+    return labels
+
+
+def classified_fields(labels: Iterable[Label]) -> dict[tuple[str, str, str], FieldRecord]:
+    """Every labelled object's fields as a harvest would record them, by (source, object, field)."""
+    records: dict[tuple[str, str, str], FieldRecord] = {}
+    demo: Org | None = None
+    for source, sobject in sorted({(label.source, label.sobject) for label in labels}):
+        if source == "demo":
+            demo = demo or load_org("demo")
+            describe, definitions = _demo_describe(demo, sobject)
+        else:
+            describe, definitions = _shared_describe(source), {}
+        nodes, _ = describe_records(ORG_ID, describe, definitions)
+        for node in nodes:
+            if isinstance(node, FieldRecord):
+                records[(source, sobject, node.name)] = node
+    return records
+
+
+def _shared_describe(source: str) -> dict[str, Any]:
+    path = shared_data_dir() / "salesforce" / "describe" / source.removeprefix("shared:")
+    describe: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return describe
+
+
+def _demo_describe(org: Org, sobject: str) -> tuple[dict[str, Any], dict[str, FieldDefinitionRow]]:
+    found = org.sobject(sobject)
+    if found is None:
+        raise ValueError(f"the demo org has no object {sobject}")
+    definitions = {row["QualifiedApiName"]: definition_row(row)
+                   for row in field_definitions(org, sobject, API_VERSION)}
+    return found.describe(API_VERSION), definitions
+
+
+def scores(pairs: list[tuple[bool, bool]]) -> dict[str, Any]:
+    """Precision and recall of (labelled, classified) pairs."""
+    tp = sum(1 for labelled, said in pairs if labelled and said)
+    fp = sum(1 for labelled, said in pairs if said and not labelled)
+    fn = sum(1 for labelled, said in pairs if labelled and not said)
+    return {"labelled_yes": tp + fn, "classified_yes": tp + fp, "true_positives": tp, "false_positives": fp,
+            "false_negatives": fn, "precision": round(tp / (tp + fp), 4) if tp + fp else None,
+            "recall": round(tp / (tp + fn), 4) if tp + fn else None}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--labels", type=Path, default=LABELS)
+    args = parser.parse_args()
+    labels = load_labels(args.labels)
+    records = classified_fields(labels)
+    missing = [f"{label.source} {label.sobject}.{label.field}" for label in labels
+               if (label.source, label.sobject, label.field) not in records]
+    if missing:
+        raise SystemExit(f"labelled fields the payloads do not have: {missing}")
+    results = [(label, records[(label.source, label.sobject, label.field)]) for label in labels]
+    personal = scores([(label.personal, record.ccpa_category is not None) for label, record in results])
+    sensitive = scores([(label.sensitive, record.sensitive) for label, record in results])
+    print(json.dumps({
+        "labels": str(args.labels.relative_to(REPO) if args.labels.is_relative_to(REPO) else args.labels),
+        "fields": len(labels),
+        "objects": len({(label.source, label.sobject) for label in labels}),
+        "sources": sorted({label.source for label in labels}),
+        "personal": personal | {"target": TARGETS["personal"],
+                                "met": _met(personal, TARGETS["personal"])},
+        "sensitive": sensitive | {"target": TARGETS["sensitive"],
+                                  "met": _met(sensitive, TARGETS["sensitive"])},
+        "misclassified": [_miss(label, record) for label, record in results
+                          if label.personal != (record.ccpa_category is not None)
+                          or label.sensitive != record.sensitive],
+    }, indent=2))
+
+
+def _met(figures: dict[str, Any], target: float) -> bool:
+    return bool(figures["precision"] is not None and figures["recall"] is not None
+                and figures["precision"] >= target and figures["recall"] >= target)
+
+
+def _miss(label: Label, record: FieldRecord) -> dict[str, Any]:
+    return {"field": f"{label.sobject}.{label.field}", "source": label.source,
+            "labelled": {"personal": label.personal, "sensitive": label.sensitive, "reason": label.reason},
+            "classified": {"category": record.ccpa_category, "sensitive": record.sensitive,
+                           "rule": record.classification_rule, "sensitivity_rule": record.sensitivity_rule}}
+
+
+if __name__ == "__main__":
+    main()
