@@ -199,6 +199,14 @@ def test_a_field_that_is_not_sensitive_has_no_sensitivity_rule():
     assert result.rule.startswith("email_address:")
 
 
+def test_a_health_compliance_group_makes_a_field_sensitive_and_says_so_apart_from_its_category():
+    result = classify_field("Contact", "Notes__c", "Notes", "textarea", ("HIPAA",))
+    assert (result.category, result.sensitive) == (CcpaCategory.OTHER, True)
+    assert result.rule.startswith("free_text:")
+    assert result.sensitivity_rule is not None
+    assert result.sensitivity_rule.startswith("compliance_group: Salesforce compliance group HIPAA")
+
+
 def test_names_and_labels_are_split_into_words():
     assert words_of("FinServ__AccountNumber__c") == ["account", "number"]
     assert words_of("Birth_dob__c") == ["birth", "dob"]
