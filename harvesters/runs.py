@@ -31,7 +31,7 @@ from harvesters.integrations import integration_chunks
 from harvesters.logs import configured_event_types, logs_chunks
 from harvesters.manifests import manifest_chunks, manifest_directory
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
-from harvesters.schema import changed_objects, list_objects, schema_chunk, summary_records
+from harvesters.schema import changed_objects, list_objects, record_counts, schema_chunk, summary_records
 from lineage import CONSENTS, INTEGRATIONS, SCHEMA, GraphWriter, HarvestScope, OrgRecord, get_graph, org_key
 
 T = TypeVar("T")
@@ -116,7 +116,8 @@ def plan_run(run: HarvestRun, client: OrgClient) -> RunPlan:
         summaries = [summary for summary in summaries if summary["name"] in changed]
     if summaries:
         org_id = _org_id(run.org, client)
-        nodes, edges = summary_records(org_id, summaries)
+        counted = _guard(lambda: record_counts(client, [summary["name"] for summary in summaries]))
+        nodes, edges = summary_records(org_id, summaries, counted)
         _guard(lambda: _writer(run, org_id).write_chunk([_org_node(run.org, org_id), *nodes], edges))
     names = [summary["name"] for summary in summaries]
     chunks = [names[i:i + CHUNK_OBJECTS] for i in range(0, len(names), CHUNK_OBJECTS)]

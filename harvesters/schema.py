@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
@@ -47,15 +47,30 @@ NAMESPACED = re.compile(r"^([A-Za-z0-9]+)__\w+__[a-z]+$")
 # Objects that mirror others (sharing rows, feeds, change events) add volume, not new personal data.
 SKIPPED_SUFFIXES = ("Share", "Feed", "ChangeEvent", "__Tag", "__mdt", "__e", "__x")
 DEFINITION_QUERY = (
-    "SELECT EntityDefinition.QualifiedApiName, QualifiedApiName, SecurityClassification, ComplianceGroup, "
+    "SELECT EntityDefinition.QualifiedApiName, EntityDefinition.InternalSharingModel, "
+    "EntityDefinition.ExternalSharingModel, QualifiedApiName, SecurityClassification, ComplianceGroup, "
     "BusinessStatus, BusinessOwnerId, Description FROM FieldDefinition "
     "WHERE EntityDefinition.QualifiedApiName IN ({names})"
 )
 # Objects classified by one FieldDefinition query: a few hundred fields each fill about one 2,000-row page,
 # and a chunk of 20 objects (5 queries and 20 describes) is exactly one Composite call.
 OBJECTS_PER_DEFINITION_QUERY = 4
+# limits/recordCount answers many objects a call; the list rides in the URL, so it is cut by count and length.
+RECORD_COUNT_OBJECTS_PER_CALL = 100
+RECORD_COUNT_LIST_CHARS = 4_000
 # Enough picklist labels to judge what a field holds, few enough to keep a field node small.
 PICKLIST_LABELS_KEPT = 50
+
+
+Sharing = tuple[str | None, str | None]  # an object's (internal, external) organization-wide default
+
+
+@dataclass(frozen=True)
+class RecordCounts:
+    """Rows per object as Salesforce counts them (`limits/recordCount`), and when that was read."""
+
+    counts: dict[str, int]
+    counted_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -84,18 +99,53 @@ def list_objects(client: OrgClient, since: datetime | None = None) -> list[dict[
     return [summary for summary in body["sobjects"] if harvestable(summary)]
 
 
-def summary_records(org_id: str, summaries: list[dict[str, Any]]) -> tuple[list[NodeRecord], list[EdgeRecord]]:
-    """Objects as describeGlobal lists them: written before any chunk, so every chunk's lookups find
-    their target object whichever chunk describes it."""
+def summary_records(org_id: str, summaries: list[dict[str, Any]], counted: RecordCounts | None = None
+                    ) -> tuple[list[NodeRecord], list[EdgeRecord]]:
+    """Objects as describeGlobal lists them, with their record counts when `counted` has them: written before
+    any chunk, so every chunk's lookups find their target object whichever chunk describes it."""
+    counts = counted.counts if counted else {}
     nodes: list[NodeRecord] = [
         SObjectRecord(org_id=org_id, name=summary["name"], display_label=summary.get("label"),
                       custom=bool(summary.get("custom")), namespace=_namespace(summary["name"]),
-                      key_prefix=summary.get("keyPrefix"), evidence=f"describe:{summary['name']}")
+                      key_prefix=summary.get("keyPrefix"), record_count=counts.get(summary["name"]),
+                      record_count_at=counted.counted_at if counted and summary["name"] in counts else None,
+                      evidence=f"describe:{summary['name']}")
         for summary in summaries
     ]
     org = NodeRef(Label.ORG, org_key(org_id))
     edges: list[EdgeRecord] = [HasObjectEdge(source=org, target=node.ref, evidence=node.evidence) for node in nodes]
     return nodes, edges
+
+
+def record_counts(client: OrgClient, names: list[str]) -> RecordCounts:
+    """Rows per object, one `limits/recordCount` call per 100 objects (fewer when long names would make the URL
+    too long). Salesforce leaves out objects it does not count; a user without "View Setup and Configuration"
+    (403) gets no counts at all, which leaves the objects' earlier counts in the graph."""
+    counts: dict[str, int] = {}
+    for batch in record_count_batches(names):
+        listed = ",".join(batch)
+        try:
+            body = client.call(lambda sf, listed=listed: sf.restful(  # type: ignore[misc]
+                "limits/recordCount", params={"sObjects": listed}))
+        except SalesforceError as error:
+            if error.status in (403, 404):
+                return RecordCounts({}, None)
+            raise
+        counts.update({str(entry["name"]): int(entry["count"]) for entry in (body or {}).get("sObjects", [])})
+    return RecordCounts(counts, client.last_server_time or datetime.now(UTC))
+
+
+def record_count_batches(names: list[str]) -> list[list[str]]:
+    batches: list[list[str]] = []
+    length = 0
+    for name in names:
+        if not batches or len(batches[-1]) == RECORD_COUNT_OBJECTS_PER_CALL or \
+                length + len(name) + 1 > RECORD_COUNT_LIST_CHARS:
+            batches.append([])
+            length = 0
+        batches[-1].append(name)
+        length += len(name) + 1
+    return batches
 
 
 def changed_objects(client: OrgClient, since: datetime) -> set[str]:
@@ -115,15 +165,17 @@ def schema_chunk(client: OrgClient, org_id: str, names: list[str]) -> Chunk:
                 *(describe_request(name) for name in names)]
     answers = {answer.reference: answer for answer in composite_get(client, requests)}
     definitions: dict[str, dict[str, FieldDefinitionRow]] = {}
+    sharing: dict[str, Sharing] = {}
     for number, group in enumerate(groups):
-        definitions.update(field_definitions(client, answers[f"fields_{number}"], group, chunk.errors))
+        definitions.update(field_definitions(client, answers[f"fields_{number}"], group, chunk.errors, sharing))
     for name in names:
         described = answers[name]
         if not described.ok:
             chunk.errors.append(f"describe {name}: {described.error_message()}")
             continue
         try:
-            nodes, edges = describe_records(org_id, described.body, definitions.get(name, {}))
+            nodes, edges = describe_records(org_id, described.body, definitions.get(name, {}),
+                                            sharing.get(name, (None, None)))
         except (KeyError, TypeError, ValueError) as error:
             chunk.errors.append(f"describe {name}: unreadable ({type(error).__name__}: {error})")
             continue
@@ -138,9 +190,11 @@ def definition_request(number: int, names: list[str]) -> SubRequest:
 
 
 def field_definitions(
-    client: OrgClient, answer: SubResponse, names: list[str], errors: list[str]
+    client: OrgClient, answer: SubResponse, names: list[str], errors: list[str],
+    sharing: dict[str, Sharing] | None = None,
 ) -> dict[str, dict[str, FieldDefinitionRow]]:
-    """FieldDefinition rows by object and field, every page of the answer read.
+    """FieldDefinition rows by object and field, every page of the answer read; each row also names its
+    object's sharing models, kept in `sharing` (they cost no call of their own).
 
     Objects whose classification cannot be read are reported in `errors` and harvested unclassified.
     """
@@ -149,8 +203,11 @@ def field_definitions(
         return {}
     definitions: dict[str, dict[str, FieldDefinitionRow]] = {}
     for row in answer_records(client, answer):
-        entity = (row.get("EntityDefinition") or {}).get("QualifiedApiName")
+        entity_row = row.get("EntityDefinition") or {}
+        entity = entity_row.get("QualifiedApiName")
         definitions.setdefault(str(entity), {})[row["QualifiedApiName"]] = definition_row(row)
+        if sharing is not None:
+            sharing[str(entity)] = (entity_row.get("InternalSharingModel"), entity_row.get("ExternalSharingModel"))
     return definitions
 
 
@@ -162,7 +219,8 @@ def definition_row(row: dict[str, Any]) -> FieldDefinitionRow:
 
 
 def describe_records(
-    org_id: str, describe: dict[str, Any], definitions: dict[str, FieldDefinitionRow]
+    org_id: str, describe: dict[str, Any], definitions: dict[str, FieldDefinitionRow],
+    sharing: Sharing = (None, None),
 ) -> tuple[list[NodeRecord], list[EdgeRecord]]:
     """The object, its fields, HAS_OBJECT, HAS_FIELD and REFERENCES edges, from one describe."""
     name = describe["name"]
@@ -170,6 +228,7 @@ def describe_records(
     sobject = SObjectRecord(
         org_id=org_id, name=name, display_label=describe.get("label"), custom=bool(describe.get("custom")),
         namespace=_namespace(name), key_prefix=describe.get("keyPrefix"), evidence=evidence,
+        internal_sharing_model=sharing[0], external_sharing_model=sharing[1],
         record_types=tuple(info["developerName"] for info in describe.get("recordTypeInfos", [])
                            if not info.get("master") and info.get("developerName")),
     )

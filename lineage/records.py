@@ -208,6 +208,9 @@ class OrgRecord(NodeRecord):
 @dataclass(frozen=True, kw_only=True)
 class SObjectRecord(NodeRecord):
     label: ClassVar[Label] = Label.SOBJECT
+    # describeGlobal's summary knows none of these: writing it must not erase what a describe run found.
+    KEEP_WHEN_UNKNOWN: ClassVar[frozenset[str]] = frozenset({
+        "internal_sharing_model", "external_sharing_model", "record_count", "record_count_at"})
 
     org_id: str
     name: str
@@ -216,6 +219,11 @@ class SObjectRecord(NodeRecord):
     namespace: str | None = None
     key_prefix: str | None = None
     record_types: tuple[str, ...] = ()
+    # Organization-wide defaults (EntityDefinition): who may see the records, a security measure of the RoPA.
+    internal_sharing_model: str | None = None
+    external_sharing_model: str | None = None
+    record_count: int | None = None  # Salesforce's cached count (limits/recordCount), deleted rows left out
+    record_count_at: datetime | None = None  # when it was read, on Salesforce's clock
 
     @property
     def key(self) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from lineage import Graph, org_key
 
-STAMPS = {"last_seen", "run_id", "first_seen"}
+STAMPS = {"last_seen", "run_id", "first_seen", "record_count_at"}
 
 
 def snapshot(graph: Graph, org_id: str) -> tuple[set[tuple[str, str]], set[tuple[str, str, str]]]:

@@ -11,7 +11,7 @@ import pytest
 from harvesters import runs
 from harvesters.connections import client_for, register_org
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
-from harvesters.schema import schema_chunk
+from harvesters.schema import RECORD_COUNT_LIST_CHARS, record_count_batches, schema_chunk
 from lineage import FieldRecord, Graph, org_key, purge_org
 from salesforce_simulator import Simulator
 from salesforce_simulator.generator import generate_org, generated_object
@@ -119,9 +119,38 @@ def test_a_full_harvest_describes_and_classifies_twenty_objects_a_call(
     harvested = graph.read("MATCH (:Org {key: $org})-[:HAS_OBJECT]->(o) RETURN count(o) AS n",
                            org=org_key(demo_connection.org_id))[0]["n"]
     composite_calls = [call for call in demo_org.calls if call.path.endswith("/composite")]
+    count_calls = [call for call in demo_org.calls if call.path.endswith("/limits/recordCount")]
     assert run.api_calls == demo_org.api_usage
     assert len(composite_calls) == -(-harvested // 20)
-    assert demo_org.api_usage == len(composite_calls) + 1  # and describeGlobal
+    assert len(count_calls) == -(-harvested // 100)  # record counts, 100 objects a call
+    assert demo_org.api_usage == len(composite_calls) + len(count_calls) + 1  # and describeGlobal
+
+
+def test_each_object_carries_its_sharing_models_and_its_record_count(demo_connection: OrgConnection, graph: Graph,
+                                                                     demo_org: Simulator):
+    harvest(demo_connection)
+    rows = graph.read("MATCH (:Org {key: $org})-[:HAS_OBJECT]->(o:SObject) WHERE o.name IN $names "
+                      "RETURN o.name AS name, properties(o) AS o", org=org_key(demo_connection.org_id),
+                      names=["Account", "Contact", "Individual", "FinServ__FinancialAccount__c"])
+    objects = {row["name"]: row["o"] for row in rows}
+
+    assert (objects["Account"]["internal_sharing_model"], objects["Account"]["external_sharing_model"]) == (
+        "Private", "Private")
+    assert objects["Contact"]["internal_sharing_model"] == "ControlledByParent"
+    assert objects["FinServ__FinancialAccount__c"]["internal_sharing_model"] == "Private"
+    live = sum(1 for row in demo_org.org.records("Individual") if not row.get("IsDeleted"))
+    assert objects["Individual"]["record_count"] == live > 500
+    assert objects["Individual"]["record_count_at"] is not None
+
+
+def test_record_counts_are_asked_for_100_objects_a_call_or_fewer_when_names_are_long():
+    short = [f"Object{number}__c" for number in range(250)]
+    long = [f"{'Very_Long_Object_Name_' * 4}{number}__c" for number in range(100)]
+
+    assert [len(batch) for batch in record_count_batches(short)] == [100, 100, 50]
+    assert all(len(",".join(batch)) <= RECORD_COUNT_LIST_CHARS for batch in record_count_batches(long))
+    assert len(record_count_batches(long)) > 1
+    assert sum(map(len, record_count_batches(long))) == 100
 
 
 def test_a_definition_answer_of_several_pages_is_read_to_its_last_page(tmp_path: Path):
