@@ -20,7 +20,8 @@ class OrgConnectionForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = OrgConnection
-        fields = ["alias", "login_url", "instance_url", "api_version", "auth_flow", "username", "client_id",
+        fields = ["alias", "login_url", "jwt_audience", "instance_url", "api_version", "auth_flow", "username",
+                  "client_id",
                   "ca_bundle", "harvest_every_minutes", *SECRET_FIELDS]
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
 

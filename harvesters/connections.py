@@ -70,6 +70,7 @@ def credentials_for(connection: OrgConnection) -> OrgCredentials:
         ca_bundle=connection.ca_bundle, private_key=connection.private_key,
         client_secret=connection.client_secret, password=connection.password,
         security_token=connection.security_token, session_id=connection.session_id,
+        jwt_audience=connection.jwt_audience,
     )
 
 

@@ -36,6 +36,10 @@ class OrgConnection(models.Model):
     ca_bundle = models.CharField(
         max_length=500, blank=True, help_text="PEM file of CAs to trust instead of the system's (a test org's)"
     )
+    jwt_audience = models.URLField(
+        blank=True, help_text="The JWT bearer flow's `aud`: empty for https://test.salesforce.com when the login URL "
+                              "is a sandbox's, https://login.salesforce.com otherwise (a My Domain URL is no audience)",
+    )
     private_key = EncryptedTextField(blank=True)
     client_secret = EncryptedTextField(blank=True)
     password = EncryptedTextField(blank=True)

@@ -12,7 +12,7 @@ from django.db import connection as database
 from django.test import Client
 
 import salesforce_simulator
-from harvesters.client import OrgAuthError, OrgClient, OrgCredentials
+from harvesters.client import OrgAuthError, OrgClient, OrgCredentials, default_jwt_audience
 from harvesters.connections import ConnectionInvalidError, check_connection, credentials_for, register_org
 from harvesters.models import OrgConnection
 from salesforce_simulator import Simulator
@@ -178,3 +178,40 @@ def test_no_secret_reaches_the_logs_even_at_debug_level(demo_org: Simulator, cap
     for secret in (given["password"], given["consumer_secret"], given["security_token"]):
         assert str(secret) not in caplog.text
     assert repr(credentials_for(connection)).count(str(given["password"])) == 0
+
+
+@pytest.mark.parametrize(("login_url", "audience"), [
+    ("https://login.salesforce.com", "https://login.salesforce.com"),
+    ("https://acme.my.salesforce.com", "https://login.salesforce.com"),
+    ("https://test.salesforce.com", "https://test.salesforce.com"),
+    ("https://acme--uat.sandbox.my.salesforce.com", "https://test.salesforce.com"),
+    ("https://acme--uat.my.salesforce.com", "https://test.salesforce.com"),
+    ("https://127.0.0.1:8900", "https://login.salesforce.com"),
+])  # fmt: skip
+def test_the_jwt_audience_is_salesforces_login_server_never_a_my_domain_url(login_url: str, audience: str):
+    assert default_jwt_audience(login_url) == audience
+
+
+@pytest.mark.django_db
+def test_a_jwt_audience_set_on_the_connection_is_signed_and_a_production_org_refuses_the_sandbox_one(
+    demo_org: Simulator,
+):
+    call_command("add_org", "demo", "--login-url", demo_org.base_url, "--auth-flow", "jwt_bearer",
+                 "--username", JWT_USER, "--client-id", str(demo_org.credentials()["consumer_key"]),
+                 "--private-key-file", str(DEMO_JWT_KEY), "--ca-bundle", demo_org.ca_bundle,
+                 "--jwt-audience", "https://test.salesforce.com")
+    connection = OrgConnection.objects.get(alias="demo")
+
+    with pytest.raises(OrgAuthError, match="audience is invalid"):
+        check_connection(connection)
+    connection.jwt_audience = ""
+    connection.save()
+    assert check_connection(connection).org_id == demo_org.org.id
+
+
+@pytest.mark.django_db
+def test_add_org_refuses_a_jwt_audience_that_is_not_a_url(demo_org: Simulator):
+    with pytest.raises(CommandError, match="jwt_audience"):
+        call_command("add_org", "demo", "--login-url", demo_org.base_url, "--auth-flow", "jwt_bearer",
+                     "--username", JWT_USER, "--client-id", "3MVG9", "--private-key-file", str(DEMO_JWT_KEY),
+                     "--jwt-audience", "login.salesforce.com")

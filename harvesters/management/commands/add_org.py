@@ -56,6 +56,9 @@ class Command(BaseCommand):
         parser.add_argument("--api-version", default="61.0")
         parser.add_argument("--ca-bundle", default="", help="PEM file of CAs to trust for this org")
         parser.add_argument("--private-key-file", type=Path, help="PEM private key for the JWT bearer flow")
+        parser.add_argument("--jwt-audience", default="",
+                            help="the JWT bearer `aud` (default https://test.salesforce.com for a sandbox login URL, "
+                                 "https://login.salesforce.com otherwise)")
         parser.add_argument("--test", action="store_true", help="log in and report the org after saving")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -63,6 +66,7 @@ class Command(BaseCommand):
             "login_url": options["login_url"], "auth_flow": options["auth_flow"], "username": options["username"],
             "client_id": options["client_id"], "instance_url": options["instance_url"],
             "api_version": options["api_version"], "ca_bundle": options["ca_bundle"],
+            "jwt_audience": options["jwt_audience"],
             **{name: os.environ.get(variable, "") for name, variable in SECRET_ENVIRONMENT.items()},
         }
         values = {**_from_json(options["credentials_json"]), **{k: v for k, v in given.items() if v}}
