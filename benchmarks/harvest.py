@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='harvest-benchmark-')}/db.sqlite3"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "catalog.settings")
+os.environ.setdefault("DEBUG", "true")  # a benchmark runs in development mode (DEBUG is off unless set)
 
 import django  # noqa: E402
 

@@ -28,6 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "catalog.settings")
+os.environ.setdefault("DEBUG", "true")  # a benchmark runs in development mode (DEBUG is off unless set)
 
 import django
 

@@ -14,23 +14,35 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-DEBUG: bool = env.bool("DEBUG", default=True)
+# Off unless set: development (`make demo`, `make test`) sets DEBUG=true; a deployment never derives a key.
+DEBUG: bool = env.bool("DEBUG", default=False)
+
+
+def development_secrets_key(secret_key: str) -> str:
+    """The Fernet key development derives from SECRET_KEY (a public string there): never for a deployment."""
+    return base64.urlsafe_b64encode(hashlib.sha256(f"secrets:{secret_key}".encode()).digest()).decode()
+
+
+def development_subject_key(secret_key: str) -> str:
+    """The subject HMAC key development derives from SECRET_KEY: never for a deployment."""
+    return f"subjects:{secret_key}"
+
 
 if DEBUG:
     SECRET_KEY: str = env.str("SECRET_KEY", default="development-only-not-secret")
 elif not env.str("SECRET_KEY", default=""):
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (DEBUG=true for development)")
 else:
     SECRET_KEY = env.str("SECRET_KEY")
 
-# Fernet key for the org credentials kept at rest; in development derived from SECRET_KEY.
-_DEVELOPMENT_SECRETS_KEY = base64.urlsafe_b64encode(hashlib.sha256(f"secrets:{SECRET_KEY}".encode()).digest())
-SECRETS_KEY: str = env.str("SECRETS_KEY", default=_DEVELOPMENT_SECRETS_KEY.decode() if DEBUG else "")
+# Fernet keys for the org credentials kept at rest, comma-separated: the first encrypts, every one decrypts
+# (rotate: put a new key first, run `manage.py rotate_secrets`, then drop the old). Derived in development.
+SECRETS_KEY: str = env.str("SECRETS_KEY", default=development_secrets_key(SECRET_KEY) if DEBUG else "")
 if not SECRETS_KEY:
     raise ImproperlyConfigured("SECRETS_KEY must be set when DEBUG is off (a Fernet key)")
 
 # Keyed hash of consumers' identifiers: the graph keys subjects by HMAC, never by a raw email or phone.
-SUBJECT_HMAC_KEY: str = env.str("SUBJECT_HMAC_KEY", default=f"subjects:{SECRET_KEY}" if DEBUG else "")
+SUBJECT_HMAC_KEY: str = env.str("SUBJECT_HMAC_KEY", default=development_subject_key(SECRET_KEY) if DEBUG else "")
 if not SUBJECT_HMAC_KEY:
     raise ImproperlyConfigured("SUBJECT_HMAC_KEY must be set when DEBUG is off")
 # Integration manifests (YAML) describing systems outside Salesforce; see docs/integration-manifests.md.

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from harvesters.client import OrgClient, OrgCredentials
 from harvesters.models import SECRET_FIELDS, AuthFlow, OrgConnection
+from harvesters.secrets import SecretUnreadableError
 
 # What each flow cannot work without, beside the login URL.
 REQUIRED_BY_FLOW: dict[str, tuple[str, ...]] = {
@@ -101,3 +102,26 @@ def check_connection(connection: OrgConnection) -> OrgIdentity:
         api_version=connection.api_version, api_used=usage[0] if usage else None,
         api_limit=usage[1] if usage else None,
     )
+
+
+class SecretRotationError(RuntimeError):
+    """A stored secret that no key in SECRETS_KEY decrypts: nothing was re-encrypted."""
+
+
+@transaction.atomic
+def rotate_secrets() -> int:
+    """Re-encrypt every stored secret under SECRETS_KEY's first key (all in one transaction); how many.
+
+    Run after putting a new key first in SECRETS_KEY; afterwards the old keys can be dropped."""
+    rotated = 0
+    for connection in OrgConnection.objects.select_for_update().only("pk", "alias").order_by("pk"):
+        for name in SECRET_FIELDS:
+            try:
+                value = getattr(connection, name)  # deferred: read (and decrypted) one field at a time
+            except SecretUnreadableError as error:
+                raise SecretRotationError(f"{connection.alias}: {name} cannot be decrypted with any key in "
+                                          "SECRETS_KEY; nothing was re-encrypted") from error
+            if value:
+                OrgConnection.objects.filter(pk=connection.pk).update(**{name: value})
+                rotated += 1
+    return rotated

@@ -1,4 +1,4 @@
-"""Settings come from the environment, with safe development defaults."""
+"""Settings come from the environment; DEBUG is off unless set, and development (DEBUG=true) has local defaults."""
 
 from __future__ import annotations
 
@@ -31,13 +31,30 @@ def run_with(env: dict[str, str], code: str = PRINT_SETTINGS) -> subprocess.Comp
 
 
 def settings_with(env: dict[str, str]) -> dict[str, object]:
-    result = run_with(env)
+    """The settings loaded with `env`, in development mode unless `env` sets DEBUG."""
+    result = run_with({"DEBUG": "true", **env})
     assert result.returncode == 0, result.stderr
     loaded: dict[str, object] = json.loads(result.stdout)
     return loaded
 
 
-def test_defaults_are_a_local_development_setup():
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "k" * 20 + "-production-secret-with-enough-entropy-9f8e7d6c5b4a",
+              "SECRETS_KEY": "0H0aJ0vX3gqZ1w7b4n4oB2zq8xTQ7m6bqf0mWcKQy2E=",
+              "SUBJECT_HMAC_KEY": "a-subject-hmac-key-of-forty-random-chars-x1",
+              "ALLOWED_HOSTS": "recordkeeper.example.com"}
+DEPLOY_CHECK = ("from django.core.management import execute_from_command_line; "
+                "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])")
+
+
+def test_debug_is_off_unless_set():
+    assert "SECRET_KEY must be set when DEBUG is off" in run_with({}).stderr
+    keys_only = {name: value for name, value in PRODUCTION.items() if name != "DEBUG"}
+    result = run_with(keys_only)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["debug"] is False
+
+
+def test_development_defaults_are_a_local_setup():
     loaded = settings_with({})
     assert loaded["debug"] is True
     assert loaded["engine"] == "django.db.backends.sqlite3"
@@ -95,11 +112,34 @@ def test_subject_hmac_key_is_required_when_debug_is_off():
 
 
 def test_production_settings_pass_the_deploy_checklist():
-    env = {"DEBUG": "false", "SECRET_KEY": "k" * 20 + "-production-secret-with-enough-entropy-9f8e7d6c5b4a",
-           "SECRETS_KEY": "0H0aJ0vX3gqZ1w7b4n4oB2zq8xTQ7m6bqf0mWcKQy2E=", "SUBJECT_HMAC_KEY": "a-long-hmac-key",
-           "ALLOWED_HOSTS": "recordkeeper.example.com"}
-    code = ("import sys; from django.core.management import execute_from_command_line; "
-            "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])")
-    result = run_with(env, code)
+    result = run_with(PRODUCTION, DEPLOY_CHECK)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deploy_check_refuses_a_subject_hmac_key_shorter_than_32_characters():
+    result = run_with({**PRODUCTION, "SUBJECT_HMAC_KEY": "a-long-hmac-key"}, DEPLOY_CHECK)
+    assert result.returncode != 0
+    assert "catalog.E004" in result.stderr
+    assert "SUBJECT_HMAC_KEY has 15 characters; it needs at least 32" in result.stderr
+
+
+def test_the_deploy_check_refuses_a_secrets_key_that_is_not_a_fernet_key():
+    result = run_with({**PRODUCTION, "SECRETS_KEY": f"{PRODUCTION['SECRETS_KEY']},not-a-fernet-key"}, DEPLOY_CHECK)
+    assert result.returncode != 0
+    assert "catalog.E002" in result.stderr
+    assert "SECRETS_KEY's key 2 of 2 is not a Fernet key" in result.stderr
+
+
+def test_the_deploy_check_refuses_keys_derived_from_the_secret_key():
+    development = {"DEBUG": "true", "SECRET_KEY": PRODUCTION["SECRET_KEY"], "ALLOWED_HOSTS": "recordkeeper.example.com"}
+    result = run_with(development, DEPLOY_CHECK)
+    assert result.returncode != 0
+    assert "catalog.E003" in result.stderr
+    assert "catalog.E005" in result.stderr
+
+
+def test_several_secrets_keys_pass_the_deploy_check():
+    rotating = f"{PRODUCTION['SECRETS_KEY']}, ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg="
+    result = run_with({**PRODUCTION, "SECRETS_KEY": rotating}, DEPLOY_CHECK)
+    assert result.returncode == 0, result.stdout + result.stderr
