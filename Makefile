@@ -9,7 +9,7 @@ DEMO_USER ?= demo
 DEMO_PASSWORD ?= recordkeeper-demo
 
 # Tests get their own engine, broker and data folder, so they never touch the demo's graph.
-TEST_ENV := DEBUG=true LOCAL_SERVICES_DIR=$(CURDIR)/.local/test \
+TEST_ENV := LOCAL_SERVICES_DIR=$(CURDIR)/.local/test \
 	NEO4J_URI=bolt://127.0.0.1:7688 NEO4J_PASSWORD=recordkeeper-test \
 	NEO4J_HEAP_MB=512 NEO4J_PAGECACHE_MB=128 \
 	CELERY_BROKER_URL=redis://127.0.0.1:6380/0 CELERY_RESULT_BACKEND=redis://127.0.0.1:6380/1
@@ -33,7 +33,6 @@ stop: venv
 # The demo org (a simulated California neobank) is served by the Salesforce org simulator and
 # harvested through a real Celery worker before the web UI starts. Development mode: DEBUG is off unless set.
 demo: export DEBUG = true
-demo: export HARVEST_MANIFEST_DIR = $(CURDIR)/salesforce_simulator/orgs/demo/manifests
 demo: venv
 	$(PY) -m local_services start neo4j redis simulator
 	$(PY) manage.py migrate --noinput
@@ -41,7 +40,7 @@ demo: venv
 	$(PY) manage.py demo_login --username $(DEMO_USER) --password $(DEMO_PASSWORD)
 	$(PY) -m local_services start worker
 	$(PY) manage.py add_org demo --credentials-json .local/dev/simulator/credentials.json \
-		--auth-flow client_credentials --test
+		--auth-flow client_credentials --manifest-dir $(CURDIR)/salesforce_simulator/orgs/demo/manifests --test
 	$(PY) manage.py harvest demo --full --wait
 	@echo
 	@echo "Recordkeeper is at http://$(HOST):$(PORT)/  (login: $(DEMO_USER) / $(DEMO_PASSWORD))"

@@ -50,6 +50,14 @@ HARVEST_MANIFEST_DIR: str = env.str("HARVEST_MANIFEST_DIR", default=str(BASE_DIR
 # EventLogFile types the logs source reads; empty means its default (API, RestApi, BulkApi, Report,
 # ReportExport). Each type costs one API call per day of logs, so an org short of calls can read fewer.
 HARVEST_LOG_EVENT_TYPES: list[str] = env.list("HARVEST_LOG_EVENT_TYPES", default=[])
+# Incremental runs read each source from its watermark (Salesforce's clock) minus this overlap, so a change
+# stamped just before the last read began, or a clock that ticks in whole seconds, is never missed.
+HARVEST_WATERMARK_OVERLAP_SECONDS: int = env.int("HARVEST_WATERMARK_OVERLAP_SECONDS", default=300)
+# A watermark older than this reads its source whole (event logs keep 30 days; a long gap is a large delta).
+HARVEST_FULL_READ_AFTER_DAYS: int = env.int("HARVEST_FULL_READ_AFTER_DAYS", default=30)
+# More consent-model rows changed than this and the consents source reads the org whole instead of re-reading
+# each touched consumer (200 a query): beyond it the re-reads cost more calls than a full read.
+HARVEST_CONSENTS_FULL_READ_ABOVE: int = env.int("HARVEST_CONSENTS_FULL_READ_ABOVE", default=50_000)
 
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])

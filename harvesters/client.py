@@ -14,6 +14,8 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
@@ -230,6 +232,15 @@ def _soap_login(credentials: OrgCredentials, http: requests.Session) -> AccessTo
     return AccessToken(session_id, _origin(server_url))
 
 
+def server_time(date_header: str) -> datetime | None:
+    """An HTTP Date header as an aware UTC datetime; None when absent or unreadable."""
+    try:
+        stamp = parsedate_to_datetime(date_header)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return stamp.astimezone(UTC) if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -253,11 +264,15 @@ class OrgClient:
         self.retry = retry
         self.http = http_session(credentials.ca_bundle, timeout=timeout, retry=retry)
         self.http.hooks["response"].append(self._note_usage)
+        self.http.hooks["response"].append(self._note_clock)
         self._salesforce: Salesforce | None = None
         self.logins = 0
         # Salesforce's daily API counter as the first and the latest answers reported it.
         self.first_api_used: int | None = None
         self.last_api_used: int | None = None
+        # Salesforce's clock (the HTTP Date header, UTC) at the first and the latest answer.
+        self.first_server_time: datetime | None = None
+        self.last_server_time: datetime | None = None
 
     @property
     def salesforce(self) -> Salesforce:
@@ -297,6 +312,14 @@ class OrgClient:
             self.last_api_used = int(found.group(1))
             if self.first_api_used is None:
                 self.first_api_used = self.last_api_used
+
+    def _note_clock(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """Keep the org's own time: incremental watermarks come from Salesforce's clock, not ours."""
+        stamp = server_time(response.headers.get("Date", ""))
+        if stamp is not None and "/services/data/" in response.url:
+            self.last_server_time = stamp
+            if self.first_server_time is None:
+                self.first_server_time = stamp
 
     def api_usage(self) -> tuple[int, int] | None:
         """(used, limit) of the org's daily API requests, from the last answer's Sforce-Limit-Info."""

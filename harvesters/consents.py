@@ -5,11 +5,12 @@ person Accounts, Leads and ContactPointTypeConsent, plus DataUsePurpose (with it
 
 Who a consumer is. The Individual is the person: every record linked to one Individual (a contact point's
 ParentId, a Contact's or Lead's IndividualId, a person Account's PersonIndividualId, a consent's PartyId)
-belongs to one `Subject`, keyed by `subject_hmac_for` over the strongest identifier of the whole group:
-an email (contact point first, then person account, contact, lead), else a phone, else the Individual's
-Id as an external id. Records linked to no Individual are keyed by their own email or phone, so a Lead
-and a Contact sharing an address meet on one subject. No email, phone or name leaves this module: a
-subject node holds only its HMAC, edges hold record ids and dates.
+belongs to one `Subject`, keyed by `subject_hmac_for` over the Individual's Id (as an external id); a record
+linked to no Individual is keyed by its own Id. Ids do not change when a person changes their email or
+phone, so the subject stays one across such a change. Every identifier of the group (each email, each phone,
+each record id) is hashed the same way into the subject's `identifiers`, which a look-up matches: a Lead
+and a Contact sharing an address are found together by that address. No email, phone or name leaves this
+module: a subject node holds only HMACs, edges hold record ids and dates.
 
 Planning. One Composite call of describes tells which objects and fields this org has (no person
 accounts, no leads, an older API version: the queries ask only for what exists), and two Composite
@@ -46,13 +47,13 @@ changed after `since` (SystemModstamp, or LastModifiedDate where a row has no Sy
 unchanged org costs three calls. The changed rows name the Individuals touched; each touched Individual
 is then read again whole (every linked object, 200 ids to a query, 5 queries to a Composite call), so
 its subject key and its record ids stay complete. Changed records linked to no Individual are written
-on their own. Deltas are expected to be small: a large one pages through REST, and a full run is the
-cheaper way to re-read a whole org.
+on their own. Deltas are expected to be small: above `HARVEST_CONSENTS_FULL_READ_ABOVE` changed rows the
+source reads the org whole instead (the re-reads, 200 consumers a query, would cost more) and says so in a
+warning of the run. `since` is the source's watermark (harvesters.watermarks), on Salesforce's clock.
 """
 
 from __future__ import annotations
 
-import contextlib
 import contextlib
 import csv
 import heapq
@@ -179,11 +180,13 @@ CONSUMER_OBJECTS = (
     ConsumerObject("Lead", "IndividualId", ("Email", "MobilePhone", "Phone")),
     CONSENT,
 )
-# Where a subject's identifiers come from, strongest first (contact points are the consent model's own).
+# Where a subject's identifiers come from (each is hashed into the subject's `identifiers`).
 EMAIL_SOURCES = (("ContactPointEmail", "EmailAddress"), ("Account", "PersonEmail"), ("Contact", "Email"),
                  ("Lead", "Email"))
 PHONE_SOURCES = (("ContactPointPhone", "TelephoneNumber"), ("Account", "PersonMobilePhone"),
                  ("Contact", "MobilePhone"), ("Lead", "MobilePhone"), ("Lead", "Phone"))
+# Records that identify a person (their ids are identifiers); consents are about a person, not of one.
+IDENTIFYING_OBJECTS = ("Individual", "ContactPointEmail", "ContactPointPhone", "Account", "Contact", "Lead")
 
 
 class ConsentOrderError(RuntimeError):
@@ -211,6 +214,7 @@ class HarvestPlan:
     purpose_nodes: tuple[PurposeRecord, ...]
     errors: tuple[str, ...] = ()
     changed: dict[str, SubResponse] = field(default_factory=dict)  # incremental: first page of changed rows
+    warnings: tuple[str, ...] = ()  # objects of the consent model this org does not have
 
 
 # --- the source ------------------------------------------------------------------------------------
@@ -219,21 +223,34 @@ class HarvestPlan:
 def consent_chunks(
     client: OrgClient, org_id: str, *, since: datetime | None = None, secret: bytes | None = None,
     bulk_threshold: int = DEFAULT_BULK_THRESHOLD, bulk_page_size: int = DEFAULT_BULK_PAGE_SIZE,
-    consumers_per_chunk: int = DEFAULT_CONSUMERS_PER_CHUNK,
+    consumers_per_chunk: int = DEFAULT_CONSUMERS_PER_CHUNK, full_read_above: int | None = None,
 ) -> Iterator[Chunk]:
     """Purposes first, then subjects with HAS_RECORD and CONSENTED edges, `consumers_per_chunk` at a time.
 
     `secret` defaults to `settings.SUBJECT_HMAC_KEY`. The SObject nodes the edges point at are the schema
-    source's: write them first (an edge whose endpoint is missing is skipped by the writer).
+    source's: write them first (an edge whose endpoint is missing is skipped by the writer). An incremental
+    run that finds more than `full_read_above` changed rows (default HARVEST_CONSENTS_FULL_READ_ABOVE) reads
+    the org whole instead, and says so in a warning.
     """
     key = secret if secret is not None else subject_secret()
     plan = plan_harvest(client, org_id, bulk_threshold, since)
-    yield Chunk(nodes=list(plan.purpose_nodes), errors=list(plan.errors))
+    warnings = list(plan.warnings)
+    limit = settings.HARVEST_CONSENTS_FULL_READ_ABOVE if full_read_above is None else full_read_above
+    if since is not None and (changed := changed_rows(plan)) > limit:
+        warnings.append(f"consents: {changed} rows changed since {since.isoformat()}, more than {limit}: "
+                        "read whole instead of consumer by consumer")
+        since, plan = None, plan_harvest(client, org_id, bulk_threshold)
+    yield Chunk(nodes=list(plan.purpose_nodes), errors=list(plan.errors), warnings=warnings)
     fetch = _fetcher(client, plan, bulk_page_size)
     groups = changed_groups(client, plan) if since else consumer_groups(
         {obj.name: fetch(obj, "") for obj in plan.objects})
     for batch in _batched(groups, consumers_per_chunk):
         yield group_chunk(org_id, batch, key, plan.purposes)
+
+
+def changed_rows(plan: HarvestPlan) -> int:
+    """How many consent-model rows an incremental plan found changed (Salesforce's totalSize, every page)."""
+    return sum(int(answer.body.get("totalSize", 0)) for answer in plan.changed.values())
 
 
 def subject_secret() -> bytes:
@@ -252,6 +269,8 @@ def plan_harvest(
     described = described_fields(client, [*(obj.name for obj in CONSUMER_OBJECTS), "DataUsePurpose",
                                           "DataUseLegalBasis"])
     objects = [narrowed for obj in CONSUMER_OBJECTS if (narrowed := available(obj, described.get(obj.name)))]
+    warnings = [f"consents: {obj.name} not read: the org does not have it (or its {obj.link} field)"
+                for obj in CONSUMER_OBJECTS if obj.name not in {kept.name for kept in objects}]
     queries = [(obj.name, obj.count_soql() if since is None else obj.soql(changed_since(since), ordered=False))
                for obj in objects]
     if "DataUsePurpose" in described:
@@ -264,7 +283,7 @@ def plan_harvest(
     purpose_rows: list[Row] = purposes.body.get("records", []) if purposes and purposes.ok else []
     changed = {obj.name: answers[obj.name] for obj in objects} if since else {}
     return HarvestPlan(tuple(objects), frozenset(bulk), {row["Id"]: row["Name"] for row in purpose_rows},
-                       tuple(purpose_records(org_id, purpose_rows)), tuple(errors), changed)
+                       tuple(purpose_records(org_id, purpose_rows)), tuple(errors), changed, tuple(warnings))
 
 
 def described_fields(client: OrgClient, names: list[str]) -> dict[str, frozenset[str]]:
@@ -515,7 +534,8 @@ def group_records(
     Consents naming an unknown purpose or status are left out and their ids added to `unread`."""
     # The evidence names the query, not a record: the Subject node stays a bare HMAC (ids live on HAS_RECORD).
     found_in = INDIVIDUAL.name if group.individual_id else next(iter(group.rows))
-    subject = SubjectRecord(hmac=subject_hmac_of(group, secret), evidence=f"query:{found_in}")
+    subject = SubjectRecord(hmac=subject_hmac_of(group, secret), identifiers=identifier_hmacs(group, secret),
+                            evidence=f"query:{found_in}")
     edges: list[EdgeRecord] = [
         HasRecordEdge(source=subject.ref, target=NodeRef(Label.SOBJECT, sobject_key(org_id, name)),
                       record_ids=tuple(sorted(row["Id"] for row in rows)), evidence=f"query:{name}")
@@ -531,20 +551,27 @@ def group_records(
 
 
 def subject_hmac_of(group: ConsumerGroup, secret: bytes) -> str:
-    """The group's key: its strongest email, else phone, else the Individual's (or the record's) Id."""
-    email = _strongest(group, EMAIL_SOURCES)
-    phone = None if email else _strongest(group, PHONE_SOURCES)
-    external = group.individual_id or next(row["Id"] for rows in group.rows.values() for row in rows)
-    return subject_hmac_for(secret, email=email, phone=phone, external_id=external)
+    """The group's key: the Individual's Id, else the record's own Id; an email or phone change keeps it."""
+    return subject_hmac_for(secret, external_id=_stable_id(group))
 
 
-def _strongest(group: ConsumerGroup, sources: tuple[tuple[str, str], ...]) -> str | None:
-    for sobject, name in sources:
-        values = [(not row.get("IsPrimary"), str(row[name]).strip().lower())
-                  for row in group.rows.get(sobject, []) if row.get(name) and str(row[name]).strip()]
-        if values:
-            return min(values)[1]  # primary first, then the same choice whatever order rows came in
-    return None
+def identifier_hmacs(group: ConsumerGroup, secret: bytes) -> tuple[str, ...]:
+    """The HMAC of every email, phone and record id of the group's identifying records, sorted."""
+    found = {subject_hmac_for(secret, external_id=_stable_id(group))}
+    found |= {subject_hmac_for(secret, email=value) for value in _values(group, EMAIL_SOURCES)}
+    found |= {subject_hmac_for(secret, phone=value) for value in _values(group, PHONE_SOURCES)}
+    found |= {subject_hmac_for(secret, external_id=str(row["Id"]))
+              for name in IDENTIFYING_OBJECTS for row in group.rows.get(name, [])}
+    return tuple(sorted(found))
+
+
+def _stable_id(group: ConsumerGroup) -> str:
+    return group.individual_id or next(str(row["Id"]) for rows in group.rows.values() for row in rows)
+
+
+def _values(group: ConsumerGroup, sources: tuple[tuple[str, str], ...]) -> set[str]:
+    return {str(row[name]) for sobject, name in sources for row in group.rows.get(sobject, [])
+            if row.get(name) and str(row[name]).strip()}
 
 
 def consent_edges(

@@ -304,6 +304,11 @@ class LogContext:
     _usernames: dict[str, str] = field(default_factory=dict)  # of the users audit entries name
     _report_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     _reports: dict[str, ReportInfo | None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # what was read as empty; the next chunk reports it
+
+    def take_warnings(self) -> list[str]:
+        taken, self.warnings = self.warnings, []
+        return taken
 
     def principal(self, row: dict[str, str], evidence: str) -> IntegrationRecord | UserRecord:
         user = id18(row.get("USER_ID_DERIVED") or row.get("USER_ID") or "")
@@ -356,11 +361,12 @@ class LogContext:
         ]
         answers = {answer.reference: answer for answer in query_many(self.client, queries)}
         self._login_apps = {}
-        for row in all_records(self.client, answers["logins"]):
+        for row in all_records(self.client, answers["logins"], self.warnings):
             if row.get("Application"):
                 self._login_apps.setdefault(row["UserId"][:15], set()).add(row["Application"])
-        self._audit = [audit_entry(row) for row in all_records(self.client, answers["audit"])]
-        self._report_rows = {row["Id"][:15]: row for row in all_records(self.client, answers["reports"])}
+        self._audit = [audit_entry(row) for row in all_records(self.client, answers["audit"], self.warnings)]
+        self._report_rows = {row["Id"][:15]: row
+                             for row in all_records(self.client, answers["reports"], self.warnings)}
         self._usernames = self._users_named_in(self._audit)
 
     def _users_named_in(self, entries: list[AuditEntry]) -> dict[str, str]:
@@ -370,7 +376,7 @@ class LogContext:
         queries = [(f"users{i}", USER_QUERY.format(names=_quoted(part))) for i, part in enumerate(_parts(names))]
         return {row["Id"][:15]: row["Username"]
                 for answer in (query_many(self.client, queries) if queries else ())
-                for row in all_records(self.client, answer)}
+                for row in all_records(self.client, answer, self.warnings)}
 
     def describe_reports(self, report_ids: set[str]) -> None:
         """Describe each exported report once per run; ids not among the window's reports are looked up
@@ -383,7 +389,7 @@ class LogContext:
         queries = [(f"reports{i}", f"{REPORT_FIELDS} WHERE Id IN ({_quoted(part)})")
                    for i, part in enumerate(_parts([salesforce_id(r) for r in unknown]))]
         for answer in query_many(self.client, queries) if queries else ():
-            self._report_rows.update({row["Id"][:15]: row for row in all_records(self.client, answer)})
+            self._report_rows.update({row["Id"][:15]: row for row in all_records(self.client, answer, self.warnings)})
         for report in missing:
             row = self._report_rows.get(report[:15])
             self._reports[report[:15]] = None if row is None else self._describe(row)
@@ -408,11 +414,16 @@ class LogContext:
         return self._reports.get(report_id[:15])
 
 
-def all_records(client: OrgClient, answer: SubResponse) -> Iterator[dict[str, Any]]:
+def all_records(
+    client: OrgClient, answer: SubResponse, warnings: list[str] | None = None
+) -> Iterator[dict[str, Any]]:
     """A composite query answer's rows, page by page. An object the org does not have, or does not show
-    the harvest user (INVALID_TYPE), has no rows."""
+    the harvest user (INVALID_TYPE), has no rows, and `warnings` says so."""
     if not answer.ok and answer.error_message().startswith("INVALID_TYPE"):
-        log.warning("%s: %s; read as empty", answer.reference, answer.error_message()[:200])
+        message = f"logs: {answer.reference}: {answer.error_message()[:200]}; read as empty"
+        log.warning(message)
+        if warnings is not None:
+            warnings.append(message)
         return
     yield from answer_records(client, answer)
 
@@ -522,6 +533,7 @@ def configuration_chunk(context: LogContext) -> Chunk:
             evidence=f"SetupAuditTrail:{entry.id}")
         for entry in context.audit_entries()
     ]
+    chunk.warnings += context.take_warnings()
     return chunk
 
 
@@ -618,6 +630,7 @@ def log_chunk(client: OrgClient, context: LogContext, unit: list[LogFileInfo]) -
         nodes, edges = export_records(context, export_file, exports, runs)
         chunk.nodes += nodes
         chunk.edges += edges
+    chunk.warnings += context.take_warnings()
     return chunk
 
 

@@ -8,7 +8,6 @@ manifests spends no Salesforce API call; one file is one chunk (one graph transa
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from django.conf import settings
 
 from harvesters.chunk import Chunk
 from lineage import (
@@ -44,7 +42,6 @@ from lineage.records import AttributeValue
 from lineage.vocabulary import Label
 
 T = TypeVar("T")
-log = logging.getLogger(__name__)
 
 SUPPORTED_VERSION = 1
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -184,9 +181,9 @@ class ManifestError(ValueError):
 # --- reading the directory ------------------------------------------------------------------------
 
 
-def manifest_directory() -> Path:
-    """The configured directory of manifests (settings.HARVEST_MANIFEST_DIR)."""
-    return Path(str(settings.HARVEST_MANIFEST_DIR))
+def manifest_directory(configured: str) -> Path | None:
+    """An org connection's manifest folder (`OrgConnection.manifest_dir`); None when it names none."""
+    return Path(configured).expanduser() if configured.strip() else None
 
 
 def manifest_files(directory: Path) -> list[Path]:
@@ -194,13 +191,17 @@ def manifest_files(directory: Path) -> list[Path]:
     return sorted(path for path in directory.iterdir() if path.is_file() and path.suffix in MANIFEST_SUFFIXES)
 
 
-def manifest_chunks(directory: Path, org_id: str) -> Iterator[Chunk]:
+def manifest_chunks(directory: Path | None, org_id: str) -> Iterator[Chunk]:
     """One chunk per manifest file of `org_id` in `directory`; a rejected file is a chunk of errors only.
 
-    Manifests that name another org are skipped. No Salesforce call is made.
+    Manifests that name another org are skipped (a warning says so). No Salesforce call is made. No folder
+    is a warning; a folder that does not exist is an error, so a full run does not retire what it declared.
     """
+    if directory is None:
+        yield Chunk(warnings=["manifests: no manifest folder is set for this org (add_org --manifest-dir)"])
+        return
     if not directory.exists():
-        log.warning("manifest directory %s does not exist: no manifests harvested", directory)
+        yield Chunk(errors=[f"{directory}: the manifest folder does not exist: no manifests harvested"])
         return
     if not directory.is_dir():
         yield Chunk(errors=[f"{directory}: the manifest directory is not a directory"])
@@ -243,8 +244,8 @@ def manifest_chunk(path: Path, org_id: str, claims: Claims | None = None) -> Chu
     except ManifestError as error:
         return Chunk(errors=error.problems)
     if not same_org(manifest.salesforce_org_id, org_id):
-        log.info("manifest %s is for org %s, not %s: skipped", path.name, manifest.salesforce_org_id, org_id)
-        return Chunk()
+        return Chunk(warnings=[f"{path.name}: the manifest is for org {manifest.salesforce_org_id}, not {org_id}: "
+                               "skipped"])
     claims = claims if claims is not None else Claims()
     conflicts = claims.conflicts(manifest)
     if conflicts:

@@ -10,8 +10,9 @@ Labels and relationship types cannot be Cypher parameters, so statements are bui
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -29,6 +30,7 @@ DEFAULT_BATCH_SIZE = 2_000
 
 Row = dict[str, Any]
 EdgeShape = tuple[Rel, Label, Label]
+Work = tuple[str, list[Row], Rel | None]  # a statement, its rows, and the relationship it writes (None: nodes)
 T = TypeVar("T")
 S = TypeVar("S", bound=Hashable)
 
@@ -45,6 +47,8 @@ class WriteReport:
     rows: int = 0
     written: int = 0
     transactions: int = 0
+    # Edges not written because an endpoint is not in the graph, by relationship type (reported on the run).
+    skipped_by_rel: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def skipped(self) -> int:
@@ -53,7 +57,8 @@ class WriteReport:
 
     def __add__(self, other: WriteReport) -> WriteReport:
         return WriteReport(
-            self.rows + other.rows, self.written + other.written, self.transactions + other.transactions
+            self.rows + other.rows, self.written + other.written, self.transactions + other.transactions,
+            dict(Counter(self.skipped_by_rel) + Counter(other.skipped_by_rel)),
         )
 
 
@@ -77,21 +82,21 @@ class GraphWriter:
         """Write nodes in batches of `batch_size` rows, one transaction each (streams; never holds all rows)."""
         report = WriteReport()
         for label, rows in _batches_by(records, _node_shape, _node_row, self.batch_size):
-            report += self._transaction([(node_statement(label), rows)])
+            report += self._transaction([(node_statement(label), rows, None)])
         return report
 
     def write_edges(self, edges: Iterable[EdgeRecord]) -> WriteReport:
         """Write edges in batches, one transaction each; an edge whose endpoint is missing is skipped."""
         report = WriteReport()
         for shape, rows in _batches_by(edges, _edge_shape, _edge_row, self.batch_size):
-            report += self._transaction([(edge_statement(*shape), rows)])
+            report += self._transaction([(edge_statement(*shape), rows, shape[0])])
         return report
 
     def write_chunk(self, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> WriteReport:
         """Write a harvest chunk's nodes then edges in ONE transaction: it lands whole or not at all."""
-        work = [(node_statement(label), rows)
-                for label, rows in _batches_by(nodes, _node_shape, _node_row, self.batch_size)]
-        work += [(edge_statement(*shape), rows)
+        work: list[Work] = [(node_statement(label), rows, None)
+                            for label, rows in _batches_by(nodes, _node_shape, _node_row, self.batch_size)]
+        work += [(edge_statement(*shape), rows, shape[0])
                  for shape, rows in _batches_by(edges, _edge_shape, _edge_row, self.batch_size)]
         return self._transaction(work)
 
@@ -99,20 +104,22 @@ class GraphWriter:
         """After a FULL run: retire what this org's earlier runs wrote in `scope` and this run did not see."""
         return retire_unseen(self.graph, org_key=self.org_key, scope=scope, run_id=self.run_id, now=self.now)
 
-    def _transaction(self, work: Sequence[tuple[str, list[Row]]]) -> WriteReport:
+    def _transaction(self, work: Sequence[Work]) -> WriteReport:
         if not work:
             return WriteReport()
         stamp: dict[str, Any] = {"now": self.now, "run_id": self.run_id, "org_key": self.org_key}
 
-        def run(tx: ManagedTransaction) -> int:
-            written = 0
-            for statement, rows in work:
-                record = tx.run(statement, rows=rows, **stamp).single(strict=True)
-                written += int(record["written"])
-            return written
+        def run(tx: ManagedTransaction) -> list[int]:
+            return [int(tx.run(statement, rows=rows, **stamp).single(strict=True)["written"])
+                    for statement, rows, _ in work]
 
         written = self.graph.write_transaction(run)
-        return WriteReport(rows=sum(len(rows) for _, rows in work), written=written, transactions=1)
+        skipped: Counter[str] = Counter()
+        for (_, rows, rel), count in zip(work, written, strict=True):
+            if rel is not None and len(rows) > count:
+                skipped[rel.value] += len(rows) - count
+        return WriteReport(rows=sum(len(rows) for _, rows, _ in work), written=sum(written), transactions=1,
+                           skipped_by_rel=dict(skipped))
 
 
 # --- statements (built from the vocabulary only) ----------------------------------------------------

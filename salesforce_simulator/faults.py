@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import threading
 from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from salesforce_simulator.generator import fraction
@@ -30,6 +31,7 @@ class Faults:
     malformed_logs: bool = False  # EventLogFile bodies with broken CSV (read by eventlogs.py)
     describe_timeout_objects: tuple[str, ...] = ()  # their describe sleeps describe_timeout_s
     describe_timeout_s: float = 30.0
+    clock_skew_s: int = 0  # the org's clock runs this far ahead of the machine's: Date headers, API stamps
     seed: int = 0
 
     def describe_delay(self, object_name: str) -> float:
@@ -90,7 +92,7 @@ def update_faults(base: Faults, values: dict[str, Any]) -> Faults:
 
 
 def _coerce(key: str, value: Any) -> Any:
-    if key in {"latency_ms", "session_expiry_calls", "seed"}:
+    if key in {"latency_ms", "session_expiry_calls", "seed", "clock_skew_s"}:
         return int(value)
     if key in {"error_rate", "describe_timeout_s"}:
         return float(value)
@@ -113,6 +115,11 @@ class FaultState:
     def set(self, faults: Faults) -> None:
         with self.lock:
             self.current = faults
+
+
+def org_time() -> datetime:
+    """The org's clock while serving a request: the machine's, moved by the active `clock_skew_s`."""
+    return datetime.now(UTC) + timedelta(seconds=active().clock_skew_s)
 
 
 def active() -> Faults:

@@ -252,6 +252,11 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return self.server_version
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header on the org's clock (`clock_skew_s`), as a client sees Salesforce's time."""
+        skew = self.server.dispatcher.runtime.faults.current.clock_skew_s
+        return super().date_time_string((time.time() if timestamp is None else timestamp) + skew)
+
     def do_GET(self) -> None:
         self._serve()
 

@@ -14,7 +14,7 @@ class OrgConnectionSerializer(serializers.ModelSerializer[OrgConnection]):
     class Meta:
         model = OrgConnection
         fields = ["alias", "login_url", "instance_url", "api_version", "auth_flow", "username", "client_id",
-                  "org_id", "edition", "harvest_every_minutes", "created_at", "updated_at"]
+                  "org_id", "edition", "harvest_every_minutes", "manifest_dir", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -26,7 +26,7 @@ class HarvestRunSerializer(serializers.ModelSerializer[HarvestRun]):
     class Meta:
         model = HarvestRun
         fields = ["id", "run_id", "org", "full", "sources", "status", "reason", "created_at", "started_at",
-                  "finished_at", "chunks_done", "chunks_total", "counts", "api_calls", "errors"]
+                  "finished_at", "chunks_done", "chunks_total", "counts", "api_calls", "errors", "warnings"]
         read_only_fields = fields
 
 

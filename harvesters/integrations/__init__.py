@@ -88,7 +88,7 @@ def integration_chunks(client: OrgClient, org_id: str, *, since: datetime | None
     Write the schema first: edges to objects and fields the graph does not hold are skipped.
     """
     batcher = _Batcher(CHUNK_INTEGRATIONS)
-    listings = list_tooling(client, LISTINGS, batcher.chunk.errors)
+    listings = list_tooling(client, LISTINGS, batcher.chunk.errors, batcher.chunk.warnings)
     named_credentials = list(listings["NamedCredential"])
     endpoints = Endpoints(
         named_credentials={row["DeveloperName"]: host for row in named_credentials
@@ -109,7 +109,7 @@ def integration_chunks(client: OrgClient, org_id: str, *, since: datetime | None
     yield from _components(batcher, org_id, listings, classes, changed_classes, since)
     yield from _retrieved(batcher, client, org_id, listings, classes, endpoints, since=since,
                           every_flow=bool(changed_classes))
-    if batcher.count or batcher.chunk.errors:
+    if batcher.count or batcher.chunk.errors or batcher.chunk.warnings:
         yield batcher.flush()
 
 

@@ -72,9 +72,11 @@ def _next_page(client: OrgClient, url: str) -> Mapping[str, Any]:
     return page if isinstance(page, Mapping) else {}
 
 
-def list_tooling(client: OrgClient, queries: Mapping[str, str], errors: list[str]) -> dict[str, Listing]:
-    """Every listing by Tooling type. A type the org does not have (INVALID_TYPE) is listed empty; any
-    other refusal is reported in `errors` and listed empty too, so the other types still land."""
+def list_tooling(
+    client: OrgClient, queries: Mapping[str, str], errors: list[str], warnings: list[str] | None = None
+) -> dict[str, Listing]:
+    """Every listing by Tooling type. A type the org does not have (INVALID_TYPE) is listed empty and said in
+    `warnings`; any other refusal is reported in `errors` and listed empty too, so the other types still land."""
     requests = [query_request(api_name(name), soql, tooling=True) for name, soql in queries.items()]
     listings: dict[str, Listing] = {}
     for answer in composite_get(client, requests):
@@ -85,6 +87,8 @@ def list_tooling(client: OrgClient, queries: Mapping[str, str], errors: list[str
         if answer.error_message().startswith("INVALID_TYPE"):
             # The org has no such type (a feature off, an older API version): nothing of that kind to harvest.
             log.info("the org has no Tooling type %s; its integrations are skipped", answer.reference)
+            if warnings is not None:
+                warnings.append(f"integrations: the org has no Tooling type {answer.reference}; none harvested")
         else:
             errors.append(f"tooling {answer.reference}: {answer.error_message()}")
     return listings

@@ -19,6 +19,7 @@ from harvesters.consents import (
     available,
     consent_chunks,
     consumer_groups,
+    identifier_hmacs,
     in_link_order,
     merge_key,
     normalised,
@@ -33,7 +34,6 @@ from lineage import (
     purge_org,
     purpose_key,
     subject_hmac_for,
-    subject_key,
 )
 from salesforce_simulator import Simulator
 from salesforce_simulator.bulk import submitted_queries
@@ -55,8 +55,18 @@ def secret() -> bytes:
     return str(settings.SUBJECT_HMAC_KEY).encode()
 
 
-def subject_of(email: str) -> str:
-    return subject_key(subject_hmac_for(secret(), email=email))
+def subject_of(graph: Graph, email: str) -> str:
+    """The key of the one subject found by `email` (subjects are keyed by record id; emails are identifiers)."""
+    rows = graph.read("MATCH (s:Subject) WHERE $h IN s.identifiers RETURN s.key AS key",
+                      h=subject_hmac_for(secret(), email=email))
+    assert len(rows) == 1, rows
+    return str(rows[0]["key"])
+
+
+def subject_in(nodes: set[tuple[str, str]], email: str) -> str | None:
+    """The key of the subject among harvested `nodes` whose identifiers hold `email`'s HMAC."""
+    hmac = subject_hmac_for(secret(), email=email)
+    return next((key for key, props in nodes if key.startswith("subject:") and hmac in props), None)
 
 
 def records_of(chunks: Iterator[Any]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
@@ -98,7 +108,7 @@ def test_every_demo_consumer_and_waitlist_lead_becomes_one_subject(harvested: st
 
 
 def test_zora_quinns_processing_opt_out_is_in_the_graph_as_an_opt_out(harvested: str, graph: Graph):
-    edges = consented(graph, subject_of("zora.quinn@example.com"),
+    edges = consented(graph, subject_of(graph, "zora.quinn@example.com"),
                       purpose_key(harvested, "Individual.HasOptedOutProcessing"))
 
     assert len(edges) == 1
@@ -123,19 +133,19 @@ def test_every_processing_opt_out_of_the_org_is_in_the_graph(harvested: str, gra
 def test_a_raised_opt_out_checkbox_is_an_opt_out_edge_naming_its_record(
     harvested: str, graph: Graph, email: str, checkbox: str, channel: str | None, evidence: str
 ):
-    edges = consented(graph, subject_of(email), purpose_key(harvested, checkbox))
+    edges = consented(graph, subject_of(graph, email), purpose_key(harvested, checkbox))
 
     assert [(edge["status"], edge.get("channel"), edge["evidence"]) for edge in edges] == [
         ("opt_out", channel, evidence)]
 
 
 def test_a_checkbox_left_alone_writes_no_edge(harvested: str, graph: Graph):
-    assert consented(graph, subject_of("hank.pritchard@example.com"),
+    assert consented(graph, subject_of(graph, "hank.pritchard@example.com"),
                      purpose_key(harvested, "Individual.HasOptedOutProcessing")) == []
 
 
 def test_mateos_late_mobile_opt_out_carries_its_receipt_time_and_record(harvested: str, graph: Graph):
-    edges = consented(graph, subject_of("mateo.alvarez@example.com"), purpose_key(harvested, "Marketing"))
+    edges = consented(graph, subject_of(graph, "mateo.alvarez@example.com"), purpose_key(harvested, "Marketing"))
 
     assert [(edge["status"], edge["channel"]) for edge in edges] == [("opt_out", "Email")]
     assert edges[0]["captured_at"].to_native() == datetime(2026, 11, 16, 3, 10, 41, tzinfo=UTC)
@@ -144,14 +154,14 @@ def test_mateos_late_mobile_opt_out_carries_its_receipt_time_and_record(harveste
 
 
 def test_fraud_prevention_stays_seen_for_a_consumer_who_opted_out_of_processing(harvested: str, graph: Graph):
-    edges = consented(graph, subject_of("zora.quinn@example.com"), purpose_key(harvested, "Fraud Prevention"))
+    edges = consented(graph, subject_of(graph, "zora.quinn@example.com"), purpose_key(harvested, "Fraud Prevention"))
 
     assert [edge["status"] for edge in edges] == ["seen"]
 
 
 def test_zoras_contact_individual_and_person_account_are_records_of_one_subject(harvested: str, graph: Graph):
     rows = graph.read("MATCH (:Subject {key: $s})-[r:HAS_RECORD]->(o:SObject) RETURN o.name AS object, "
-                      "r.record_ids AS ids", s=subject_of("zora.quinn@example.com"))
+                      "r.record_ids AS ids", s=subject_of(graph, "zora.quinn@example.com"))
     records = {row["object"]: row["ids"] for row in rows}
 
     assert records["Individual"] == ["0PK8d0ZoraQuinnGCB"]
@@ -310,11 +320,12 @@ def test_an_incremental_harvest_rereads_only_touched_consumers_but_reads_them_wh
                                              since=datetime(2026, 11, 15, tzinfo=UTC)))
 
     keys = {key for key, _ in nodes}
-    assert subject_of("mateo.alvarez@example.com") in keys  # his opt-out arrived on 2026-11-16
-    assert subject_of("zora.quinn@example.com") not in keys  # unchanged since 2026-10-02
+    mateo_key = subject_in(nodes, "mateo.alvarez@example.com")
+    assert mateo_key in keys  # his opt-out arrived on 2026-11-16
+    assert subject_in(nodes, "zora.quinn@example.com") is None  # unchanged since 2026-10-02
     assert 0 < len(keys) < DEMO_CONSUMERS
     assert edges <= full_edges  # every touched consumer's records and consents, exactly as a full run has them
-    mateo = {key for key, _ in edges if key.startswith(f"has_record:{subject_of('mateo.alvarez@example.com')}")}
+    mateo = {key for key, _ in edges if key.startswith(f"has_record:{mateo_key}")}
     assert len(mateo) == 6
 
 
@@ -328,7 +339,7 @@ def test_an_incremental_harvest_of_an_unchanged_org_spends_three_calls(demo_org:
 # --- identity, pure ---------------------------------------------------------------------------------
 
 
-def test_the_same_person_found_as_contact_and_as_individual_gets_one_subject_key():
+def test_the_same_person_found_as_contact_and_as_individual_is_found_by_their_shared_email():
     contact = ConsumerGroup(None, {"Contact": [{"Id": "0038d0000000001AAA", "Email": "Ada.Chen@Example.com ",
                                                 "IndividualId": None}]})
     individual = ConsumerGroup("0PK8d0000000001AAA", {
@@ -337,17 +348,31 @@ def test_the_same_person_found_as_contact_and_as_individual_gets_one_subject_key
         "ContactPointEmail": [{"Id": "9CE8d0000000001AAA", "EmailAddress": "ada.chen@example.com", "IsPrimary": True}],
     })
 
-    assert subject_hmac_of(contact, b"k") == subject_hmac_of(individual, b"k")
+    shared = set(identifier_hmacs(contact, b"k")) & set(identifier_hmacs(individual, b"k"))
+    assert shared == {subject_hmac_for(b"k", email="ada.chen@example.com")}
 
 
-def test_a_primary_contact_point_email_beats_other_addresses_of_the_same_individual():
+def test_an_individuals_subject_is_keyed_by_its_id_and_every_address_is_an_identifier():
     group = ConsumerGroup("0PK8d0000000001AAA", {
         "Contact": [{"Id": "0038d0000000001AAA", "Email": "work@example.com"}],
         "ContactPointEmail": [{"Id": "9CE8d0000000002AAA", "EmailAddress": "old@example.com", "IsPrimary": False},
                               {"Id": "9CE8d0000000001AAA", "EmailAddress": "home@example.com", "IsPrimary": True}],
     })
 
-    assert subject_hmac_of(group, b"k") == subject_hmac_for(b"k", email="home@example.com")
+    assert subject_hmac_of(group, b"k") == subject_hmac_for(b"k", external_id="0PK8d0000000001AAA")
+    assert {subject_hmac_for(b"k", email=email) for email in ("work@example.com", "old@example.com",
+                                                              "home@example.com")} <= set(identifier_hmacs(group, b"k"))
+
+
+def test_an_email_change_keeps_the_subject_key_and_changes_its_identifiers():
+    before = ConsumerGroup("0PK8d0000000001AAA", {
+        "ContactPointEmail": [{"Id": "9CE8d0000000001AAA", "EmailAddress": "ada@old.example", "IsPrimary": True}]})
+    after = ConsumerGroup("0PK8d0000000001AAA", {
+        "ContactPointEmail": [{"Id": "9CE8d0000000001AAA", "EmailAddress": "ada@new.example", "IsPrimary": True}]})
+
+    assert subject_hmac_of(before, b"k") == subject_hmac_of(after, b"k")
+    assert subject_hmac_for(b"k", email="ada@new.example") in identifier_hmacs(after, b"k")
+    assert subject_hmac_for(b"k", email="ada@old.example") not in identifier_hmacs(after, b"k")
 
 
 def test_rows_linked_to_the_same_individual_merge_into_one_group_and_unlinked_rows_stay_alone():

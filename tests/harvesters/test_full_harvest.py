@@ -28,7 +28,7 @@ def demo_connection(demo_org: Simulator, graph: Graph) -> OrgConnection:
     purge_org(graph, org_key(demo_org.org.id))
     return register_org("demo", login_url=demo_org.base_url, auth_flow="client_credentials",
                         client_id=given["consumer_key"], client_secret=given["consumer_secret"],
-                        ca_bundle=demo_org.ca_bundle)
+                        ca_bundle=demo_org.ca_bundle, manifest_dir=str(DEMO_MANIFESTS))
 
 
 class WorkerKilled(BaseException):
@@ -54,7 +54,6 @@ def worker_killed_after_first_chunk(monkeypatch: pytest.MonkeyPatch) -> Iterator
         monkeypatch.setattr(GraphWriter, "write_chunk", written)
 
 
-@override_settings(HARVEST_MANIFEST_DIR=str(DEMO_MANIFESTS))
 def test_the_dsar_webhook_declared_in_a_manifest_lands_next_to_the_harvested_schema(
     demo_connection: OrgConnection, graph: Graph
 ):
@@ -75,7 +74,6 @@ def test_an_unknown_source_is_refused_by_name(demo_connection: OrgConnection):
         runs.request_harvest(demo_connection, full=True, sources=["schema", "telepathy"])
 
 
-@override_settings(HARVEST_MANIFEST_DIR=str(DEMO_MANIFESTS))
 def test_every_source_of_the_demo_org_lands_and_a_second_full_run_changes_nothing(
     demo_connection: OrgConnection, graph: Graph
 ):
@@ -94,7 +92,6 @@ def test_every_source_of_the_demo_org_lands_and_a_second_full_run_changes_nothin
     assert unchecked_email, "the balance e-mail flow is not in the graph"
 
 
-@override_settings(HARVEST_MANIFEST_DIR=str(DEMO_MANIFESTS))
 def test_re_harvesting_the_unchanged_org_from_every_source_spends_at_most_ten_calls(
     demo_connection: OrgConnection, demo_org: Simulator
 ):
@@ -108,7 +105,6 @@ def test_re_harvesting_the_unchanged_org_from_every_source_spends_at_most_ten_ca
     assert again.api_calls == demo_org.api_usage
 
 
-@override_settings(HARVEST_MANIFEST_DIR=str(DEMO_MANIFESTS))
 def test_a_run_killed_inside_every_source_and_run_again_ends_in_the_same_graph(
     demo_connection: OrgConnection, graph: Graph, monkeypatch: pytest.MonkeyPatch
 ):

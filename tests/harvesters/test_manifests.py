@@ -259,11 +259,21 @@ def test_two_files_cannot_claim_one_host(tmp_path: Path):
     assert second.nodes == []
 
 
-def test_a_directory_that_does_not_exist_yields_no_chunk(tmp_path: Path):
-    assert list(manifest_chunks(tmp_path / "absent", DEMO_ORG_ID)) == []
+def test_a_folder_that_does_not_exist_is_an_error_naming_it(tmp_path: Path):
+    [chunk] = manifest_chunks(tmp_path / "absent", DEMO_ORG_ID)
+
+    assert chunk.errors == [f"{tmp_path / 'absent'}: the manifest folder does not exist: no manifests harvested"]
+    assert chunk.nodes == []
 
 
-def test_a_manifest_of_another_org_is_skipped(tmp_path: Path):
+def test_an_org_without_a_manifest_folder_is_a_warning(tmp_path: Path):
+    [chunk] = manifest_chunks(None, DEMO_ORG_ID)
+
+    assert chunk.warnings == ["manifests: no manifest folder is set for this org (add_org --manifest-dir)"]
+    assert chunk.errors == []
+
+
+def test_a_manifest_of_another_org_is_skipped_with_a_warning(tmp_path: Path):
     other = demo_manifest()
     other["salesforce_org_id"] = "00D000000000001AAA"
     write_manifest(tmp_path, other)
@@ -271,6 +281,8 @@ def test_a_manifest_of_another_org_is_skipped(tmp_path: Path):
     [chunk] = manifest_chunks(tmp_path, DEMO_ORG_ID)
 
     assert (chunk.nodes, chunk.edges, chunk.errors) == ([], [], [])
+    assert len(chunk.warnings) == 1
+    assert "is for org 00D000000000001AAA" in chunk.warnings[0]
 
 
 # --- in the graph ----------------------------------------------------------------------------------

@@ -390,6 +390,15 @@ def test_edge_to_a_node_not_in_the_graph_is_skipped_and_counted(graph: Graph, de
     assert (report.rows, report.written, report.skipped) == (4, 1, 3)
 
 
+def test_skipped_edges_are_counted_by_relationship_type(graph: Graph, demo: DemoOrg):
+    w = writer(graph, demo, "run-1", T0)
+    w.write_nodes([demo.contact, demo.email])
+
+    report = w.write_chunk([], demo.schema_edges(demo.email, demo.phone))
+
+    assert report.skipped_by_rel == {"HAS_OBJECT": 2, "HAS_FIELD": 1}  # no Org node, no Phone node
+
+
 def test_access_counts_add_up_once_per_log_file(graph: Graph, demo: DemoOrg):
     w = writer(graph, demo, "run-1", T0)
     w.write_nodes([demo.contact, demo.balance_flow])
@@ -457,11 +466,13 @@ def test_a_system_keeps_the_role_a_manifest_declared_when_an_integration_does_no
 
 def test_subject_node_holds_no_raw_identifier(graph: Graph, demo: DemoOrg):
     email, phone = "Jane.Doe@Example.com", "+1 (415) 555-0100"
-    assert {f.name for f in fields(SubjectRecord)} == {"hmac", "evidence"}
+    assert {f.name for f in fields(SubjectRecord)} == {"hmac", "identifiers", "evidence"}
     with pytest.raises(TypeError):
         SubjectRecord(hmac="0" * 64, email=email, evidence="query:Contact")  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="never a raw identifier"):
         SubjectRecord(hmac=email, evidence="query:Contact")
+    with pytest.raises(ValueError, match="never a raw identifier"):
+        SubjectRecord(hmac="0" * 64, identifiers=(email,), evidence="query:Contact")
 
     subject = SubjectRecord(hmac=subject_hmac_for(SECRET, email=email, phone=phone), evidence="query:Contact")
     w = writer(graph, demo, "run-1", T0)

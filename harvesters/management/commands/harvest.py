@@ -62,6 +62,8 @@ class Command(BaseCommand):
                           f"{run.api_calls} API calls")
         for problem in run.errors:
             self.stdout.write(f"  error: {problem}")
+        for warning in run.warnings:
+            self.stdout.write(f"  warning: {warning}")
         if run.reason:
             self.stdout.write(f"  {run.reason}")
 

@@ -1,0 +1,169 @@
+"""Nothing is dropped in silence: external objects are harvested, what cannot be joined or read is counted and
+said in the run's warnings (and its API), and the manifest folder belongs to the org connection."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.test import Client, override_settings
+from rest_framework.test import APIClient
+
+import salesforce_simulator
+from harvesters import runs
+from harvesters.connections import register_org
+from harvesters.models import HarvestRun, OrgConnection, RunStatus
+from lineage import Graph, org_key, purge_org, sobject_key
+from salesforce_simulator import Simulator, load_org
+
+pytestmark = pytest.mark.django_db(transaction=True)
+CONNECT_ORG = Path(__file__).parent / "orgs" / "connect.yaml"
+DEMO_MANIFESTS = Path(salesforce_simulator.__file__).parent / "orgs" / "demo" / "manifests"
+
+
+@pytest.fixture(scope="module")
+def connect_org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
+    with Simulator(load_org(CONNECT_ORG), state_dir=tmp_path_factory.mktemp("connect-simulator")) as running:
+        yield running
+
+
+@pytest.fixture
+def connect(connect_org: Simulator, graph: Graph) -> OrgConnection:
+    given = connect_org.credentials()
+    purge_org(graph, org_key(connect_org.org.id))
+    return register_org("connect", login_url=connect_org.base_url, auth_flow="client_credentials",
+                        client_id=given["consumer_key"], client_secret=given["consumer_secret"],
+                        ca_bundle=connect_org.ca_bundle, manifest_dir="")
+
+
+def sobject(graph: Graph, org_id: str, name: str) -> dict[str, object]:
+    rows = graph.read("MATCH (o:SObject {key: $key}) RETURN properties(o) AS o", key=sobject_key(org_id, name))
+    return dict(rows[0]["o"]) if rows else {}
+
+
+# --- external objects and lookups ------------------------------------------------------------------
+
+
+def test_a_salesforce_connect_external_object_is_harvested_and_marked_external(connect: OrgConnection, graph: Graph):
+    run = runs.harvest_now(runs.request_harvest(connect, full=True, sources=["schema"]))
+
+    ledger = sobject(graph, run.org.org_id, "Core_Ledger_Entry__x")
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert ledger["external"] is True
+    assert sobject(graph, run.org.org_id, "Loan_Application__c")["external"] is False
+    fields = graph.read("MATCH (:SObject {key: $key})-[:HAS_FIELD]->(f:Field) RETURN f.name AS name",
+                        key=sobject_key(run.org.org_id, "Core_Ledger_Entry__x"))
+    assert {"Amount__c", "Customer__c"} <= {row["name"] for row in fields}
+
+
+def test_a_lookup_to_an_object_not_in_the_graph_is_counted_said_and_kept_on_its_field(
+    connect: OrgConnection, graph: Graph
+):
+    run = runs.harvest_now(runs.request_harvest(connect, full=True, sources=["schema"]))
+
+    broker = graph.read("MATCH (f:Field {key: $key}) RETURN f.references AS references",
+                        key=f"field:{run.org.org_id}:Loan_Application__c.Broker__c")
+    assert broker[0]["references"] == ["Broker_Partner__c"]
+    # Broker_Partner__c, and the owners' Group (OwnerId is polymorphic: User or Group), are not in the org's list
+    assert run.counts["unresolved_references"] == run.counts["skipped_edges"] >= 1
+    assert any("REFERENCES edges not written" in warning for warning in run.warnings), run.warnings
+
+
+# --- warnings in the run and its API ---------------------------------------------------------------
+
+
+def test_an_org_without_a_manifest_folder_is_told_so_in_the_runs_warnings_and_api(connect: OrgConnection):
+    run = runs.harvest_now(runs.request_harvest(connect, full=True, sources=["manifests"]))
+    api = APIClient()
+    api.force_authenticate(User.objects.create_user("auditor", password="pw-auditor-1"))
+
+    body = api.get(f"/api/v1/harvest-runs/{run.pk}/").json()
+
+    assert run.status == RunStatus.SUCCEEDED
+    assert body["warnings"] == ["manifests: no manifest folder is set for this org (add_org --manifest-dir)"]
+    assert body["errors"] == []
+
+
+def test_a_manifest_folder_that_does_not_exist_is_an_error_so_nothing_it_declared_is_retired(
+    connect: OrgConnection, tmp_path: Path
+):
+    connect.manifest_dir = str(tmp_path / "unmounted")
+    connect.save()
+
+    run = runs.harvest_now(runs.request_harvest(connect, full=True, sources=["manifests"]))
+
+    assert run.status == RunStatus.PARTIAL
+    assert run.errors == [f"{tmp_path / 'unmounted'}: the manifest folder does not exist: no manifests harvested"]
+    assert "retired" not in run.counts
+
+
+def test_consent_objects_the_org_does_not_have_are_warnings_of_the_run(connect: OrgConnection):
+    run = runs.harvest_now(runs.request_harvest(connect, full=True, sources=["consents"]))
+
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert "consents: Individual not read: the org does not have it (or its Id field)" in run.warnings
+    assert "consents: Contact not read: the org does not have it (or its IndividualId field)" in run.warnings
+
+
+# --- the manifest folder of an org connection ------------------------------------------------------
+
+
+@pytest.fixture
+def demo_credentials(demo_org: Simulator, graph: Graph, tmp_path: Path) -> Path:
+    purge_org(graph, org_key(demo_org.org.id))
+    given = demo_org.credentials()
+    path = tmp_path / "credentials.json"
+    path.write_text(json.dumps({"login_url": given["login_url"], "consumer_key": given["consumer_key"],
+                                "consumer_secret": given["consumer_secret"], "ca_bundle": given["ca_bundle"]}))
+    return path
+
+
+def manifest_systems(graph: Graph, org_id: str) -> list[dict[str, object]]:
+    rows = graph.read("MATCH (:Integration {org_key: $org})-[:SENDS_TO]->(s:System) WHERE s.evidence STARTS WITH "
+                      "'manifest:' RETURN DISTINCT s.key AS key, s.retired_at AS retired_at", org=org_key(org_id))
+    return [dict(row) for row in rows]
+
+
+@override_settings(HARVEST_MANIFEST_DIR="/nonexistent/manifests", HARVEST_LOG_EVENT_TYPES=["RestApi"])
+def test_a_full_harvest_without_the_variable_keeps_the_systems_of_the_orgs_manifest_folder(
+    demo_credentials: Path, demo_org: Simulator, graph: Graph
+):
+    call_command("add_org", "demo", "--credentials-json", str(demo_credentials), "--auth-flow", "client_credentials",
+                 "--manifest-dir", str(DEMO_MANIFESTS))
+    sources = "schema,integrations,manifests,logs"
+    call_command("harvest", "demo", "--full", "--sync", "--sources", sources)
+
+    call_command("harvest", "demo", "--full", "--sync", "--sources", sources)
+
+    runs_done = list(HarvestRun.objects.order_by("pk"))
+    systems = manifest_systems(graph, demo_org.org.id)
+    assert [run.status for run in runs_done] == [RunStatus.SUCCEEDED, RunStatus.SUCCEEDED], runs_done[-1].errors
+    assert OrgConnection.objects.get(alias="demo").manifest_dir == str(DEMO_MANIFESTS.resolve())
+    assert systems
+    assert [system for system in systems if system["retired_at"] is not None] == []
+
+
+def test_add_org_refuses_a_manifest_folder_that_does_not_exist(demo_credentials: Path, tmp_path: Path):
+    with pytest.raises(CommandError, match=r"--manifest-dir: .* is not a folder"):
+        call_command("add_org", "demo", "--credentials-json", str(demo_credentials), "--auth-flow",
+                     "client_credentials", "--manifest-dir", str(tmp_path / "absent"))
+
+
+def test_the_admin_shows_and_checks_the_manifest_folder(client: Client, tmp_path: Path):
+    org = register_org("acme", login_url="https://acme.my.salesforce.com", auth_flow="session_id",
+                       session_id="00D!session", instance_url="https://acme.my.salesforce.com",
+                       manifest_dir=str(tmp_path))
+    client.force_login(User.objects.create_superuser("admin", "admin@example.com", "pw-admin-1"))
+
+    page = client.get(f"/admin/harvesters/orgconnection/{org.pk}/change/").content.decode()
+    answer = client.post(f"/admin/harvesters/orgconnection/{org.pk}/change/", {
+        "alias": "acme", "login_url": org.login_url, "instance_url": org.instance_url, "api_version": "61.0",
+        "auth_flow": "session_id", "harvest_every_minutes": 60, "manifest_dir": str(tmp_path / "absent")})
+
+    assert 'name="manifest_dir"' in page
+    assert str(tmp_path) in page
+    assert "is not a folder on this server" in answer.content.decode()
