@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -22,7 +23,7 @@ class OrgConnectionForm(forms.ModelForm):  # type: ignore[type-arg]
         model = OrgConnection
         fields = ["alias", "login_url", "jwt_audience", "instance_url", "api_version", "auth_flow", "username",
                   "client_id",
-                  "ca_bundle", "harvest_every_minutes", *SECRET_FIELDS]
+                  "ca_bundle", "harvest_every_minutes", "manifest_dir", *SECRET_FIELDS]
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -30,6 +31,12 @@ class OrgConnectionForm(forms.ModelForm):  # type: ignore[type-arg]
         for name in SECRET_FIELDS:
             self.initial[name] = ""
             self.fields[name].help_text = "Stored encrypted; leave blank to keep the current value"
+
+    def clean_manifest_dir(self) -> str:
+        folder = str(self.cleaned_data.get("manifest_dir") or "").strip()
+        if folder and not Path(folder).expanduser().is_dir():
+            raise forms.ValidationError(f"{folder} is not a folder on this server")
+        return folder
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
@@ -45,7 +52,7 @@ class OrgConnectionForm(forms.ModelForm):  # type: ignore[type-arg]
 class OrgConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     form = OrgConnectionForm
     list_display = ["alias", "login_url", "auth_flow", "api_version", "org_id", "edition", "harvest_every_minutes",
-                    "updated_at"]
+                    "manifest_dir", "updated_at"]
     readonly_fields = ["org_id", "edition", "created_at", "updated_at"]
     actions = ["check_connections"]
 

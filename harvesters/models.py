@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
@@ -21,6 +23,12 @@ class AuthFlow(models.TextChoices):
 
 
 SECRET_FIELDS = ("private_key", "client_secret", "password", "security_token", "session_id")
+
+
+def default_manifest_dir() -> str:
+    """A new connection's manifest folder: HARVEST_MANIFEST_DIR when that folder exists, else none."""
+    configured = str(getattr(settings, "HARVEST_MANIFEST_DIR", "") or "")
+    return str(Path(configured).resolve()) if configured and Path(configured).is_dir() else ""
 
 
 class OrgConnection(models.Model):
@@ -47,6 +55,10 @@ class OrgConnection(models.Model):
     session_id = EncryptedTextField(blank=True)
     harvest_every_minutes = models.PositiveIntegerField(
         default=60, help_text="Incremental harvests by Celery beat this often; 0 turns them off"
+    )
+    manifest_dir = models.CharField(
+        max_length=500, blank=True, default=default_manifest_dir,
+        help_text="Folder of this org's integration manifests (YAML); empty for none",
     )
     org_id = models.CharField(max_length=18, blank=True)
     edition = models.CharField(max_length=80, blank=True)
@@ -87,6 +99,10 @@ class HarvestRun(models.Model):
     api_used_before = models.PositiveIntegerField(null=True, blank=True)
     api_used_after = models.PositiveIntegerField(null=True, blank=True)
     errors = models.JSONField(default=list)
+    warnings = models.JSONField(default=list, help_text="what was left out or read as empty, and why")
+    # Salesforce's clock (UTC, ISO 8601) when each source began reading in this run; a source whose step
+    # met an error loses its entry, so its watermark does not advance.
+    source_clocks = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-created_at"]
@@ -100,3 +116,21 @@ class HarvestRun(models.Model):
         if self.api_used_before is None or self.api_used_after is None:
             return None
         return self.api_used_after - self.api_used_before
+
+
+class SourceWatermark(models.Model):
+    """Where the next incremental read of one source of one org starts: Salesforce's own clock (UTC) when the
+    last complete read of that source began. Overlap is subtracted when it is used, not stored."""
+
+    org = models.ForeignKey(OrgConnection, on_delete=models.CASCADE, related_name="watermarks")
+    source = models.CharField(max_length=24)
+    read_at = models.DateTimeField(help_text="Salesforce's time when the last complete read of the source began")
+    run = models.ForeignKey(HarvestRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "source"], name="one_watermark_per_org_source")]
+        ordering = ["org", "source"]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.source} from {self.read_at.isoformat()}"

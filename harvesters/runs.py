@@ -32,19 +32,31 @@ from harvesters.logs import configured_event_types, logs_chunks
 from harvesters.manifests import manifest_chunks, manifest_directory
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from harvesters.schema import changed_objects, list_objects, record_counts, schema_chunk, summary_records
-from lineage import CONSENTS, INTEGRATIONS, SCHEMA, GraphWriter, HarvestScope, OrgRecord, get_graph, org_key
+from harvesters.watermarks import advance, forget_clock, note_clock, since_for, step_clock
+from lineage import (
+    CONSENTS,
+    INTEGRATIONS,
+    SCHEMA,
+    GraphWriter,
+    HarvestScope,
+    OrgRecord,
+    Rel,
+    WriteReport,
+    get_graph,
+    org_key,
+)
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 CHUNK_OBJECTS = 20  # one Composite call: 5 FieldDefinition queries of 4 objects and 20 describes
 
-# A source after the schema: it streams chunks (each lands in one transaction) from the org, given the
-# last successful run's start for an incremental run. Its edges point at the schema's fields and objects,
+# A source after the schema: it streams chunks (each lands in one transaction) from the org, given its
+# watermark (harvesters.watermarks) for an incremental run. Its edges point at the schema's fields and objects,
 # so sources run once every schema chunk has landed.
 SourceChunks = Callable[[OrgConnection, OrgClient, str, "datetime | None"], Iterator[Chunk]]
 SOURCE_CHUNKS: dict[str, SourceChunks] = {
     "integrations": lambda org, client, org_id, since: integration_chunks(client, org_id, since=since),
-    "manifests": lambda org, client, org_id, since: manifest_chunks(manifest_directory(), org_id),
+    "manifests": lambda org, client, org_id, since: manifest_chunks(manifest_directory(org.manifest_dir), org_id),
     "logs": lambda org, client, org_id, since: logs_chunks(client, org_id, since=since,
                                                            event_types=configured_event_types()),
     "consents": lambda org, client, org_id, since: consent_chunks(client, org_id, since=since),
@@ -97,20 +109,17 @@ def due_for_harvest(now: datetime) -> list[OrgConnection]:
     return due
 
 
-def previous_success(run: HarvestRun) -> HarvestRun | None:
-    return (HarvestRun.objects.filter(org=run.org, status=RunStatus.SUCCEEDED, finished_at__isnull=False)
-            .exclude(pk=run.pk).order_by("-started_at").first())
-
-
 def plan_run(run: HarvestRun, client: OrgClient) -> RunPlan:
     """Which objects to (re)describe; an incremental run of an unchanged org plans nothing."""
     _mark_started(run)
-    since = _since(run)
+    since = since_for(run, "schema")
     others = [source for source in run.sources if source != "schema"]
     if "schema" not in run.sources:
         HarvestRun.objects.filter(pk=run.pk).update(chunks_total=len(others))
         return RunPlan([], since)
+    before = client.last_server_time
     summaries = _guard(lambda: list_objects(client, since)) or []
+    note_clock(run, "schema", step_clock(client, before))
     if summaries and since is not None:
         changed = _guard(lambda: changed_objects(client, since))
         summaries = [summary for summary in summaries if summary["name"] in changed]
@@ -133,7 +142,9 @@ def harvest_chunk(run: HarvestRun, client: OrgClient, names: list[str]) -> None:
     org_id = _org_id(run.org, client)
     chunk = _guard(lambda: schema_chunk(client, org_id, names))
     report = _guard(lambda: _writer(run, org_id).write_chunk([_org_node(run.org, org_id), *chunk.nodes], chunk.edges))
-    _record_written(run, report.written, chunk.errors, step_done=True)
+    if chunk.errors:
+        forget_clock(run, "schema")
+    _record_written(run, report, chunk, step_done=True)
     _record_usage(run, client)
 
 
@@ -143,11 +154,19 @@ def harvest_source(run: HarvestRun, client: OrgClient, source: str) -> None:
         return
     org_id = _org_id(run.org, client)
     writer = _writer(run, org_id)
-    chunks = SOURCE_CHUNKS[source](run.org, client, org_id, _since(run))
+    before = client.last_server_time
+    chunks = SOURCE_CHUNKS[source](run.org, client, org_id, since_for(run, source))
+    clean = True
     while (chunk := _guard(lambda: next(chunks, None))) is not None:
         report = _guard(lambda chunk=chunk: writer.write_chunk(chunk.nodes, chunk.edges))  # type: ignore[misc]
-        _record_written(run, report.written, chunk.errors)
-    _record_written(run, 0, [], step_done=True)
+        _record_written(run, report, chunk)
+        clean = clean and not chunk.errors
+    note_clock(run, source, step_clock(client, before))
+    if clean:
+        advance(run, source)
+    else:
+        forget_clock(run, source)
+    _record_written(run, WriteReport(), Chunk(), step_done=True)
     _record_usage(run, client)
 
 
@@ -156,6 +175,8 @@ def finish_run(run: HarvestRun) -> HarvestRun:
     run.refresh_from_db()
     if run.status == RunStatus.STOPPED:
         return _finish(run, RunStatus.STOPPED)
+    if "schema" in run.sources:
+        advance(run, "schema")  # every chunk has landed; a chunk with errors left no clock to advance to
     if run.errors:
         return _finish(run, RunStatus.PARTIAL)
     if run.full and run.chunks_done == run.chunks_total and run.org.org_id:
@@ -263,18 +284,33 @@ def _record_usage(run: HarvestRun, client: OrgClient) -> None:
         api_used_after=Greatest(Coalesce(F("api_used_after"), 0), client.last_api_used))
 
 
-def _since(run: HarvestRun) -> datetime | None:
-    last = None if run.full else previous_success(run)
-    return last.started_at if last else None
-
-
-def _record_written(run: HarvestRun, written: int, errors: list[str], *, step_done: bool = False) -> None:
+def _record_written(run: HarvestRun, report: WriteReport, chunk: Chunk, *, step_done: bool = False) -> None:
+    """Add a chunk's rows, errors and warnings to the run; edges the graph could not join are counted and
+    said, never dropped in silence."""
     with transaction.atomic():
         locked = HarvestRun.objects.select_for_update().get(pk=run.pk)
         locked.chunks_done += int(step_done)
-        locked.counts["written"] = locked.counts.get("written", 0) + written
-        locked.errors += errors
-        locked.save(update_fields=["chunks_done", "counts", "errors"])
+        locked.counts["written"] = locked.counts.get("written", 0) + report.written
+        for name, count in _skipped_counts(report).items():
+            locked.counts[name] = locked.counts.get(name, 0) + count
+        locked.errors += chunk.errors
+        locked.warnings += [*chunk.warnings, *_skipped_warnings(report)]
+        locked.save(update_fields=["chunks_done", "counts", "errors", "warnings"])
+
+
+def _skipped_counts(report: WriteReport) -> dict[str, int]:
+    skipped = dict(report.skipped_by_rel)
+    counts = {"skipped_edges": sum(skipped.values())} if skipped else {}
+    if skipped.get(Rel.REFERENCES.value):
+        counts["unresolved_references"] = skipped[Rel.REFERENCES.value]
+    return counts
+
+
+def _skipped_warnings(report: WriteReport) -> list[str]:
+    return [f"{count} {rel} edges not written: an endpoint is not in the graph"
+            + (" (the lookup's target object was not harvested; the field keeps its name in `references`)"
+               if rel == Rel.REFERENCES.value else "")
+            for rel, count in sorted(report.skipped_by_rel.items())]
 
 
 def _add_counts(run: HarvestRun, counts: dict[str, int]) -> None:

@@ -45,7 +45,9 @@ from lineage.vocabulary import Label
 
 NAMESPACED = re.compile(r"^([A-Za-z0-9]+)__\w+__[a-z]+$")
 # Objects that mirror others (sharing rows, feeds, change events) add volume, not new personal data.
-SKIPPED_SUFFIXES = ("Share", "Feed", "ChangeEvent", "__Tag", "__mdt", "__e", "__x")
+# Salesforce Connect external objects (`__x`) are harvested: their rows are customers' data held elsewhere.
+SKIPPED_SUFFIXES = ("Share", "Feed", "ChangeEvent", "__Tag", "__mdt", "__e")
+EXTERNAL_SUFFIX = "__x"
 DEFINITION_QUERY = (
     "SELECT EntityDefinition.QualifiedApiName, EntityDefinition.InternalSharingModel, "
     "EntityDefinition.ExternalSharingModel, QualifiedApiName, SecurityClassification, ComplianceGroup, "
@@ -87,6 +89,11 @@ def harvestable(summary: dict[str, Any]) -> bool:
     return bool(summary.get("queryable")) and not name.endswith(SKIPPED_SUFFIXES)
 
 
+def is_external(name: str) -> bool:
+    """A Salesforce Connect external object: its rows live in another system, reached through the org."""
+    return name.endswith(EXTERNAL_SUFFIX)
+
+
 def list_objects(client: OrgClient, since: datetime | None = None) -> list[dict[str, Any]] | None:
     """describeGlobal's summaries of the harvestable objects; None when nothing changed since `since` (304)."""
     headers = {"If-Modified-Since": format_datetime(since, usegmt=True)} if since else {}
@@ -107,7 +114,8 @@ def summary_records(org_id: str, summaries: list[dict[str, Any]], counted: Recor
     nodes: list[NodeRecord] = [
         SObjectRecord(org_id=org_id, name=summary["name"], display_label=summary.get("label"),
                       custom=bool(summary.get("custom")), namespace=_namespace(summary["name"]),
-                      key_prefix=summary.get("keyPrefix"), record_count=counts.get(summary["name"]),
+                      key_prefix=summary.get("keyPrefix"), external=is_external(summary["name"]),
+                      record_count=counts.get(summary["name"]),
                       record_count_at=counted.counted_at if counted and summary["name"] in counts else None,
                       evidence=f"describe:{summary['name']}")
         for summary in summaries
@@ -227,7 +235,8 @@ def describe_records(
     evidence = f"describe:{name}"
     sobject = SObjectRecord(
         org_id=org_id, name=name, display_label=describe.get("label"), custom=bool(describe.get("custom")),
-        namespace=_namespace(name), key_prefix=describe.get("keyPrefix"), evidence=evidence,
+        namespace=_namespace(name), key_prefix=describe.get("keyPrefix"), external=is_external(name),
+        evidence=evidence,
         internal_sharing_model=sharing[0], external_sharing_model=sharing[1],
         record_types=tuple(info["developerName"] for info in describe.get("recordTypeInfos", [])
                            if not info.get("master") and info.get("developerName")),

@@ -224,6 +224,8 @@ class SObjectRecord(NodeRecord):
     external_sharing_model: str | None = None
     record_count: int | None = None  # Salesforce's cached count (limits/recordCount), deleted rows left out
     record_count_at: datetime | None = None  # when it was read, on Salesforce's clock
+    # A Salesforce Connect external object (`__x`): its rows live in another system, read through the org.
+    external: bool = False
 
     @property
     def key(self) -> str:
@@ -325,15 +327,23 @@ class PurposeRecord(NodeRecord):
 
 @dataclass(frozen=True, kw_only=True)
 class SubjectRecord(NodeRecord):
-    """A consumer. It holds the HMAC of their identifiers and nothing else: no email, phone or name."""
+    """A consumer. It holds keyed hashes only, no email, phone or name: `hmac` of a stable id (the Individual's,
+    else the record's), which survives an email change, and `identifiers`, the HMAC of each identifier found
+    (emails, phones, record ids), by which a look-up finds the subject."""
 
     label: ClassVar[Label] = Label.SUBJECT
 
     hmac: str
+    identifiers: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
         return subject_key(self.hmac)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for identifier in self.identifiers:
+            subject_key(identifier)  # a 64-digit HMAC, never a raw email or phone
 
 
 @dataclass(frozen=True, kw_only=True)

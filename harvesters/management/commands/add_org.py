@@ -39,6 +39,16 @@ def _from_json(path: Path | None) -> dict[str, str]:
     return {field: str(loaded[key]) for key, field in JSON_KEYS.items() if loaded.get(key)}
 
 
+def _manifest_dir(path: Path) -> str:
+    """An absolute folder (a harvest may run from another directory), or '' to harvest no manifests."""
+    if str(path) in ("", "."):
+        return ""
+    folder = path.expanduser().resolve()
+    if not folder.is_dir():
+        raise CommandError(f"--manifest-dir: {folder} is not a folder")
+    return str(folder)
+
+
 class Command(BaseCommand):
     help = ("Register (or update) a Salesforce org connection. Secrets are read from SALESFORCE_CLIENT_SECRET, "
             "SALESFORCE_PASSWORD, SALESFORCE_SECURITY_TOKEN, SALESFORCE_SESSION_ID and --private-key-file.")
@@ -56,6 +66,9 @@ class Command(BaseCommand):
         parser.add_argument("--api-version", default="61.0")
         parser.add_argument("--ca-bundle", default="", help="PEM file of CAs to trust for this org")
         parser.add_argument("--private-key-file", type=Path, help="PEM private key for the JWT bearer flow")
+        parser.add_argument("--manifest-dir", type=Path,
+                            help="folder of this org's integration manifests (YAML); default HARVEST_MANIFEST_DIR "
+                                 "for a new connection when that folder exists; '' for none")
         parser.add_argument("--jwt-audience", default="",
                             help="the JWT bearer `aud` (default https://test.salesforce.com for a sandbox login URL, "
                                  "https://login.salesforce.com otherwise)")
@@ -72,6 +85,8 @@ class Command(BaseCommand):
         values = {**_from_json(options["credentials_json"]), **{k: v for k, v in given.items() if v}}
         if not values.get("login_url"):
             raise CommandError("--login-url (or login_url in --credentials-json) is required")
+        if options["manifest_dir"] is not None:
+            values["manifest_dir"] = _manifest_dir(options["manifest_dir"])
         if options["private_key_file"]:
             try:
                 values["private_key"] = options["private_key_file"].read_text()
