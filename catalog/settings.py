@@ -152,6 +152,13 @@ CELERY_BEAT_SCHEDULE = {
     "schedule-harvests": {"task": "harvesters.schedule_harvests", "schedule": 5 * 60.0},
 }
 
+# OpenLineage run events (POST /api/v1/lineage/openlineage): a bigger body is a 413; more datasets (inputs,
+# and outputs, each), schema or columnLineage fields of one dataset, or edges than this is a 400 naming the field.
+OPENLINEAGE_MAX_BODY_BYTES: int = env.int("OPENLINEAGE_MAX_BODY_BYTES", default=1024 * 1024)
+OPENLINEAGE_MAX_DATASETS: int = env.int("OPENLINEAGE_MAX_DATASETS", default=100)
+OPENLINEAGE_MAX_FIELDS: int = env.int("OPENLINEAGE_MAX_FIELDS", default=1000)
+OPENLINEAGE_MAX_EDGES: int = env.int("OPENLINEAGE_MAX_EDGES", default=10_000)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -34,6 +34,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from django.conf import settings
 from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
@@ -299,12 +300,56 @@ class RunEvent:
         return f"{self.job_namespace}/{self.job_name}"
 
 
-def read_event(event: object) -> RunEvent:
-    """Validate and read one RunEvent; raises OpenLineageEventError naming every bad field."""
+# --- how much one event may hold (a 35 KB event can otherwise ask for 160,000 edges in one transaction) ----
+
+
+@dataclass(frozen=True)
+class EventLimits:
+    datasets: int = 100  # inputs, and outputs, each
+    fields: int = 1000  # schema fields, and columnLineage columns, of one dataset
+    edges: int = 10_000  # column-lineage input fields of the event, and edges the event may write
+
+    @classmethod
+    def from_settings(cls) -> EventLimits:
+        return cls(datasets=settings.OPENLINEAGE_MAX_DATASETS, fields=settings.OPENLINEAGE_MAX_FIELDS,
+                   edges=settings.OPENLINEAGE_MAX_EDGES)
+
+
+def bound_problems(event: dict[str, Any], limits: EventLimits) -> dict[str, list[str]]:
+    """What in a (valid) event goes past `limits`, by field path."""
+    problems: dict[str, list[str]] = {}
+    lineage_inputs: dict[str, int] = {}
+    for side in ("inputs", "outputs"):
+        datasets = event.get(side, [])
+        if len(datasets) > limits.datasets:
+            problems[side] = [f"{len(datasets)} datasets; at most {limits.datasets} per event."]
+        for index, dataset in enumerate(datasets):
+            facets = dataset.get("facets", {})
+            for facet, counted in (("schema", "fields"), ("columnLineage", "columns")):
+                fields = facets.get(facet, {}).get("fields", ())
+                if len(fields) > limits.fields:
+                    problems[f"{side}[{index}].facets.{facet}.fields"] = [
+                        f"{len(fields)} {counted}; at most {limits.fields} per dataset."]
+            lineage = facets.get("columnLineage", {}).get("fields", {})
+            lineage_inputs[f"{side}[{index}].facets.columnLineage"] = sum(
+                len(entry.get("inputFields", ())) for entry in lineage.values())
+    if sum(lineage_inputs.values()) > limits.edges:
+        largest = max(lineage_inputs, key=lambda path: lineage_inputs[path])
+        problems.setdefault(largest, []).append(f"{sum(lineage_inputs.values())} column-lineage input fields in the "
+                                                f"event; at most {limits.edges}.")
+    return problems
+
+
+def read_event(event: object, limits: EventLimits | None = None) -> RunEvent:
+    """Validate and read one RunEvent; raises OpenLineageEventError naming every bad field, or every field
+    past `limits` (the settings' by default)."""
     problems = event_problems(event)
     if problems:
         raise OpenLineageEventError(problems)
     assert isinstance(event, dict)
+    problems = bound_problems(event, limits or EventLimits.from_settings())
+    if problems:
+        raise OpenLineageEventError(problems)
     run, job = event["run"], event["job"]
     privacy = {**job.get("facets", {}).get(PRIVACY_FACET, {}), **run.get("facets", {}).get(PRIVACY_FACET, {})}
     job_type = job.get("facets", {}).get("jobType", {})
@@ -401,14 +446,17 @@ def salesforce_name_problems(event: RunEvent, endpoints: Endpoints) -> dict[str,
 # --- records -------------------------------------------------------------------------------------------
 
 
-def openlineage_records(event: dict[str, Any], org_id: str | None, *, org_hosts: Collection[str] = ()) -> Chunk:
-    """The records of one OpenLineage RunEvent; raises OpenLineageEventError when the event is not valid.
+def openlineage_records(event: dict[str, Any], org_id: str | None, *, org_hosts: Collection[str] = (),
+                        limits: EventLimits | None = None) -> Chunk:
+    """The records of one OpenLineage RunEvent; raises OpenLineageEventError when the event is not valid or
+    holds more than `limits` allow (the settings' by default).
 
     `org_id` is the Salesforce org the event is about (None: no org, its Salesforce datasets are systems);
     `org_hosts` are that org's instance and My Domain hosts, which a `salesforce://` namespace may name.
     """
     endpoints = Endpoints(org_id, frozenset(host.lower() for host in org_hosts))
-    run_event = read_event(event)
+    limits = limits or EventLimits.from_settings()
+    run_event = read_event(event, limits)
     problems = salesforce_name_problems(run_event, endpoints)
     if problems:
         raise OpenLineageEventError(problems)
@@ -427,6 +475,10 @@ def openlineage_records(event: dict[str, Any], org_id: str | None, *, org_hosts:
     for edge in (*object_edges(integration, run_event, endpoints),
                  *flow_edges(integration, run_event, endpoints)):
         edges[edge.key] = edge
+    if len(edges) > limits.edges:  # every input column to every output adds up: refuse before writing any
+        raise OpenLineageEventError({"outputs": [
+            f"The event would write {len(edges)} edges (each input column to each output); at most "
+            f"{limits.edges} per event: send it as smaller events."]})
     return Chunk(nodes=list(nodes.values()), edges=list(edges.values()))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -92,11 +93,17 @@ class OpenLineageEventView(APIView):
         responses={
             201: OpenLineageIngestSerializer,
             400: OpenApiResponse(OpenApiTypes.OBJECT, description='Problems by field path, e.g. '
-                                                                  '{"job.name": ["This field is required."]}'),
+                                                                  '{"job.name": ["This field is required."]}; '
+                                                                  'also more datasets, fields or edges than '
+                                                                  'the OPENLINEAGE_MAX_* settings allow'),
+            413: OpenApiResponse(OpenApiTypes.OBJECT, description="A body over OPENLINEAGE_MAX_BODY_BYTES"),
             503: OpenApiResponse(description="The lineage graph is unavailable; retry"),
         },
     )
     def post(self, request: Request) -> Response:
+        too_big = _oversized_body(request)
+        if too_big is not None:
+            return too_big
         if not isinstance(request.data, dict):
             return Response({"(event)": ["Expected an object (an OpenLineage RunEvent)."]},
                             status=status.HTTP_400_BAD_REQUEST)
@@ -108,3 +115,16 @@ class OpenLineageEventView(APIView):
             return Response({"detail": "The lineage graph is unavailable; retry."},
                             status=status.HTTP_503_SERVICE_UNAVAILABLE)
         return Response(OpenLineageIngestSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+def _oversized_body(request: Request) -> Response | None:
+    """A 413 for a body over OPENLINEAGE_MAX_BODY_BYTES, told by its length before it is read or parsed."""
+    limit: int = settings.OPENLINEAGE_MAX_BODY_BYTES
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    size = int(declared) if declared.isdigit() else 0
+    if size <= limit:
+        size = len(request.body)  # no or a wrong length header: Django caps what it reads into memory
+    if size <= limit:
+        return None
+    return Response({"(event)": [f"The body is {size} bytes; at most {limit} are accepted (split the event)."]},
+                    status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)

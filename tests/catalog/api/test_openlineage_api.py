@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from harvesters.models import OrgConnection
 from lineage import Graph, IntegrationKind, field_key, integration_key, org_key, system_key
 from tests.graph_state import snapshot
 from tests.harvesters.openlineage_events import (
+    AIRFLOW_PRODUCER,
     AIRFLOW_RUN,
     ORG_ID,
+    SCHEMA_FACET,
     airflow_contact_export,
+    core_banking_balances,
     replaced,
+    schema_facet,
     without,
 )
 
@@ -121,3 +127,74 @@ def test_the_openapi_schema_describes_the_openlineage_endpoint(api: APIClient):
     assert {"201", "400"} <= set(operation["responses"])
     assert any(parameter["name"] == "org" for parameter in operation["parameters"])
     assert "application/json" in operation["requestBody"]["content"]
+
+
+# --- bounds: an event may not ask for more than one transaction should hold -------------------------------
+
+
+def contact_export_to(outputs: int, columns: int) -> dict[str, Any]:
+    """The Airflow export with `columns` Contact columns copied to `outputs` warehouses (one edge per pair)."""
+    event = airflow_contact_export()
+    event["inputs"][0]["facets"]["schema"] = schema_facet(*(f"C{n}" for n in range(columns)))
+    event["outputs"] = [{"namespace": f"pg://w{n}", "name": "t"} for n in range(outputs)]
+    return event
+
+
+def test_a_body_over_the_size_limit_is_a_413_and_writes_nothing(
+    api: APIClient, graph: Graph, lineage_org: OrgConnection
+):
+    event = airflow_contact_export()
+    event["job"]["facets"]["padding"] = {"_producer": AIRFLOW_PRODUCER, "_schemaURL": SCHEMA_FACET,
+                                         "text": "x" * 1_100_000}
+    before = snapshot(graph, ORG_ID)
+
+    response = api.post(f"{ENDPOINT}?org=lineage-bank", event, format="json")
+
+    assert response.status_code == 413
+    assert "at most 1048576" in response.json()["(event)"][0]
+    assert snapshot(graph, ORG_ID) == before
+
+
+def test_the_35_kb_event_asking_for_160800_edges_is_a_400_naming_the_outputs(
+    api: APIClient, graph: Graph, lineage_org: OrgConnection
+):
+    event = contact_export_to(outputs=402, columns=400)
+    before = snapshot(graph, ORG_ID)
+
+    response = api.post(f"{ENDPOINT}?org=lineage-bank", event, format="json")
+
+    assert len(json.dumps(event, separators=(",", ":"))) < 36_000
+    assert response.status_code == 400
+    assert response.json() == {"outputs": ["402 datasets; at most 100 per event."]}
+    assert snapshot(graph, ORG_ID) == before
+
+
+def test_an_event_whose_datasets_multiply_past_the_edge_limit_is_a_400_naming_the_outputs(
+    api: APIClient, lineage_org: OrgConnection
+):
+    response = api.post(f"{ENDPOINT}?org=lineage-bank", contact_export_to(outputs=90, columns=400), format="json")
+
+    assert response.status_code == 400
+    assert response.json()["outputs"][0].startswith("The event would write 36")
+    assert "at most 10000 per event" in response.json()["outputs"][0]
+
+
+def test_a_dataset_with_too_many_schema_fields_is_a_400_naming_them(api: APIClient, lineage_org: OrgConnection):
+    response = api.post(f"{ENDPOINT}?org=lineage-bank", contact_export_to(outputs=1, columns=1001), format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"inputs[0].facets.schema.fields": ["1001 fields; at most 1000 per dataset."]}
+
+
+@override_settings(OPENLINEAGE_MAX_EDGES=20)
+def test_too_many_column_lineage_edges_is_a_400_naming_the_column_lineage(api: APIClient, lineage_org: OrgConnection):
+    event = core_banking_balances()
+    source = event["outputs"][0]["facets"]["columnLineage"]["fields"]["FinServ__Balance__c"]["inputFields"][0]
+    event["outputs"][0]["facets"]["columnLineage"]["fields"] = {
+        f"Column_{n}__c": {"inputFields": [{**source, "field": f"balance_{m}"} for m in range(5)]} for n in range(5)}
+
+    response = api.post(f"{ENDPOINT}?org=lineage-bank", event, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "outputs[0].facets.columnLineage": ["25 column-lineage input fields in the event; at most 20."]}
