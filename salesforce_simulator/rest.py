@@ -339,7 +339,11 @@ def _live_rows(org: Org, name: str) -> int:
     known = source.known_count(include_deleted=False) if source is not None else None
     if known is not None:
         return known
-    return sum(1 for row in org.records(name) if not row.get("IsDeleted"))
+    # Counting means reading every row: kept as a snapshot, which is what Salesforce serves too.
+    snapshots: dict[str, int] = org.cache.setdefault("record_counts", {})
+    if name not in snapshots:
+        snapshots[name] = sum(1 for row in org.records(name) if not row.get("IsDeleted"))
+    return snapshots[name]
 
 
 def limits(request: SimRequest, match: re.Match[str]) -> SimResponse:
