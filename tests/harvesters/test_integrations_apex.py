@@ -299,3 +299,30 @@ def test_block_comments_keep_the_line_numbers_of_the_code_after_them():
            "if (!c.HasOptedOutOfEmail) { new Http().send(r); } } }"
 
     assert analyse_apex("L", body).consent_guard.line == 6  # type: ignore[union-attr]
+
+
+def test_a_consent_check_method_of_the_class_or_one_named_for_consent_guards_the_callout():
+    predicate = analyse_apex("P", """public class P {
+        private Boolean canProcess(Contact c) { return !c.Individual.HasOptedOutProcessing; }
+        public void push(Contact c) { if (canProcess(c)) { new Http().send(request(c)); } }
+    }""")
+    named = analyse_apex("N", """public class N { public void push(Contact c) {
+        if (ConsentService.hasConsent(c.Id, 'Analytics')) { new Http().send(request(c)); } } }""")
+
+    assert predicate.opt_out_checked
+    assert named.consent_checks == {"hasConsent()"}
+    assert not named.opt_out_checked
+
+
+def test_a_continue_past_opted_out_records_guards_the_rest_of_the_loop():
+    body = """public class Loop { public void push(List<Contact> people) {
+        for (Contact c : people) {
+            if (c.HasOptedOutOfEmail) { continue; }
+            new Http().send(request(c));
+        }
+    } }"""
+    analysis = analyse_apex("Loop", body)
+
+    assert analysis.consent_checked
+    assert analysis.consent_guard is not None
+    assert analysis.consent_guard.check == "if (c.HasOptedOutOfEmail) continue"
