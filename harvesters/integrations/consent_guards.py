@@ -47,6 +47,7 @@ _CONTROL = re.compile(r"\b(if|for|while)\s*\(")
 _CALLOUT_SINK = re.compile(r"\bnew\s+Http\s*\(\s*\)\s*\.\s*send\s*\(")
 _DML_SINK = re.compile(r"(?<![\w.])(insert|update|upsert|delete|undelete|merge)\s+(?=[\w(\[])"
                        r"|\bDatabase\s*\.\s*(insert|update|upsert|delete|undelete|merge)\w*\s*\(", re.IGNORECASE)
+_CALL = re.compile(r"(?<![\w.])(?:this\s*\.\s*)?(\w+)\s*\(")
 _EXIT = re.compile(r"\s*(?:\{\s*)?(return|throw|continue)\b")
 _FOR_EACH = re.compile(r"^\s*[\w.]+(?:\s*<[\w\s.,<>]*>)?\s+\w+\s*:(?P<iterable>.*)$", re.DOTALL)
 _CONSENT_CALL = re.compile(r"\w*(?:consent|optedout|optout|optin|forget)\w*\(", re.IGNORECASE)
@@ -119,6 +120,7 @@ class _Reader:
         self.methods = _methods(code)
         self.constructs = _constructs(code)
         self.active: set[tuple[str, int]] = set()  # guards being worked out: re-entering one is a cycle
+        self._call_sites: dict[str, list[tuple[int, int]]] | None = None
 
     # --- sinks ---------------------------------------------------------------------------------
 
@@ -153,12 +155,22 @@ class _Reader:
         return inherited or []
 
     def calls_of(self, name: str) -> Iterator[tuple[_Method, int, int]]:
-        for match in re.finditer(rf"(?<![\w.])(?:this\s*\.\s*)?{re.escape(name)}\s*\(", self.code):
-            caller = self.method_at(match.start())
-            if caller is None or any(m.header <= match.start() < m.open for m in self.methods):
+        for start, opening in self.call_sites().get(name, []):
+            caller = self.method_at(start)
+            if caller is None:
                 continue
-            end = _closing(self.code, match.end() - 1, "(", ")")
-            yield caller, match.start(), end if end is not None else match.end()
+            end = _closing(self.code, opening, "(", ")")
+            yield caller, start, end if end is not None else opening + 1
+
+    def call_sites(self) -> dict[str, list[tuple[int, int]]]:
+        """Every unqualified (or `this.`) call in a method body, by name: where it starts and its `(`."""
+        if self._call_sites is None:
+            self._call_sites = {}
+            for match in _CALL.finditer(self.code):
+                if not any(m.open < match.start() < m.close for m in self.methods):
+                    continue  # a method's own header, or code outside any method
+                self._call_sites.setdefault(match.group(1), []).append((match.start(), match.end() - 1))
+        return self._call_sites
 
     def argument_guards(self, method: _Method, call_start: int, call_end: int) -> list[ConsentGuard]:
         """A call passing consented collections and no other collection passes only consented records."""
