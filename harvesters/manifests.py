@@ -24,6 +24,7 @@ from lineage import (
     EdgeRecord,
     FlowEdge,
     GatedByEdge,
+    HasSystemEdge,
     IntegrationKind,
     IntegrationRecord,
     NodeRecord,
@@ -36,6 +37,7 @@ from lineage import (
     WritesEdge,
     field_key,
     integration_key,
+    org_key,
     sobject_key,
 )
 from lineage.records import AttributeValue
@@ -45,8 +47,8 @@ T = TypeVar("T")
 
 SUPPORTED_VERSION = 1
 MANIFEST_SUFFIXES = (".yaml", ".yml")
-FIRST_PARTY = "first_party"
-ROLES = (FIRST_PARTY, *(role.value for role in SystemRole))
+FIRST_PARTY = SystemRole.FIRST_PARTY.value
+ROLES = tuple(role.value for role in SystemRole)
 TRANSPORTS = ("rest_callout", "bulk_api", "rest_api", "outbound_message", "change_data_capture",
               "external_service", "webhook")
 WHOLE_OBJECT = "*"
@@ -650,6 +652,7 @@ def manifest_records(manifest: Manifest, org_id: str) -> Chunk:
     purposes: dict[str, NodeRecord] = {}
     for system in manifest.systems:
         chunk.nodes += system_records(manifest, system)
+        chunk.edges += system_edges(manifest, system, org_id)
         for flow in system.flows:
             nodes, edges = flow_records(manifest, system, flow, org_id)
             chunk.nodes += [node for node in nodes if not isinstance(node, PurposeRecord)]
@@ -666,8 +669,15 @@ def manifest_records(manifest: Manifest, org_id: str) -> Chunk:
 def system_records(manifest: Manifest, system: SystemEntry) -> list[SystemRecord]:
     """One System per host: every integration that reaches the host, from any source, meets on it."""
     evidence = f"manifest:{manifest.file_name}#{system.key}"
-    return [SystemRecord(host=host, name=system.name, role=system.recipient_role, country=system.country,
-                         evidence=evidence) for host in system.hosts]
+    return [SystemRecord(host=host, name=system.name, evidence=evidence) for host in system.hosts]
+
+
+def system_edges(manifest: Manifest, system: SystemEntry, org_id: str) -> list[HasSystemEdge]:
+    """The org's HAS_SYSTEM edge to each host, with the role and country this business declares: another org
+    may give the same system another role, so they belong to the org's edge, not to the shared node."""
+    org = NodeRef(Label.ORG, org_key(org_id))
+    return [HasSystemEdge(source=org, target=record.ref, role=SystemRole(system.role), country=system.country,
+                          evidence=record.evidence) for record in system_records(manifest, system)]
 
 
 def flow_records(

@@ -592,7 +592,8 @@ def ingest_openlineage_event(event: dict[str, Any], org_alias: str | None) -> In
 
     With `org_alias`, the org's Salesforce datasets are its objects and the writes are stamped with a scope
     of their own, `org:<id>:openlineage`, so that the org's harvests, which did not see them, never retire
-    them; without, they are stamped `org:openlineage` (NO_ORG). Raises OpenLineageEventError
+    them; without, they are stamped `org:openlineage` (NO_ORG). A System is shared: the scope is one of its
+    observers, so it stays live while the event's scope or any other observes it. Raises OpenLineageEventError
     (problems by field path, "org" for an unknown or never-harvested org) before anything is written.
     """
     org_id, hosts = _org_of(org_alias)

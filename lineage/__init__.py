@@ -28,6 +28,8 @@ from lineage.records import (
     HasFieldEdge,
     HasObjectEdge,
     HasRecordEdge,
+    HasRunEdge,
+    HasSystemEdge,
     IntegrationKind,
     IntegrationRecord,
     NodeRecord,
@@ -55,7 +57,7 @@ from lineage.records import (
     user_key,
 )
 from lineage.schema import SchemaReport, bootstrap_schema
-from lineage.vocabulary import Label, Rel
+from lineage.vocabulary import SHARED_LABELS, Label, Rel
 from lineage.writers import DEFAULT_BATCH_SIZE, GraphWriter, WriteReport
 
 __all__ = [
@@ -64,6 +66,7 @@ __all__ = [
     "FULL_HARVEST",
     "INTEGRATIONS",
     "SCHEMA",
+    "SHARED_LABELS",
     "AccessEdge",
     "AuthorisedByEdge",
     "ConfigurationChangeRecord",
@@ -81,6 +84,8 @@ __all__ = [
     "HasFieldEdge",
     "HasObjectEdge",
     "HasRecordEdge",
+    "HasRunEdge",
+    "HasSystemEdge",
     "IntegrationKind",
     "IntegrationRecord",
     "Label",

@@ -54,6 +54,18 @@ class Graph:
         with self._driver.session(database=self.database) as session:
             return session.execute_write(work)
 
+    def plan(self, query: LiteralString, **parameters: Any) -> list[str]:
+        """The operators of the plan the engine would run for `query` (EXPLAIN: nothing is executed)."""
+        with self._driver.session(database=self.database) as session:
+            summary = session.run(f"EXPLAIN {query}", parameters).consume()
+        operators: list[str] = []
+        pending = [summary.plan or {}]
+        while pending:
+            step = pending.pop()
+            operators.append(str(step.get("operatorType", "")).split("@")[0])
+            pending += step.get("children", [])
+        return operators
+
     def ping(self) -> None:
         """Raise unless the database answers a query (a single attempt, no retries)."""
         with self._driver.session(database=self.database) as session:

@@ -7,11 +7,11 @@ so two harvests of the same thing always land on the same node:
     Org          org:{org_id}
     SObject      sobject:{org_id}:{object}
     Field        field:{org_id}:{object}.{field}
-    System       system:{host}                      (host lower-cased; shared by every org)
+    System       system:{host}                      (host lower-cased; shared by every org and scope)
     Integration  integration:{org_id}:{kind}:{name}
     Purpose      purpose:{org_id}:{name}
     Subject      subject:{hmac}                     (64 lower-case hex digits; shared by every org)
-    HarvestRun   run:{run_id}
+    HarvestRun   run:{run_id}                       (written by `lineage.writers.record_harvest_run`)
     User         user:{org_id}:{user_id}            (the 18-character id; no name, no username)
     ConfigurationChange  change:{org_id}:{entry_id}  (a SetupAuditTrail entry)
 
@@ -21,7 +21,11 @@ integrations is two FLOWS_TO edges, each with its own `via` and `consent_checked
 
 Record attributes become node or edge properties; `None` removes the property (the record is the
 whole truth about what its source knows), except for attributes listed in `KEEP_WHEN_UNKNOWN`,
-which more than one source may supply (a manifest knows a system's role; an Apex callout does not).
+which more than one source may supply (a manifest knows a system's name; an Apex callout does not).
+
+What one business says of a shared node belongs on that business's edge, not on the node: a System's
+CCPA role and country are properties of the org's `HAS_SYSTEM` edge (`HasSystemEdge`), since two orgs
+may give one vendor different roles.
 """
 
 from __future__ import annotations
@@ -43,15 +47,17 @@ PropertyValue = Scalar | list[str] | list[int] | list[float] | list[bool] | None
 AttributeValue = PropertyValue | tuple[str, ...] | tuple[int, ...] | tuple[float, ...] | tuple[bool, ...]
 
 # Stamped by the writer on every node and edge; no record may carry an attribute of these names.
-STAMPS = frozenset({"key", "first_seen", "last_seen", "run_id", "retired_at", "org_key"})
+STAMPS = frozenset({"key", "first_seen", "last_seen", "run_id", "retired_at", "org_key",
+                    "observed_by", "observed_runs", "retired_by"})
 
 _PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _SUBJECT_HMAC = re.compile(r"^[0-9a-f]{64}$")
 
 
 class SystemRole(StrEnum):
-    """The recipient's role under CCPA/CPRA."""
+    """What a system is to one business under CCPA/CPRA: its own (first party, not a recipient), or a recipient."""
 
+    FIRST_PARTY = "first_party"
     SERVICE_PROVIDER = "service_provider"
     CONTRACTOR = "contractor"
     THIRD_PARTY = "third_party"
@@ -264,15 +270,14 @@ class FieldRecord(NodeRecord):
 
 @dataclass(frozen=True, kw_only=True)
 class SystemRecord(NodeRecord):
-    """Anything outside the org, keyed by host so every integration that reaches it meets on one node."""
+    """Anything outside the org, keyed by host so every integration of every org that reaches it meets on one
+    node. Its role and country belong to each business's relationship with it (`HasSystemEdge`)."""
 
     label: ClassVar[Label] = Label.SYSTEM
-    KEEP_WHEN_UNKNOWN: ClassVar[frozenset[str]] = frozenset({"name", "role", "country"})
+    KEEP_WHEN_UNKNOWN: ClassVar[frozenset[str]] = frozenset({"name"})
 
     host: str
     name: str | None = None
-    role: SystemRole | None = None
-    country: str | None = None
 
     @property
     def key(self) -> str:
@@ -384,17 +389,26 @@ class ConfigurationChangeRecord(NodeRecord):
 
 @dataclass(frozen=True, kw_only=True)
 class HarvestRunRecord(NodeRecord):
+    """One harvest of one org: the provenance of its writes (every node and edge it wrote has its `run_id`)."""
+
     label: ClassVar[Label] = Label.HARVEST_RUN
 
     run_id: str
-    scope: str
-    started_at: datetime
+    org_id: str
+    sources: tuple[str, ...]
+    full: bool
+    status: str
+    started_at: datetime | None = None
     finished_at: datetime | None = None
-    status: str = "running"
+    reason: str | None = None
 
     @property
     def key(self) -> str:
         return f"run:{_part(self.run_id, 'run_id')}"
+
+    @property
+    def org_ref(self) -> NodeRef:
+        return NodeRef(Label.ORG, org_key(self.org_id))
 
     def properties(self) -> dict[str, PropertyValue]:
         # `run_id` is a stamp the writer sets; the record's own id lives in its key.
@@ -561,6 +575,26 @@ class ConsentEdge(EdgeRecord):
 
 
 @dataclass(frozen=True, kw_only=True)
+class HasSystemEdge(EdgeRecord):
+    """What one business says of an outside system: its role for that business under CCPA/CPRA and where the
+    data is processed. On the org's edge, not the shared System node: another org may give it another role."""
+
+    rel: ClassVar[Rel] = Rel.HAS_SYSTEM
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.ORG})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.SYSTEM})
+
+    role: SystemRole
+    country: str | None = None  # ISO 3166 alpha-2
+
+
+@dataclass(frozen=True, kw_only=True)
+class HasRunEdge(EdgeRecord):
+    rel: ClassVar[Rel] = Rel.HAS_RUN
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.ORG})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.HARVEST_RUN})
+
+
+@dataclass(frozen=True, kw_only=True)
 class AuthorisedByEdge(EdgeRecord):
     """A data movement (a report export) and the configuration change that permitted it."""
 
@@ -575,7 +609,7 @@ NODE_RECORDS: tuple[type[NodeRecord], ...] = (
 )
 EDGE_RECORDS: tuple[type[EdgeRecord], ...] = (
     HasObjectEdge, HasFieldEdge, ReferenceEdge, ReadsEdge, WritesEdge, SendsToEdge, FlowEdge, GatedByEdge,
-    AccessEdge, HasRecordEdge, ConsentEdge, AuthorisedByEdge,
+    AccessEdge, HasRecordEdge, ConsentEdge, AuthorisedByEdge, HasSystemEdge, HasRunEdge,
 )
 
 

@@ -1,4 +1,10 @@
-"""The graph schema: one uniqueness constraint per node key, and the indexes the queries rely on."""
+"""The graph schema: one uniqueness constraint per node key, and the indexes the queries rely on.
+
+Provenance is swept by scope (`lineage.provenance`): every node label of one org and every relationship type
+has a range index on `org_key`, so retiring and purging an org seek its nodes and edges instead of scanning
+every org's; the labels that a full run retires have one on `retired_at` ("what was retired since …").
+Shared nodes (System, Subject) are observed through a list (`observed_by`), which no index serves.
+"""
 
 from __future__ import annotations
 
@@ -39,7 +45,47 @@ INDEXES: dict[str, LiteralString] = {
     "field_sensitive": "CREATE INDEX field_sensitive IF NOT EXISTS FOR (n:Field) ON (n.sensitive)",
     "system_host": "CREATE INDEX system_host IF NOT EXISTS FOR (n:System) ON (n.host)",
     "harvest_run_org": "CREATE INDEX harvest_run_org IF NOT EXISTS FOR (n:HarvestRun) ON (n.org_key)",
+    "harvest_run_started": "CREATE INDEX harvest_run_started IF NOT EXISTS FOR (n:HarvestRun) ON (n.started_at)",
+    # The scope a retire or purge statement filters on (org_key), per label of one org and per relationship type;
+    # a relationship's index adds its key, which a writer's MERGE gives too (it seeks one edge, not the scope's).
+    "org_org_key": "CREATE INDEX org_org_key IF NOT EXISTS FOR (n:Org) ON (n.org_key)",
+    "sobject_org_key": "CREATE INDEX sobject_org_key IF NOT EXISTS FOR (n:SObject) ON (n.org_key)",
+    "field_org_key": "CREATE INDEX field_org_key IF NOT EXISTS FOR (n:Field) ON (n.org_key)",
+    "integration_org_key": "CREATE INDEX integration_org_key IF NOT EXISTS FOR (n:Integration) ON (n.org_key)",
+    "purpose_org_key": "CREATE INDEX purpose_org_key IF NOT EXISTS FOR (n:Purpose) ON (n.org_key)",
+    "user_org_key": "CREATE INDEX user_org_key IF NOT EXISTS FOR (n:User) ON (n.org_key)",
+    "configuration_change_org_key": (
+        "CREATE INDEX configuration_change_org_key IF NOT EXISTS FOR (n:ConfigurationChange) ON (n.org_key)"
+    ),
+    "purpose_retired": "CREATE INDEX purpose_retired IF NOT EXISTS FOR (n:Purpose) ON (n.retired_at)",
+    "system_retired": "CREATE INDEX system_retired IF NOT EXISTS FOR (n:System) ON (n.retired_at)",
+    "subject_retired": "CREATE INDEX subject_retired IF NOT EXISTS FOR (n:Subject) ON (n.retired_at)",
+    "has_object_scope": "CREATE INDEX has_object_scope IF NOT EXISTS FOR ()-[r:HAS_OBJECT]-() ON (r.org_key, r.key)",
+    "has_field_scope": "CREATE INDEX has_field_scope IF NOT EXISTS FOR ()-[r:HAS_FIELD]-() ON (r.org_key, r.key)",
+    "references_scope": "CREATE INDEX references_scope IF NOT EXISTS FOR ()-[r:REFERENCES]-() ON (r.org_key, r.key)",
+    "reads_scope": "CREATE INDEX reads_scope IF NOT EXISTS FOR ()-[r:READS]-() ON (r.org_key, r.key)",
+    "writes_scope": "CREATE INDEX writes_scope IF NOT EXISTS FOR ()-[r:WRITES]-() ON (r.org_key, r.key)",
+    "sends_to_scope": "CREATE INDEX sends_to_scope IF NOT EXISTS FOR ()-[r:SENDS_TO]-() ON (r.org_key, r.key)",
+    "flows_to_scope": "CREATE INDEX flows_to_scope IF NOT EXISTS FOR ()-[r:FLOWS_TO]-() ON (r.org_key, r.key)",
+    "gated_by_scope": "CREATE INDEX gated_by_scope IF NOT EXISTS FOR ()-[r:GATED_BY]-() ON (r.org_key, r.key)",
+    "accessed_scope": "CREATE INDEX accessed_scope IF NOT EXISTS FOR ()-[r:ACCESSED]-() ON (r.org_key, r.key)",
+    "has_record_scope": "CREATE INDEX has_record_scope IF NOT EXISTS FOR ()-[r:HAS_RECORD]-() ON (r.org_key, r.key)",
+    "consented_scope": "CREATE INDEX consented_scope IF NOT EXISTS FOR ()-[r:CONSENTED]-() ON (r.org_key, r.key)",
+    "authorised_by_scope": (
+        "CREATE INDEX authorised_by_scope IF NOT EXISTS FOR ()-[r:AUTHORISED_BY]-() ON (r.org_key, r.key)"
+    ),
+    "has_system_scope": "CREATE INDEX has_system_scope IF NOT EXISTS FOR ()-[r:HAS_SYSTEM]-() ON (r.org_key, r.key)",
+    "has_run_scope": "CREATE INDEX has_run_scope IF NOT EXISTS FOR ()-[r:HAS_RUN]-() ON (r.org_key, r.key)",
 }
+
+# Shared nodes written before observations existed carry their last writer's `org_key`: it becomes their one
+# observation, so the scope that wrote them retires them as before (idempotent: it matches only such nodes).
+MIGRATIONS: tuple[LiteralString, ...] = (
+    "MATCH (n:System) WHERE n.observed_by IS NULL AND n.org_key IS NOT NULL "
+    "SET n.observed_by = [n.org_key], n.observed_runs = [n.run_id], n.org_key = null",
+    "MATCH (n:Subject) WHERE n.observed_by IS NULL AND n.org_key IS NOT NULL "
+    "SET n.observed_by = [n.org_key], n.observed_runs = [n.run_id], n.org_key = null",
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +101,8 @@ def bootstrap_schema(graph: Graph) -> SchemaReport:
     missing = [name for name in wanted if name not in before]
     for name in missing:
         graph.write(wanted[name])
+    for statement in MIGRATIONS:
+        graph.write(statement)
     return SchemaReport(created=tuple(missing), existing=tuple(name for name in wanted if name in before))
 
 

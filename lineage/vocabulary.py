@@ -30,7 +30,15 @@ class Rel(StrEnum):
     HAS_RECORD = "HAS_RECORD"
     CONSENTED = "CONSENTED"
     AUTHORISED_BY = "AUTHORISED_BY"
+    HAS_SYSTEM = "HAS_SYSTEM"  # org → system: the system's CCPA role for that business, and its country
+    HAS_RUN = "HAS_RUN"  # org → harvest run
 
 
-# Every node carries these; `retired_at` replaces deletion so a record can be rebuilt "as of" a date.
+# Keyed without an org id, so many orgs and provenance scopes observe one node: each scope's observation is
+# stamped and retired on its own (`observed_by`), and the node is retired only when none is left.
+SHARED_LABELS = frozenset({Label.SYSTEM, Label.SUBJECT})
+
+
+# Every node carries these; `retired_at` replaces deletion so a record can be rebuilt "as of" a date. A node
+# of an org carries `org_key`; a shared node carries `observed_by`, `observed_runs` and `retired_by` instead.
 PROVENANCE_PROPERTIES = ("key", "first_seen", "last_seen", "run_id", "retired_at")

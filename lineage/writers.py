@@ -1,8 +1,17 @@
 """Persist harvested records: batched `UNWIND … MERGE` in managed transactions, every write stamped.
 
-Each node and edge a writer touches gets `first_seen` (on creation), `last_seen`, `run_id`, `org_key`
-and `retired_at = null` (a retired node seen again is revived). Writing the same records twice
-changes nothing but `last_seen` and `run_id`.
+Each node and edge a writer touches gets `first_seen` (on creation), `last_seen`, `run_id` and
+`retired_at = null` (a retired node seen again is revived). The writer's `org_key` is its provenance
+scope (`org:<id>` for an org's harvests, `org:<id>:openlineage`, `org:openlineage`):
+
+- a node of one org (SObject, Field, Integration, …: its key names the org) gets `org_key`;
+- a shared node (`SHARED_LABELS`: System, Subject) gets an observation of the scope instead: the scope in
+  `observed_by` and the run in `observed_runs` (at the same position), so one scope's full run retires its
+  own observation, never another's (`lineage.provenance`);
+- an edge is merged on its key AND `org_key`: two scopes asserting the same edge get one edge each, and
+  neither takes over (or retires) the other's.
+
+Writing the same records twice changes nothing but `last_seen`, `run_id` and `observed_runs`.
 
 Labels and relationship types cannot be Cypher parameters, so statements are built here from
 `Label` and `Rel` members only — never from a record's data, which always travels as parameters.
@@ -21,8 +30,17 @@ from neo4j import ManagedTransaction
 
 from lineage.graph import Graph
 from lineage.provenance import HarvestScope, RetirementReport, retire_unseen
-from lineage.records import AccessEdge, EdgeRecord, HasRecordEdge, NodeRecord, PropertyValue
-from lineage.vocabulary import Label, Rel
+from lineage.records import (
+    AccessEdge,
+    EdgeRecord,
+    HarvestRunRecord,
+    HasRecordEdge,
+    HasRunEdge,
+    NodeRecord,
+    PropertyValue,
+    org_key,
+)
+from lineage.vocabulary import SHARED_LABELS, Label, Rel
 
 # Measured with benchmarks/lineage_writes.py (see benchmarks/README.md): 2,000 rows a batch was at or
 # near the top in every run; 5,000-10,000 fell to 40-90% of it on a loaded machine with a 768 MiB heap.
@@ -38,6 +56,22 @@ S = TypeVar("S", bound=Hashable)
 # remove, and setting nulls on a new node costs the engine about a third of its write throughput.
 _MATCHED_NODE = "ON MATCH SET n += row.cleared, n.retired_at = null"
 _STAMP_NODE = "SET n += row.props, n.last_seen = $now, n.run_id = $run_id, n.org_key = $org_key"
+_OWN_NODE = f"ON CREATE SET n.first_seen = $now {_MATCHED_NODE} {_STAMP_NODE}"
+# A shared node records the scope's observation: its run replaces the scope's earlier one (runs are computed
+# before `observed_by` changes), and a scope that had retired its observation no longer counts as retired.
+_OBSERVE_SHARED_NODE = (
+    "ON CREATE SET n.first_seen = $now, n.observed_by = [$org_key], n.observed_runs = [$run_id] "
+    "ON MATCH SET n += row.cleared, n.retired_at = null, n.org_key = null, "
+    "  n.observed_runs = CASE WHEN $org_key IN n.observed_by "
+    "    THEN [i IN range(0, size(n.observed_by) - 1) | "
+    "          CASE WHEN n.observed_by[i] = $org_key THEN $run_id ELSE n.observed_runs[i] END] "
+    "    ELSE coalesce(n.observed_runs, []) + $run_id END, "
+    "  n.observed_by = CASE WHEN $org_key IN n.observed_by THEN n.observed_by "
+    "    ELSE coalesce(n.observed_by, []) + $org_key END, "
+    "  n.retired_by = CASE WHEN all(s IN coalesce(n.retired_by, []) WHERE s = $org_key) THEN null "
+    "    ELSE [s IN n.retired_by WHERE s <> $org_key] END "
+    "SET n += row.props, n.last_seen = $now, n.run_id = $run_id"
+)
 _MATCHED_EDGE = "ON MATCH SET r += row.cleared, r.retired_at = null"
 _STAMP_EDGE = "SET r += row.props, r.last_seen = $now, r.run_id = $run_id, r.org_key = $org_key"
 
@@ -104,6 +138,18 @@ class GraphWriter:
         """After a FULL run: retire what this org's earlier runs wrote in `scope` and this run did not see."""
         return retire_unseen(self.graph, org_key=self.org_key, scope=scope, run_id=self.run_id, now=self.now)
 
+    def write_run(self, run: HarvestRunRecord) -> WriteReport:
+        """Write a harvest run's node and its org's HAS_RUN edge in one transaction (the Org node is created,
+        bare, if the org has none yet). Write it when the run starts and again when it finishes."""
+        if (run.run_id, org_key(run.org_id)) != (self.run_id, self.org_key):
+            raise ValueError("a run's node is written by a writer of that run and its org")
+        edge = HasRunEdge(source=run.org_ref, target=run.ref, evidence=run.evidence)
+        return self._transaction([
+            (_ENSURE_ORG, [{"key": self.org_key, "evidence": run.evidence}], None),
+            (node_statement(Label.HARVEST_RUN), [_node_row(run)], None),
+            (edge_statement(Rel.HAS_RUN, Label.ORG, Label.HARVEST_RUN), [_edge_row(edge)], Rel.HAS_RUN),
+        ])
+
     def _transaction(self, work: Sequence[Work]) -> WriteReport:
         if not work:
             return WriteReport()
@@ -136,13 +182,17 @@ def edge_statement(rel: Rel, source: Label, target: Label) -> str:
 # Cached after the type checks above: a plain str equal to a member would otherwise hit the cache.
 @cache
 def _node_statement(label: Label) -> str:
-    return (
-        "UNWIND $rows AS row "
-        f"MERGE (n:{label.value} {{key: row.key}}) "
-        "ON CREATE SET n.first_seen = $now "
-        f"{_MATCHED_NODE} {_STAMP_NODE} "
-        "RETURN count(n) AS written"
-    )
+    stamps = _OBSERVE_SHARED_NODE if label in SHARED_LABELS else _OWN_NODE
+    return f"UNWIND $rows AS row MERGE (n:{label.value} {{key: row.key}}) {stamps} RETURN count(n) AS written"
+
+
+# An org's node as its runs first know it: only its key (a schema chunk writes the rest).
+_ENSURE_ORG = (
+    "UNWIND $rows AS row MERGE (n:Org {key: row.key}) "
+    "ON CREATE SET n.first_seen = $now, n.last_seen = $now, n.run_id = $run_id, n.org_key = $org_key, "
+    "  n.evidence = row.evidence "
+    "RETURN count(n) AS written"
+)
 
 
 @cache
@@ -151,7 +201,8 @@ def _edge_statement(rel: Rel, source: Label, target: Label) -> str:
         "UNWIND $rows AS row "
         f"MATCH (a:{source.value} {{key: row.source}}) "
         f"MATCH (b:{target.value} {{key: row.target}}) "
-        f"MERGE (a)-[r:{rel.value} {{key: row.key}}]->(b) "
+        # Keyed by scope too: another scope writing the same edge gets its own, so none takes over another's.
+        f"MERGE (a)-[r:{rel.value} {{key: row.key, org_key: $org_key}}]->(b) "
     )
     if rel is Rel.ACCESSED:
         return match + _ACCUMULATE_ACCESS

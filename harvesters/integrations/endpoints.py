@@ -1,8 +1,8 @@
 """Where data goes: endpoints resolved to `System` nodes keyed by host, and the edges that reach them.
 
-A System is only a host here; its name, role and country come from integration manifests (the
-records keep them when this source does not know them). Email sent by Salesforce itself
-(`emailSimple` flow actions, email alerts) leaves through Salesforce's own mail servers to the
+A System is only a host here: its name comes from integration manifests (kept when this source does not
+know it), and its role and country for the org from the org's manifest `HAS_SYSTEM` edge. Email sent by
+Salesforce itself (`emailSimple` flow actions, email alerts) leaves through Salesforce's own mail servers to the
 recipients' mailboxes, so it lands on one pseudo-host, `SALESFORCE_EMAIL_HOST`.
 """
 

@@ -102,7 +102,7 @@ def consented(graph: Graph, subject: str, purpose: str) -> list[dict[str, Any]]:
 
 
 def test_every_demo_consumer_and_waitlist_lead_becomes_one_subject(harvested: str, graph: Graph):
-    rows = graph.read("MATCH (s:Subject {org_key: $org}) RETURN count(s) AS n", org=org_key(harvested))
+    rows = graph.read("MATCH (s:Subject) WHERE $org IN s.observed_by RETURN count(s) AS n", org=org_key(harvested))
 
     assert rows[0]["n"] == DEMO_CONSUMERS + WAITLIST_LEADS
 

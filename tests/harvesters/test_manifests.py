@@ -33,7 +33,7 @@ from salesforce_simulator import Simulator
 DEMO_MANIFESTS = Path(salesforce_simulator.__file__).parent / "orgs" / "demo" / "manifests"
 DEMO_FILE = "golden_poppy_integrations.yaml"
 DEMO_ORG_ID = "00D8d0GoldPoppyECB"
-STAMPS = {"last_seen", "run_id", "first_seen"}
+STAMPS = {"last_seen", "run_id", "first_seen", "observed_runs"}
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
@@ -351,10 +351,11 @@ def test_the_dsar_webhook_flows_from_the_portal_into_case_fields(demo_graph: str
 def test_the_trading_platforms_nightly_sync_flows_to_a_third_party_without_an_opt_out_check(
     demo_graph: str, graph: Graph
 ):
-    rows = graph.read("MATCH (:Field {key: $email})-[r:FLOWS_TO {via: $via}]->(s:System) "
-                      "RETURN s.key AS system, s.role AS role, r.opt_out_checked AS opt_out, "
+    rows = graph.read("MATCH (:Field {key: $email})-[r:FLOWS_TO {via: $via}]->(s:System)"
+                      "<-[d:HAS_SYSTEM]-(:Org {key: $org}) "
+                      "RETURN s.key AS system, d.role AS role, r.opt_out_checked AS opt_out, "
                       "r.consent_checked AS consent",
-                      email=field_key(demo_graph, "Account", "PersonEmail"),
+                      email=field_key(demo_graph, "Account", "PersonEmail"), org=org_key(demo_graph),
                       via=manifest_integration(demo_graph, "trading_platform.nightly_customer_sync"))
 
     assert rows == [{"system": system_key("api.trading-platform.example.com"), "role": "third_party",
@@ -402,25 +403,32 @@ def test_a_whole_object_flow_reads_the_object_and_expands_through_its_fields(dem
     assert rows[0]["declared"] == ["Contact", "FinServ__FinancialAccount__c"]
 
 
-def test_each_host_of_a_system_is_a_system_node_with_its_role_and_country(demo_graph: str, graph: Graph):
-    rows = graph.read("MATCH (s:System) WHERE s.key IN $keys RETURN s.host AS host, s.name AS name, s.role AS role, "
-                      "s.country AS country ORDER BY host",
-                      keys=[system_key(h) for h in ("api.core-banking.example.com", "legacy.core-banking.example.com",
-                                                    "mobile-api.goldenpoppy.test")])
+def test_each_host_of_a_system_is_a_system_node_the_org_declares_with_its_role_and_country(
+    demo_graph: str, graph: Graph
+):
+    keys = [system_key(h) for h in ("api.core-banking.example.com", "legacy.core-banking.example.com",
+                                    "mobile-api.goldenpoppy.test")]
+    rows = graph.read("MATCH (:Org {key: $org})-[d:HAS_SYSTEM]->(s:System) WHERE s.key IN $keys "
+                      "RETURN s.host AS host, s.name AS name, d.role AS role, d.country AS country, "
+                      "d.evidence AS evidence ORDER BY host", org=org_key(demo_graph), keys=keys)
+    on_the_nodes = graph.read("MATCH (s:System) WHERE s.key IN $keys AND (s.role IS NOT NULL OR s.country IS NOT NULL) "
+                              "RETURN s.key AS key", keys=keys)
 
     assert rows == [
         {"host": "api.core-banking.example.com", "name": "Tallyforge Core", "role": "service_provider",
-         "country": "US"},
+         "country": "US", "evidence": f"manifest:{DEMO_FILE}#core_banking"},
         {"host": "legacy.core-banking.example.com", "name": "Tallyforge Core", "role": "service_provider",
-         "country": "US"},
-        # a first party is nobody's recipient: no CCPA role (the integration keeps system_role = first_party)
+         "country": "US", "evidence": f"manifest:{DEMO_FILE}#core_banking"},
+        # the business's own system: declared, but nobody's recipient (a records-of-processing query skips it)
         {"host": "mobile-api.goldenpoppy.test", "name": "Golden Poppy mobile banking (iOS, Android) and its backend",
-         "role": None, "country": "US"},
+         "role": "first_party", "country": "US", "evidence": f"manifest:{DEMO_FILE}#mobile_app"},
     ]
+    assert on_the_nodes == []  # another org may give the same system another role: it is the org's to say
 
 
 def snapshot(graph: Graph, org_id: str) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    nodes = graph.read("MATCH (n {org_key: $org}) RETURN n.key AS key, properties(n) AS props", org=org_key(org_id))
+    nodes = graph.read("MATCH (n) WHERE n.org_key = $org OR $org IN n.observed_by "
+                       "RETURN n.key AS key, properties(n) AS props", org=org_key(org_id))
     edges = graph.read("MATCH ()-[r {org_key: $org}]->() RETURN r.key AS key, properties(r) AS props",
                        org=org_key(org_id))
     return ({(row["key"], _stable(row["props"])) for row in nodes},

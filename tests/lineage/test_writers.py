@@ -15,6 +15,7 @@ from neo4j.exceptions import Neo4jError
 from lineage import (
     FULL_HARVEST,
     SCHEMA,
+    SHARED_LABELS,
     AccessEdge,
     AuthorisedByEdge,
     ConfigurationChangeRecord,
@@ -26,9 +27,11 @@ from lineage import (
     GatedByEdge,
     Graph,
     GraphWriter,
+    HarvestRunRecord,
     HasFieldEdge,
     HasObjectEdge,
     HasRecordEdge,
+    HasSystemEdge,
     IntegrationKind,
     IntegrationRecord,
     Label,
@@ -56,7 +59,7 @@ T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 T1 = T0 + timedelta(days=1)
 T2 = T0 + timedelta(days=2)
 SECRET = b"test-subject-secret"
-CHANGING_STAMPS = {"last_seen", "run_id"}
+CHANGING_STAMPS = {"last_seen", "run_id", "observed_runs"}
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,12 @@ class DemoOrg:
     @property
     def mail_system(self) -> SystemRecord:
         return SystemRecord(host=f"mail-{self.org_id.lower()}.example.com", name="Email service",
-                            role=SystemRole.SERVICE_PROVIDER, country="US", evidence="manifest:email.yaml")
+                            evidence="manifest:email.yaml")
+
+    @property
+    def mail_provider(self) -> HasSystemEdge:
+        return HasSystemEdge(source=self.org.ref, target=self.mail_system.ref, role=SystemRole.SERVICE_PROVIDER,
+                             country="US", evidence="manifest:email.yaml")
 
     @property
     def balance_flow(self) -> IntegrationRecord:
@@ -182,6 +190,7 @@ class DemoOrg:
             AccessEdge(source=self.analyst.ref, target=self.account.ref, requests=2, rows=61,
                        first_accessed_at=T0, last_accessed_at=T0, evidence=self.analyst.evidence),
             AuthorisedByEdge(source=self.export.ref, target=self.grant.ref, evidence=self.export.evidence),
+            self.mail_provider,
         ]
 
 
@@ -202,8 +211,8 @@ def writer(graph: Graph, demo: DemoOrg, run_id: str, now: datetime, **options: A
 
 
 def nodes_of(graph: Graph, org_key: str, *, ignore: Collection[str] = ()) -> dict[str, tuple[Any, ...]]:
-    records = graph.read("MATCH (n) WHERE n.org_key = $org RETURN labels(n) AS labels, properties(n) AS props",
-                         org=org_key)
+    records = graph.read("MATCH (n) WHERE n.org_key = $org OR $org IN n.observed_by "
+                         "RETURN labels(n) AS labels, properties(n) AS props", org=org_key)
     return {r["props"]["key"]: (tuple(r["labels"]), _without(r["props"], ignore)) for r in records}
 
 
@@ -258,14 +267,22 @@ def test_every_node_and_edge_is_stamped_with_run_org_and_evidence(graph: Graph, 
     w.write_nodes(demo.nodes())
     w.write_edges(demo.edges())
 
-    everything = [props for _, props in nodes_of(graph, demo.key).values()]
+    nodes = nodes_of(graph, demo.key)
+    everything = [props for _, props in nodes.values()]
     everything += [props for *_, props in edges_of(graph, demo.key).values()]
     for props in everything:
         assert props["run_id"] == "run-1"
-        assert props["org_key"] == demo.key
         assert props["first_seen"].to_native() == T0 == props["last_seen"].to_native()
         assert props["evidence"]
         assert "retired_at" not in props
+    shared = {key for key, (labels, _) in nodes.items() if set(labels) & {label.value for label in SHARED_LABELS}}
+    assert shared == {demo.mail_system.key, demo.subject.key}
+    for key, (_, props) in nodes.items():
+        if key in shared:  # observed by the org's scope, owned by none
+            assert (props["observed_by"], props["observed_runs"], "org_key" in props) == ([demo.key], ["run-1"], False)
+        else:
+            assert props["org_key"] == demo.key
+    assert all(props["org_key"] == demo.key for *_, props in edges_of(graph, demo.key).values())
 
 
 # --- retirement -------------------------------------------------------------------------------------
@@ -448,17 +465,21 @@ def test_a_classification_removed_in_salesforce_is_removed_from_the_field(graph:
     assert props["compliance_groups"] == []
 
 
-def test_a_system_keeps_the_role_a_manifest_declared_when_an_integration_does_not_know_it(
+def test_a_system_keeps_the_name_a_manifest_declared_when_an_integration_does_not_know_it(
     graph: Graph, demo: DemoOrg
 ):
-    writer(graph, demo, "manifest-run", T0).write_nodes([demo.mail_system])
+    manifest = writer(graph, demo, "manifest-run", T0)
+    manifest.write_nodes([demo.org, demo.mail_system])
+    manifest.write_edges([demo.mail_provider])
     seen_in_apex = SystemRecord(host=demo.mail_system.host.upper(), evidence="apex:BalanceNotifier")
 
     writer(graph, demo, "integrations-run", T1).write_nodes([seen_in_apex])
 
     props = node(graph, demo.mail_system.key)
-    assert (props["role"], props["country"], props["name"]) == ("service_provider", "US", "Email service")
+    assert props["name"] == "Email service"
     assert props["evidence"] == "apex:BalanceNotifier"
+    assert (edge(graph, demo.mail_provider.key)["role"], edge(graph, demo.mail_provider.key)["country"]) == (
+        "service_provider", "US")
 
 
 # --- privacy ----------------------------------------------------------------------------------------
@@ -504,9 +525,11 @@ def test_labels_come_only_from_the_vocabulary(graph: Graph, demo: DemoOrg):
     w = writer(graph, demo, "run-1", T0)
     w.write_nodes(demo.nodes())
     w.write_edges(demo.edges())
+    w.write_run(HarvestRunRecord(run_id="run-1", org_id=demo.org_id, sources=("schema",), full=True,
+                                 status="running", started_at=T0, evidence="harvest run"))
     labels = {label for labels, _ in nodes_of(graph, demo.key).values() for label in labels}
     types = {rel for rel, *_ in edges_of(graph, demo.key).values()}
-    assert labels == {label.value for label in Label} - {Label.HARVEST_RUN.value}
+    assert labels == {label.value for label in Label}
     assert types == {rel.value for rel in Rel}
 
 

@@ -1,0 +1,93 @@
+"""Ownership in the graph through real harvests: each run is a HarvestRun node of its org, and an org's full
+run retires its own observations, never what another provenance scope (an OpenLineage pipeline) still reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import override_settings
+
+import salesforce_simulator
+from harvesters import runs
+from harvesters.connections import client_for, register_org
+from harvesters.models import OrgConnection, RunStatus
+from harvesters.openlineage import NO_ORG, ingest_openlineage_event
+from lineage import Graph, org_key, purge_org, system_key
+from salesforce_simulator import Simulator
+from tests.harvesters.openlineage_events import dbt_contacts_model, replaced
+
+DEMO_MANIFESTS = Path(salesforce_simulator.__file__).parent / "orgs" / "demo" / "manifests"
+DSAR_PORTAL = "privacy-portal.dsar-vendor.example.com"  # only the demo manifest declares it in the org
+# Every source that writes what the INTEGRATIONS scope retires (one event-log type keeps the run short).
+INTEGRATION_SOURCES = ["schema", "integrations", "manifests", "logs"]
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo_connection(demo_org: Simulator, graph: Graph) -> Iterator[OrgConnection]:
+    given = demo_org.credentials()
+    purge_org(graph, org_key(demo_org.org.id))
+    purge_org(graph, org_key(NO_ORG))
+    yield register_org("demo", login_url=demo_org.base_url, auth_flow="client_credentials",
+                       client_id=given["consumer_key"], client_secret=given["consumer_secret"],
+                       ca_bundle=demo_org.ca_bundle, manifest_dir=str(DEMO_MANIFESTS))
+    purge_org(graph, org_key(demo_org.org.id))
+    purge_org(graph, org_key(NO_ORG))
+
+
+def node(graph: Graph, key: str) -> dict[str, Any]:
+    [record] = graph.read("MATCH (n {key: $key}) RETURN properties(n) AS props", key=key)
+    return dict(record["props"])
+
+
+def harvest_runs(graph: Graph, org_id: str) -> list[dict[str, Any]]:
+    records = graph.read("MATCH (:Org {key: $org})-[:HAS_RUN]->(r:HarvestRun) RETURN properties(r) AS props",
+                         org=org_key(org_id))
+    return [dict(record["props"]) for record in records]
+
+
+def test_a_harvest_run_is_a_node_of_its_org_from_its_start_to_its_end(demo_connection: OrgConnection, graph: Graph):
+    run = runs.request_harvest(demo_connection, full=True, sources=["schema"])
+
+    runs.plan_run(run, client_for(demo_connection))
+    demo_connection.refresh_from_db()
+    [started] = harvest_runs(graph, demo_connection.org_id)
+    finished = runs.harvest_now(run)
+    [ended] = harvest_runs(graph, demo_connection.org_id)
+
+    assert finished.status == RunStatus.SUCCEEDED, finished.errors
+    assert (started["key"], started["status"], "finished_at" in started) == (f"run:{run.uid}", "running", False)
+    assert (ended["run_id"], ended["org_id"], ended["sources"], ended["full"], ended["status"]) == (
+        str(run.uid), demo_connection.org_id, ["schema"], True, "succeeded")
+    assert ended["started_at"].to_native() == finished.started_at
+    assert ended["finished_at"].to_native() == finished.finished_at
+    assert ended["org_key"] == org_key(demo_connection.org_id)
+
+
+@override_settings(HARVEST_LOG_EVENT_TYPES=["RestApi"])
+def test_a_system_an_openlineage_pipeline_reports_survives_the_orgs_salesforce_full_run(
+    demo_connection: OrgConnection, graph: Graph, tmp_path: Path
+):
+    ingest_openlineage_event(replaced(dbt_contacts_model(), f"https://{DSAR_PORTAL}", "outputs", 0, "namespace"), None)
+    declared = runs.harvest_now(runs.request_harvest(demo_connection, full=True, sources=INTEGRATION_SOURCES))
+    # The org's manifests go away: its next full run no longer sees the DSAR portal, which a pipeline still reports.
+    OrgConnection.objects.filter(pk=demo_connection.pk).update(manifest_dir=str(tmp_path))
+    undeclared = runs.harvest_now(runs.request_harvest(demo_connection, full=True, sources=INTEGRATION_SOURCES))
+
+    demo_connection.refresh_from_db()
+    org = org_key(demo_connection.org_id)
+    portal = node(graph, system_key(DSAR_PORTAL))
+    declarations = graph.read("MATCH (:Org {key: $org})-[r:HAS_SYSTEM]->(:System {key: $system}) "
+                              "RETURN r.retired_at IS NOT NULL AS retired", org=org, system=system_key(DSAR_PORTAL))
+    reported = graph.read("MATCH (:Integration)-[r:SENDS_TO {org_key: $scope}]->(:System {key: $system}) "
+                          "WHERE r.retired_at IS NULL RETURN count(r) AS n", scope=org_key(NO_ORG),
+                          system=system_key(DSAR_PORTAL))
+    assert (declared.status, undeclared.status) == (RunStatus.SUCCEEDED, RunStatus.SUCCEEDED), (
+        declared.errors, undeclared.errors)
+    assert "retired_at" not in portal
+    assert (portal["observed_by"], portal["retired_by"]) == ([org_key(NO_ORG)], [org])  # the org's was retired
+    assert declarations == [{"retired": True}]
+    assert reported == [{"n": 1}]
