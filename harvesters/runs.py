@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
-from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired, TransientError
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired, TransientError
 from simple_salesforce.exceptions import SalesforceError, SalesforceRefusedRequest
 
 from harvesters.chunk import Chunk
@@ -38,6 +38,7 @@ from lineage import (
     INTEGRATIONS,
     SCHEMA,
     GraphWriter,
+    HarvestRunRecord,
     HarvestScope,
     OrgRecord,
     Rel,
@@ -124,7 +125,10 @@ def plan_run(run: HarvestRun, client: OrgClient) -> RunPlan:
         changed = _guard(lambda: changed_objects(client, since))
         summaries = [summary for summary in summaries if summary["name"] in changed]
     if summaries:
+        first_harvest = not run.org.org_id
         org_id = _org_id(run.org, client)
+        if first_harvest:  # the org id is learnt only now: the run's node could not be written as it started
+            _record_in_graph(run)
         counted = _guard(lambda: record_counts(client, [summary["name"] for summary in summaries]))
         nodes, edges = summary_records(org_id, summaries, counted)
         _guard(lambda: _writer(run, org_id).write_chunk([_org_node(run.org, org_id), *nodes], edges))
@@ -272,6 +276,7 @@ def _org_id(org: OrgConnection, client: OrgClient) -> str:
 def _mark_started(run: HarvestRun) -> None:
     HarvestRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now())
     run.refresh_from_db()
+    _record_in_graph(run)
 
 
 def _record_usage(run: HarvestRun, client: OrgClient) -> None:
@@ -323,5 +328,20 @@ def _add_counts(run: HarvestRun, counts: dict[str, int]) -> None:
 def _finish(run: HarvestRun, status: str) -> HarvestRun:
     HarvestRun.objects.filter(pk=run.pk).update(status=status, finished_at=timezone.now())
     run.refresh_from_db()
+    _record_in_graph(run)
     log.info("harvest run %s of %s finished: %s", run.pk, run.org.alias, status)
     return run
+
+
+def _record_in_graph(run: HarvestRun) -> None:
+    """The run's HarvestRun node, linked from its Org, as it starts and as it ends (an org whose id is not
+    known yet gets it when the run ends). The database keeps the run's truth: a graph that fails here is logged."""
+    if not run.org.org_id:
+        return
+    record = HarvestRunRecord(run_id=str(run.uid), org_id=run.org.org_id, sources=tuple(run.sources), full=run.full,
+                              status=run.status, started_at=run.started_at, finished_at=run.finished_at,
+                              reason=run.reason or None, evidence=f"harvest run {run.pk}")
+    try:
+        GraphWriter(get_graph(), record.run_id, org_key(record.org_id), timezone.now()).write_run(record)
+    except (Neo4jError, DriverError) as error:
+        log.warning("harvest run %s of %s: its HarvestRun node was not written: %s", run.pk, run.org.alias, error)
