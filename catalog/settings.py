@@ -110,6 +110,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # One per test process, so two suites on one machine never share it.
     _TEST_DATABASE = Path(tempfile.gettempdir()) / f"recordkeeper-test-{os.getpid()}.sqlite3"
     DATABASES["default"]["TEST"] = {"NAME": str(_TEST_DATABASE)}
+    # Several writers at once (a worker's tasks, a command beside it): readers never block the writer (WAL),
+    # a writer waits for the lock instead of failing, and takes it when its transaction begins, so a
+    # read-then-write transaction never has to be abandoned half-way ("database is locked").
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=30),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -144,13 +152,26 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The queue tasks go to when none is named; several deployments (or test workers) can share one Redis.
+CELERY_TASK_DEFAULT_QUEUE: str = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_SOFT_TIME_LIMIT: int = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=15 * 60)
 CELERY_TASK_TIME_LIMIT: int = env.int("CELERY_TASK_TIME_LIMIT", default=20 * 60)
+# On Redis an unacknowledged task comes back to a live worker only after this many seconds: longer than
+# the longest task (the hard limit), or a slow task would run twice; short enough that a dead worker's
+# tasks return within the hour.
+CELERY_BROKER_VISIBILITY_TIMEOUT: int = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT",
+                                                default=CELERY_TASK_TIME_LIMIT + 10 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
+# A running run with no step landing work for this long lost its worker for good: the beat's sweep closes it
+# `failed`. Longer than a dead worker's task takes to come back (the visibility timeout) and run again.
+HARVEST_STALE_AFTER_S: int = env.int("HARVEST_STALE_AFTER_S",
+                                     default=CELERY_BROKER_VISIBILITY_TIMEOUT + CELERY_TASK_TIME_LIMIT + 5 * 60)
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat looks every few minutes for orgs whose own interval (OrgConnection.harvest_every_minutes) is up.
 CELERY_BEAT_SCHEDULE = {
     "schedule-harvests": {"task": "harvesters.schedule_harvests", "schedule": 5 * 60.0},
+    "close-stale-runs": {"task": "harvesters.close_stale_runs", "schedule": 5 * 60.0},
 }
 
 # OpenLineage run events (POST /api/v1/lineage/openlineage): a bigger body is a 413; more datasets (inputs,

@@ -104,8 +104,20 @@ class HarvestRun(models.Model):
     # met an error loses its entry, so its watermark does not advance.
     source_clocks = models.JSONField(default=dict)
 
+    # The schema chunks planned (lists of object names), kept so a redelivered start reuses its plan.
+    plan = models.JSONField(null=True, blank=True)
+    # Each step ("schema:3", "consents", …): done or not, and what it wrote and met, so a step redone after a
+    # lost worker or a retry replaces its own figures instead of adding to them.
+    steps = models.JSONField(default=dict)
+    progress_at = models.DateTimeField(null=True, blank=True, help_text="When a step last landed work")
+
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # One run of an org at a time: two would race on the same nodes and on the API budget.
+            models.UniqueConstraint(fields=["org"], condition=models.Q(finished_at__isnull=True),
+                                    name="one_unfinished_run_per_org"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.org} run {self.pk} ({self.status})"

@@ -13,10 +13,11 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import requests
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
@@ -49,6 +50,7 @@ from lineage import (
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+QUEUED_STALE_AFTER = timedelta(days=1)  # a queued run's start task waits at most behind a day of others
 CHUNK_OBJECTS = 20  # one Composite call: 5 FieldDefinition queries of 4 objects and 20 describes
 
 # A source after the schema: it streams chunks (each lands in one transaction) from the org, given its
@@ -79,6 +81,15 @@ class TransientHarvestError(RuntimeError):
     """Worth retrying with backoff: a 5xx, a timeout, a graph engine that blinked."""
 
 
+class RunInProgressError(RuntimeError):
+    """The org already has a run that has not finished: one run per org at a time."""
+
+    def __init__(self, running: HarvestRun) -> None:
+        super().__init__(f"harvest run {running.pk} of {running.org.alias} is {running.status} "
+                         f"(created {running.created_at:%Y-%m-%d %H:%M:%S} UTC); wait for it to finish")
+        self.running = running
+
+
 @dataclass(frozen=True)
 class RunPlan:
     chunks: list[list[str]]
@@ -94,7 +105,15 @@ def request_harvest(org: OrgConnection, *, full: bool, sources: list[str] | None
     unknown = sorted(set(chosen) - set(all_sources()))
     if unknown:
         raise ValueError(f"unknown sources {', '.join(unknown)}; known: {', '.join(all_sources())}")
-    return HarvestRun.objects.create(org=org, full=full, sources=chosen)
+    for _ in range(3):  # the run that was in the way may finish between the refusal and the look-up
+        try:
+            with transaction.atomic():  # the constraint one_unfinished_run_per_org decides, not a prior check
+                return HarvestRun.objects.create(org=org, full=full, sources=chosen)
+        except IntegrityError:
+            running = HarvestRun.objects.filter(org=org, finished_at__isnull=True).select_related("org").first()
+            if running is not None:
+                raise RunInProgressError(running) from None
+    raise RuntimeError(f"could not start a harvest run of {org.alias}")
 
 
 def due_for_harvest(now: datetime) -> list[OrgConnection]:
@@ -115,8 +134,10 @@ def plan_run(run: HarvestRun, client: OrgClient) -> RunPlan:
     _mark_started(run)
     since = since_for(run, "schema")
     others = [source for source in run.sources if source != "schema"]
+    if run.plan is not None:  # a redelivered start: the plan stands, and some of its chunks may have landed
+        return RunPlan(run.plan, since)
     if "schema" not in run.sources:
-        HarvestRun.objects.filter(pk=run.pk).update(chunks_total=len(others))
+        HarvestRun.objects.filter(pk=run.pk).update(chunks_total=len(others), plan=[])
         return RunPlan([], since)
     before = client.last_server_time
     summaries = _guard(lambda: list_objects(client, since)) or []
@@ -135,27 +156,33 @@ def plan_run(run: HarvestRun, client: OrgClient) -> RunPlan:
     names = [summary["name"] for summary in summaries]
     chunks = [names[i:i + CHUNK_OBJECTS] for i in range(0, len(names), CHUNK_OBJECTS)]
     _record_usage(run, client)
-    HarvestRun.objects.filter(pk=run.pk).update(chunks_total=len(chunks) + len(others))
+    HarvestRun.objects.filter(pk=run.pk).update(chunks_total=len(chunks) + len(others), plan=chunks)
     return RunPlan(chunks, since)
 
 
-def harvest_chunk(run: HarvestRun, client: OrgClient, names: list[str]) -> None:
-    """Describe, classify and write one chunk of objects in one graph transaction."""
-    if HarvestRun.objects.get(pk=run.pk).status == RunStatus.STOPPED:
-        return
+def harvest_chunk(run: HarvestRun, client: OrgClient, names: list[str]) -> bool:
+    """Describe, classify and write one chunk of objects in one graph transaction.
+
+    True when the schema is complete after this step (every chunk landed): the sources may start."""
+    step = schema_step(names)
+    if not _begin_step(run, step):
+        return _done_and_complete(run, step, schema_only=True)
     org_id = _org_id(run.org, client)
     chunk = _guard(lambda: schema_chunk(client, org_id, names))
     report = _guard(lambda: _writer(run, org_id).write_chunk([_org_node(run.org, org_id), *chunk.nodes], chunk.edges))
     if chunk.errors:
         forget_clock(run, "schema")
-    _record_written(run, report, chunk, step_done=True)
     _record_usage(run, client)
+    _record_written(run, step, report, chunk)
+    return _complete_step(run, step, schema_only=True)
 
 
-def harvest_source(run: HarvestRun, client: OrgClient, source: str) -> None:
-    """Stream one source's chunks into the graph, each chunk in one transaction."""
-    if HarvestRun.objects.get(pk=run.pk).status == RunStatus.STOPPED:
-        return
+def harvest_source(run: HarvestRun, client: OrgClient, source: str) -> bool:
+    """Stream one source's chunks into the graph, each chunk in one transaction.
+
+    True when the run is complete after this step: it may be finished."""
+    if not _begin_step(run, source):
+        return _done_and_complete(run, source)
     org_id = _org_id(run.org, client)
     writer = _writer(run, org_id)
     before = client.last_server_time
@@ -163,27 +190,29 @@ def harvest_source(run: HarvestRun, client: OrgClient, source: str) -> None:
     clean = True
     while (chunk := _guard(lambda: next(chunks, None))) is not None:
         report = _guard(lambda chunk=chunk: writer.write_chunk(chunk.nodes, chunk.edges))  # type: ignore[misc]
-        _record_written(run, report, chunk)
+        _record_written(run, source, report, chunk)
         clean = clean and not chunk.errors
     note_clock(run, source, step_clock(client, before))
     if clean:
         advance(run, source)
     else:
         forget_clock(run, source)
-    _record_written(run, WriteReport(), Chunk(), step_done=True)
     _record_usage(run, client)
+    return _complete_step(run, source)
 
 
 def finish_run(run: HarvestRun) -> HarvestRun:
     """Settle the run's status; a complete full run retires, scope by scope, what it did not see."""
     run.refresh_from_db()
+    if run.finished_at is not None:  # finished already (a redelivered finish, or failed meanwhile)
+        return run
     if run.status == RunStatus.STOPPED:
         return _finish(run, RunStatus.STOPPED)
     if "schema" in run.sources:
         advance(run, "schema")  # every chunk has landed; a chunk with errors left no clock to advance to
     if run.errors:
         return _finish(run, RunStatus.PARTIAL)
-    if run.full and run.chunks_done == run.chunks_total and run.org.org_id:
+    if run.full and _complete(run) and run.org.org_id:
         writer = _writer(run, run.org.org_id)
         retired = sum(writer.retire_unseen(scope).total for sources, scope in SCOPES if sources <= set(run.sources))
         _add_counts(run, {"retired": retired})
@@ -195,9 +224,39 @@ def stop_run(run: HarvestRun, reason: str) -> None:
 
 
 def fail_run(run: HarvestRun, reason: str) -> HarvestRun:
-    HarvestRun.objects.filter(pk=run.pk).update(reason=reason)
+    """End an unfinished run `failed` with the reason; a run that already finished keeps its outcome."""
+    HarvestRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
+        status=RunStatus.FAILED, reason=reason, finished_at=timezone.now())
     run.refresh_from_db()
-    return _finish(run, RunStatus.FAILED)
+    _record_in_graph(run)
+    log.info("harvest run %s of %s: %s (%s)", run.pk, run.org.alias, run.status, run.reason)
+    return run
+
+
+def fail_run_by_id(run_id: int, reason: str) -> None:
+    run = HarvestRun.objects.select_related("org").filter(pk=run_id).first()
+    if run is not None:
+        fail_run(run, reason)
+
+
+def close_stale_runs(now: datetime) -> list[HarvestRun]:
+    """Fail the runs whose worker was lost: running with no step landing work for HARVEST_STALE_AFTER_S
+    (longer than a redelivered task takes to come back and finish), or queued a day and never started.
+
+    Closed, not re-driven: redelivery has already had its chance, and a closed run lets the next scheduled
+    or requested harvest of the org start; what landed stays, and a re-run converges."""
+    stale_after = timedelta(seconds=settings.HARVEST_STALE_AFTER_S)
+    running = HarvestRun.objects.filter(status=RunStatus.RUNNING, finished_at__isnull=True).annotate(
+        last_sign=Coalesce("progress_at", "started_at", "created_at")).filter(last_sign__lt=now - stale_after)
+    queued = HarvestRun.objects.filter(status=RunStatus.QUEUED, finished_at__isnull=True,
+                                       created_at__lt=now - QUEUED_STALE_AFTER)
+    closed = []
+    for run in [*running.select_related("org"), *queued.select_related("org")]:
+        since = run.progress_at or run.started_at or run.created_at
+        closed.append(fail_run(run, f"no progress since {since:%Y-%m-%d %H:%M:%S} UTC: its worker was lost; "
+                                    f"closed by the stale-run sweep ({run.chunks_done}/{run.chunks_total} steps had "
+                                    f"landed and stay in the graph; harvest again to complete it)"))
+    return closed
 
 
 def harvest_now(
@@ -207,7 +266,7 @@ def harvest_now(
     client = client_for(run.org)
     try:
         plan = with_retries(lambda: plan_run(run, client), max_attempts)
-        steps: list[Callable[[], None]] = [
+        steps: list[Callable[[], bool]] = [
             *(lambda names=names: harvest_chunk(run, client, names) for names in plan.chunks),
             *(lambda source=source: harvest_source(run, client, source)
               for source in run.sources if source != "schema"),
@@ -221,6 +280,12 @@ def harvest_now(
     except TransientHarvestError as error:
         return fail_run(run, f"gave up after {max_attempts} attempts: {error}")
     except (OrgAuthError, SalesforceError, Neo4jError, OSError) as error:
+        return fail_run(run, f"{type(error).__name__}: {error}")
+    except KeyboardInterrupt:
+        fail_run(run, "interrupted (Ctrl-C) before it finished")
+        raise
+    except Exception as error:  # whatever else goes wrong, the run ends with the reason instead of running on
+        log.exception("harvest run %s of %s failed", run.pk, run.org.alias)
         return fail_run(run, f"{type(error).__name__}: {error}")
     return finish_run(run)
 
@@ -274,7 +339,9 @@ def _org_id(org: OrgConnection, client: OrgClient) -> str:
 
 
 def _mark_started(run: HarvestRun) -> None:
-    HarvestRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now())
+    now = timezone.now()  # a redelivered start keeps the first start time
+    HarvestRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=Coalesce(F("started_at"), now),
+                                                progress_at=now)
     run.refresh_from_db()
     _record_in_graph(run)
 
@@ -289,18 +356,100 @@ def _record_usage(run: HarvestRun, client: OrgClient) -> None:
         api_used_after=Greatest(Coalesce(F("api_used_after"), 0), client.last_api_used))
 
 
-def _record_written(run: HarvestRun, report: WriteReport, chunk: Chunk, *, step_done: bool = False) -> None:
-    """Add a chunk's rows, errors and warnings to the run; edges the graph could not join are counted and
-    said, never dropped in silence."""
+def _record_written(run: HarvestRun, step: str, report: WriteReport, chunk: Chunk) -> None:
+    """Add a chunk's rows, errors and warnings to the run and to its step (which a redone step takes back);
+    edges the graph could not join are counted and said, never dropped in silence."""
+    counts = {"written": report.written, **_skipped_counts(report)}
+    warnings = [*chunk.warnings, *_skipped_warnings(report)]
     with transaction.atomic():
         locked = HarvestRun.objects.select_for_update().get(pk=run.pk)
-        locked.chunks_done += int(step_done)
-        locked.counts["written"] = locked.counts.get("written", 0) + report.written
-        for name, count in _skipped_counts(report).items():
+        entry = locked.steps.setdefault(step, _new_step())
+        for name, count in counts.items():
             locked.counts[name] = locked.counts.get(name, 0) + count
+            entry["counts"][name] = entry["counts"].get(name, 0) + count
         locked.errors += chunk.errors
-        locked.warnings += [*chunk.warnings, *_skipped_warnings(report)]
-        locked.save(update_fields=["chunks_done", "counts", "errors", "warnings"])
+        locked.warnings += warnings
+        entry["errors"] += chunk.errors
+        entry["warnings"] += warnings
+        locked.progress_at = timezone.now()
+        locked.save(update_fields=["steps", "counts", "errors", "warnings", "progress_at"])
+
+
+# --- steps: each recorded by name, so a redelivered or retried task neither repeats nor double-counts ----
+
+
+def schema_step(names: list[str]) -> str:
+    """A schema chunk's step, named after its first object (objects are planned once each)."""
+    return f"schema:{names[0]}"
+
+
+def planned_steps(run: HarvestRun, *, schema_only: bool = False) -> set[str]:
+    schema = {schema_step(names) for names in run.plan or []}
+    return schema if schema_only else schema | {source for source in run.sources if source != "schema"}
+
+
+def _new_step() -> dict[str, Any]:
+    return {"done": False, "counts": {}, "errors": [], "warnings": []}
+
+
+def _begin_step(run: HarvestRun, step: str) -> bool:
+    """Open `step`, taking back what an earlier, unfinished attempt of it recorded; False when the step is
+    done already (a redelivered task) or the run is over."""
+    with transaction.atomic():
+        locked = HarvestRun.objects.select_for_update().get(pk=run.pk)
+        earlier = locked.steps.get(step)
+        if locked.finished_at is not None or locked.status == RunStatus.STOPPED or (earlier and earlier["done"]):
+            return False
+        if earlier:
+            _take_back(locked, earlier)
+        locked.steps[step] = _new_step()
+        locked.progress_at = timezone.now()
+        locked.save(update_fields=["steps", "counts", "errors", "warnings", "progress_at"])
+    return True
+
+
+def _take_back(run: HarvestRun, earlier: dict[str, Any]) -> None:
+    for name, count in earlier["counts"].items():
+        run.counts[name] = run.counts.get(name, 0) - count
+    run.errors = _without(run.errors, earlier["errors"])
+    run.warnings = _without(run.warnings, earlier["warnings"])
+
+
+def _without(items: list[str], taken: list[str]) -> list[str]:
+    """`items` less one occurrence of each of `taken` (the same line may come from two steps)."""
+    left = list(items)
+    for item in taken:
+        if item in left:
+            left.remove(item)
+    return left
+
+
+def _complete_step(run: HarvestRun, step: str, *, schema_only: bool = False) -> bool:
+    """Mark `step` done; True when this made the schema (or the whole run) complete, so exactly one step
+    starts the next phase."""
+    with transaction.atomic():
+        locked = HarvestRun.objects.select_for_update().get(pk=run.pk)
+        entry = locked.steps.setdefault(step, _new_step())
+        was_done, entry["done"] = entry["done"], True
+        locked.chunks_done = len(_done_steps(locked) & planned_steps(locked))
+        locked.progress_at = timezone.now()
+        locked.save(update_fields=["steps", "chunks_done", "progress_at"])
+        return not was_done and _complete(locked, schema_only=schema_only)
+
+
+def _done_and_complete(run: HarvestRun, step: str, *, schema_only: bool = False) -> bool:
+    """A redelivered step that was done already: True when its phase is complete, so the next phase is
+    started even if the worker died between this step's completion and starting it."""
+    fresh = HarvestRun.objects.get(pk=run.pk)
+    return step in _done_steps(fresh) and fresh.finished_at is None and _complete(fresh, schema_only=schema_only)
+
+
+def _complete(run: HarvestRun, *, schema_only: bool = False) -> bool:
+    return planned_steps(run, schema_only=schema_only) <= _done_steps(run)
+
+
+def _done_steps(run: HarvestRun) -> set[str]:
+    return {name for name, entry in run.steps.items() if entry["done"]}
 
 
 def _skipped_counts(report: WriteReport) -> dict[str, int]:

@@ -1,7 +1,13 @@
-"""Celery tasks of a harvest: plan, one task per schema chunk, then one per source, then finish (chords).
+"""Celery tasks of a harvest: plan, one task per schema chunk, then one per source, then finish.
 
-Chunks are retried with exponential backoff and jitter on transient failures; an exceeded API limit
-stops the run cleanly. Every task calls the same service functions as `harvest --sync`.
+Every task is acknowledged after its work (CELERY_TASK_ACKS_LATE), so a worker that dies hands its task
+back to the broker, which redelivers it once the visibility timeout has passed; a redone step replaces
+its own figures on the run (harvesters.runs records steps by name). No chord: the step that lands the
+last schema chunk starts the sources, and the step that lands the run's last step finishes it, decided
+in one database transaction, so a redelivered task can neither skip nor repeat a phase. Transient
+failures retry with exponential backoff and jitter; any other failure ends the run `failed` with the
+reason; an exceeded API limit stops it cleanly. Every task calls the same service functions as
+`harvest --sync`.
 """
 
 from __future__ import annotations
@@ -9,82 +15,109 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from celery import Task, chord, shared_task
+from celery import Task, group, shared_task
 from django.utils import timezone
 
 from harvesters import runs
 from harvesters.client import OrgClient
 from harvesters.connections import client_for
-from harvesters.models import HarvestRun
+from harvesters.models import HarvestRun, RunStatus
 
 P = ParamSpec("P")
 R = TypeVar("R")
-T = TypeVar("T")
 
 
 class HarvestTask(Task):  # type: ignore[type-arg]
-    """A harvest task whose final failure (retries spent, or an error not worth retrying) fails its run."""
+    """A harvest task whose final failure (retries spent, or any error not worth retrying) fails its run."""
 
     def on_failure(self, exc: Exception, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any],
                    einfo: Any) -> None:
-        run = HarvestRun.objects.filter(pk=args[0]).first()
-        if run is not None and run.finished_at is None:
-            runs.fail_run(run, f"{type(exc).__name__}: {exc}")
+        runs.fail_run_by_id(args[0], f"{self.name.removeprefix('harvesters.')} failed: {type(exc).__name__}: {exc}")
 
 
-def retrying_task(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
-    """A task retried on transient failures: backoff 2, 4, 8 … s up to 5 min, with jitter, six times."""
+def harvest_task(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
+    """A run's task, retried on transient failures: backoff 2, 4, 8 … s up to 5 min, with jitter, six times."""
     return shared_task(name=name, base=HarvestTask, autoretry_for=(runs.TransientHarvestError,), retry_backoff=2,
                        retry_backoff_max=300, retry_jitter=True, max_retries=6)
 
 
-def _within_limit(run_id: int, step: Callable[[HarvestRun, OrgClient], T]) -> T | None:
-    """Run one step of a run; an exhausted API limit stops the run (None) instead of failing it."""
+def _run_step(run_id: int, step: Callable[[HarvestRun, OrgClient], bool]) -> bool:
+    """One step of an open run; an exhausted API limit stops the run and finishes it instead of failing it."""
     run = HarvestRun.objects.select_related("org").get(pk=run_id)
+    if run.finished_at is not None:
+        return False
+    if run.status == RunStatus.STOPPED:
+        finish_harvest.delay(run_id)
+        return False
     try:
         return step(run, client_for(run.org))
     except runs.LimitExceededError as error:
         runs.stop_run(run, str(error))
-        return None
-
-
-@retrying_task("harvesters.start_harvest")
-def start_harvest(run_id: int) -> None:
-    plan = _within_limit(run_id, runs.plan_run)
-    if plan is None:
         finish_harvest.delay(run_id)
+        return False
+
+
+@harvest_task("harvesters.start_harvest")
+def start_harvest(run_id: int) -> None:
+    planned: list[list[str]] = []
+
+    def plan(run: HarvestRun, client: OrgClient) -> bool:
+        planned.extend(runs.plan_run(run, client).chunks)
+        return True
+
+    if not _run_step(run_id, plan):
         return
-    chunks = [harvest_chunk.si(run_id, names) for names in plan.chunks]
-    chord(chunks)(start_sources.si(run_id)) if chunks else start_sources.delay(run_id)
+    if planned:
+        group(harvest_chunk.si(run_id, names) for names in planned).delay()
+    else:
+        start_sources.delay(run_id)
 
 
-@retrying_task("harvesters.harvest_chunk")
+@harvest_task("harvesters.harvest_chunk")
 def harvest_chunk(run_id: int, names: list[str]) -> None:
-    _within_limit(run_id, lambda run, client: runs.harvest_chunk(run, client, names))
+    if _run_step(run_id, lambda run, client: runs.harvest_chunk(run, client, names)):
+        start_sources.delay(run_id)
+
+
+@harvest_task("harvesters.start_sources")
+def start_sources(run_id: int) -> None:
+    """Once every schema chunk has landed, the other sources, whose edges point at the schema, in parallel."""
+    run = HarvestRun.objects.get(pk=run_id)
+    if run.finished_at is not None:
+        return
+    sources = [source for source in run.sources if source != "schema"]
+    if sources:
+        group(harvest_source.si(run_id, source) for source in sources).delay()
+    else:
+        finish_harvest.delay(run_id)
+
+
+@harvest_task("harvesters.harvest_source")
+def harvest_source(run_id: int, source: str) -> None:
+    if _run_step(run_id, lambda run, client: runs.harvest_source(run, client, source)):
+        finish_harvest.delay(run_id)
+
+
+@harvest_task("harvesters.finish_harvest")
+def finish_harvest(run_id: int) -> None:
+    runs.finish_run(HarvestRun.objects.select_related("org").get(pk=run_id))
 
 
 @shared_task(name="harvesters.schedule_harvests")
 def schedule_harvests() -> list[int]:
     """Run by Celery beat: queue an incremental harvest of every org that is due for one."""
-    queued = [runs.request_harvest(org, full=False) for org in runs.due_for_harvest(timezone.now())]
+    queued = []
+    for org in runs.due_for_harvest(timezone.now()):
+        try:
+            queued.append(runs.request_harvest(org, full=False))
+        except runs.RunInProgressError:
+            continue  # a command or the API started one since: that run is this org's harvest
     for run in queued:
         start_harvest.delay(run.pk)
     return [run.pk for run in queued]
 
 
-@shared_task(name="harvesters.start_sources")
-def start_sources(run_id: int) -> None:
-    """Once every schema chunk has landed, the other sources, whose edges point at the schema, in parallel."""
-    run = HarvestRun.objects.get(pk=run_id)
-    sources = [harvest_source.si(run_id, source) for source in run.sources if source != "schema"]
-    chord(sources)(finish_harvest.si(run_id)) if sources else finish_harvest.delay(run_id)
-
-
-@retrying_task("harvesters.harvest_source")
-def harvest_source(run_id: int, source: str) -> None:
-    _within_limit(run_id, lambda run, client: runs.harvest_source(run, client, source))
-
-
-@shared_task(name="harvesters.finish_harvest")
-def finish_harvest(run_id: int) -> None:
-    runs.finish_run(HarvestRun.objects.select_related("org").get(pk=run_id))
+@shared_task(name="harvesters.close_stale_runs")
+def close_stale_runs() -> list[int]:
+    """Run by Celery beat: close the runs whose worker was lost (see runs.close_stale_runs)."""
+    return [run.pk for run in runs.close_stale_runs(timezone.now())]

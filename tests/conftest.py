@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import settings
@@ -53,26 +55,75 @@ def demo_org(demo_simulator: Simulator) -> Iterator[Simulator]:
     demo_simulator.reset()
 
 
-@pytest.fixture(scope="session")
-def worker(services_up: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Celery worker process on the test broker, reading the test database; yields its name."""
-    hostname = f"test-worker-{os.getpid()}@127.0.0.1"
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
+@dataclass
+class WorkerProcess:
+    """A real Celery worker process on the test broker, reading the test database."""
+
+    hostname: str
+    queue: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def kill(self) -> None:
+        """SIGKILL: the worker dies holding its tasks, acknowledging none of them."""
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+def start_worker(log_dir: Path, *, name: str, pool: str = "solo", concurrency: int = 1, queue: str = "celery",
+                 environment: dict[str, str] | None = None) -> WorkerProcess:
+    """Start a worker consuming `queue` (the tasks it sends go there too) and wait until it answers a ping."""
+    hostname = f"{name}-{os.getpid()}@127.0.0.1"
+    log = log_dir / f"{name}.log"
     database = settings.DATABASES["default"]
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database['TEST']['NAME']}"} if "TEST" in database else None
-    with log.open("wb") as out:
+    env = {**os.environ, "CELERY_TASK_DEFAULT_QUEUE": queue, **(environment or {})}
+    if "TEST" in database:
+        env["DATABASE_URL"] = f"sqlite:///{database['TEST']['NAME']}"
+    with log.open("ab") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "catalog", "worker", "--pool", "solo", "--hostname", hostname,
-             "--loglevel", "INFO"],
+            [sys.executable, "-m", "celery", "-A", "catalog", "worker", "--pool", pool, "--concurrency",
+             str(concurrency), "--queues", queue, "--hostname", hostname, "--loglevel", "INFO"],
             cwd=Path(__file__).resolve().parents[1], env=env, stdout=out, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
+    started = WorkerProcess(hostname, queue, process, log)
     try:
         _wait_for_worker(hostname, process, log)
-        yield hostname
+    except BaseException:
+        started.stop()
+        raise
+    return started
+
+
+@pytest.fixture(scope="session")
+def worker(services_up: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Celery worker process (solo pool) on the test broker, reading the test database; yields its name."""
+    started = start_worker(tmp_path_factory.mktemp("worker"), name="test-worker")
+    try:
+        yield started.hostname
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        started.stop()
+
+
+@pytest.fixture
+def own_workers(services_up: None, tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
+    """Start workers of the test's own (on a queue of their own, so no other worker takes their tasks);
+    every one still alive is stopped after the test."""
+    started: list[WorkerProcess] = []
+    queue = f"test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+    def start(name: str, **options: Any) -> WorkerProcess:
+        started.append(start_worker(tmp_path, name=name, queue=queue, **options))
+        return started[-1]
+
+    yield start
+    for each in started:
+        each.stop()
 
 
 def _wait_for_worker(hostname: str, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -30,6 +30,13 @@ class HarvestRunSerializer(serializers.ModelSerializer[HarvestRun]):
         read_only_fields = fields
 
 
+class HarvestRunConflictSerializer(serializers.Serializer[Any]):
+    """The answer to a harvest request while the org's previous run has not finished (HTTP 409)."""
+
+    detail = serializers.CharField(read_only=True)
+    running_run = HarvestRunSerializer(read_only=True)
+
+
 class HarvestRequestSerializer(serializers.Serializer[dict[str, Any]]):
     org = serializers.SlugRelatedField(slug_field="alias", queryset=OrgConnection.objects.all())
     full = serializers.BooleanField(default=False)

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from catalog.api.serializers import (
     HarvestRequestSerializer,
+    HarvestRunConflictSerializer,
     HarvestRunSerializer,
     OpenLineageIngestSerializer,
     OrgConnectionSerializer,
@@ -46,14 +47,21 @@ class HarvestRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[H
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=HarvestRequestSerializer, responses={202: HarvestRunSerializer})
+    @extend_schema(request=HarvestRequestSerializer, responses={
+        202: HarvestRunSerializer,
+        409: OpenApiResponse(HarvestRunConflictSerializer, description="The org has a run that has not finished"),
+    })
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
         from harvesters.tasks import start_harvest
 
         given = HarvestRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        run = runs.request_harvest(given.validated_data["org"], full=given.validated_data["full"],
-                                   sources=given.validated_data.get("sources"))
+        try:
+            run = runs.request_harvest(given.validated_data["org"], full=given.validated_data["full"],
+                                       sources=given.validated_data.get("sources"))
+        except runs.RunInProgressError as error:
+            return Response({"detail": str(error), "running_run": HarvestRunSerializer(error.running).data},
+                            status=status.HTTP_409_CONFLICT)
         start_harvest.delay(run.pk)
         return Response(HarvestRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 

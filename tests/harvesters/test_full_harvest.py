@@ -125,6 +125,7 @@ def test_a_run_killed_inside_every_source_and_run_again_ends_in_the_same_graph(
             except WorkerKilled:
                 killed.append(source)
     half_written = snapshot(graph, org_id)
+    runs.fail_run(interrupted, "its worker was lost")  # as the stale-run sweep closes it
     rerun = runs.harvest_now(runs.request_harvest(demo_connection, full=True))
 
     assert {"logs", "consents"} <= set(killed)  # sources of many chunks died with some landed

@@ -184,6 +184,7 @@ def test_a_run_killed_half_way_and_run_again_ends_in_the_same_graph(
     client = client_for(demo_connection)
     plan = runs.plan_run(interrupted, client)
     runs.harvest_chunk(interrupted, client, plan.chunks[0])  # the worker dies after the first chunk
+    runs.fail_run(interrupted, "its worker was lost")  # as the stale-run sweep closes it
     rerun = harvest(demo_connection)
 
     assert len(plan.chunks) > 2

@@ -31,6 +31,8 @@ class Command(BaseCommand):
             run = runs.request_harvest(org, full=options["full"], sources=sources)
         except ValueError as error:
             raise CommandError(f"--sources: {error}") from error
+        except runs.RunInProgressError as error:
+            raise CommandError(str(error)) from error
         if not options["sync"]:
             from harvesters.tasks import start_harvest
 

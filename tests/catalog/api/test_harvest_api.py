@@ -85,6 +85,20 @@ def test_a_bad_harvest_request_is_a_400_naming_the_field(api: APIClient, acme: O
     assert not HarvestRun.objects.exists()
 
 
+def test_a_harvest_requested_while_the_orgs_run_is_unfinished_is_a_409_naming_that_run(
+    api: APIClient, acme: OrgConnection
+):
+    running = HarvestRun.objects.create(org=acme, full=True, status=RunStatus.RUNNING)
+
+    response = api.post("/api/v1/harvest-runs/", {"org": "acme"}, format="json")
+
+    assert response.status_code == 409
+    body = response.json()
+    assert f"harvest run {running.pk} of acme is running" in body["detail"]
+    assert (body["running_run"]["id"], body["running_run"]["status"]) == (running.pk, "running")
+    assert HarvestRun.objects.filter(org=acme).count() == 1
+
+
 def test_the_openapi_schema_describes_the_harvest_endpoints(api: APIClient):
     response = api.get("/api/schema/?format=json")
 
