@@ -9,7 +9,7 @@ DEMO_USER ?= demo
 DEMO_PASSWORD ?= recordkeeper-demo
 
 # Tests get their own engine, broker and data folder, so they never touch the demo's graph.
-TEST_ENV := LOCAL_SERVICES_DIR=$(CURDIR)/.local/test \
+TEST_ENV := DEBUG=true LOCAL_SERVICES_DIR=$(CURDIR)/.local/test \
 	NEO4J_URI=bolt://127.0.0.1:7688 NEO4J_PASSWORD=recordkeeper-test \
 	NEO4J_HEAP_MB=512 NEO4J_PAGECACHE_MB=128 \
 	CELERY_BROKER_URL=redis://127.0.0.1:6380/0 CELERY_RESULT_BACKEND=redis://127.0.0.1:6380/1
