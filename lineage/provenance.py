@@ -52,10 +52,12 @@ INTEGRATIONS = HarvestScope(
     frozenset({Label.INTEGRATION, Label.SYSTEM}),
     frozenset({Rel.READS, Rel.WRITES, Rel.SENDS_TO, Rel.FLOWS_TO, Rel.GATED_BY, Rel.HAS_SYSTEM}),
 )
-CONSENTS = HarvestScope(
-    "consents", frozenset({Label.SUBJECT, Label.PURPOSE}), frozenset({Rel.HAS_RECORD, Rel.CONSENTED})
-)
-FULL_HARVEST = HarvestScope("full", (SCHEMA | INTEGRATIONS | CONSENTS).labels, (SCHEMA | INTEGRATIONS | CONSENTS).rels)
+CONSENTS = HarvestScope("consents", frozenset({Label.SUBJECT}), frozenset({Rel.HAS_RECORD, Rel.CONSENTED}))
+# Read from DataUsePurpose by the consents source and declared by manifests: a full run of one source alone
+# cannot tell that a purpose is gone, so only a run of both retires purposes (harvesters.runs.SCOPES).
+PURPOSES = HarvestScope("purposes", frozenset({Label.PURPOSE}), frozenset())
+_ALL = SCHEMA | INTEGRATIONS | CONSENTS | PURPOSES
+FULL_HARVEST = HarvestScope("full", _ALL.labels, _ALL.rels)
 
 
 @dataclass(frozen=True)

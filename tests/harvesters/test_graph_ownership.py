@@ -91,3 +91,21 @@ def test_a_system_an_openlineage_pipeline_reports_survives_the_orgs_salesforce_f
     assert (portal["observed_by"], portal["retired_by"]) == ([org_key(NO_ORG)], [org])  # the org's was retired
     assert declarations == [{"retired": True}]
     assert reported == [{"n": 1}]
+
+
+@override_settings(HARVEST_LOG_EVENT_TYPES=["RestApi"])
+def test_a_full_run_of_the_consents_alone_keeps_the_purposes_only_a_manifest_declares(
+    demo_connection: OrgConnection, graph: Graph
+):
+    everything = runs.harvest_now(runs.request_harvest(demo_connection, full=True))
+    declared = graph.read("MATCH (p:Purpose {org_key: $org, declared: true}) RETURN p.name AS name",
+                          org=org_key(everything.org.org_id))
+
+    consents = runs.harvest_now(runs.request_harvest(demo_connection, full=True, sources=["consents"]))
+
+    retired = graph.read("MATCH (p:Purpose {org_key: $org, declared: true}) WHERE p.retired_at IS NOT NULL "
+                         "RETURN p.name AS name", org=org_key(everything.org.org_id))
+    assert (everything.status, consents.status) == (RunStatus.SUCCEEDED, RunStatus.SUCCEEDED), (
+        everything.errors, consents.errors)
+    assert declared
+    assert retired == []
