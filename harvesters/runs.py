@@ -25,7 +25,7 @@ from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, Sessio
 from simple_salesforce.exceptions import SalesforceError, SalesforceRefusedRequest
 
 from harvesters.chunk import Chunk
-from harvesters.client import OrgAuthError, OrgClient
+from harvesters.client import OrgAuthError, OrgClient, SalesforceUnavailableError
 from harvesters.connections import client_for, remember_organization
 from harvesters.consents import consent_chunks
 from harvesters.integrations import integration_chunks
@@ -171,7 +171,7 @@ def harvest_chunk(run: HarvestRun, client: OrgClient, names: list[str]) -> bool:
     if not _begin_step(run, step):
         return _done_and_complete(run, step, schema_only=True)
     org_id = _org_id(run.org, client)
-    chunk = _guard(lambda: schema_chunk(client, org_id, names))
+    chunk = _schema_chunk_or_error(run, client, org_id, names)
     report = _guard(lambda: _writer(run, org_id).write_chunk([_org_node(run.org, org_id), *chunk.nodes], chunk.edges))
     if chunk.errors:
         forget_clock(run, "schema")
@@ -189,7 +189,8 @@ def harvest_source(run: HarvestRun, client: OrgClient, source: str) -> bool:
     org_id = _org_id(run.org, client)
     writer = _writer(run, org_id)
     before = client.last_server_time
-    chunks = SOURCE_CHUNKS[source](run.org, client, org_id, since_for(run, source))
+    chunks = _until_unavailable(SOURCE_CHUNKS[source](run.org, client, org_id, since_for(run, source)),
+                                f"{source} source")
     clean = True
     while (chunk := _guard(lambda: next(chunks, None))) is not None:
         report = _guard(lambda chunk=chunk: writer.write_chunk(chunk.nodes, chunk.edges))  # type: ignore[misc]
@@ -202,6 +203,32 @@ def harvest_source(run: HarvestRun, client: OrgClient, source: str) -> bool:
         forget_clock(run, source)
     _record_usage(run, client)
     return _complete_step(run, source)
+
+
+def _schema_chunk_or_error(run: HarvestRun, client: OrgClient, org_id: str, names: list[str]) -> Chunk:
+    """The chunk's records; when Salesforce fails one of its requests for good (each was retried already),
+    a chunk holding only that error, which names the step: the run goes on and ends partial."""
+    try:
+        return _guard(lambda: schema_chunk(client, org_id, names))
+    except SalesforceUnavailableError as error:
+        return Chunk(errors=[f"{schema_chunk_title(run, names)}: {error}"])
+
+
+def schema_chunk_title(run: HarvestRun, names: list[str]) -> str:
+    """A schema step as a person reads it: 'schema chunk 3 of 9 (Account, Contact, Lead, …)'."""
+    plan: list[list[str]] = HarvestRun.objects.filter(pk=run.pk).values_list("plan", flat=True).first() or [names]
+    number = plan.index(names) + 1 if names in plan else "?"
+    shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+    return f"schema chunk {number} of {len(plan)} ({shown})"
+
+
+def _until_unavailable(chunks: Iterator[Chunk], step: str) -> Iterator[Chunk]:
+    """A source's chunks; Salesforce failing a request for good ends them with a chunk holding that error,
+    which names the step (what landed before stays; the run ends partial and retires nothing)."""
+    try:
+        yield from chunks
+    except SalesforceUnavailableError as error:
+        yield Chunk(errors=[f"{step}: {error}"])
 
 
 def finish_run(run: HarvestRun) -> HarvestRun:
