@@ -20,7 +20,7 @@ from harvesters.connections import register_org
 from harvesters.consents import consent_chunks, subject_secret
 from harvesters.models import HarvestRun, OrgConnection, RunStatus, SourceWatermark
 from harvesters.watermarks import since_for
-from lineage import Graph, org_key, purge_org, purpose_key, subject_hmac_for
+from lineage import Graph, IntegrationKind, integration_key, org_key, purge_org, purpose_key, subject_hmac_for
 from salesforce_simulator import Simulator, load_org
 from tests.harvesters.simulated import simulated_client
 
@@ -32,6 +32,7 @@ ZORA_EMAIL_RECORDS = (("ContactPointEmail", "9CE8d0ZoraQuinnGCB", "EmailAddress"
 DEMO_SUBJECTS = 505 + 2  # the demo's consumers and its two waitlist leads
 ORG_BEHIND_OURS = timedelta(hours=3)
 CHANGED_OBJECTS = ("ContactPointTypeConsent", "ContactPointEmail", "Contact", "Account")
+ENRICHMENT_SITE = "0rp8d0000EnrichAQA"  # the remote site of the enrichment vendor
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,11 @@ def org(own_demo: Simulator, graph: Graph) -> Iterator[Simulator]:
     own_demo.reset()
     purge_org(graph, org_key(own_demo.org.id))
     rows = {(name, row["Id"]): dict(row) for name in CHANGED_OBJECTS for row in own_demo.org.records(name)}
+    sites = [dict(row) for row in own_demo.org.tooling["RemoteProxy"]]
     yield own_demo
+    for site, before_site in zip(own_demo.org.tooling["RemoteProxy"], sites, strict=True):
+        site.clear()
+        site.update(before_site)
     own_demo.reset()
     for (name, record_id), before in rows.items():
         row = own_demo.org.get_record(name, record_id)
@@ -72,6 +77,12 @@ def harvest(connection: OrgConnection, *, full: bool, sources: list[str] | None 
 def change(org: Simulator, sobject: str, record_id: str, values: dict[str, Any]) -> None:
     """Change a record through the REST API, as a user of the org would (Salesforce stamps it)."""
     simulated_client(org).call(lambda sf: getattr(sf, sobject).update(record_id, values))
+
+
+def move_remote_site(org: Simulator, record_id: str, endpoint: str) -> None:
+    """An admin edits a remote site in Setup: Salesforce stamps the Tooling row with its own clock."""
+    row = next(row for row in org.org.tooling["RemoteProxy"] if row["Id"] == record_id)
+    row.update(EndpointUrl=endpoint, LastModifiedDate=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000"))
 
 
 def consent_statuses(graph: Graph, org_id: str, purpose: str) -> list[str]:
@@ -100,16 +111,20 @@ def subject_count(graph: Graph, org_id: str) -> int:
 # --- watermarks per source -------------------------------------------------------------------------
 
 
-def test_a_schema_only_run_does_not_make_the_next_incremental_run_skip_a_consent_change(
+def test_a_schema_only_run_does_not_make_the_next_incremental_run_skip_consent_or_integration_changes(
     connection: OrgConnection, org: Simulator, graph: Graph
 ):
     harvest(connection, full=True)
     change(org, "ContactPointTypeConsent", ZORA_CREDIT_CONSENT, {"PrivacyConsentStatus": "OptOut"})
+    move_remote_site(org, ENRICHMENT_SITE, "https://api.enrichment-vendor-v2.example.com")
     harvest(connection, full=False, sources=["schema"])
 
     harvest(connection, full=False)
 
     assert consent_statuses(graph, org.org.id, "Credit Decisioning") == ["opt_out"]
+    endpoint = graph.read("MATCH (i:Integration {key: $key}) RETURN i.endpoint AS endpoint",
+                          key=integration_key(org.org.id, IntegrationKind.REMOTE_SITE, "EnrichmentVendor"))
+    assert endpoint == [{"endpoint": "https://api.enrichment-vendor-v2.example.com"}]
 
 
 def test_a_schema_only_run_advances_only_the_schemas_watermark(connection: OrgConnection):
