@@ -105,3 +105,17 @@ def test_writing_an_edge_seeks_that_one_edge_not_every_edge_of_the_scope(graph: 
 
     assert "DirectedRelationshipTypeScan" not in operators
     assert "LockingMerge" in operators
+
+
+def test_a_shared_node_written_before_observations_becomes_observed_by_its_last_writer(graph: Graph):
+    key = "system:legacy-owner.schema-test.example"
+    graph.write("MATCH (n:System {key: $key}) DETACH DELETE n", key=key)
+    graph.write("CREATE (:System {key: $key, host: 'legacy-owner.schema-test.example', org_key: 'org:00DLEGACY', "
+                "run_id: 'run-0'})", key=key)
+
+    bootstrap_schema(graph)
+    [record] = graph.read("MATCH (n:System {key: $key}) RETURN properties(n) AS props", key=key)
+    graph.write("MATCH (n:System {key: $key}) DETACH DELETE n", key=key)
+
+    props = record["props"]
+    assert (props["observed_by"], props["observed_runs"], "org_key" in props) == (["org:00DLEGACY"], ["run-0"], False)
