@@ -45,6 +45,7 @@ from lineage import (
     OrgRecord,
     Rel,
     WriteReport,
+    absent_sobjects,
     get_graph,
     org_key,
 )
@@ -53,6 +54,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 QUEUED_STALE_AFTER = timedelta(days=1)  # a queued run's start task waits at most behind a day of others
 CHUNK_OBJECTS = 20  # one Composite call: 5 FieldDefinition queries of 4 objects and 20 describes
+UNRESOLVED_NAMED = 20  # lookups to objects not in the graph named in a chunk's warning (all are counted)
 
 # A source after the schema: it streams chunks (each lands in one transaction) from the org, given its
 # watermark (harvesters.watermarks) for an incremental run. Its edges point at the schema's fields and objects,
@@ -390,7 +392,7 @@ def _record_written(run: HarvestRun, step: str, report: WriteReport, chunk: Chun
     """Add a chunk's rows, errors and warnings to the run and to its step (which a redone step takes back);
     edges the graph could not join are counted and said, never dropped in silence."""
     counts = {"written": report.written, **_skipped_counts(report)}
-    warnings = [*chunk.warnings, *_skipped_warnings(report)]
+    warnings = [*chunk.warnings, *_skipped_warnings(report, chunk)]
     with transaction.atomic():
         locked = HarvestRun.objects.select_for_update().get(pk=run.pk)
         entry = locked.steps.setdefault(step, _new_step())
@@ -490,11 +492,31 @@ def _skipped_counts(report: WriteReport) -> dict[str, int]:
     return counts
 
 
-def _skipped_warnings(report: WriteReport) -> list[str]:
-    return [f"{count} {rel} edges not written: an endpoint is not in the graph"
-            + (" (the lookup's target object was not harvested; the field keeps its name in `references`)"
-               if rel == Rel.REFERENCES.value else "")
-            for rel, count in sorted(report.skipped_by_rel.items())]
+def _skipped_warnings(report: WriteReport, chunk: Chunk) -> list[str]:
+    warnings = [f"{count} {rel} edges not written: an endpoint is not in the graph"
+                + (" (the lookup's target object was not harvested; the field keeps its name in `references`)"
+                   if rel == Rel.REFERENCES.value else "")
+                for rel, count in sorted(report.skipped_by_rel.items())]
+    if report.skipped_by_rel.get(Rel.REFERENCES.value):
+        warnings += _unresolved_lookups(chunk)
+    return warnings
+
+
+def _unresolved_lookups(chunk: Chunk) -> list[str]:
+    """Name the lookups whose target object is not in the graph, at most UNRESOLVED_NAMED a chunk."""
+    lookups = [edge for edge in chunk.edges if edge.rel is Rel.REFERENCES]
+    absent = absent_sobjects(get_graph(), (edge.target.key for edge in lookups))
+    named = sorted(f"{_named(edge.source.key)} -> {_named(edge.target.key)}"
+                   for edge in lookups if edge.target.key in absent)
+    if not named:
+        return []
+    more = f" and {len(named) - UNRESOLVED_NAMED} more" if len(named) > UNRESOLVED_NAMED else ""
+    return [f"lookups to objects not in the graph: {', '.join(named[:UNRESOLVED_NAMED])}{more}"]
+
+
+def _named(key: str) -> str:
+    """`field:<org>:Account.OwnerId` -> `Account.OwnerId`; `sobject:<org>:Group` -> `Group`."""
+    return key.split(":", 2)[-1]
 
 
 def _add_counts(run: HarvestRun, counts: dict[str, int]) -> None:

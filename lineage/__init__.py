@@ -4,6 +4,7 @@ Only this package writes Cypher. It imports neither `harvesters` nor `catalog`.
 """
 
 from lineage.graph import Graph, GraphConfig, close_graph, get_graph
+from lineage.lookups import absent_sobjects
 from lineage.provenance import (
     CONSENTS,
     FULL_HARVEST,
@@ -108,6 +109,7 @@ __all__ = [
     "UserRecord",
     "WriteReport",
     "WritesEdge",
+    "absent_sobjects",
     "bootstrap_schema",
     "close_graph",
     "configuration_change_key",

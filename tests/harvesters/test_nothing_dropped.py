@@ -71,6 +71,9 @@ def test_a_lookup_to_an_object_not_in_the_graph_is_counted_said_and_kept_on_its_
     # Broker_Partner__c, and the owners' Group (OwnerId is polymorphic: User or Group), are not in the org's list
     assert run.counts["unresolved_references"] == run.counts["skipped_edges"] >= 1
     assert any("REFERENCES edges not written" in warning for warning in run.warnings), run.warnings
+    named = [warning for warning in run.warnings if warning.startswith("lookups to objects not in the graph")]
+    assert named
+    assert "Loan_Application__c.Broker__c -> Broker_Partner__c" in named[0]
 
 
 # --- warnings in the run and its API ---------------------------------------------------------------
