@@ -162,6 +162,9 @@ CELERY_TASK_TIME_LIMIT: int = env.int("CELERY_TASK_TIME_LIMIT", default=20 * 60)
 CELERY_BROKER_VISIBILITY_TIMEOUT: int = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT",
                                                 default=CELERY_TASK_TIME_LIMIT + 10 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
+# Consumers one task of a full consents read harvests (a range of Individual ids; larger orgs take several
+# tasks): 100,000 took about 300 s on the harvest benchmark, well inside the soft time limit.
+HARVEST_CONSUMERS_PER_TASK: int = env.int("HARVEST_CONSUMERS_PER_TASK", default=100_000)
 # A running run with no step landing work for this long lost its worker for good: the beat's sweep closes it
 # `failed`. Longer than a dead worker's task takes to come back (the visibility timeout) and run again.
 HARVEST_STALE_AFTER_S: int = env.int("HARVEST_STALE_AFTER_S",

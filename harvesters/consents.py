@@ -30,6 +30,16 @@ generator would not be). The merge assumes Salesforce orders 18-character ids ca
 are unique that way, which is why the 3-character suffix exists); a stream arriving in another order
 stops the harvest with `ConsentOrderError` rather than splitting people silently.
 
+Ranges. A full read of a large org does not fit one task's time limit (100,000 consumers took about 300 s
+on the harvest benchmark; a million would take some 3,000 s), so `consumer_ranges` splits it by the
+Individual id: one count, then the Individual ids (Bulk) give the bounds of ranges of about
+`HARVEST_CONSUMERS_PER_TASK` consumers, plus one range of the records linked to no Individual. Each range
+is one task reading every object with `link >= lower AND link < upper` (counts included, so each range
+picks REST or Bulk on its own size); every row of a consumer carries the same Individual id, so no consumer
+is split, and a killed task redoes its range only. Bounds are kept only where they rise both
+case-insensitively and by their case-sensitive 15-character form, so the ranges cover every id whichever
+way the org compares them.
+
 Individual-level opt-outs. `HasOptedOutProcessing`, `HasOptedOutProfiling`, `HasOptedOutSolicit`,
 `HasOptedOutTracking`, `HasOptedOutGeoTracking`, `ShouldForget` (true) and `CanStorePiiElsewhere`
 (false) are choices about all processing of a kind, not about one DataUsePurpose; a person account's
@@ -161,8 +171,9 @@ class ConsumerObject:
         order = f" ORDER BY {self.link}" if ordered else ""
         return f"SELECT {columns} FROM {self.name}{where}{order}"  # noqa: S608 - names and dates only
 
-    def count_soql(self) -> str:
-        return f"SELECT COUNT() FROM {self.name}" + (f" WHERE {self.where}" if self.where else "")  # noqa: S608
+    def count_soql(self, condition: str = "") -> str:
+        filters = " AND ".join(part for part in (self.where, condition) if part)
+        return f"SELECT COUNT() FROM {self.name}" + (f" WHERE {filters}" if filters else "")  # noqa: S608
 
 
 INDIVIDUAL = ConsumerObject("Individual", "Id", (
@@ -187,6 +198,32 @@ PHONE_SOURCES = (("ContactPointPhone", "TelephoneNumber"), ("Account", "PersonMo
                  ("Contact", "MobilePhone"), ("Lead", "MobilePhone"), ("Lead", "Phone"))
 # Records that identify a person (their ids are identifiers); consents are about a person, not of one.
 IDENTIFYING_OBJECTS = ("Individual", "ContactPointEmail", "ContactPointPhone", "Account", "Contact", "Lead")
+
+
+@dataclass(frozen=True)
+class ConsumerRange:
+    """The consumers one task of a full read harvests: those whose Individual id lies in [lower, upper) as
+    Salesforce compares ids, or (`standalone`) the records linked to no Individual; all fields empty is the
+    whole org. Every row of one consumer carries the same Individual id, so a range never splits a consumer."""
+
+    lower: str | None = None
+    upper: str | None = None
+    standalone: bool = False
+
+    def condition(self, obj: ConsumerObject) -> str:
+        if self.standalone:
+            return f"{obj.link} = null"
+        bounds = [*([f"{obj.link} >= '{api_id(self.lower)}'"] if self.lower else []),
+                  *([f"{obj.link} < '{api_id(self.upper)}'"] if self.upper else [])]
+        return " AND ".join(bounds)
+
+    @property
+    def first(self) -> bool:
+        """The range that reports the plan's errors and warnings (once per run, not once per range)."""
+        return self.lower is None and not self.standalone
+
+
+WHOLE_ORG = ConsumerRange()
 
 
 class ConsentOrderError(RuntimeError):
@@ -224,26 +261,29 @@ def consent_chunks(
     client: OrgClient, org_id: str, *, since: datetime | None = None, secret: bytes | None = None,
     bulk_threshold: int = DEFAULT_BULK_THRESHOLD, bulk_page_size: int = DEFAULT_BULK_PAGE_SIZE,
     consumers_per_chunk: int = DEFAULT_CONSUMERS_PER_CHUNK, full_read_above: int | None = None,
+    consumers: ConsumerRange = WHOLE_ORG,
 ) -> Iterator[Chunk]:
     """Purposes first, then subjects with HAS_RECORD and CONSENTED edges, `consumers_per_chunk` at a time.
 
     `secret` defaults to `settings.SUBJECT_HMAC_KEY`. The SObject nodes the edges point at are the schema
     source's: write them first (an edge whose endpoint is missing is skipped by the writer). An incremental
     run that finds more than `full_read_above` changed rows (default HARVEST_CONSENTS_FULL_READ_ABOVE) reads
-    the org whole instead, and says so in a warning.
+    the org whole instead, and says so in a warning. `consumers` narrows a full read to one range of
+    consumers (`consumer_ranges`), which one task can read within its time limit.
     """
     key = secret if secret is not None else subject_secret()
-    plan = plan_harvest(client, org_id, bulk_threshold, since)
+    plan = plan_harvest(client, org_id, bulk_threshold, since, consumers)
     warnings = list(plan.warnings)
     limit = settings.HARVEST_CONSENTS_FULL_READ_ABOVE if full_read_above is None else full_read_above
     if since is not None and (changed := changed_rows(plan)) > limit:
         warnings.append(f"consents: {changed} rows changed since {since.isoformat()}, more than {limit}: "
                         "read whole instead of consumer by consumer")
         since, plan = None, plan_harvest(client, org_id, bulk_threshold)
-    yield Chunk(nodes=list(plan.purpose_nodes), errors=list(plan.errors), warnings=warnings)
+    yield Chunk(nodes=list(plan.purpose_nodes), errors=list(plan.errors) if consumers.first else [],
+                warnings=warnings if consumers.first else [])
     fetch = _fetcher(client, plan, bulk_page_size)
     groups = changed_groups(client, plan) if since else consumer_groups(
-        {obj.name: fetch(obj, "") for obj in plan.objects})
+        {obj.name: fetch(obj, consumers.condition(obj)) for obj in plan.objects})
     for batch in _batched(groups, consumers_per_chunk):
         yield group_chunk(org_id, batch, key, plan.purposes)
 
@@ -253,12 +293,42 @@ def changed_rows(plan: HarvestPlan) -> int:
     return sum(int(answer.body.get("totalSize", 0)) for answer in plan.changed.values())
 
 
+def consumer_ranges(
+    client: OrgClient, consumers_per_range: int, *, bulk_threshold: int = DEFAULT_BULK_THRESHOLD,
+) -> list[ConsumerRange]:
+    """Ranges of about `consumers_per_range` Individuals each, then the records linked to none; [WHOLE_ORG]
+    for an org that fits one range (one call) or has no Individuals.
+
+    The bounds are the org's own Individual ids (read once, Bulk above `bulk_threshold`), kept only where
+    they rise both case-insensitively and by their case-sensitive 15-character form, so the ranges cover
+    every id whichever way Salesforce compares them."""
+    try:
+        total = int(client.call(lambda sf: sf.query(INDIVIDUAL.count_soql()))["totalSize"])
+    except SalesforceError as error:  # no consent model (INVALID_TYPE): nothing to split
+        log.info("consents: Individuals not counted (%s); read whole", error)
+        return [WHOLE_ORG]
+    if total <= consumers_per_range:
+        return [WHOLE_ORG]
+    soql = "SELECT Id FROM Individual"
+    ids = bulk_rows(client, soql) if total > bulk_threshold else rest_rows(client, soql + " ORDER BY Id")
+    bounds: list[str] = []
+    for position, row in enumerate(in_link_order(ids, "Id")):
+        candidate = str(row["Id"])
+        if position and position % consumers_per_range == 0 and (
+                not bounds or (merge_key(candidate) > merge_key(bounds[-1]) and candidate[:15] > bounds[-1][:15])):
+            bounds.append(candidate)
+    edges: list[str | None] = [None, *bounds, None]
+    return [*(ConsumerRange(lower, upper) for lower, upper in itertools.pairwise(edges)),
+            ConsumerRange(standalone=True)]
+
+
 def subject_secret() -> bytes:
     return str(settings.SUBJECT_HMAC_KEY).encode()
 
 
 def plan_harvest(
-    client: OrgClient, org_id: str, bulk_threshold: int = DEFAULT_BULK_THRESHOLD, since: datetime | None = None
+    client: OrgClient, org_id: str, bulk_threshold: int = DEFAULT_BULK_THRESHOLD, since: datetime | None = None,
+    consumers: ConsumerRange = WHOLE_ORG,
 ) -> HarvestPlan:
     """Which objects and fields this org has (one Composite call of describes), how many rows each holds,
     and the purposes (two Composite calls of queries).
@@ -271,8 +341,8 @@ def plan_harvest(
     objects = [narrowed for obj in CONSUMER_OBJECTS if (narrowed := available(obj, described.get(obj.name)))]
     warnings = [f"consents: {obj.name} not read: the org does not have it (or its {obj.link} field)"
                 for obj in CONSUMER_OBJECTS if obj.name not in {kept.name for kept in objects}]
-    queries = [(obj.name, obj.count_soql() if since is None else obj.soql(changed_since(since), ordered=False))
-               for obj in objects]
+    queries = [(obj.name, obj.count_soql(consumers.condition(obj)) if since is None
+                else obj.soql(changed_since(since), ordered=False)) for obj in objects]
     if "DataUsePurpose" in described:
         queries.append(("DataUsePurpose", purpose_soql(described["DataUsePurpose"], "DataUseLegalBasis" in described)))
     answers = {answer.reference: answer for answer in query_many(client, queries)}

@@ -7,11 +7,12 @@ A full run that landed every chunk retires what it no longer saw.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -27,7 +28,7 @@ from simple_salesforce.exceptions import SalesforceError, SalesforceRefusedReque
 from harvesters.chunk import Chunk
 from harvesters.client import OrgAuthError, OrgClient, SalesforceUnavailableError
 from harvesters.connections import client_for, remember_organization
-from harvesters.consents import consent_chunks
+from harvesters.consents import WHOLE_ORG, ConsumerRange, consent_chunks, consumer_ranges
 from harvesters.integrations import integration_chunks
 from harvesters.logs import configured_event_types, logs_chunks
 from harvesters.manifests import manifest_chunks, manifest_directory
@@ -66,6 +67,16 @@ SOURCE_CHUNKS: dict[str, SourceChunks] = {
     "logs": lambda org, client, org_id, since: logs_chunks(client, org_id, since=since,
                                                            event_types=configured_event_types()),
     "consents": lambda org, client, org_id, since: consent_chunks(client, org_id, since=since),
+}
+# A source whose full read is split into parts, each its own step and task: the units (JSON) and one unit's chunks.
+SourceParts = Callable[[OrgClient], list[str]]
+PartChunks = Callable[[OrgConnection, OrgClient, str, str], Iterator[Chunk]]
+SOURCE_PARTS: dict[str, tuple[SourceParts, PartChunks]] = {
+    "consents": (
+        lambda client: [json.dumps(asdict(part)) for part in
+                        consumer_ranges(client, settings.HARVEST_CONSUMERS_PER_TASK) if part != WHOLE_ORG],
+        lambda org, client, org_id, part: consent_chunks(client, org_id, consumers=ConsumerRange(**json.loads(part))),
+    ),
 }
 # What a complete full run of these sources rewrites entirely, and may therefore retire.
 SCOPES: tuple[tuple[frozenset[str], HarvestScope], ...] = (
@@ -182,29 +193,60 @@ def harvest_chunk(run: HarvestRun, client: OrgClient, names: list[str]) -> bool:
     return _complete_step(run, step, schema_only=True)
 
 
-def harvest_source(run: HarvestRun, client: OrgClient, source: str) -> bool:
-    """Stream one source's chunks into the graph, each chunk in one transaction.
+def plan_source_parts(run: HarvestRun, client: OrgClient, source: str) -> list[str] | None:
+    """The parts a full read of `source` is split into (one step and task each), planned once per run and
+    kept on it, less those done already (a redelivered plan); None when the source is read in one step."""
+    known = run_parts(HarvestRun.objects.get(pk=run.pk), source)
+    if not known and (source not in SOURCE_PARTS or not run.full):
+        return None
+    if not known:
+        known = _guard(lambda: SOURCE_PARTS[source][0](client))
+        if len(known) < 2:
+            return None
+        with transaction.atomic():
+            locked = HarvestRun.objects.select_for_update().get(pk=run.pk)
+            locked.steps[source] = {**_new_step(), "parts": known}
+            locked.chunks_total = len(planned_steps(locked))
+            locked.save(update_fields=["steps", "chunks_total"])
+    done = _done_steps(HarvestRun.objects.get(pk=run.pk))
+    return [part for index, part in enumerate(known) if part_step(source, index, len(known)) not in done]
 
-    True when the run is complete after this step: it may be finished."""
-    if not _begin_step(run, source):
-        return _done_and_complete(run, source)
+
+def run_parts(run: HarvestRun, source: str) -> list[str]:
+    parts: list[str] = run.steps.get(source, {}).get("parts", [])
+    return parts
+
+
+def part_step(source: str, index: int, count: int) -> str:
+    return f"{source}:part {index + 1} of {count}"
+
+
+def harvest_source(run: HarvestRun, client: OrgClient, source: str, part: str | None = None) -> bool:
+    """Stream one source's chunks (or one part's, see plan_source_parts) into the graph, each chunk in one
+    transaction. True when the run is complete after this step: it may be finished."""
+    parts = run_parts(HarvestRun.objects.get(pk=run.pk), source) if part else []
+    step = part_step(source, parts.index(part), len(parts)) if part else source
+    if not _begin_step(run, step):
+        return _done_and_complete(run, step)
     org_id = _org_id(run.org, client)
     writer = _writer(run, org_id)
     before = client.last_server_time
-    chunks = _until_unavailable(SOURCE_CHUNKS[source](run.org, client, org_id, since_for(run, source)),
-                                f"{source} source")
+    read = (SOURCE_PARTS[source][1](run.org, client, org_id, part) if part
+            else SOURCE_CHUNKS[source](run.org, client, org_id, since_for(run, source)))
+    chunks = _until_unavailable(read, f"{source} source")
     clean = True
     while (chunk := _guard(lambda: next(chunks, None))) is not None:
         report = _guard(lambda chunk=chunk: writer.write_chunk(chunk.nodes, chunk.edges))  # type: ignore[misc]
-        _record_written(run, source, report, chunk)
+        _record_written(run, step, report, chunk)
         clean = clean and not chunk.errors
     note_clock(run, source, step_clock(client, before))
-    if clean:
-        advance(run, source)
-    else:
+    if not clean:
         forget_clock(run, source)
     _record_usage(run, client)
-    return _complete_step(run, source)
+    complete = _complete_step(run, step)
+    if clean and _source_done(run, source):  # a split source moves its watermark once every part has landed
+        advance(run, source)
+    return complete
 
 
 def _schema_chunk_or_error(run: HarvestRun, client: OrgClient, org_id: str, names: list[str]) -> Chunk:
@@ -298,10 +340,11 @@ def harvest_now(
     client = client_for(run.org)
     try:
         plan = with_retries(lambda: plan_run(run, client), max_attempts)
+        sources = [(source, part) for source in run.sources if source != "schema"
+                   for part in _units(run, client, source, max_attempts)]
         steps: list[Callable[[], bool]] = [
             *(lambda names=names: harvest_chunk(run, client, names) for names in plan.chunks),
-            *(lambda source=source: harvest_source(run, client, source)
-              for source in run.sources if source != "schema"),
+            *(lambda source=source, part=part: harvest_source(run, client, source, part) for source, part in sources),
         ]
         for done, step in enumerate(steps, start=1):
             with_retries(step, max_attempts)
@@ -320,6 +363,11 @@ def harvest_now(
         log.exception("harvest run %s of %s failed", run.pk, run.org.alias)
         return fail_run(run, f"{type(error).__name__}: {error}")
     return finish_run(run)
+
+
+def _units(run: HarvestRun, client: OrgClient, source: str, max_attempts: int) -> list[str | None]:
+    parts = with_retries(lambda: plan_source_parts(run, client, source), max_attempts)
+    return [None] if parts is None else list(parts)
 
 
 def with_retries(step: Callable[[], T], max_attempts: int, *, base_delay: float = 0.5) -> T:
@@ -417,7 +465,19 @@ def schema_step(names: list[str]) -> str:
 
 def planned_steps(run: HarvestRun, *, schema_only: bool = False) -> set[str]:
     schema = {schema_step(names) for names in run.plan or []}
-    return schema if schema_only else schema | {source for source in run.sources if source != "schema"}
+    if schema_only:
+        return schema
+    return schema | {step for source in run.sources if source != "schema" for step in _source_steps(run, source)}
+
+
+def _source_steps(run: HarvestRun, source: str) -> set[str]:
+    parts = run_parts(run, source)
+    return {part_step(source, index, len(parts)) for index in range(len(parts))} if parts else {source}
+
+
+def _source_done(run: HarvestRun, source: str) -> bool:
+    fresh = HarvestRun.objects.get(pk=run.pk)
+    return _source_steps(fresh, source) <= _done_steps(fresh)
 
 
 def _new_step() -> dict[str, Any]:
@@ -474,6 +534,12 @@ def _done_and_complete(run: HarvestRun, step: str, *, schema_only: bool = False)
     started even if the worker died between this step's completion and starting it."""
     fresh = HarvestRun.objects.get(pk=run.pk)
     return step in _done_steps(fresh) and fresh.finished_at is None and _complete(fresh, schema_only=schema_only)
+
+
+def run_complete(run: HarvestRun) -> bool:
+    """Every planned step of the run has landed (read afresh)."""
+    fresh = HarvestRun.objects.get(pk=run.pk)
+    return fresh.finished_at is None and _complete(fresh)
 
 
 def _complete(run: HarvestRun, *, schema_only: bool = False) -> bool:

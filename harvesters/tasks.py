@@ -25,6 +25,7 @@ from harvesters.models import HarvestRun, RunStatus
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 class HarvestTask(Task):  # type: ignore[type-arg]
@@ -41,20 +42,20 @@ def harvest_task(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
                        retry_backoff_max=300, retry_jitter=True, max_retries=6)
 
 
-def _run_step(run_id: int, step: Callable[[HarvestRun, OrgClient], bool]) -> bool:
+def _run_step(run_id: int, step: Callable[[HarvestRun, OrgClient], T]) -> T | None:
     """One step of an open run; an exhausted API limit stops the run and finishes it instead of failing it."""
     run = HarvestRun.objects.select_related("org").get(pk=run_id)
     if run.finished_at is not None:
-        return False
+        return None
     if run.status == RunStatus.STOPPED:
         finish_harvest.delay(run_id)
-        return False
+        return None
     try:
         return step(run, client_for(run.org))
     except runs.LimitExceededError as error:
         runs.stop_run(run, str(error))
         finish_harvest.delay(run_id)
-        return False
+        return None
 
 
 @harvest_task("harvesters.start_harvest")
@@ -93,8 +94,17 @@ def start_sources(run_id: int) -> None:
 
 
 @harvest_task("harvesters.harvest_source")
-def harvest_source(run_id: int, source: str) -> None:
-    if _run_step(run_id, lambda run, client: runs.harvest_source(run, client, source)):
+def harvest_source(run_id: int, source: str, part: str | None = None) -> None:
+    """A source, or one part of a source whose full read is split (each part its own task)."""
+    if part is None:
+        parts = _run_step(run_id, lambda run, client: runs.plan_source_parts(run, client, source))
+        if parts:
+            group(harvest_source.si(run_id, source, each) for each in parts).delay()
+        elif parts is not None and runs.run_complete(HarvestRun.objects.get(pk=run_id)):
+            finish_harvest.delay(run_id)  # every part had landed before this redelivered task
+        if parts is not None or HarvestRun.objects.filter(pk=run_id, finished_at__isnull=False).exists():
+            return
+    if _run_step(run_id, lambda run, client: runs.harvest_source(run, client, source, part)):
         finish_harvest.delay(run_id)
 
 
