@@ -236,8 +236,7 @@ def describe_records(
     sobject = SObjectRecord(
         org_id=org_id, name=name, display_label=describe.get("label"), custom=bool(describe.get("custom")),
         namespace=_namespace(name), key_prefix=describe.get("keyPrefix"), external=is_external(name),
-        evidence=evidence,
-        internal_sharing_model=sharing[0], external_sharing_model=sharing[1],
+        evidence=evidence, internal_sharing_model=sharing[0], external_sharing_model=sharing[1],
         record_types=tuple(info["developerName"] for info in describe.get("recordTypeInfos", [])
                            if not info.get("master") and info.get("developerName")),
     )

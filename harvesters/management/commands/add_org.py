@@ -66,12 +66,12 @@ class Command(BaseCommand):
         parser.add_argument("--api-version", default="61.0")
         parser.add_argument("--ca-bundle", default="", help="PEM file of CAs to trust for this org")
         parser.add_argument("--private-key-file", type=Path, help="PEM private key for the JWT bearer flow")
-        parser.add_argument("--manifest-dir", type=Path,
-                            help="folder of this org's integration manifests (YAML); default HARVEST_MANIFEST_DIR "
-                                 "for a new connection when that folder exists; '' for none")
         parser.add_argument("--jwt-audience", default="",
                             help="the JWT bearer `aud` (default https://test.salesforce.com for a sandbox login URL, "
                                  "https://login.salesforce.com otherwise)")
+        parser.add_argument("--manifest-dir", type=Path,
+                            help="folder of this org's integration manifests (YAML); default HARVEST_MANIFEST_DIR "
+                                 "for a new connection when that folder exists; '' for none")
         parser.add_argument("--test", action="store_true", help="log in and report the org after saving")
 
     def handle(self, *args: Any, **options: Any) -> None:
