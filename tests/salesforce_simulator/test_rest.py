@@ -139,6 +139,7 @@ def test_record_counts_answer_the_listed_objects_rows_in_one_call_and_ignore_unk
     listed = "Contact,No_Such_Object__c,FinServ__FinancialAccount__c"
 
     body = sf.restful("limits/recordCount", params={"sObjects": listed})
+    assert body is not None
 
     assert fresh.api_usage == before + 1
     counts = {entry["name"]: entry["count"] for entry in body["sObjects"]}
@@ -148,7 +149,9 @@ def test_record_counts_answer_the_listed_objects_rows_in_one_call_and_ignore_unk
 
 
 def test_record_counts_without_a_list_answer_every_object(sf: Salesforce) -> None:
-    names = {entry["name"] for entry in sf.restful("limits/recordCount")["sObjects"]}
+    body = sf.restful("limits/recordCount")
+    assert body is not None
+    names = {entry["name"] for entry in body["sObjects"]}
 
     assert {"Contact", "Account", "User", "FinServ__FinancialAccount__c"} <= names
 
