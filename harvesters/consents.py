@@ -34,11 +34,11 @@ Ranges. A full read of a large org does not fit one task's time limit (100,000 c
 on the harvest benchmark; a million would take some 3,000 s), so `consumer_ranges` splits it by the
 Individual id: one count, then the Individual ids (Bulk) give the bounds of ranges of about
 `HARVEST_CONSUMERS_PER_TASK` consumers, plus one range of the records linked to no Individual. Each range
-is one task reading every object with `link >= lower AND link < upper` (counts included, so each range
-picks REST or Bulk on its own size); every row of a consumer carries the same Individual id, so no consumer
-is split, and a killed task redoes its range only. Bounds are kept only where they rise both
-case-insensitively and by their case-sensitive 15-character form, so the ranges cover every id whichever
-way the org compares them.
+is one task reading every object with `link >= lower AND link < upper` (REST or Bulk by the object's whole
+count, as an unsplit read: a range of a large org is itself large); every row of a consumer carries the same
+Individual id, so no consumer is split, and a killed task redoes its range only. Bounds are kept only where
+they rise both case-insensitively and by their case-sensitive 15-character form, so the ranges cover every
+id whichever way the org compares them.
 
 Individual-level opt-outs. `HasOptedOutProcessing`, `HasOptedOutProfiling`, `HasOptedOutSolicit`,
 `HasOptedOutTracking`, `HasOptedOutGeoTracking`, `ShouldForget` (true) and `CanStorePiiElsewhere`
@@ -171,9 +171,8 @@ class ConsumerObject:
         order = f" ORDER BY {self.link}" if ordered else ""
         return f"SELECT {columns} FROM {self.name}{where}{order}"  # noqa: S608 - names and dates only
 
-    def count_soql(self, condition: str = "") -> str:
-        filters = " AND ".join(part for part in (self.where, condition) if part)
-        return f"SELECT COUNT() FROM {self.name}" + (f" WHERE {filters}" if filters else "")  # noqa: S608
+    def count_soql(self) -> str:
+        return f"SELECT COUNT() FROM {self.name}" + (f" WHERE {self.where}" if self.where else "")  # noqa: S608
 
 
 INDIVIDUAL = ConsumerObject("Individual", "Id", (
@@ -272,7 +271,7 @@ def consent_chunks(
     consumers (`consumer_ranges`), which one task can read within its time limit.
     """
     key = secret if secret is not None else subject_secret()
-    plan = plan_harvest(client, org_id, bulk_threshold, since, consumers)
+    plan = plan_harvest(client, org_id, bulk_threshold, since)
     warnings = list(plan.warnings)
     limit = settings.HARVEST_CONSENTS_FULL_READ_ABOVE if full_read_above is None else full_read_above
     if since is not None and (changed := changed_rows(plan)) > limit:
@@ -327,8 +326,7 @@ def subject_secret() -> bytes:
 
 
 def plan_harvest(
-    client: OrgClient, org_id: str, bulk_threshold: int = DEFAULT_BULK_THRESHOLD, since: datetime | None = None,
-    consumers: ConsumerRange = WHOLE_ORG,
+    client: OrgClient, org_id: str, bulk_threshold: int = DEFAULT_BULK_THRESHOLD, since: datetime | None = None
 ) -> HarvestPlan:
     """Which objects and fields this org has (one Composite call of describes), how many rows each holds,
     and the purposes (two Composite calls of queries).
@@ -341,8 +339,8 @@ def plan_harvest(
     objects = [narrowed for obj in CONSUMER_OBJECTS if (narrowed := available(obj, described.get(obj.name)))]
     warnings = [f"consents: {obj.name} not read: the org does not have it (or its {obj.link} field)"
                 for obj in CONSUMER_OBJECTS if obj.name not in {kept.name for kept in objects}]
-    queries = [(obj.name, obj.count_soql(consumers.condition(obj)) if since is None
-                else obj.soql(changed_since(since), ordered=False)) for obj in objects]
+    queries = [(obj.name, obj.count_soql() if since is None else obj.soql(changed_since(since), ordered=False))
+               for obj in objects]
     if "DataUsePurpose" in described:
         queries.append(("DataUsePurpose", purpose_soql(described["DataUsePurpose"], "DataUseLegalBasis" in described)))
     answers = {answer.reference: answer for answer in query_many(client, queries)}
