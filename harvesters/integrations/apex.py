@@ -29,7 +29,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from harvesters.integrations.consent_guards import ConsentGuard, Sink, find_sinks
+from harvesters.integrations.consent_guards import (
+    ConsentGuard,
+    Sink,
+    closing_bracket,
+    find_sinks,
+    inline_soql_spans,
+)
 
 FieldRef = tuple[str, str]  # (object API name, field API name)
 
@@ -50,7 +56,6 @@ STANDARD_RELATIONSHIPS = {
 _PLACEHOLDER = "\x00{}\x00"
 _STRING_TOKEN = re.compile(r"\x00(\d+)\x00")
 _SHARING = re.compile(r"\b(with|without|inherited)\s+sharing\b[^{;]*?\bclass\b", re.IGNORECASE)
-_INLINE_SOQL = re.compile(r"\[\s*SELECT\b", re.IGNORECASE)
 _SOQL_CLAUSE_END = re.compile(r"\b(WITH|GROUP\s+BY|ORDER\s+BY|LIMIT|OFFSET|FOR\s+(UPDATE|VIEW|REFERENCE))\b",
                               re.IGNORECASE)
 _FROM = re.compile(r"\bFROM\s+([A-Za-z_][\w]*)", re.IGNORECASE)
@@ -190,7 +195,7 @@ def _string_at(source: str, start: int) -> tuple[str, int]:
 
 def analyse_apex(name: str, body: str) -> ApexAnalysis:
     lexed = lex(body)
-    soql_spans = list(_inline_soql_spans(lexed.code))
+    soql_spans = list(inline_soql_spans(lexed.code))
     texts = [lexed.text_of(lexed.code[start + 1:end - 1]) for start, end in soql_spans]
     texts += [s for s in lexed.strings if re.match(r"\s*SELECT\b", s, re.IGNORECASE)]
     queries = tuple(query for text in texts for query in parse_soql(text))
@@ -208,30 +213,6 @@ def analyse_apex(name: str, body: str) -> ApexAnalysis:
 def _sharing(code: str) -> str:
     found = _SHARING.search(code)
     return found.group(1).lower() if found else "omitted"
-
-
-def _inline_soql_spans(code: str) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    for found in _INLINE_SOQL.finditer(code):
-        if spans and found.start() < spans[-1][1]:
-            continue
-        end = _closing(code, found.start(), "[", "]")
-        if end is not None:
-            spans.append((found.start(), end))
-    return spans
-
-
-def _closing(text: str, start: int, opening: str, closing: str) -> int | None:
-    """Index just past the bracket closing the one at `start`."""
-    depth = 0
-    for index in range(start, len(text)):
-        if text[index] == opening:
-            depth += 1
-        elif text[index] == closing:
-            depth -= 1
-            if depth == 0:
-                return index + 1
-    return None
 
 
 def _without_spans(code: str, spans: list[tuple[int, int]]) -> str:
@@ -279,7 +260,7 @@ def _lift_subqueries(text: str) -> tuple[str, list[tuple[int, str]]]:
     for found in re.finditer(r"\(\s*SELECT\b", text, re.IGNORECASE):
         if any(start <= found.start() < start + len(sub) + 2 for start, sub in subqueries):
             continue
-        end = _closing(text, found.start(), "(", ")")
+        end = closing_bracket(text, found.start(), "(", ")")
         if end is None:
             continue
         subqueries.append((found.start(), text[found.start() + 1:end - 1]))
@@ -334,7 +315,7 @@ def _constructed_fields(code: str) -> frozenset[FieldRef]:
     """`new X(Field = value, …)`: only SObjects take name-value pairs, so X is an object."""
     writes: set[FieldRef] = set()
     for found in _CONSTRUCTOR.finditer(code):
-        end = _closing(code, found.end() - 1, "(", ")")
+        end = closing_bracket(code, found.end() - 1, "(", ")")
         if end is None:
             continue
         arguments = _top_level(code[found.end():end - 1])

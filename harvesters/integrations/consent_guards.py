@@ -44,6 +44,7 @@ _METHOD = re.compile(
 _NOT_METHOD_NAMES = frozenset({"if", "for", "while", "catch", "switch", "when", "return", "new", "else"})
 _ENTRY_MODIFIERS = re.compile(r"\b(public|global|protected|webservice)\b|@", re.IGNORECASE)
 _CONTROL = re.compile(r"\b(if|for|while)\s*\(")
+_INLINE_SOQL = re.compile(r"\[\s*SELECT\b", re.IGNORECASE)
 _CALLOUT_SINK = re.compile(r"\bnew\s+Http\s*\(\s*\)\s*\.\s*send\s*\(")
 _DML_SINK = re.compile(r"(?<![\w.])(insert|update|upsert|delete|undelete|merge)\s+(?=[\w(\[])"
                        r"|\bDatabase\s*\.\s*(insert|update|upsert|delete|undelete|merge)\w*\s*\(", re.IGNORECASE)
@@ -116,7 +117,7 @@ class _Reader:
     def __init__(self, code: str, strings: tuple[str, ...]) -> None:
         self.code = code
         self.strings = strings
-        self.soql = _bracket_spans(code)
+        self.soql = inline_soql_spans(code)
         self.methods = _methods(code)
         self.constructs = _constructs(code)
         self.active: set[tuple[str, int]] = set()  # guards being worked out: re-entering one is a cycle
@@ -159,7 +160,7 @@ class _Reader:
             caller = self.method_at(start)
             if caller is None:
                 continue
-            end = _closing(self.code, opening, "(", ")")
+            end = closing_bracket(self.code, opening, "(", ")")
             yield caller, start, end if end is not None else opening + 1
 
     def call_sites(self) -> dict[str, list[tuple[int, int]]]:
@@ -253,7 +254,7 @@ class _Reader:
                 depth += 1
             elif char == "{":
                 if depth == 0:
-                    return index, _closing(self.code, index, "{", "}") or len(self.code)
+                    return index, closing_bracket(self.code, index, "{", "}") or len(self.code)
                 depth -= 1
             index -= 1
         return 0, len(self.code)
@@ -453,7 +454,7 @@ def _methods(code: str) -> list[_Method]:
         if match.group("type") in ("new", "return", "throw"):
             continue
         opening = match.end() - 1
-        closing = _closing(code, opening, "{", "}")
+        closing = closing_bracket(code, opening, "{", "}")
         if closing is None:
             continue
         modifiers = code[match.start():match.start("name")]  # a constructor's modifier matched as its type too
@@ -467,7 +468,7 @@ def _constructs(code: str) -> list[_Construct]:
     found = []
     for match in _CONTROL.finditer(code):
         opening = match.end() - 1
-        closing = _closing(code, opening, "(", ")")
+        closing = closing_bracket(code, opening, "(", ")")
         if closing is None:
             continue
         body_start = _skip_space(code, closing)
@@ -487,10 +488,10 @@ def _statement_end(code: str, start: int) -> int:
     if start >= len(code):
         return len(code)
     if code[start] == "{":
-        return _closing(code, start, "{", "}") or len(code)
+        return closing_bracket(code, start, "{", "}") or len(code)
     control = re.match(r"(if|for|while)\s*\(", code[start:])
     if control:
-        closing = _closing(code, start + control.end() - 1, "(", ")") or len(code)
+        closing = closing_bracket(code, start + control.end() - 1, "(", ")") or len(code)
         end = _statement_end(code, _skip_space(code, closing))
         after = _skip_space(code, end)
         if control.group(1) == "if" and re.match(r"else\b", code[after:]):
@@ -510,16 +511,20 @@ def _statement_end(code: str, start: int) -> int:
     return len(code)
 
 
-def _bracket_spans(code: str) -> list[tuple[int, int]]:
-    spans = []
-    for found in re.finditer(r"\[\s*SELECT\b", code, re.IGNORECASE):
-        end = _closing(code, found.start(), "[", "]")
+def inline_soql_spans(code: str) -> list[tuple[int, int]]:
+    """Where the `[SELECT …]` queries of a class stand (a nested one lies inside its outer query's span)."""
+    spans: list[tuple[int, int]] = []
+    for found in _INLINE_SOQL.finditer(code):
+        if spans and found.start() < spans[-1][1]:
+            continue
+        end = closing_bracket(code, found.start(), "[", "]")
         if end is not None:
             spans.append((found.start(), end))
     return spans
 
 
-def _closing(text: str, start: int, opening: str, closing: str) -> int | None:
+def closing_bracket(text: str, start: int, opening: str, closing: str) -> int | None:
+    """Index just past the bracket closing the one at `start`."""
     depth = 0
     for index in range(start, len(text)):
         if text[index] == opening:
@@ -575,7 +580,7 @@ def _flatten(condition: str, operator: str) -> list[str]:
 
 
 def _strip_parens(text: str) -> str:
-    while text.startswith("(") and _closing(text, 0, "(", ")") == len(text):
+    while text.startswith("(") and closing_bracket(text, 0, "(", ")") == len(text):
         text = text[1:-1].strip()
     return text
 
