@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -13,17 +14,21 @@ from harvesters.connections import ConnectionInvalidError, check_connection, mis
 from harvesters.models import SECRET_FIELDS, HarvestRun, OrgConnection
 
 
+def _https_form_field(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """Salesforce is reached over HTTPS only: a URL typed without a scheme means https."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class OrgConnectionForm(forms.ModelForm):  # type: ignore[type-arg]
     """Secrets are write-only: never rendered back; left blank, the stored value stays."""
-
-    login_url = forms.URLField(assume_scheme="https")
-    instance_url = forms.URLField(assume_scheme="https", required=False)
 
     class Meta:
         model = OrgConnection
         fields = ["alias", "login_url", "jwt_audience", "instance_url", "api_version", "auth_flow", "username",
-                  "client_id",
-                  "ca_bundle", "harvest_every_minutes", "manifest_dir", *SECRET_FIELDS]
+                  "client_id", "ca_bundle", "harvest_every_minutes", "manifest_dir", *SECRET_FIELDS]
+        formfield_callback = _https_form_field
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
