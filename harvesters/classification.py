@@ -12,6 +12,7 @@ travels with the field (`classification_rule`, and `sensitivity_rule` when the f
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -93,6 +94,9 @@ class Rule:
     sensitive: bool = False
 
     def matched(self, words: Sequence[str]) -> tuple[str, ...] | None:
+        # One regex search rejects the usual no-match before the term-by-term walk that picks the first term.
+        if words and not _any_term(self.terms).search(" ".join(words)):
+            return None
         return next((term for term in self.terms if _contains(words, term)), None)
 
     def applies_in(self, context: Context) -> bool:
@@ -490,6 +494,19 @@ def _contains(words: Sequence[str], term: tuple[str, ...]) -> bool:
     size = len(term)
     return any(all(_word_matches(words[start + i], term[i]) for i in range(size))
                for start in range(len(words) - size + 1))
+
+
+@functools.cache
+def _any_term(terms: tuple[tuple[str, ...], ...]) -> re.Pattern[str]:
+    """A regex over space-joined words that finds any of the terms (as `_contains` does, word by word)."""
+    if any(not term for term in terms):
+        return re.compile("")  # an empty term is in any words
+    phrases = (" ".join(_word_pattern(pattern) for pattern in term) for term in terms)
+    return re.compile("(?:^| )(?:" + "|".join(phrases) + ")(?= |$)")
+
+
+def _word_pattern(pattern: str) -> str:
+    return re.escape(pattern[:-1]) + "[^ ]*" if pattern.endswith("*") else re.escape(pattern)
 
 
 def _word_matches(word: str, pattern: str) -> bool:
