@@ -14,11 +14,13 @@ from harvesters.connections import ConnectionInvalidError, check_connection, mis
 from harvesters.models import SECRET_FIELDS, HarvestRun, OrgConnection
 
 
-def _https_form_field(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+def _https_urls(db_field: models.Field[Any, Any], **kwargs: Any) -> dict[str, Any]:
     """Salesforce is reached over HTTPS only: a URL typed without a scheme means https."""
-    if isinstance(field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return field.formfield(**kwargs)
+    return {"assume_scheme": "https", **kwargs} if isinstance(db_field, models.URLField) else kwargs
+
+
+def _https_form_field(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    return db_field.formfield(**_https_urls(db_field, **kwargs))
 
 
 class OrgConnectionForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -60,6 +62,10 @@ class OrgConnectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                     "manifest_dir", "updated_at"]
     readonly_fields = ["org_id", "edition", "created_at", "updated_at"]
     actions = ["check_connections"]
+
+    def formfield_for_dbfield(self, db_field: models.Field[Any, Any], request: HttpRequest,
+                              **kwargs: Any) -> forms.Field | None:
+        return super().formfield_for_dbfield(db_field, request, **_https_urls(db_field, **kwargs))
 
     @admin.action(description="Test connection")
     def check_connections(self, request: HttpRequest, queryset: QuerySet[OrgConnection]) -> None:
