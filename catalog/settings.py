@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "catalog",
+    "catalog.accounts",
     "harvesters",
 ]
 

@@ -1,0 +1,1 @@
+"""Accounts' models: API token scopes and the audit log."""
