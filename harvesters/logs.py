@@ -63,7 +63,11 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from simple_salesforce.api import Salesforce
-from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceResourceNotFound
+from simple_salesforce.exceptions import (
+    SalesforceExpiredSession,
+    SalesforceMalformedRequest,
+    SalesforceResourceNotFound,
+)
 from simple_salesforce.util import exception_handler
 
 from harvesters.chunk import Chunk
@@ -214,6 +218,13 @@ def new_log_files(
     soql = LOG_FILE_QUERY.format(types=types, since=after)
     rows = client.call(lambda sf: list(sf.query_all_iter(soql)))
     return [log_file_info(row) for row in rows]
+
+
+def error_code(error: SalesforceMalformedRequest) -> str | None:
+    """Salesforce's `errorCode` of a refused request (`INVALID_TYPE`, `INVALID_FIELD`, …)."""
+    content = error.content
+    first = content[0] if isinstance(content, list) and content else None
+    return str(first.get("errorCode")) if isinstance(first, dict) else None
 
 
 def log_file_info(row: dict[str, Any]) -> LogFileInfo:
@@ -649,8 +660,16 @@ def logs_chunks(
     client: OrgClient, org_id: str, *, since: datetime | None = None,
     event_types: Sequence[str] = DEFAULT_EVENT_TYPES,
 ) -> Iterator[Chunk]:
-    """The log files created since `since`, a chunk per file (per day for report exports), oldest first."""
-    files = new_log_files(client, since, event_types)
+    """The log files created since `since`, a chunk per file (per day for report exports), oldest first; an org
+    without EventLogFile (or a harvest user who may not view event log files) is one chunk saying so."""
+    try:
+        files = new_log_files(client, since, event_types)
+    except SalesforceMalformedRequest as error:
+        if error_code(error) != "INVALID_TYPE":
+            raise
+        yield Chunk(warnings=["logs: EventLogFile: INVALID_TYPE (the org has no EventLogFile, or the harvest user "
+                              "may not view event log files); no event logs harvested"])
+        return
     if not files:
         return
     context = LogContext(client, org_id, window_start=min(info.log_date for info in files))

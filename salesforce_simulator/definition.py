@@ -102,6 +102,7 @@ def build_org(data: Mapping[str, Any], base_dir: Path) -> Org:
         for name, rows in (data.get("tooling") or {}).items()
     }
     org.event_logs = _event_logs(data.get("event_logs") or {})
+    org.hidden_types = {str(name) for name in data.get("hidden_types") or []}
     org.setup_audit_trail = [_record(row) for row in data.get("setup_audit_trail") or []]
     org.login_history = [_record(row) for row in data.get("login_history") or []]
     org.scenarios = {

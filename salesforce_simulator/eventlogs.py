@@ -459,14 +459,14 @@ def register(org: Org) -> None:
     from salesforce_simulator import definition  # the loader imports this module's users
 
     with org.lock:
-        if org.sobject(EVENT_LOG_FILE) is None:
+        if org.sobject(EVENT_LOG_FILE) is None and EVENT_LOG_FILE not in org.hidden_types:
             definition.register_compact_object(org, _event_log_file_object(org), list)
             org.record_sources[EVENT_LOG_FILE] = EventLogFileSource(org)
-        if org.sobject(SETUP_AUDIT_TRAIL) is None:
+        if org.sobject(SETUP_AUDIT_TRAIL) is None and SETUP_AUDIT_TRAIL not in org.hidden_types:
             definition.register_compact_object(org, _setup_audit_trail_object(org), list)
             org.record_sources[SETUP_AUDIT_TRAIL] = ListRecordSource(
                 _with_ids(org.setup_audit_trail, "0Ym"))
-        if org.sobject(LOGIN_HISTORY) is None:
+        if org.sobject(LOGIN_HISTORY) is None and LOGIN_HISTORY not in org.hidden_types:
             definition.register_compact_object(org, _login_history_object(org), list)
             org.record_sources[LOGIN_HISTORY] = ListRecordSource(
                 _with_ids(org.login_history, "0Ya"))

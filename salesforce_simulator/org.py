@@ -297,6 +297,9 @@ class Org:
     sharing_models: dict[str, tuple[str, str]] = field(default_factory=dict)
     # extra describeGlobal entries with no describe of their own (e.g. from describe_global.json)
     global_only_entries: list[dict[str, Any]] = field(default_factory=list)
+    # Objects and Tooling types the org does not have or the API user may not see (a feature or permission
+    # missing): queries of them answer INVALID_TYPE, as Salesforce does
+    hidden_types: set[str] = field(default_factory=set)
     global_encoding: str = "UTF-8"
     global_max_batch_size: int = 200
     source_path: str | None = None

@@ -425,8 +425,10 @@ def _reference_target(type_name: str, field: str, known_types: Iterable[str]) ->
 
 
 def tooling_types(org: Org) -> list[str]:
-    """The Tooling types ``org`` answers: those its definition holds rows of, and those every org has."""
-    return list(dict.fromkeys([*org.tooling, *DERIVED_TYPES, *_KNOWN_FIELDS]))
+    """The Tooling types ``org`` answers: those its definition holds rows of, and those every org has, less
+    the ones it hides."""
+    return [name for name in dict.fromkeys([*org.tooling, *DERIVED_TYPES, *_KNOWN_FIELDS])
+            if name not in org.hidden_types]
 
 
 def tooling_describe(org: Org, type_name: str, rows: Iterable[Record]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from salesforce_simulator import Simulator, load_org
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CONNECT_ORG = Path(__file__).parent / "orgs" / "connect.yaml"
+HIDDEN_TYPES_ORG = Path(__file__).parent / "orgs" / "hidden_types.yaml"
 DEMO_MANIFESTS = Path(salesforce_simulator.__file__).parent / "orgs" / "demo" / "manifests"
 
 
@@ -110,6 +111,38 @@ def test_consent_objects_the_org_does_not_have_are_warnings_of_the_run(connect: 
     assert run.status == RunStatus.SUCCEEDED, run.errors
     assert "consents: Individual not read: the org does not have it (or its Id field)" in run.warnings
     assert "consents: Contact not read: the org does not have it (or its IndividualId field)" in run.warnings
+
+
+@pytest.fixture(scope="module")
+def hidden_types_org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
+    with Simulator(load_org(HIDDEN_TYPES_ORG), state_dir=tmp_path_factory.mktemp("hidden-simulator")) as running:
+        yield running
+
+
+@pytest.fixture
+def quiet(hidden_types_org: Simulator, graph: Graph) -> OrgConnection:
+    given = hidden_types_org.credentials()
+    purge_org(graph, org_key(hidden_types_org.org.id))
+    return register_org("quiet", login_url=hidden_types_org.base_url, auth_flow="client_credentials",
+                        client_id=given["consumer_key"], client_secret=given["consumer_secret"],
+                        ca_bundle=hidden_types_org.ca_bundle, manifest_dir="")
+
+
+def test_an_org_without_event_log_files_is_a_warning_of_the_logs_source_not_a_failed_run(quiet: OrgConnection):
+    run = runs.harvest_now(runs.request_harvest(quiet, full=True, sources=["logs"]))
+
+    assert run.status == RunStatus.SUCCEEDED, (run.reason, run.errors)
+    assert len(run.warnings) == 1, run.warnings
+    assert run.warnings[0].startswith("logs: EventLogFile: INVALID_TYPE"), run.warnings
+    assert run.warnings[0].endswith("; no event logs harvested")
+
+
+def test_a_tooling_type_the_org_lacks_is_a_warning_of_the_run_not_an_error(quiet: OrgConnection):
+    run = runs.harvest_now(runs.request_harvest(quiet, full=True, sources=["integrations"]))
+
+    assert run.status == RunStatus.SUCCEEDED, (run.reason, run.errors)
+    assert run.warnings == ["integrations: the org has no Tooling type ExternalCredential; none harvested"]
+    assert run.errors == []
 
 
 # --- the manifest folder of an org connection ------------------------------------------------------
