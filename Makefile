@@ -43,7 +43,7 @@ demo: venv
 		--auth-flow client_credentials --manifest-dir $(CURDIR)/salesforce_simulator/orgs/demo/manifests --test
 	$(PY) manage.py harvest demo --full --wait
 	@echo
-	@echo "Recordkeeper is at http://$(HOST):$(PORT)/  (login: $(DEMO_USER) / $(DEMO_PASSWORD))"
+	@echo "Recordkeeper is at http://$(HOST):$(PORT)/  (logins: $(DEMO_USER), auditor, admin / $(DEMO_PASSWORD))"
 	@echo "Ctrl-C stops the web server; 'make stop' stops Neo4j, Redis, the worker and the simulator."
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest, Least
+from django.dispatch import Signal
 from django.utils import timezone
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired, TransientError
 from simple_salesforce.exceptions import SalesforceError, SalesforceRefusedRequest
@@ -32,7 +33,7 @@ from harvesters.consents import WHOLE_ORG, ConsumerRange, consent_chunks, consum
 from harvesters.integrations import integration_chunks
 from harvesters.logs import configured_event_types, logs_chunks
 from harvesters.manifests import manifest_chunks, manifest_directory
-from harvesters.models import HarvestRun, OrgConnection, RunStatus
+from harvesters.models import HarvestRun, OrgConnection, RunPhase, RunStatus
 from harvesters.schema import changed_objects, list_objects, record_counts, schema_chunk, summary_records
 from harvesters.watermarks import advance, forget_clock, note_clock, since_for, step_clock
 from lineage import (
@@ -116,7 +117,13 @@ def all_sources() -> list[str]:
     return ["schema", *SOURCE_CHUNKS]
 
 
-def request_harvest(org: OrgConnection, *, full: bool, sources: list[str] | None = None) -> HarvestRun:
+# Sent inside the transaction that creates a run, with run, requested_by (a user or None) and origin (api,
+# command, schedule): the catalog's audit log listens, so harvesters never import the catalog.
+harvest_requested = Signal()
+
+
+def request_harvest(org: OrgConnection, *, full: bool, sources: list[str] | None = None,
+                    requested_by: Any = None, origin: str = "") -> HarvestRun:
     chosen = sources or all_sources()
     unknown = sorted(set(chosen) - set(all_sources()))
     if unknown:
@@ -124,7 +131,9 @@ def request_harvest(org: OrgConnection, *, full: bool, sources: list[str] | None
     for _ in range(3):  # the run that was in the way may finish between the refusal and the look-up
         try:
             with transaction.atomic():  # the constraint one_unfinished_run_per_org decides, not a prior check
-                return HarvestRun.objects.create(org=org, full=full, sources=chosen)
+                run = HarvestRun.objects.create(org=org, full=full, sources=chosen)
+                harvest_requested.send(sender=HarvestRun, run=run, requested_by=requested_by, origin=origin)
+                return run
         except IntegrityError:
             running = HarvestRun.objects.filter(org=org, finished_at__isnull=True).select_related("org").first()
             if running is not None:
@@ -534,6 +543,13 @@ def _done_and_complete(run: HarvestRun, step: str, *, schema_only: bool = False)
     started even if the worker died between this step's completion and starting it."""
     fresh = HarvestRun.objects.get(pk=run.pk)
     return step in _done_steps(fresh) and fresh.finished_at is None and _complete(fresh, schema_only=schema_only)
+
+
+def start_phase(run_id: int, phase: str, task_id: str) -> bool:
+    """True when the task `task_id` is the one that starts `phase` of the run: the first to get here, or that
+    task delivered again (its worker may have died before starting the phase). The unique row decides."""
+    started, _ = RunPhase.objects.get_or_create(run_id=run_id, name=phase, defaults={"task_id": task_id})
+    return started.task_id == task_id
 
 
 def run_complete(run: HarvestRun) -> bool:

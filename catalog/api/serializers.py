@@ -30,10 +30,20 @@ class HarvestRunSerializer(serializers.ModelSerializer[HarvestRun]):
         read_only_fields = fields
 
 
-class HarvestRunConflictSerializer(serializers.Serializer[Any]):
+class ProblemSerializer(serializers.Serializer[Any]):
+    """RFC 9457 problem details, the body of every API error (catalog.api.errors)."""
+
+    type = serializers.CharField(read_only=True, help_text="about:blank")
+    status = serializers.IntegerField(read_only=True, help_text="The HTTP status code")
+    title = serializers.CharField(read_only=True, help_text="The status's phrase, e.g. Bad Request")
+    detail = serializers.CharField(read_only=True, help_text="What happened, in words")
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), read_only=True,  # type: ignore[assignment]
+                                   help_text='Messages by field name, e.g. {"page_size": ["A whole number …"]}')
+
+
+class HarvestRunConflictSerializer(ProblemSerializer):
     """The answer to a harvest request while the org's previous run has not finished (HTTP 409)."""
 
-    detail = serializers.CharField(read_only=True)
     running_run = HarvestRunSerializer(read_only=True)
 
 

@@ -1,11 +1,25 @@
-from django.urls import path
+"""Everything under /api/: version 1's router, the OpenAPI schema and its two viewers, and a 404 for the rest."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from catalog.accounts.api import AuditEventViewSet
+from catalog.api.errors import api_not_found
 from catalog.api.views import HarvestRunViewSet, OpenLineageEventView, OrgConnectionViewSet
 
 router = DefaultRouter()
+router.include_root_view = False  # the docs list the endpoints; the root view would be one more page to guard
 router.register("orgs", OrgConnectionViewSet, basename="org")
 router.register("harvest-runs", HarvestRunViewSet, basename="harvest-run")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
-urlpatterns = router.urls
-urlpatterns += [path("lineage/openlineage", OpenLineageEventView.as_view(), name="lineage-openlineage")]
+v1 = [*router.urls, path("lineage/openlineage", OpenLineageEventView.as_view(), name="lineage-openlineage")]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    re_path(r"^", api_not_found, name="api-not-found"),
+]

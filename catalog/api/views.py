@@ -13,12 +13,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.accounts import roles
+from catalog.accounts.tokens import token_of
+from catalog.api.errors import PROBLEM_CONTENT_TYPE, problem_response
 from catalog.api.serializers import (
     HarvestRequestSerializer,
     HarvestRunConflictSerializer,
     HarvestRunSerializer,
     OpenLineageIngestSerializer,
     OrgConnectionSerializer,
+    ProblemSerializer,
 )
 from harvesters import runs
 from harvesters.models import HarvestRun, OrgConnection
@@ -37,6 +41,7 @@ class HarvestRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[H
     """Harvest runs with their progress, counts, API calls spent and errors; POST starts one."""
 
     serializer_class = HarvestRunSerializer
+    action_permissions = {"create": roles.RUN_HARVESTS}
 
     def get_queryset(self) -> QuerySet[HarvestRun]:
         queryset = HarvestRun.objects.select_related("org")
@@ -49,7 +54,8 @@ class HarvestRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[H
 
     @extend_schema(request=HarvestRequestSerializer, responses={
         202: HarvestRunSerializer,
-        409: OpenApiResponse(HarvestRunConflictSerializer, description="The org has a run that has not finished"),
+        (409, PROBLEM_CONTENT_TYPE): OpenApiResponse(HarvestRunConflictSerializer,
+                                                     description="The org has a run that has not finished"),
     })
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
         from harvesters.tasks import start_harvest
@@ -58,12 +64,19 @@ class HarvestRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[H
         given.is_valid(raise_exception=True)
         try:
             run = runs.request_harvest(given.validated_data["org"], full=given.validated_data["full"],
-                                       sources=given.validated_data.get("sources"))
+                                       sources=given.validated_data.get("sources"), requested_by=request.user,
+                                       origin=_origin_of(request))
         except runs.RunInProgressError as error:
-            return Response({"detail": str(error), "running_run": HarvestRunSerializer(error.running).data},
-                            status=status.HTTP_409_CONFLICT)
+            return problem_response(status.HTTP_409_CONFLICT, str(error),
+                                    running_run=HarvestRunSerializer(error.running).data)
         start_harvest.delay(run.pk)
         return Response(HarvestRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _origin_of(request: Request) -> str:
+    """How an API request was made, for the audit log: with which token, or the pages' session."""
+    token = token_of(request.auth)
+    return f"api (token {token.token_key})" if token is not None else "api (session)"
 
 
 OPENLINEAGE_EXAMPLE = {
@@ -84,6 +97,7 @@ class OpenLineageEventView(APIView):
     """Receives OpenLineage run events (Airflow, dbt, Spark …) and adds their lineage to the graph."""
 
     parser_classes = [JSONParser]
+    write_permission = roles.RUN_HARVESTS
 
     @extend_schema(
         operation_id="lineage_openlineage_create",
@@ -100,12 +114,13 @@ class OpenLineageEventView(APIView):
         examples=[OpenApiExample("Airflow task exporting contacts", value=OPENLINEAGE_EXAMPLE, request_only=True)],
         responses={
             201: OpenLineageIngestSerializer,
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description='Problems by field path, e.g. '
-                                                                  '{"job.name": ["This field is required."]}; '
-                                                                  'also more datasets, fields or edges than '
-                                                                  'the OPENLINEAGE_MAX_* settings allow'),
-            413: OpenApiResponse(OpenApiTypes.OBJECT, description="A body over OPENLINEAGE_MAX_BODY_BYTES"),
-            503: OpenApiResponse(description="The lineage graph is unavailable; retry"),
+            (400, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description=(
+                'Problems by field path in `errors`, e.g. {"job.name": ["This field is required."]}; also more '
+                'datasets, fields or edges than the OPENLINEAGE_MAX_* settings allow')),
+            (413, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer,
+                                                         description="A body over OPENLINEAGE_MAX_BODY_BYTES"),
+            (503, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer,
+                                                         description="The lineage graph is unavailable; retry"),
         },
     )
     def post(self, request: Request) -> Response:
@@ -113,15 +128,15 @@ class OpenLineageEventView(APIView):
         if too_big is not None:
             return too_big
         if not isinstance(request.data, dict):
-            return Response({"(event)": ["Expected an object (an OpenLineage RunEvent)."]},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return problem_response(status.HTTP_400_BAD_REQUEST, "The body is not an OpenLineage RunEvent.",
+                                    {"(event)": ["Expected an object (an OpenLineage RunEvent)."]})
         try:
             result = ingest_openlineage_event(request.data, request.query_params.get("org"))
         except OpenLineageEventError as error:
-            return Response(error.problems, status=status.HTTP_400_BAD_REQUEST)
+            return problem_response(status.HTTP_400_BAD_REQUEST,
+                                    f"The event is not valid: {', '.join(sorted(error.problems))}.", error.problems)
         except (ServiceUnavailable, SessionExpired, TransientError):
-            return Response({"detail": "The lineage graph is unavailable; retry."},
-                            status=status.HTTP_503_SERVICE_UNAVAILABLE)
+            return problem_response(status.HTTP_503_SERVICE_UNAVAILABLE, "The lineage graph is unavailable; retry.")
         return Response(OpenLineageIngestSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
@@ -134,5 +149,6 @@ def _oversized_body(request: Request) -> Response | None:
         size = len(request.body)  # no or a wrong length header: Django caps what it reads into memory
     if size <= limit:
         return None
-    return Response({"(event)": [f"The body is {size} bytes; at most {limit} are accepted (split the event)."]},
-                    status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    return problem_response(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                            f"The body is {size} bytes; at most {limit} are accepted (split the event).",
+                            {"(event)": [f"The body is {size} bytes; at most {limit} are accepted."]})

@@ -28,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError(f"no org connection named {options['alias']!r} (add one with add_org)") from error
         sources = [name.strip() for name in options["sources"].split(",") if name.strip()] or None
         try:
-            run = runs.request_harvest(org, full=options["full"], sources=sources)
+            run = runs.request_harvest(org, full=options["full"], sources=sources, origin="manage.py harvest")
         except ValueError as error:
             raise CommandError(f"--sources: {error}") from error
         except runs.RunInProgressError as error:

@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import override_settings
 from rest_framework.test import APIClient
 
 from harvesters.models import OrgConnection
 from lineage import Graph, IntegrationKind, field_key, integration_key, org_key, system_key
+from tests.catalog.accounts.people import privacy_officer, token_client
 from tests.graph_state import snapshot
 from tests.harvesters.openlineage_events import (
     AIRFLOW_PRODUCER,
@@ -32,9 +32,7 @@ AIRFLOW_JOB = integration_key(ORG_ID, IntegrationKind.OPENLINEAGE, "airflow-prod
 
 @pytest.fixture
 def api() -> APIClient:
-    client = APIClient()
-    client.force_authenticate(User.objects.create_user("airflow-lineage", password="pw-airflow-1"))
-    return client
+    return token_client(privacy_officer("airflow-lineage"))
 
 
 def test_an_airflow_event_is_201_with_what_it_wrote(api: APIClient, graph: Graph, lineage_org: OrgConnection):
@@ -81,7 +79,7 @@ def test_a_malformed_event_is_a_400_naming_the_field_and_writes_nothing(
     response = api.post(f"{ENDPOINT}?org=lineage-bank", event, format="json")
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert snapshot(graph, ORG_ID) == before
 
 
@@ -89,7 +87,7 @@ def test_a_missing_field_is_reported_as_required(api: APIClient):
     response = api.post(ENDPOINT, without(airflow_contact_export(), "job", "name"), format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"job.name": ["This field is required."]}
+    assert response.json()["errors"] == {"job.name": ["This field is required."]}
 
 
 @pytest.mark.parametrize("body", [[airflow_contact_export()], "COMPLETE", 42])
@@ -97,7 +95,7 @@ def test_a_body_that_is_not_an_event_object_is_a_400(api: APIClient, body: objec
     response = api.post(ENDPOINT, body, format="json")
 
     assert response.status_code == 400
-    assert "(event)" in response.json()
+    assert "(event)" in response.json()["errors"]
 
 
 def test_broken_json_is_a_400(api: APIClient):
@@ -110,7 +108,7 @@ def test_an_unknown_org_is_a_400_naming_the_org(api: APIClient):
     response = api.post(f"{ENDPOINT}?org=nobody", airflow_contact_export(), format="json")
 
     assert response.status_code == 400
-    assert "org" in response.json()
+    assert "org" in response.json()["errors"]
 
 
 def test_the_endpoint_requires_a_login():
@@ -151,7 +149,7 @@ def test_a_body_over_the_size_limit_is_a_413_and_writes_nothing(
     response = api.post(f"{ENDPOINT}?org=lineage-bank", event, format="json")
 
     assert response.status_code == 413
-    assert "at most 1048576" in response.json()["(event)"][0]
+    assert "at most 1048576" in response.json()["errors"]["(event)"][0]
     assert snapshot(graph, ORG_ID) == before
 
 
@@ -165,7 +163,7 @@ def test_the_35_kb_event_asking_for_160800_edges_is_a_400_naming_the_outputs(
 
     assert len(json.dumps(event, separators=(",", ":"))) < 36_000
     assert response.status_code == 400
-    assert response.json() == {"outputs": ["402 datasets; at most 100 per event."]}
+    assert response.json()["errors"] == {"outputs": ["402 datasets; at most 100 per event."]}
     assert snapshot(graph, ORG_ID) == before
 
 
@@ -175,15 +173,15 @@ def test_an_event_whose_datasets_multiply_past_the_edge_limit_is_a_400_naming_th
     response = api.post(f"{ENDPOINT}?org=lineage-bank", contact_export_to(outputs=90, columns=400), format="json")
 
     assert response.status_code == 400
-    assert response.json()["outputs"][0].startswith("The event would write 36")
-    assert "at most 10000 per event" in response.json()["outputs"][0]
+    assert response.json()["errors"]["outputs"][0].startswith("The event would write 36")
+    assert "at most 10000 per event" in response.json()["errors"]["outputs"][0]
 
 
 def test_a_dataset_with_too_many_schema_fields_is_a_400_naming_them(api: APIClient, lineage_org: OrgConnection):
     response = api.post(f"{ENDPOINT}?org=lineage-bank", contact_export_to(outputs=1, columns=1001), format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"inputs[0].facets.schema.fields": ["1001 fields; at most 1000 per dataset."]}
+    assert response.json()["errors"] == {"inputs[0].facets.schema.fields": ["1001 fields; at most 1000 per dataset."]}
 
 
 @override_settings(OPENLINEAGE_MAX_EDGES=20)
@@ -196,5 +194,5 @@ def test_too_many_column_lineage_edges_is_a_400_naming_the_column_lineage(api: A
     response = api.post(f"{ENDPOINT}?org=lineage-bank", event, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {
+    assert response.json()["errors"] == {
         "outputs[0].facets.columnLineage": ["25 column-lineage input fields in the event; at most 20."]}

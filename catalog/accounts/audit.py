@@ -1,0 +1,59 @@
+"""Writing the audit log, and the receivers that record logins and harvest starts.
+
+An event never holds a raw consumer identifier (email, phone, record id): a consumer look-up records the
+subject's keyed hash only. Events are appended, never changed or deleted (see AuditEvent).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from catalog.accounts.models import ApiToken, AuditAction, AuditEvent
+from harvesters.models import HarvestRun
+from harvesters.runs import harvest_requested
+
+
+def record(action: AuditAction, *, actor: AbstractBaseUser | AnonymousUser | None = None,
+           token: ApiToken | None = None, object_type: str = "", object_key: str = "", reason: str = "",
+           details: dict[str, Any] | None = None, actor_name: str = "") -> AuditEvent:
+    """Appends one event; `actor_name` names a part of the system when no user acted (a schedule, a command)."""
+    user = actor if isinstance(actor, AbstractBaseUser) and actor.is_authenticated else None
+    return AuditEvent.objects.create(
+        actor_id=user.pk if user is not None else None,
+        actor_name=user.get_username() if user is not None else actor_name,
+        token_key=token.token_key if token is not None else "", action=action, object_type=object_type,
+        object_key=object_key, reason=reason, details=details or {})
+
+
+@receiver(user_logged_in, dispatch_uid="audit_login")
+def record_login(sender: object, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any) -> None:
+    record(AuditAction.LOGIN, actor=user, object_type="user", object_key=user.get_username())
+
+
+@receiver(user_logged_out, dispatch_uid="audit_logout")
+def record_logout(sender: object, request: HttpRequest | None, user: AbstractBaseUser | None,
+                  **kwargs: Any) -> None:
+    if user is not None:
+        record(AuditAction.LOGOUT, actor=user, object_type="user", object_key=user.get_username())
+
+
+@receiver(user_login_failed, dispatch_uid="audit_login_failed")
+def record_login_failure(sender: object, credentials: dict[str, Any], request: HttpRequest | None = None,
+                         **kwargs: Any) -> None:
+    # Django has already masked the password in `credentials`; only the name tried is kept.
+    tried = str(credentials.get("username", ""))[:150]
+    record(AuditAction.LOGIN_FAILED, actor_name=tried, object_type="user", object_key=tried)
+
+
+@receiver(harvest_requested, dispatch_uid="audit_harvest_requested")
+def record_harvest_start(sender: object, run: HarvestRun, requested_by: AbstractBaseUser | None = None,
+                         origin: str = "", **kwargs: Any) -> None:
+    record(AuditAction.HARVEST_STARTED, actor=requested_by, actor_name=origin, object_type="harvest_run",
+           object_key=str(run.uid), details={"org": run.org.alias, "full": run.full, "sources": list(run.sources),
+                                             "origin": origin})

@@ -1,0 +1,71 @@
+"""Roles are Django groups granted the product's permissions; pages and the API ask these helpers, never the groups."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from django.contrib.auth.models import AbstractUser, AnonymousUser
+
+PRIVACY_OFFICER: Final = "privacy officer"
+AUDITOR: Final = "auditor"
+ADMIN: Final = "admin"
+ROLES: Final = (PRIVACY_OFFICER, AUDITOR, ADMIN)
+
+VIEW_CATALOG: Final = "view_catalog"
+EDIT_CATALOG: Final = "edit_catalog"
+RUN_HARVESTS: Final = "run_harvests"
+EXPORT_CATALOG: Final = "export_catalog"
+LOOKUP_CONSUMER: Final = "lookup_consumer"
+VIEW_AUDIT_LOG: Final = "view_audit_log"
+MANAGE_TOKENS: Final = "manage_tokens"
+
+# What each role may do (the data migration grants these; an auditor may be granted lookup_consumer one by one).
+ROLE_PERMISSIONS: Final[dict[str, tuple[str, ...]]] = {
+    PRIVACY_OFFICER: (VIEW_CATALOG, EDIT_CATALOG, RUN_HARVESTS, EXPORT_CATALOG, LOOKUP_CONSUMER, VIEW_AUDIT_LOG,
+                      MANAGE_TOKENS),
+    AUDITOR: (VIEW_CATALOG, EXPORT_CATALOG),
+    ADMIN: (VIEW_CATALOG, RUN_HARVESTS, MANAGE_TOKENS),
+}
+
+User = AbstractUser | AnonymousUser
+
+
+def _has(user: User, codename: str) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm(f"accounts.{codename}"))
+
+
+def can_view(user: User) -> bool:
+    return _has(user, VIEW_CATALOG)
+
+
+def can_edit(user: User) -> bool:
+    return _has(user, EDIT_CATALOG)
+
+
+def can_run_harvests(user: User) -> bool:
+    return _has(user, RUN_HARVESTS)
+
+
+def can_export(user: User) -> bool:
+    return _has(user, EXPORT_CATALOG)
+
+
+def can_look_up_consumers(user: User) -> bool:
+    return _has(user, LOOKUP_CONSUMER)
+
+
+def can_view_audit_log(user: User) -> bool:
+    return _has(user, VIEW_AUDIT_LOG)
+
+
+def can_manage_tokens(user: User) -> bool:
+    return _has(user, MANAGE_TOKENS)
+
+
+def role_names(user: User) -> list[str]:
+    """The user's roles by name, as the pages show them (a superuser counts as every role)."""
+    if not user.is_authenticated:
+        return []
+    if getattr(user, "is_superuser", False):
+        return list(ROLES)
+    return sorted(user.groups.filter(name__in=ROLES).values_list("name", flat=True))

@@ -1,0 +1,78 @@
+"""One body for every API error (RFC 9457 problem details): status, title, detail, and field errors by name."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def problem_body(status: int, detail: str = "", errors: dict[str, list[str]] | None = None,
+                 **extra: Any) -> dict[str, Any]:
+    """The error body: `title` is the status's phrase, `detail` says what happened, `errors` names each field."""
+    title = HTTPStatus(status).phrase
+    return {"type": "about:blank", "status": status, "title": title, "detail": detail or title,
+            "errors": errors or {}, **extra}
+
+
+def problem_response(status: int, detail: str = "", errors: dict[str, list[str]] | None = None,
+                     headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    return Response(problem_body(status, detail, errors, **extra), status=status, headers=headers,
+                    content_type=PROBLEM_CONTENT_TYPE)
+
+
+def field_errors(data: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested validation errors flattened to `{"field.sub": ["message"]}` (non-field ones under `(body)`)."""
+    if isinstance(data, dict):
+        flat: dict[str, list[str]] = {}
+        for name, value in data.items():
+            key = "(body)" if name in ("non_field_errors", "detail") and not prefix else f"{prefix}{name}"
+            for sub_key, messages in field_errors(value, f"{key}.").items():
+                flat.setdefault(sub_key.removesuffix("."), []).extend(messages)
+        return flat
+    if isinstance(data, list) and data and all(isinstance(item, (dict, list)) for item in data):
+        flat = {}
+        for index, item in enumerate(data):
+            for sub_key, messages in field_errors(item, f"{prefix}{index}.").items():
+                flat.setdefault(sub_key, []).extend(messages)
+        return flat
+    messages = data if isinstance(data, list) else [data]
+    return {prefix or "(body)": [str(message) for message in messages]}
+
+
+def _detail_of(status: int, errors: dict[str, list[str]]) -> str:
+    if status == 400 and errors:
+        return f"Some values are not valid: {', '.join(sorted(errors))}."
+    return HTTPStatus(status).phrase
+
+
+def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, then its answer reshaped as a problem; anything else DRF leaves alone stays a 500."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    headers = {name: value for name, value in response.items() if name in ("WWW-Authenticate", "Retry-After",
+                                                                             "Allow")}
+    if isinstance(exc, serializers.ValidationError):
+        errors = field_errors(response.data)
+        return problem_response(response.status_code, _detail_of(response.status_code, errors), errors,
+                                headers=headers)
+    detail = str(getattr(exc, "detail", "")) or HTTPStatus(response.status_code).phrase
+    return problem_response(response.status_code, detail, headers=headers)
+
+
+def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
+    """Any path under /api/ that names no endpoint: a 404 problem, not the pages' HTML."""
+    return JsonResponse(problem_body(404, f"No API endpoint at {request.path}."), status=404,
+                        content_type=PROBLEM_CONTENT_TYPE)

@@ -1,0 +1,60 @@
+"""OpenAPI: the bearer scheme, and the problem responses every operation can answer, documented on each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+
+from catalog.api.errors import PROBLEM_CONTENT_TYPE
+from catalog.api.serializers import ProblemSerializer
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    target_class = "catalog.accounts.tokens.BearerTokenAuthentication"
+    name = "bearerAuth"
+    priority = 1  # over drf-spectacular's own knox extension
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
+        return {"type": "http", "scheme": "bearer",
+                "description": "An API token from `manage.py issue_token`, with the scopes the operation needs"}
+
+
+ERROR_DESCRIPTIONS = {
+    400: "A parameter or the body is not valid; `errors` names each field",
+    401: "No credentials, or a token that is unknown, revoked or expired",
+    403: "The token lacks the operation's scope, or the user's role does not allow it",
+    404: "No such object",
+    415: "The body is not JSON",
+    429: "Too many requests for this token; retry after Retry-After seconds",
+}
+
+
+class ProblemAutoSchema(AutoSchema):
+    """Adds to each operation the error answers it can give, with the problem body, unless it declares its own."""
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            if str(code) not in responses:
+                answer = OpenApiResponse(ProblemSerializer, description=ERROR_DESCRIPTIONS[code])
+                responses[str(code)] = self._get_response_for_code(  # type: ignore[no-untyped-call]
+                    answer, str(code), [PROBLEM_CONTENT_TYPE],
+                                                                   direction)
+        return responses
+
+    def _error_codes(self) -> list[int]:
+        codes = [401, 403, 429]
+        writes = self.method in ("POST", "PUT", "PATCH")
+        if writes or self._is_list_view() or self._has_query_filters():
+            codes.append(400)
+        if "{" in self.path:
+            codes.append(404)
+        if writes:
+            codes.append(415)
+        return codes
+
+    def _has_query_filters(self) -> bool:
+        return bool(getattr(self.view, "filterset_class", None)) or bool(getattr(self.view, "filterset_fields", None))
