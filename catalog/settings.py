@@ -70,7 +70,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "knox",
+    "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc's files, served locally
     "catalog",
     "catalog.accounts",
     "harvesters",
@@ -186,21 +189,48 @@ OPENLINEAGE_MAX_DATASETS: int = env.int("OPENLINEAGE_MAX_DATASETS", default=100)
 OPENLINEAGE_MAX_FIELDS: int = env.int("OPENLINEAGE_MAX_FIELDS", default=1000)
 OPENLINEAGE_MAX_EDGES: int = env.int("OPENLINEAGE_MAX_EDGES", default=10_000)
 
+# The API: bearer tokens (knox, scoped: catalog.accounts) or the pages' session with CSRF; HTTP Basic is off.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "catalog.api.schema.ProblemAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "catalog.accounts.tokens.BearerTokenAuthentication",  # first: an anonymous request gets 401, not 403
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["catalog.accounts.permissions.HasRoleAndScope"],
+    "DEFAULT_PAGINATION_CLASS": "catalog.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["catalog.api.throttling.PerTokenRateThrottle"],
+    # Requests a minute per token (or per session user), and per address for anonymous requests.
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("API_RATE_PER_TOKEN", default="1200/min"),
+        "user": env.str("API_RATE_PER_USER", default="1200/min"),
+        "anon": env.str("API_RATE_ANONYMOUS", default="120/min"),
+    },
+    "EXCEPTION_HANDLER": "catalog.api.errors.problem_exception_handler",
 }
+API_MAX_PAGE_SIZE: int = env.int("API_MAX_PAGE_SIZE", default=500)
+
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_TTL": None,  # each token's own expiry (issue_token --expires-days); none means until revoked
+    "TOKEN_PREFIX": "rk_",  # says what a leaked string is, for secret scanners
+}
+# An API token's last use is written at most this often (a write per request would cost every call).
+API_TOKEN_LAST_USE_EVERY_S: int = env.int("API_TOKEN_LAST_USE_EVERY_S", default=60)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Recordkeeper API",
-    "DESCRIPTION": "Records of processing, per-consumer data maps, findings and DSAR tracking.",
+    "DESCRIPTION": ("Records of processing, per-consumer data maps, findings and DSAR tracking. Send "
+                    "`Authorization: Bearer <token>` (`manage.py issue_token`); every error is an "
+                    "application/problem+json body: status, title, detail, errors by field."),
     "VERSION": "1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LOGGING = {

@@ -33,7 +33,7 @@ from harvesters.consents import WHOLE_ORG, ConsumerRange, consent_chunks, consum
 from harvesters.integrations import integration_chunks
 from harvesters.logs import configured_event_types, logs_chunks
 from harvesters.manifests import manifest_chunks, manifest_directory
-from harvesters.models import HarvestRun, OrgConnection, RunPhase, RunStatus
+from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from harvesters.schema import changed_objects, list_objects, record_counts, schema_chunk, summary_records
 from harvesters.watermarks import advance, forget_clock, note_clock, since_for, step_clock
 from lineage import (
@@ -543,13 +543,6 @@ def _done_and_complete(run: HarvestRun, step: str, *, schema_only: bool = False)
     started even if the worker died between this step's completion and starting it."""
     fresh = HarvestRun.objects.get(pk=run.pk)
     return step in _done_steps(fresh) and fresh.finished_at is None and _complete(fresh, schema_only=schema_only)
-
-
-def start_phase(run_id: int, phase: str, task_id: str) -> bool:
-    """True when the task `task_id` is the one that starts `phase` of the run: the first to get here, or that
-    task delivered again (its worker may have died before starting the phase). The unique row decides."""
-    started, _ = RunPhase.objects.get_or_create(run_id=run_id, name=phase, defaults={"task_id": task_id})
-    return started.task_id == task_id
 
 
 def run_complete(run: HarvestRun) -> bool:

@@ -4,9 +4,7 @@ Every task is acknowledged after its work (CELERY_TASK_ACKS_LATE), so a worker t
 back to the broker, which redelivers it once the visibility timeout has passed; a redone step replaces
 its own figures on the run (harvesters.runs records steps by name). No chord: the step that lands the
 last schema chunk starts the sources, and the step that lands the run's last step finishes it, decided
-in one database transaction; a step's task delivered again after its step landed starts its next phase
-again, in case its worker died before doing so, and the phase's own task lets only the first delivery to get
-there start it (runs.start_phase), so a redelivered task can neither skip nor repeat a phase. Transient
+in one database transaction, so a redelivered task can neither skip nor repeat a phase. Transient
 failures retry with exponential backoff and jitter; any other failure ends the run `failed` with the
 reason; an exceeded API limit stops it cleanly. Every task calls the same service functions as
 `harvest --sync`.
@@ -14,7 +12,6 @@ reason; an exceeded API limit stops it cleanly. Every task calls the same servic
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -61,11 +58,6 @@ def _run_step(run_id: int, step: Callable[[HarvestRun, OrgClient], T]) -> T | No
         return None
 
 
-def _starts(task: Task, run_id: int, phase: str) -> bool:  # type: ignore[type-arg]
-    """Whether this delivery of `task` starts `phase` of the run (a task called directly is a delivery of its own)."""
-    return runs.start_phase(run_id, phase, task.request.id or f"direct-{uuid.uuid4()}")
-
-
 @harvest_task("harvesters.start_harvest")
 def start_harvest(run_id: int) -> None:
     planned: list[list[str]] = []
@@ -74,7 +66,7 @@ def start_harvest(run_id: int) -> None:
         planned.extend(runs.plan_run(run, client).chunks)
         return True
 
-    if not _run_step(run_id, plan) or not _starts(start_harvest, run_id, "schema"):
+    if not _run_step(run_id, plan):
         return
     if planned:
         group(harvest_chunk.si(run_id, names) for names in planned).delay()
@@ -92,7 +84,7 @@ def harvest_chunk(run_id: int, names: list[str]) -> None:
 def start_sources(run_id: int) -> None:
     """Once every schema chunk has landed, the other sources, whose edges point at the schema, in parallel."""
     run = HarvestRun.objects.get(pk=run_id)
-    if run.finished_at is not None or not _starts(start_sources, run_id, "sources"):
+    if run.finished_at is not None:
         return
     sources = [source for source in run.sources if source != "schema"]
     if sources:
@@ -106,7 +98,7 @@ def harvest_source(run_id: int, source: str, part: str | None = None) -> None:
     """A source, or one part of a source whose full read is split (each part its own task)."""
     if part is None:
         parts = _run_step(run_id, lambda run, client: runs.plan_source_parts(run, client, source))
-        if parts and _starts(harvest_source, run_id, f"{source} parts"):
+        if parts:
             group(harvest_source.si(run_id, source, each) for each in parts).delay()
         elif parts is not None and runs.run_complete(HarvestRun.objects.get(pk=run_id)):
             finish_harvest.delay(run_id)  # every part had landed before this redelivered task
@@ -118,8 +110,7 @@ def harvest_source(run_id: int, source: str, part: str | None = None) -> None:
 
 @harvest_task("harvesters.finish_harvest")
 def finish_harvest(run_id: int) -> None:
-    if _starts(finish_harvest, run_id, "finish"):
-        runs.finish_run(HarvestRun.objects.select_related("org").get(pk=run_id))
+    runs.finish_run(HarvestRun.objects.select_related("org").get(pk=run_id))
 
 
 @shared_task(name="harvesters.schedule_harvests")
