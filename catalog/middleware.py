@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from catalog.views import healthz
 
 HEALTH_PATH = "/healthz"
+API_PREFIX = "/api/"
 
 
 class HealthCheckMiddleware:
@@ -23,3 +26,14 @@ class HealthCheckMiddleware:
         if request.path_info == HEALTH_PATH:
             return healthz(request)
         return self.get_response(request)
+
+
+class PageLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Every page sends an anonymous visitor to the login page, except the views marked `login_not_required`
+    (login, /healthz). The API is left to answer for itself: a 401 with its error body, never a redirect."""
+
+    def process_view(self, request: HttpRequest, view_func: Callable[..., HttpResponseBase],
+                     view_args: tuple[Any, ...], view_kwargs: dict[Any, Any]) -> HttpResponseBase | None:
+        if request.path_info.startswith(API_PREFIX):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc's files, served locally
+    "django_htmx",  # ships htmx itself (served locally) and request.htmx
+    "csp",
     "catalog",
     "catalog.accounts",
     "harvesters",
@@ -82,10 +84,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "catalog.middleware.HealthCheckMiddleware",  # first: probes reach /healthz by address, over plain HTTP
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the app server, no CDN, no web server
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "catalog.middleware.PageLoginRequiredMiddleware",  # every page asks for a login; the API answers 401 itself
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -103,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "catalog.navigation.navigation",  # the main navigation and the user's roles
             ],
         },
     },
@@ -138,7 +145,27 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-LOGIN_URL = "admin:login"
+# Development and tests serve the apps' static folders as they are (no collectstatic); production serves
+# STATIC_ROOT, collected and compressed. Fixed here, since the test runner turns settings.DEBUG off.
+WHITENOISE_USE_FINDERS: bool = DEBUG
+WHITENOISE_AUTOREFRESH: bool = DEBUG
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# The pages load scripts, styles, images and fonts from this server only; no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # data: for the CSS's own SVG icons
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 NEO4J = {
     "uri": env.str("NEO4J_URI", default="bolt://127.0.0.1:7687"),
@@ -248,9 +275,6 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    # Static files straight from the app server in production; runserver serves them in development.
-    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-                      "whitenoise.middleware.WhiteNoiseMiddleware")
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

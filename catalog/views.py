@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
 
+from catalog.accounts import roles
 from catalog.health import system_checks
+from harvesters.overview import orgs_with_harvests
+
+ORG_HARVESTS_FRAGMENT = "catalog/_org_harvests.html"
 
 
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails  # set by django_htmx's middleware
+
+
+@login_not_required
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -24,5 +36,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalog/home.html")
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    """The dashboard: each org with its running and last harvest; HTMX polls the table while one runs."""
+    if not roles.can_view(request.user):
+        raise PermissionDenied
+    orgs = orgs_with_harvests()
+    context = {"orgs": orgs, "any_running": any(org.running for org in orgs),
+               "can_run_harvests": roles.can_run_harvests(request.user)}
+    template = ORG_HARVESTS_FRAGMENT if request.htmx else "catalog/home.html"
+    return render(request, template, context)
