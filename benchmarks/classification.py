@@ -3,12 +3,14 @@
     python benchmarks/classification.py [--labels benchmarks/classification_labels.csv] [--all-misclassified]
 
 Each row of the labels names a field of a real describe payload (`shared:<file>` under ../shared/data/
-salesforce/describe) or of the demo org (`demo`), and says, by CCPA/CPRA, whether it is personal information
+salesforce/describe, `<source>:<file>` under benchmarks/data/<source>, each with its licence and origin) or of the
+demo org (`demo`), and says, by CCPA/CPRA, whether it is personal information
 (§1798.140(v)) and sensitive personal information (§1798.140(ae)), with the reason. The fields are run through
 `harvesters.schema.describe_records` — the function a harvest uses, with the object's whole describe and, for the
 demo org, its FieldDefinition rows (compliance groups, descriptions) as the simulator answers them — and the
 result is compared with the labels. Needs no services. Prints JSON: counts, precision and recall of "personal"
-and "sensitive" against the targets (≥ 0.95 and ≥ 0.9), and every misclassified field with the rule that fired.
+and "sensitive" with their 95 % Wilson intervals (how much a figure rests on: 3 positives prove little) against
+the targets (≥ 0.95 and ≥ 0.9), and every misclassified field with the rule that fired.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,9 +35,11 @@ from salesforce_simulator.org import Org  # noqa: E402
 from salesforce_simulator.tooling import field_definitions  # noqa: E402
 
 LABELS = REPO / "benchmarks" / "classification_labels.csv"
+DATA = REPO / "benchmarks" / "data"
 TARGETS = {"personal": 0.95, "sensitive": 0.9}
 ORG_ID = "00D000000000001AAA"
 API_VERSION = "62.0"
+Z_95 = 1.959964  # the normal quantile of a two-sided 95 % interval
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ def classified_fields(labels: Iterable[Label]) -> dict[tuple[str, str, str], Fie
             demo = demo or load_org("demo")
             describe, definitions = _demo_describe(demo, sobject)
         else:
-            describe, definitions = _shared_describe(source), {}
+            describe, definitions = _payload_describe(source), {}
         nodes, _ = describe_records(ORG_ID, describe, definitions)
         for node in nodes:
             if isinstance(node, FieldRecord):
@@ -78,9 +83,13 @@ def classified_fields(labels: Iterable[Label]) -> dict[tuple[str, str, str], Fie
     return records
 
 
-def _shared_describe(source: str) -> dict[str, Any]:
-    path = shared_data_dir() / "salesforce" / "describe" / source.removeprefix("shared:")
-    describe: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+def _payload_describe(source: str) -> dict[str, Any]:
+    """A real describe payload named `shared:<file>` (the shared data) or `<source>:<file>` (benchmarks/data)."""
+    folder, _, name = source.partition(":")
+    if not name:
+        raise ValueError(f"source {source!r} is neither demo nor <source>:<file>")
+    base = shared_data_dir() / "salesforce" / "describe" if folder == "shared" else DATA / folder
+    describe: dict[str, Any] = json.loads((base / name).read_text(encoding="utf-8"))
     return describe
 
 
@@ -100,7 +109,18 @@ def scores(pairs: list[tuple[bool, bool]]) -> dict[str, Any]:
     fn = sum(1 for labelled, said in pairs if labelled and not said)
     return {"labelled_yes": tp + fn, "classified_yes": tp + fp, "true_positives": tp, "false_positives": fp,
             "false_negatives": fn, "precision": round(tp / (tp + fp), 4) if tp + fp else None,
-            "recall": round(tp / (tp + fn), 4) if tp + fn else None}
+            "precision_95": wilson_interval(tp, tp + fp), "recall": round(tp / (tp + fn), 4) if tp + fn else None,
+            "recall_95": wilson_interval(tp, tp + fn)}
+
+
+def wilson_interval(successes: int, trials: int) -> list[float] | None:
+    """The 95 % Wilson score interval of a proportion: honest at small counts and at 0 or 1, unlike p ± z·se."""
+    if not trials:
+        return None
+    p = successes / trials
+    centre = (p + Z_95 ** 2 / (2 * trials)) / (1 + Z_95 ** 2 / trials)
+    half = Z_95 * math.sqrt(p * (1 - p) / trials + Z_95 ** 2 / (4 * trials ** 2)) / (1 + Z_95 ** 2 / trials)
+    return [round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)]
 
 
 def main() -> None:

@@ -130,9 +130,17 @@ SPI_ID = "§1798.140(ae)(1)(A)"
 
 # Order matters: the sensitive and most specific rules come first.
 NAME_RULES: tuple[Rule, ...] = (
+    # (ae)(1)(A) names the numbers: an ID's kind, issuer, state or dates are personal but not sensitive.
+    _rule("identity_document_detail", "The kind, issuer, state or dates of an identity document, not its number",
+          "passport expir*|passport issu*|passport country|passport type|drivers license state|driver license state|"
+          "drivers licence state|driver licence state|drivers license expir*|driver license expir*|"
+          "drivers licence expir*|driver licence expir*|driving licence expir*|drivers license issu*|"
+          "driver license issu*|drivers licence issu*|driver licence issu*|driving licence issu*|tax id type",
+          CcpaCategory.IDENTIFIERS, _A, scope=Scope.ANYWHERE),
     _rule("government_id", "Government identifiers",
           "ssn|social security|social security number|tax id|taxpayer id|tin|itin|national id|national identifier|"
-          "tax identification number|state id|state identification|sin", CcpaCategory.IDENTIFIERS, SPI_ID,
+          "tax identification number|state id|state identification|sin|national insurance number",
+          CcpaCategory.IDENTIFIERS, SPI_ID,
           scope=Scope.ANYWHERE, sensitive=True),
     _rule("identity_document", "Identity document numbers (driver's licence, passport, state ID)",
           "drivers license|drivers licence|driver license|driver licence|driving licence|passport|"
@@ -146,14 +154,16 @@ NAME_RULES: tuple[Rule, ...] = (
           "undeliverable", CcpaCategory.OTHER, "§1798.140(v)(1)"),
     _rule("health", "Health information",
           "health|medical|diagnosis|diagnoses|diagnos*|disability|disabilities|disabled|medication*|pregnan*|"
-          "allerg*|illness|treatment", CcpaCategory.CUSTOMER_RECORDS, "§1798.140(ae)(2)(B)",
+          "allerg*|illness|treatment|blood type|blood group|mrn", CcpaCategory.CUSTOMER_RECORDS,
+          "§1798.140(ae)(2)(B)",
           scope=Scope.ANYWHERE, sensitive=True),
     _rule("genetic_biometric", "Biometric and genetic information",
           "biometric*|fingerprint*|face id|faceprint|face print|voiceprint|voice print|retina|iris scan|genetic*|dna",
           CcpaCategory.BIOMETRIC, "§1798.140(ae)(1)(F), (ae)(2)(A)", scope=Scope.ANYWHERE, sensitive=True),
     _rule("origin_beliefs_union", "Racial or ethnic origin, citizenship or immigration status, religion, union",
           "race|racial|ethnic|ethnicity|religion|religious|religious affiliation|philosophical belief*|"
-          "union member|union membership|citizenship|immigration status|immigration|visa status|nationality",
+          "union member|union membership|citizenship|immigration status|immigration|visa status|visa type|"
+          "visa category|nationality|hispanic|latino|latina|latinx",
           CcpaCategory.PROTECTED_CHARACTERISTICS, "§1798.140(ae)(1)(D)", scope=Scope.ANYWHERE, sensitive=True),
     _rule("sex_life", "Sex life or sexual orientation", "sexual orientation|sexual*|sex life",
           CcpaCategory.PROTECTED_CHARACTERISTICS, "§1798.140(ae)(2)(C)", scope=Scope.ANYWHERE, sensitive=True),
@@ -199,14 +209,16 @@ NAME_RULES: tuple[Rule, ...] = (
           "sort code", None, "§1798.140(v)(1)"),
     _rule("credit_inference", "Credit scores and inferences drawn to profile a consumer",
           "credit score|credit rating|risk score|risk rating|propensity|segment|churn|score|income band|"
-          "household size|lifetime value|rating", CcpaCategory.INFERENCES, "§1798.140(v)(1)(K)"),
+          "household size|lifetime value|rating|upsell|up sell|cross sell", CcpaCategory.INFERENCES,
+          "§1798.140(v)(1)(K)"),
     _rule("financial_information", "Financial information",
           "balance|income|salary|salaries|wage*|net worth|loan|loans|debt|debts|credit limit|liabilit*|"
           "adverse action|requested amount|interest rate|credit line|assets|total assets",
           CcpaCategory.CUSTOMER_RECORDS, _B),
     _rule("commercial", "Products, purchases, transactions and giving histories",
           "transaction*|purchase*|amount|merchant*|gift|gifts|donation*|membership|soft credit|soft credits|opp|"
-          "opps|orders|order number|order date|order total|last order|subscription*|product|products|card type",
+          "opps|orders|order number|order date|order total|last order|subscription*|product|products|card type|"
+          "sustainer|recurring gift*",
           CcpaCategory.COMMERCIAL, "§1798.140(v)(1)(D)"),
     _rule("employment", "Professional or employment information",
           "employer|employer name|job title|occupation|employment|title|department|affiliation|reports to",

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.classification import load_labels
+from benchmarks.classification import classified_fields, load_labels, scores, wilson_interval
 from harvesters.classification import CcpaCategory, Context, classify_field, object_context, words_of
 from harvesters.schema import describe_records
 from lineage import FieldRecord
@@ -220,4 +220,64 @@ def test_the_labelled_set_has_at_least_300_fields_each_with_a_reason():
     assert len(labels) >= 300
     assert all(label.reason.strip() for label in labels)
     assert len({(label.source, label.sobject, label.field) for label in labels}) == len(labels)
-    assert {label.source for label in labels} >= {"demo", "shared:Contact.json", "shared:Account_PersonAccount.json"}
+    assert {label.source for label in labels} >= {"demo", "shared:Contact.json", "shared:Account_PersonAccount.json",
+                                                  "cumulusci:Event.json"}
+
+
+def test_every_labelled_field_is_in_its_payload_including_the_payloads_kept_under_benchmarks_data():
+    labels = load_labels()
+    records = classified_fields(labels)
+    assert [label for label in labels if (label.source, label.sobject, label.field) not in records] == []
+
+
+def test_a_figure_resting_on_three_positives_has_a_wide_confidence_interval():
+    three = scores([(True, True)] * 3 + [(False, False)] * 500)
+    assert (three["precision"], three["recall"]) == (1.0, 1.0)
+    assert three["recall_95"] == [0.4385, 1.0]
+    assert wilson_interval(358, 371) == [0.941, 0.9794]
+    assert wilson_interval(0, 0) is None
+
+
+@pytest.mark.parametrize(("name", "label"), [
+    ("Passport_Expiration_Date__c", "Passport Expiration Date"),
+    ("Passport_Issuing_Country__c", "Passport Issuing Country"),
+    ("Drivers_License_State__c", "Driver's License State"),
+    ("Driver_License_Issue_Date__c", "Driver License Issue Date"),
+    ("Tax_Id_Type__c", "Tax ID Type"),
+])
+def test_the_kind_issuer_state_or_dates_of_an_identity_document_are_personal_but_only_its_number_is_sensitive(
+        name, label):
+    result = classify_field("Contact", name, label, "string")
+    assert (result.category, result.sensitive) == (CcpaCategory.IDENTIFIERS, False), result.rule
+    assert classify_field("Contact", "Passport_Number__c", "Passport Number", "string").sensitive is True
+
+
+@pytest.mark.parametrize(("name", "label", "category"), [
+    ("Hispanic_Latino__c", "Hispanic or Latino", CcpaCategory.PROTECTED_CHARACTERISTICS),
+    ("Visa_Type__c", "Visa Type", CcpaCategory.PROTECTED_CHARACTERISTICS),
+    ("Blood_Type__c", "Blood Type", CcpaCategory.CUSTOMER_RECORDS),
+    ("MRN__c", "MRN", CcpaCategory.CUSTOMER_RECORDS),
+    ("National_Insurance_Number__c", "National Insurance Number", CcpaCategory.IDENTIFIERS),
+])
+def test_ethnicity_immigration_health_and_national_ids_said_in_other_words_are_sensitive(name, label, category):
+    result = classify_field("Contact", name, label, "string")
+    assert (result.category, result.sensitive) == (category, True), result.rule
+
+
+def test_a_visa_card_is_not_an_immigration_status():
+    result = classify_field("Contact", "Visa_Card_Number__c", "Visa Card Number", "string")
+    assert (result.category, result.sensitive) == (CcpaCategory.CUSTOMER_RECORDS, False), result.rule
+
+
+def test_a_recurring_donors_sustainer_status_is_their_giving_history():
+    result = real("Account_PersonAccount")["npsp__Sustainer__pc"]
+    assert (result.ccpa_category, result.sensitive) == (CcpaCategory.COMMERCIAL.value, False), \
+        result.classification_rule
+
+
+@pytest.mark.parametrize(("name", "label"), [
+    ("UpsellOpportunity__c", "Upsell Opportunity"), ("Cross_Sell_Candidate__c", "Cross-Sell Candidate"),
+])
+def test_an_upsell_or_cross_sell_judgement_on_a_consumer_is_an_inference_about_them(name, label):
+    result = classify_field("Contact", name, label, "picklist")
+    assert (result.category, result.sensitive) == (CcpaCategory.INFERENCES, False), result.rule
