@@ -130,6 +130,26 @@ class HarvestRun(models.Model):
         return self.api_used_after - self.api_used_before
 
 
+class RunPhase(models.Model):
+    """A phase of a run (its schema chunks, its sources, a split source's parts, its finish) as started by one
+    task: the row, one per run and phase, is created by the first delivery that gets there, so another task
+    never starts the phase again, and its own delivery, redelivered, starts it again only if it had not
+    finished starting it (its worker died first)."""
+
+    run = models.ForeignKey(HarvestRun, on_delete=models.CASCADE, related_name="phases")
+    name = models.CharField(max_length=80)
+    task_id = models.CharField(max_length=255, help_text="The Celery task that starts the phase")
+    started_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When its tasks were sent (or its work done)")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "name"], name="one_start_per_run_phase")]
+        ordering = ["run", "started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.name} started by {self.task_id}"
+
+
 class SourceWatermark(models.Model):
     """Where the next incremental read of one source of one org starts: Salesforce's own clock (UTC) when the
     last complete read of that source began. Overlap is subtracted when it is used, not stored."""

@@ -33,7 +33,7 @@ from harvesters.consents import WHOLE_ORG, ConsumerRange, consent_chunks, consum
 from harvesters.integrations import integration_chunks
 from harvesters.logs import configured_event_types, logs_chunks
 from harvesters.manifests import manifest_chunks, manifest_directory
-from harvesters.models import HarvestRun, OrgConnection, RunStatus
+from harvesters.models import HarvestRun, OrgConnection, RunPhase, RunStatus
 from harvesters.schema import changed_objects, list_objects, record_counts, schema_chunk, summary_records
 from harvesters.watermarks import advance, forget_clock, note_clock, since_for, step_clock
 from lineage import (
@@ -543,6 +543,18 @@ def _done_and_complete(run: HarvestRun, step: str, *, schema_only: bool = False)
     started even if the worker died between this step's completion and starting it."""
     fresh = HarvestRun.objects.get(pk=run.pk)
     return step in _done_steps(fresh) and fresh.finished_at is None and _complete(fresh, schema_only=schema_only)
+
+
+def start_phase(run_id: int, phase: str, task_id: str) -> bool:
+    """True when the task `task_id` is to start `phase` of the run: it got here first (the unique row decides),
+    or it is that task delivered again and its worker died before the phase was started (`phase_started`)."""
+    started, _ = RunPhase.objects.get_or_create(run_id=run_id, name=phase, defaults={"task_id": task_id})
+    return started.task_id == task_id and started.sent_at is None
+
+
+def phase_started(run_id: int, phase: str) -> None:
+    """`phase` of the run has its tasks sent (or its work done): no delivery starts it again."""
+    RunPhase.objects.filter(run_id=run_id, name=phase).update(sent_at=timezone.now())
 
 
 def run_complete(run: HarvestRun) -> bool:

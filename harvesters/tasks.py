@@ -4,7 +4,9 @@ Every task is acknowledged after its work (CELERY_TASK_ACKS_LATE), so a worker t
 back to the broker, which redelivers it once the visibility timeout has passed; a redone step replaces
 its own figures on the run (harvesters.runs records steps by name). No chord: the step that lands the
 last schema chunk starts the sources, and the step that lands the run's last step finishes it, decided
-in one database transaction, so a redelivered task can neither skip nor repeat a phase. Transient
+in one database transaction; a step's task delivered again after its step landed asks for its next phase
+again, in case its worker died before doing so, and each phase is started by one delivery only, which the
+database decides (runs.start_phase), so a redelivered task can neither skip nor repeat a phase. Transient
 failures retry with exponential backoff and jitter; any other failure ends the run `failed` with the
 reason; an exceeded API limit stops it cleanly. Every task calls the same service functions as
 `harvest --sync`.
@@ -12,6 +14,7 @@ reason; an exceeded API limit stops it cleanly. Every task calls the same servic
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -58,6 +61,14 @@ def _run_step(run_id: int, step: Callable[[HarvestRun, OrgClient], T]) -> T | No
         return None
 
 
+def _start_once(task: Task, run_id: int, phase: str, start: Callable[[], object]) -> None:  # type: ignore[type-arg]
+    """Start `phase` of the run (send its tasks, or do its work) unless another delivery did or does: one
+    delivery of one task starts it, again only if its worker died first (a task called directly is a delivery)."""
+    if runs.start_phase(run_id, phase, task.request.id or f"direct-{uuid.uuid4()}"):
+        start()
+        runs.phase_started(run_id, phase)
+
+
 @harvest_task("harvesters.start_harvest")
 def start_harvest(run_id: int) -> None:
     planned: list[list[str]] = []
@@ -69,7 +80,8 @@ def start_harvest(run_id: int) -> None:
     if not _run_step(run_id, plan):
         return
     if planned:
-        group(harvest_chunk.si(run_id, names) for names in planned).delay()
+        _start_once(start_harvest, run_id, "schema",
+                    group(harvest_chunk.si(run_id, names) for names in planned).delay)
     else:
         start_sources.delay(run_id)
 
@@ -88,7 +100,8 @@ def start_sources(run_id: int) -> None:
         return
     sources = [source for source in run.sources if source != "schema"]
     if sources:
-        group(harvest_source.si(run_id, source) for source in sources).delay()
+        _start_once(start_sources, run_id, "sources",
+                    group(harvest_source.si(run_id, source) for source in sources).delay)
     else:
         finish_harvest.delay(run_id)
 
@@ -99,7 +112,8 @@ def harvest_source(run_id: int, source: str, part: str | None = None) -> None:
     if part is None:
         parts = _run_step(run_id, lambda run, client: runs.plan_source_parts(run, client, source))
         if parts:
-            group(harvest_source.si(run_id, source, each) for each in parts).delay()
+            _start_once(harvest_source, run_id, f"{source} parts",
+                        group(harvest_source.si(run_id, source, each) for each in parts).delay)
         elif parts is not None and runs.run_complete(HarvestRun.objects.get(pk=run_id)):
             finish_harvest.delay(run_id)  # every part had landed before this redelivered task
         if parts is not None or HarvestRun.objects.filter(pk=run_id, finished_at__isnull=False).exists():
@@ -110,7 +124,8 @@ def harvest_source(run_id: int, source: str, part: str | None = None) -> None:
 
 @harvest_task("harvesters.finish_harvest")
 def finish_harvest(run_id: int) -> None:
-    runs.finish_run(HarvestRun.objects.select_related("org").get(pk=run_id))
+    _start_once(finish_harvest, run_id, "finish",
+                lambda: runs.finish_run(HarvestRun.objects.select_related("org").get(pk=run_id)))
 
 
 @shared_task(name="harvesters.schedule_harvests")
