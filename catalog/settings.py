@@ -226,6 +226,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["catalog.accounts.permissions.HasRoleAndScope"],
     "DEFAULT_PAGINATION_CLASS": "catalog.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # a form or multipart body is a 415
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": ["catalog.api.throttling.PerTokenRateThrottle"],
     # Requests a minute per token (or per session user), and per address for anonymous requests.
@@ -257,6 +258,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],  # the docs too: logged-in users only
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import QuerySet
+from django_filters.fields import IsoDateTimeField
 from rest_framework import serializers, viewsets
 
 from catalog.accounts import roles
@@ -22,6 +23,16 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
         read_only_fields = fields
 
 
+class StrictIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time; given empty (`since=`) it is an error rather than no filter."""
+
+    empty_values = [None]
+
+
+class StrictIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = StrictIsoDateTimeField
+
+
 class AuditEventFilterSet(django_filters.FilterSet):
     """The filters of the audit log, for the API and the page alike."""
 
@@ -29,10 +40,9 @@ class AuditEventFilterSet(django_filters.FilterSet):
     actor = django_filters.CharFilter(field_name="actor_name", help_text="The exact username")
     object_type = django_filters.CharFilter()
     object_key = django_filters.CharFilter()
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte",
-                                             help_text="Events at or after this ISO 8601 time")
-    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt",
-                                             help_text="Events before this ISO 8601 time")
+    since = StrictIsoDateTimeFilter(field_name="at", lookup_expr="gte",
+                                    help_text="Events at or after this ISO 8601 time")
+    until = StrictIsoDateTimeFilter(field_name="at", lookup_expr="lt", help_text="Events before this ISO 8601 time")
 
     class Meta:
         model = AuditEvent

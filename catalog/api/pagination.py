@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """`?page=` and `?page_size=`; a page or size that is not a positive whole number, or past the end, is a 400."""
+    """`?page=` and `?page_size=`: not a whole number in range is a 400 naming it; a page past the end is a 404."""
 
     page_size_query_param = "page_size"
 
@@ -34,9 +34,17 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def paginate_queryset(self, queryset: QuerySet[Any] | Any, request: Request,
                           view: APIView | None = None) -> list[Any] | None:
         page = request.query_params.get(self.page_query_param)
-        if page is not None and page != "last" and not (page.isdigit() and int(page) >= 1):
+        if page is not None and not (page.isdigit() and int(page) >= 1):
             raise ValidationError({self.page_query_param: ["A whole number from 1."]})
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound:
-            raise ValidationError({self.page_query_param: ["There is no such page."]}) from None
+            raise NotFound(f"There is no page {page} (past the last page).") from None
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters

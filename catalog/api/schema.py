@@ -26,7 +26,7 @@ ERROR_DESCRIPTIONS = {
     400: "A parameter or the body is not valid; `errors` names each field",
     401: "No credentials, or a token that is unknown, revoked or expired",
     403: "The token lacks the operation's scope, or the user's role does not allow it",
-    404: "No such object",
+    404: "No such object, or a page past the last",
     415: "The body is not JSON",
     429: "Too many requests for this token; retry after Retry-After seconds",
 }
@@ -50,7 +50,7 @@ class ProblemAutoSchema(AutoSchema):
         writes = self.method in ("POST", "PUT", "PATCH")
         if writes or self._is_list_view() or self._has_query_filters():
             codes.append(400)
-        if "{" in self.path:
+        if "{" in self.path or self._is_list_view():  # no such object; a page past the last
             codes.append(404)
         if writes:
             codes.append(415)

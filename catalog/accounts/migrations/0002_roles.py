@@ -24,7 +24,9 @@ ADMIN_SITE_PERMISSIONS = {
     "privacy officer": [("accounts", "apitoken", "view"), ("accounts", "apitoken", "change"),
                         ("accounts", "auditevent", "view")],
     "admin": [("accounts", "apitoken", "view"), ("accounts", "apitoken", "change"), ("auth", "user", "view"),
-              ("auth", "user", "add"), ("auth", "user", "change"), ("auth", "group", "view")],
+              ("auth", "user", "add"), ("auth", "user", "change"), ("auth", "group", "view"),
+              ("harvesters", "orgconnection", "view"), ("harvesters", "orgconnection", "add"),
+              ("harvesters", "orgconnection", "change"), ("harvesters", "harvestrun", "view")],
 }
 
 

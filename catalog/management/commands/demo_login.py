@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", default="demo", help="the privacy officer's login")
         parser.add_argument("--auditor", default="auditor", help="the auditor's login")
-        parser.add_argument("--admin", default="admin", help="the admin's login (also a Django superuser)")
+        parser.add_argument("--admin", default="admin", help="the admin's login (users, orgs and tokens)")
         parser.add_argument("--password", default="recordkeeper-demo", help="the password of all three")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def _reset(self, username: str, role: str, password: str) -> None:
         user, _ = get_user_model().objects.get_or_create(username=username)
         user.is_staff = role != roles.AUDITOR  # the admin site: tokens, orgs, the audit log
-        user.is_superuser = role == roles.ADMIN
+        user.is_superuser = False
         user.set_password(password)
         user.save()
         user.groups.set([Group.objects.get(name=role)])
