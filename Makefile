@@ -14,7 +14,7 @@ TEST_ENV := DEBUG=true LOCAL_SERVICES_DIR=$(CURDIR)/.local/test \
 	NEO4J_HEAP_MB=512 NEO4J_PAGECACHE_MB=128 \
 	CELERY_BROKER_URL=redis://127.0.0.1:6380/0 CELERY_RESULT_BACKEND=redis://127.0.0.1:6380/1
 
-.PHONY: venv demo test lint services stop
+.PHONY: venv demo test lint services stop chromium
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,8 +52,12 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
 
+# The browser tests drive Debian's own chromium (nothing downloads a browser): installed with apt when missing.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
 # Starts what the suite needs, runs ruff, mypy and pytest, then stops only what it started.
-test: venv
+test: venv chromium
 	@export $(TEST_ENV); \
 	$(PY) -m local_services start --record .local/test/started || { \
 		$(PY) -m local_services stop --only-recorded .local/test/started; exit 1; }; \
