@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AccountsConfig(AppConfig):
@@ -8,3 +11,12 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog.accounts import audit  # noqa: F401 - connects the receivers that record logins and harvests
+
+        # After every app's migrate (not only this one's): the admin site's permissions of later apps exist then.
+        post_migrate.connect(_create_role_groups, dispatch_uid="accounts_role_groups")
+
+
+def _create_role_groups(sender: AppConfig, **kwargs: Any) -> None:
+    from catalog.accounts.roles import create_role_groups
+
+    create_role_groups()

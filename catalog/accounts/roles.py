@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from django.contrib.auth.models import AbstractUser, AnonymousUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser, Group, Permission
 
 PRIVACY_OFFICER: Final = "privacy officer"
 AUDITOR: Final = "auditor"
@@ -27,7 +27,30 @@ ROLE_PERMISSIONS: Final[dict[str, tuple[str, ...]]] = {
     ADMIN: (VIEW_CATALOG, RUN_HARVESTS, MANAGE_TOKENS),
 }
 
+# Django's own model permissions each role needs in the admin site: (app label, model, action).
+ADMIN_SITE_PERMISSIONS: Final[dict[str, tuple[tuple[str, str, str], ...]]] = {
+    PRIVACY_OFFICER: (("accounts", "apitoken", "view"), ("accounts", "apitoken", "change"),
+                      ("accounts", "auditevent", "view")),
+    ADMIN: (("accounts", "apitoken", "view"), ("accounts", "apitoken", "change"), ("auth", "user", "view"),
+            ("auth", "user", "add"), ("auth", "user", "change"), ("auth", "group", "view"),
+            ("harvesters", "orgconnection", "view"), ("harvesters", "orgconnection", "add"),
+            ("harvesters", "orgconnection", "change"), ("harvesters", "harvestrun", "view")),
+}
+
 User = AbstractUser | AnonymousUser
+
+
+def create_role_groups() -> None:
+    """Each role's group with its permissions, idempotently: made by migration 0002, and again after every
+    migrate or flush (post_migrate), so a database emptied by `flush` (as transactional tests do) keeps them."""
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        product = Permission.objects.filter(content_type__app_label="accounts",
+                                            codename__in=ROLE_PERMISSIONS[role])
+        site = [Permission.objects.filter(content_type__app_label=app_label, content_type__model=model,
+                                          codename=f"{action}_{model}")
+                for app_label, model, action in ADMIN_SITE_PERMISSIONS.get(role, ())]
+        group.permissions.add(*product, *(permission for found in site for permission in found))
 
 
 def _has(user: User, codename: str) -> bool:

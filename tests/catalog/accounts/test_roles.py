@@ -16,6 +16,20 @@ def test_the_three_roles_exist_as_groups_after_migrating():
     assert set(Group.objects.filter(name__in=roles.ROLES).values_list("name", flat=True)) == set(roles.ROLES)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_roles_and_their_permissions_survive_a_flush_of_the_database():
+    before = {group.name: set(group.permissions.values_list("codename", flat=True))
+              for group in Group.objects.filter(name__in=roles.ROLES)}
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    after = {group.name: set(group.permissions.values_list("codename", flat=True))
+             for group in Group.objects.filter(name__in=roles.ROLES)}
+    assert after == before
+    assert set(after) == set(roles.ROLES)
+    assert "view_catalog" in after[roles.AUDITOR]
+
+
 def test_a_privacy_officer_may_do_everything():
     officer = privacy_officer()
 
