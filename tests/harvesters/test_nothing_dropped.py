@@ -19,6 +19,7 @@ from harvesters.connections import register_org
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from lineage import Graph, org_key, purge_org, sobject_key
 from salesforce_simulator import Simulator, load_org
+from tests.catalog.accounts.people import auditor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CONNECT_ORG = Path(__file__).parent / "orgs" / "connect.yaml"
@@ -83,7 +84,7 @@ def test_a_lookup_to_an_object_not_in_the_graph_is_counted_said_and_kept_on_its_
 def test_an_org_without_a_manifest_folder_is_told_so_in_the_runs_warnings_and_api(connect: OrgConnection):
     run = runs.harvest_now(runs.request_harvest(connect, full=True, sources=["manifests"]))
     api = APIClient()
-    api.force_authenticate(User.objects.create_user("auditor", password="pw-auditor-1"))
+    api.force_authenticate(auditor("auditor"))  # the API reads for a role, not for any login
 
     body = api.get(f"/api/v1/harvest-runs/{run.pk}/").json()
 
