@@ -34,7 +34,15 @@ from harvesters.integrations import integration_chunks
 from harvesters.logs import configured_event_types, logs_chunks
 from harvesters.manifests import manifest_chunks, manifest_directory
 from harvesters.models import HarvestRun, OrgConnection, RunPhase, RunStatus
-from harvesters.schema import changed_objects, list_objects, record_counts, schema_chunk, summary_records
+from harvesters.schema import (
+    changed_objects,
+    list_objects,
+    lookup_targets,
+    placeholder_sobject,
+    record_counts,
+    schema_chunk,
+    summary_records,
+)
 from harvesters.watermarks import advance, forget_clock, note_clock, since_for, step_clock
 from lineage import (
     CONSENTS,
@@ -45,18 +53,18 @@ from lineage import (
     HarvestRunRecord,
     HarvestScope,
     OrgRecord,
-    Rel,
+    SObjectRecord,
     WriteReport,
-    absent_sobjects,
     get_graph,
     org_key,
+    unharvested_sobjects,
 )
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 QUEUED_STALE_AFTER = timedelta(days=1)  # a queued run's start task waits at most behind a day of others
 CHUNK_OBJECTS = 20  # one Composite call: 5 FieldDefinition queries of 4 objects and 20 describes
-UNRESOLVED_NAMED = 20  # lookups to objects not in the graph named in a chunk's warning (all are counted)
+UNRESOLVED_NAMED = 20  # lookups to placeholder objects named in a chunk's warning (all are counted)
 
 # A source after the schema: it streams chunks (each lands in one transaction) from the org, given its
 # watermark (harvesters.watermarks) for an incremental run. Its edges point at the schema's fields and objects,
@@ -194,12 +202,28 @@ def harvest_chunk(run: HarvestRun, client: OrgClient, names: list[str]) -> bool:
         return _done_and_complete(run, step, schema_only=True)
     org_id = _org_id(run.org, client)
     chunk = _schema_chunk_or_error(run, client, org_id, names)
-    report = _guard(lambda: _writer(run, org_id).write_chunk([_org_node(run.org, org_id), *chunk.nodes], chunk.edges))
+    placeholders, unresolved = _guard(lambda: _lookup_placeholders(org_id, chunk))
+    report = _guard(lambda: _writer(run, org_id).write_chunk(
+        [_org_node(run.org, org_id), *chunk.nodes, *placeholders], chunk.edges))
     if chunk.errors:
         forget_clock(run, "schema")
     _record_usage(run, client)
-    _record_written(run, step, report, chunk)
+    _record_written(run, step, report, chunk, {"unresolved_references": unresolved} if unresolved else {})
     return _complete_step(run, step, schema_only=True)
+
+
+def _lookup_placeholders(org_id: str, chunk: Chunk) -> tuple[list[SObjectRecord], int]:
+    """Placeholder objects for the chunk's lookups whose target no harvest described (so each lookup is an
+    edge), and how many lookups point at one; the chunk's warnings name them, UNRESOLVED_NAMED at most."""
+    targets = lookup_targets(org_id, chunk.nodes)
+    unharvested = unharvested_sobjects(get_graph(), targets)
+    named = sorted(f"{referrer} -> {targets[key][0]}" for key in unharvested for referrer in targets[key][1])
+    if named:
+        more = f" and {len(named) - UNRESOLVED_NAMED} more" if len(named) > UNRESOLVED_NAMED else ""
+        chunk.warnings.append(f"lookups to objects no harvest described, kept as edges to placeholder objects: "
+                              f"{', '.join(named[:UNRESOLVED_NAMED])}{more}")
+    placeholders = [placeholder_sobject(org_id, targets[key][0], targets[key][1][0]) for key in sorted(unharvested)]
+    return placeholders, len(named)
 
 
 def plan_source_parts(run: HarvestRun, client: OrgClient, source: str) -> list[str] | None:
@@ -445,11 +469,12 @@ def _record_usage(run: HarvestRun, client: OrgClient) -> None:
         api_used_after=Greatest(Coalesce(F("api_used_after"), 0), client.last_api_used))
 
 
-def _record_written(run: HarvestRun, step: str, report: WriteReport, chunk: Chunk) -> None:
-    """Add a chunk's rows, errors and warnings to the run and to its step (which a redone step takes back);
-    edges the graph could not join are counted and said, never dropped in silence."""
-    counts = {"written": report.written, **_skipped_counts(report)}
-    warnings = [*chunk.warnings, *_skipped_warnings(report, chunk)]
+def _record_written(run: HarvestRun, step: str, report: WriteReport, chunk: Chunk,
+                    counted: dict[str, int] | None = None) -> None:
+    """Add a chunk's rows, errors, warnings and `counted` figures to the run and to its step (which a redone
+    step takes back); edges the graph could not join are counted and said, never dropped in silence."""
+    counts = {"written": report.written, **_skipped_counts(report), **(counted or {})}
+    warnings = [*chunk.warnings, *_skipped_warnings(report)]
     with transaction.atomic():
         locked = HarvestRun.objects.select_for_update().get(pk=run.pk)
         entry = locked.steps.setdefault(step, _new_step())
@@ -573,37 +598,12 @@ def _done_steps(run: HarvestRun) -> set[str]:
 
 def _skipped_counts(report: WriteReport) -> dict[str, int]:
     skipped = dict(report.skipped_by_rel)
-    counts = {"skipped_edges": sum(skipped.values())} if skipped else {}
-    if skipped.get(Rel.REFERENCES.value):
-        counts["unresolved_references"] = skipped[Rel.REFERENCES.value]
-    return counts
+    return {"skipped_edges": sum(skipped.values())} if skipped else {}
 
 
-def _skipped_warnings(report: WriteReport, chunk: Chunk) -> list[str]:
-    warnings = [f"{count} {rel} edges not written: an endpoint is not in the graph"
-                + (" (the lookup's target object was not harvested; the field keeps its name in `references`)"
-                   if rel == Rel.REFERENCES.value else "")
-                for rel, count in sorted(report.skipped_by_rel.items())]
-    if report.skipped_by_rel.get(Rel.REFERENCES.value):
-        warnings += _unresolved_lookups(chunk)
-    return warnings
-
-
-def _unresolved_lookups(chunk: Chunk) -> list[str]:
-    """Name the lookups whose target object is not in the graph, at most UNRESOLVED_NAMED a chunk."""
-    lookups = [edge for edge in chunk.edges if edge.rel is Rel.REFERENCES]
-    absent = absent_sobjects(get_graph(), (edge.target.key for edge in lookups))
-    named = sorted(f"{_named(edge.source.key)} -> {_named(edge.target.key)}"
-                   for edge in lookups if edge.target.key in absent)
-    if not named:
-        return []
-    more = f" and {len(named) - UNRESOLVED_NAMED} more" if len(named) > UNRESOLVED_NAMED else ""
-    return [f"lookups to objects not in the graph: {', '.join(named[:UNRESOLVED_NAMED])}{more}"]
-
-
-def _named(key: str) -> str:
-    """`field:<org>:Account.OwnerId` -> `Account.OwnerId`; `sobject:<org>:Group` -> `Group`."""
-    return key.split(":", 2)[-1]
+def _skipped_warnings(report: WriteReport) -> list[str]:
+    return [f"{count} {rel} edges not written: an endpoint is not in the graph"
+            for rel, count in sorted(report.skipped_by_rel.items())]
 
 
 def _add_counts(run: HarvestRun, counts: dict[str, int]) -> None:

@@ -277,6 +277,24 @@ def field_record(
     )
 
 
+def lookup_targets(org_id: str, nodes: list[NodeRecord]) -> dict[str, tuple[str, list[str]]]:
+    """The objects the fields among `nodes` look up, by SObject key: the object's name and the fields
+    (`Object.Field`) that point at it."""
+    targets: dict[str, tuple[str, list[str]]] = {}
+    for node in nodes:
+        if isinstance(node, FieldRecord):
+            for name in node.references:
+                targets.setdefault(sobject_key(org_id, name), (name, []))[1].append(f"{node.sobject}.{node.name}")
+    return targets
+
+
+def placeholder_sobject(org_id: str, name: str, referrer: str) -> SObjectRecord:
+    """A lookup's target that no harvest described, known by its name only (`referrer` is `Object.Field`)."""
+    return SObjectRecord(org_id=org_id, name=name, custom=name.endswith(("__c", EXTERNAL_SUFFIX)),
+                         namespace=_namespace(name), external=is_external(name), placeholder=True,
+                         evidence=f"describe:{referrer.split('.')[0]}")
+
+
 def picklist_labels(raw: dict[str, Any]) -> tuple[str, ...]:
     """The labels of a picklist's active values, the first `PICKLIST_LABELS_KEPT` of them."""
     values = [entry.get("label") or entry.get("value") for entry in raw.get("picklistValues") or []

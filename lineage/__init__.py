@@ -4,7 +4,7 @@ Only this package writes Cypher. It imports neither `harvesters` nor `catalog`.
 """
 
 from lineage.graph import Graph, GraphConfig, close_graph, get_graph
-from lineage.lookups import absent_sobjects
+from lineage.lookups import unharvested_sobjects
 from lineage.provenance import (
     CONSENTS,
     FULL_HARVEST,
@@ -109,7 +109,6 @@ __all__ = [
     "UserRecord",
     "WriteReport",
     "WritesEdge",
-    "absent_sobjects",
     "bootstrap_schema",
     "close_graph",
     "configuration_change_key",
@@ -124,5 +123,6 @@ __all__ = [
     "subject_hmac_for",
     "subject_key",
     "system_key",
+    "unharvested_sobjects",
     "user_key",
 ]

@@ -6,14 +6,16 @@ from collections.abc import Iterable
 
 from lineage.graph import Graph
 
-_ABSENT_SOBJECTS = (
-    "UNWIND $keys AS key OPTIONAL MATCH (o:SObject {key: key}) WITH key, o WHERE o IS NULL RETURN key"
+_UNHARVESTED_SOBJECTS = (
+    "UNWIND $keys AS key OPTIONAL MATCH (o:SObject {key: key}) WITH key, o WHERE o IS NULL OR o.placeholder "
+    "RETURN key"
 )
 
 
-def absent_sobjects(graph: Graph, keys: Iterable[str]) -> set[str]:
-    """The SObject keys among `keys` that the graph holds no node for (a lookup to them cannot be an edge)."""
+def unharvested_sobjects(graph: Graph, keys: Iterable[str]) -> set[str]:
+    """The SObject keys among `keys` that no harvest has described: no node, or only a placeholder (a lookup's
+    target written so that the lookup is an edge)."""
     wanted = sorted(set(keys))
     if not wanted:
         return set()
-    return {str(row["key"]) for row in graph.read(_ABSENT_SOBJECTS, keys=wanted)}
+    return {str(row["key"]) for row in graph.read(_UNHARVESTED_SOBJECTS, keys=wanted)}

@@ -232,6 +232,9 @@ class SObjectRecord(NodeRecord):
     record_count_at: datetime | None = None  # when it was read, on Salesforce's clock
     # A Salesforce Connect external object (`__x`): its rows live in another system, read through the org.
     external: bool = False
+    # The target of a lookup that no harvest described (not in describeGlobal, or not queryable), written by name
+    # so the lookup is an edge; the object's own harvest makes it a real one (`placeholder` false).
+    placeholder: bool = False
 
     @property
     def key(self) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
@@ -62,20 +63,56 @@ def test_a_salesforce_connect_external_object_is_harvested_and_marked_external(c
     assert {"Amount__c", "Customer__c"} <= {row["name"] for row in fields}
 
 
-def test_a_lookup_to_an_object_not_in_the_graph_is_counted_said_and_kept_on_its_field(
+def looked_up(graph: Graph, org_id: str, field: str) -> list[dict[str, object]]:
+    """The objects a field's REFERENCES edges point at."""
+    rows = graph.read("MATCH (:Field {key: $key})-[r:REFERENCES]->(o:SObject) RETURN properties(o) AS o",
+                      key=f"field:{org_id}:{field}")
+    return [dict(row["o"]) for row in rows]
+
+
+def test_a_lookup_to_an_object_no_harvest_described_is_an_edge_to_a_placeholder_counted_and_said(
     connect: OrgConnection, graph: Graph
 ):
     run = runs.harvest_now(runs.request_harvest(connect, full=True, sources=["schema"]))
 
-    broker = graph.read("MATCH (f:Field {key: $key}) RETURN f.references AS references",
-                        key=f"field:{run.org.org_id}:Loan_Application__c.Broker__c")
-    assert broker[0]["references"] == ["Broker_Partner__c"]
+    targets = looked_up(graph, run.org.org_id, "Loan_Application__c.Broker__c")
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert [(target["name"], target["placeholder"], target["org_key"]) for target in targets] == [
+        ("Broker_Partner__c", True, org_key(run.org.org_id))]
+    assert looked_up(graph, run.org.org_id, "Loan_Application__c.Applicant__c")[0]["placeholder"] is False
     # Broker_Partner__c, and the owners' Group (OwnerId is polymorphic: User or Group), are not in the org's list
-    assert run.counts["unresolved_references"] == run.counts["skipped_edges"] >= 1
-    assert any("REFERENCES edges not written" in warning for warning in run.warnings), run.warnings
-    named = [warning for warning in run.warnings if warning.startswith("lookups to objects not in the graph")]
+    assert run.counts["unresolved_references"] >= 2
+    assert "skipped_edges" not in run.counts
+    named = [warning for warning in run.warnings if warning.startswith("lookups to objects no harvest described")]
     assert named
     assert "Loan_Application__c.Broker__c -> Broker_Partner__c" in named[0]
+
+
+def test_a_later_harvest_that_describes_the_looked_up_object_makes_its_placeholder_real_without_a_duplicate(
+    connect: OrgConnection, graph: Graph, tmp_path: Path
+):
+    first = runs.harvest_now(runs.request_harvest(connect, full=True, sources=["schema"]))
+    definition = yaml.safe_load(CONNECT_ORG.read_text())
+    definition["objects"].append({"name": "Broker_Partner__c", "label": "Broker Partner",
+                                  "fields": [{"name": "Licence_Number__c", "type": "string"}]})
+    (tmp_path / "connect-with-brokers.yaml").write_text(yaml.safe_dump(definition))
+
+    with Simulator(load_org(tmp_path / "connect-with-brokers.yaml"), state_dir=tmp_path / "simulator") as grown:
+        given = grown.credentials()
+        grown_connection = register_org("connect-grown", login_url=grown.base_url, auth_flow="client_credentials",
+                                        client_id=given["consumer_key"], client_secret=given["consumer_secret"],
+                                        ca_bundle=grown.ca_bundle, manifest_dir="")
+        later = runs.harvest_now(runs.request_harvest(grown_connection, full=True, sources=["schema"]))
+
+    brokers = graph.read("MATCH (o:SObject {name: 'Broker_Partner__c'}) WHERE o.org_key = $org "
+                         "RETURN properties(o) AS o", org=org_key(first.org.org_id))
+    targets = looked_up(graph, first.org.org_id, "Loan_Application__c.Broker__c")
+    assert later.status == RunStatus.SUCCEEDED, later.errors
+    assert len(brokers) == 1
+    assert (brokers[0]["o"]["placeholder"], brokers[0]["o"]["display_label"], brokers[0]["o"].get("retired_at")) == (
+        False, "Broker Partner", None)
+    assert [(target["name"], target["placeholder"]) for target in targets] == [("Broker_Partner__c", False)]
+    assert "Loan_Application__c.Broker__c -> Broker_Partner__c" not in " ".join(later.warnings)
 
 
 # --- warnings in the run and its API ---------------------------------------------------------------
