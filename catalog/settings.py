@@ -239,6 +239,11 @@ REST_FRAMEWORK = {
 }
 API_MAX_PAGE_SIZE: int = env.int("API_MAX_PAGE_SIZE", default=500)
 
+# The cache holds the API's request counts (throttling): Redis makes them shared by every web process.
+CACHE_REDIS_URL: str = env.str("CACHE_REDIS_URL", default="")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}
+          if CACHE_REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 KNOX_TOKEN_MODEL = "accounts.ApiToken"
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Bearer",

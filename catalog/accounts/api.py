@@ -38,6 +38,7 @@ class AuditEventFilterSet(django_filters.FilterSet):
 
     action = django_filters.MultipleChoiceFilter(choices=AuditAction.choices)
     actor = django_filters.CharFilter(field_name="actor_name", help_text="The exact username")
+    token = django_filters.CharFilter(field_name="token_key", help_text="The API token's public key")
     object_type = django_filters.CharFilter()
     object_key = django_filters.CharFilter()
     since = StrictIsoDateTimeFilter(field_name="at", lookup_expr="gte",
@@ -46,7 +47,7 @@ class AuditEventFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = AuditEvent
-        fields = ["action", "actor", "object_type", "object_key", "since", "until"]
+        fields = ["action", "actor", "token", "object_type", "object_key", "since", "until"]
 
 
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet[AuditEvent]):

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
+from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+logger = logging.getLogger(__name__)
 
 
 def problem_body(status: int, detail: str = "", errors: dict[str, list[str]] | None = None,
@@ -54,14 +57,19 @@ def _detail_of(status: int, errors: dict[str, list[str]]) -> str:
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, then its answer reshaped as a problem; anything else DRF leaves alone stays a 500."""
+    """DRF's handler, then its answer reshaped as a problem; the graph unavailable is a 503, anything else a 500
+    problem whose cause goes to the log, never to the caller."""
+    if isinstance(exc, (ServiceUnavailable, SessionExpired, TransientError)):
+        logger.warning("the lineage graph is unavailable: %s", exc)
+        return problem_response(503, "The lineage graph is unavailable; retry.", headers={"Retry-After": "30"})
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = exception_handler(exc, context)
     if response is None:
-        return None
+        logger.error("API request failed", exc_info=exc)
+        return problem_response(500, "Something went wrong on our side; it has been logged.")
     headers = {name: value for name, value in response.items() if name in ("WWW-Authenticate", "Retry-After",
                                                                              "Allow")}
     if isinstance(exc, serializers.ValidationError):

@@ -142,6 +142,16 @@ def test_the_audit_log_filters_by_action_actor_object_and_date_range():
     assert keys("action=exported&until=2000-01-01T00:00:00Z") == set()
 
 
+def test_the_audit_log_filters_by_the_token_used():
+    issued = services.issue_token(admin("ada"), [CATALOG_READ])
+    audit.record(AuditAction.EXPORTED, actor=issued.token.user, token=issued.token, object_type="ropa",
+                 object_key="2026-q4")
+
+    response = token_client(privacy_officer()).get(f"{EVENTS}?token={issued.token.token_key}")
+
+    assert [event["object_key"] for event in response.json()["results"]] == ["2026-q4"]
+
+
 def test_bad_audit_log_filters_are_a_400_naming_each_parameter():
     response = token_client(privacy_officer()).get(f"{EVENTS}?action=shredded&since=yesterday&until=")
 

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 from django.test import Client, override_settings
+from neo4j.exceptions import ServiceUnavailable
 from rest_framework.test import APIClient
 
 from catalog.accounts.tokens import CATALOG_READ, CATALOG_WRITE, DSAR_READ
+from catalog.api.errors import problem_exception_handler
 from harvesters.connections import register_org
 from harvesters.models import HarvestRun, OrgConnection
 from tests.catalog.accounts.people import PASSWORD, admin, auditor, privacy_officer, token_client, user_in_role
@@ -227,3 +229,21 @@ def test_the_api_viewers_load_every_script_and_style_from_this_server(path: str)
     assert "<script>" not in html  # no inline script: the init script is the page's own ?script
     for source in sources:
         assert browser.get(source).status_code == 200, source
+
+
+def test_an_unavailable_graph_is_a_503_problem_asking_to_retry():
+    down = ServiceUnavailable("connection refused to 10.0.0.7:7687")  # type: ignore[no-untyped-call]
+    response = problem_exception_handler(down, {})
+
+    assert response is not None
+    assert (response.status_code, response["Retry-After"]) == (503, "30")
+    assert response.data["detail"] == "The lineage graph is unavailable; retry."
+
+
+def test_an_unexpected_error_is_a_500_problem_that_tells_nothing_of_its_cause(caplog: pytest.LogCaptureFixture):
+    response = problem_exception_handler(RuntimeError("password=hunter2 in a stack trace"), {})
+
+    assert response is not None
+    assert response.status_code == 500
+    assert "hunter2" not in str(response.data)
+    assert "hunter2" in caplog.text  # the cause goes to the log
