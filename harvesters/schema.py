@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from simple_salesforce.exceptions import SalesforceError
 
@@ -62,6 +63,13 @@ RECORD_COUNT_OBJECTS_PER_CALL = 100
 RECORD_COUNT_LIST_CHARS = 4_000
 # Enough picklist labels to judge what a field holds, few enough to keep a field node small.
 PICKLIST_LABELS_KEPT = 50
+# Where external objects' rows live: the org's Salesforce Connect sources, and each object's Tooling CustomObject,
+# whose Metadata names its source (a query selecting Metadata may return one row only: one query an object).
+EXTERNAL_DATA_SOURCES_QUERY = "SELECT DeveloperName, MasterLabel, Type, Endpoint FROM ExternalDataSource"
+EXTERNAL_OBJECT_QUERY = (
+    "SELECT DeveloperName, NamespacePrefix, ExternalName, Metadata FROM CustomObject "
+    "WHERE DeveloperName = '{developer}' AND NamespacePrefix = {namespace}"
+)
 
 
 Sharing = tuple[str | None, str | None]  # an object's (internal, external) organization-wide default
@@ -73,6 +81,17 @@ class RecordCounts:
 
     counts: dict[str, int]
     counted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ExternalSource:
+    """Where an external object's rows live: its ExternalDataSource and its table there."""
+
+    name: str | None
+    label: str | None = None
+    type: str | None = None
+    endpoint: str | None = None  # the scheme and host, or `callout:<named credential>`
+    table: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +195,7 @@ def schema_chunk(client: OrgClient, org_id: str, names: list[str]) -> Chunk:
     sharing: dict[str, Sharing] = {}
     for number, group in enumerate(groups):
         definitions.update(field_definitions(client, answers[f"fields_{number}"], group, chunk.errors, sharing))
+    sources = external_sources(client, [name for name in names if is_external(name)], chunk)
     for name in names:
         described = answers[name]
         if not described.ok:
@@ -183,13 +203,61 @@ def schema_chunk(client: OrgClient, org_id: str, names: list[str]) -> Chunk:
             continue
         try:
             nodes, edges = describe_records(org_id, described.body, definitions.get(name, {}),
-                                            sharing.get(name, (None, None)))
+                                            sharing.get(name, (None, None)), sources.get(name))
         except (KeyError, TypeError, ValueError) as error:
             chunk.errors.append(f"describe {name}: unreadable ({type(error).__name__}: {error})")
             continue
         chunk.nodes += nodes
         chunk.edges += edges
     return chunk
+
+
+def external_sources(client: OrgClient, names: list[str], chunk: Chunk) -> dict[str, ExternalSource]:
+    """The ExternalDataSource of each external object in `names`, by object: the org's sources and a Tooling
+    CustomObject query an object, five queries to a Composite call (none without external objects). What
+    cannot be read is an error of the chunk; an org without ExternalDataSource (INVALID_TYPE), a warning."""
+    if not names:
+        return {}
+    requests = [query_request("external_data_sources", EXTERNAL_DATA_SOURCES_QUERY),
+                *(query_request(f"external_{number}", external_object_query(name), tooling=True)
+                  for number, name in enumerate(names))]
+    answers = {answer.reference: answer for answer in composite_get(client, requests)}
+    listed = answers["external_data_sources"]
+    if not listed.ok:
+        report = chunk.warnings if listed.error_message().startswith("INVALID_TYPE") else chunk.errors
+        report.append(f"external data sources of {', '.join(names)}: {listed.error_message()}")
+        return {}
+    data_sources = {row["DeveloperName"]: row for row in answer_records(client, listed)}
+    found: dict[str, ExternalSource] = {}
+    for number, name in enumerate(names):
+        answer = answers[f"external_{number}"]
+        rows = (answer.body or {}).get("records") or [] if answer.ok else []
+        if not rows:
+            chunk.errors.append(f"external data source of {name}: "
+                                f"{answer.error_message() if not answer.ok else 'no Tooling CustomObject answers it'}")
+            continue
+        source = (rows[0].get("Metadata") or {}).get("externalDataSource")
+        row = data_sources.get(source, {}) if source else {}
+        found[name] = ExternalSource(source, row.get("MasterLabel"), row.get("Type"), endpoint_of(row.get("Endpoint")),
+                                     rows[0].get("ExternalName"))
+    return found
+
+
+def external_object_query(name: str) -> str:
+    """The Tooling CustomObject query of external object `name` (`ns__Ledger__x`: namespace `ns`, `Ledger`)."""
+    namespace, _, developer = api_name(name).removesuffix(EXTERNAL_SUFFIX).rpartition("__")
+    return EXTERNAL_OBJECT_QUERY.format(developer=developer, namespace=f"'{namespace}'" if namespace else "null")
+
+
+def endpoint_of(url: str | None) -> str | None:
+    """`https://host/path?key=…` -> `https://host` (a path or query may carry secrets); `callout:Name/path` ->
+    `callout:Name` (the named credential holds the host)."""
+    if not url:
+        return None
+    if url.startswith("callout:"):
+        return url.split("/", 1)[0]
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.hostname}" if parts.scheme and parts.hostname else None
 
 
 def definition_request(number: int, names: list[str]) -> SubRequest:
@@ -228,14 +296,18 @@ def definition_row(row: dict[str, Any]) -> FieldDefinitionRow:
 
 def describe_records(
     org_id: str, describe: dict[str, Any], definitions: dict[str, FieldDefinitionRow],
-    sharing: Sharing = (None, None),
+    sharing: Sharing = (None, None), source: ExternalSource | None = None,
 ) -> tuple[list[NodeRecord], list[EdgeRecord]]:
     """The object, its fields, HAS_OBJECT, HAS_FIELD and REFERENCES edges, from one describe."""
     name = describe["name"]
     evidence = f"describe:{name}"
+    source = source or ExternalSource(None)
     sobject = SObjectRecord(
         org_id=org_id, name=name, display_label=describe.get("label"), custom=bool(describe.get("custom")),
         namespace=_namespace(name), key_prefix=describe.get("keyPrefix"), external=is_external(name),
+        external_data_source=source.name, external_data_source_label=source.label,
+        external_data_source_type=source.type, external_data_source_endpoint=source.endpoint,
+        external_name=source.table,
         evidence=evidence, internal_sharing_model=sharing[0], external_sharing_model=sharing[1],
         record_types=tuple(info["developerName"] for info in describe.get("recordTypeInfos", [])
                            if not info.get("master") and info.get("developerName")),

@@ -216,7 +216,9 @@ class SObjectRecord(NodeRecord):
     label: ClassVar[Label] = Label.SOBJECT
     # describeGlobal's summary knows none of these: writing it must not erase what a describe run found.
     KEEP_WHEN_UNKNOWN: ClassVar[frozenset[str]] = frozenset({
-        "internal_sharing_model", "external_sharing_model", "record_count", "record_count_at"})
+        "internal_sharing_model", "external_sharing_model", "record_count", "record_count_at",
+        "external_data_source", "external_data_source_label", "external_data_source_type",
+        "external_data_source_endpoint", "external_name"})
 
     org_id: str
     name: str
@@ -232,6 +234,13 @@ class SObjectRecord(NodeRecord):
     record_count_at: datetime | None = None  # when it was read, on Salesforce's clock
     # A Salesforce Connect external object (`__x`): its rows live in another system, read through the org.
     external: bool = False
+    # Which system that is: the object's ExternalDataSource (DeveloperName, label, adapter type, the endpoint's
+    # scheme and host, or its named credential), and the object's table there.
+    external_data_source: str | None = None
+    external_data_source_label: str | None = None
+    external_data_source_type: str | None = None
+    external_data_source_endpoint: str | None = None
+    external_name: str | None = None
     # The target of a lookup that no harvest described (not in describeGlobal, or not queryable), written by name
     # so the lookup is an edge; the object's own harvest makes it a real one (`placeholder` false).
     placeholder: bool = False

@@ -51,6 +51,7 @@ class Simulator:
         eventlogs.register(self.org)
         tooling.register(self.org)
         organization.register(self.org)
+        organization.register_external_data_sources(self.org)
         dispatcher = server.Dispatcher(self.org, server.all_routes(), "", self.fault_state)
         self._server = server.SimulatorHTTPServer(
             (self.host, self.requested_port), dispatcher, tls.server_context(files)

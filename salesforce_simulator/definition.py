@@ -103,6 +103,7 @@ def build_org(data: Mapping[str, Any], base_dir: Path) -> Org:
     }
     org.event_logs = _event_logs(data.get("event_logs") or {})
     org.hidden_types = {str(name) for name in data.get("hidden_types") or []}
+    org.external_data_sources = [_external_data_source(entry) for entry in data.get("external_data_sources") or []]
     org.setup_audit_trail = [_record(row) for row in data.get("setup_audit_trail") or []]
     org.login_history = [_record(row) for row in data.get("login_history") or []]
     org.scenarios = {
@@ -133,6 +134,16 @@ def inline_files(node: Any, base_dir: Path) -> Any:
     if isinstance(node, list):
         return [inline_files(item, base_dir) for item in node]
     return node
+
+
+def _external_data_source(entry: Mapping[str, Any]) -> Record:
+    """An `ExternalDataSource` row as Salesforce answers it, from `{name, label, type, endpoint}`."""
+    if "name" not in entry:
+        raise DefinitionError(f"external_data_sources: a source without a name: {dict(entry)}")
+    return {"DeveloperName": str(entry["name"]), "MasterLabel": str(entry.get("label") or entry["name"]),
+            "Type": str(entry.get("type") or "OData4"), "Endpoint": entry.get("endpoint"),
+            "Repository": entry.get("repository"), "IsWritable": bool(entry.get("writable", False)),
+            "PrincipalType": str(entry.get("principal_type") or "NamedUser"), "NamespacePrefix": None}
 
 
 def _org_header(header: Mapping[str, Any]) -> Org:
@@ -265,6 +276,8 @@ def _compact_object(entry: Mapping[str, Any]) -> CompactObject:
         sharing_model=_sharing_model(entry.get("sharing_model"), f"objects.{entry['name']}.sharing_model"),
         external_sharing_model=_sharing_model(entry.get("external_sharing_model"),
                                               f"objects.{entry['name']}.external_sharing_model"),
+        external_data_source=entry.get("external_data_source"),
+        external_name=entry.get("external_name"),
     )
 
 

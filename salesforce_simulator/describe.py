@@ -142,6 +142,9 @@ class CompactObject:
     overrides: dict[str, Any] = field(default_factory=dict)  # raw describe keys, applied last
     sharing_model: str | None = None  # organization-wide default for internal users (EntityDefinition)
     external_sharing_model: str | None = None  # the same for external users
+    # An external object's (`__x`) ExternalDataSource (its DeveloperName) and table there (Tooling CustomObject)
+    external_data_source: str | None = None
+    external_name: str | None = None
 
     @property
     def is_custom(self) -> bool:

@@ -300,6 +300,8 @@ class Org:
     # Objects and Tooling types the org does not have or the API user may not see (a feature or permission
     # missing): queries of them answer INVALID_TYPE, as Salesforce does
     hidden_types: set[str] = field(default_factory=set)
+    # ExternalDataSource rows (Salesforce Connect): where the org's external objects (`__x`) read their rows
+    external_data_sources: list[Record] = field(default_factory=list)
     global_encoding: str = "UTF-8"
     global_max_batch_size: int = 200
     source_path: str | None = None

@@ -272,9 +272,9 @@ def _particle_columns(field: Mapping[str, Any], compounds: set[str]) -> Record:
 
 
 def custom_objects(org: Org, api_version: str) -> Iterator[Record]:
-    """Tooling CustomObject rows: one per custom object (`__c`) of the org."""
+    """Tooling CustomObject rows: one per custom object (`__c`) and external object (`__x`) of the org."""
     for name in sorted(org.objects):
-        if name.endswith("__c"):
+        if name.endswith(("__c", "__x")):
             yield custom_object(org, name, api_version)
 
 
@@ -285,13 +285,18 @@ def custom_object(org: Org, name: str, api_version: str) -> Record:
     compact = obj.compact
     description = compact.description if compact is not None else None
     label = obj.global_entry(api_version).get("label", name)
+    # An external object's source and table: the Metadata names the ExternalDataSource (its DeveloperName).
+    source = compact.external_data_source if compact is not None else None
+    table = (compact.external_name if compact is not None else None) or (developer if name.endswith("__x") else None)
     return {
         "Id": to_18(_entity_durable_id(org, name)), "DeveloperName": developer, "NamespacePrefix": namespace,
         "Description": description, "SharingModel": internal, "ExternalSharingModel": external,
+        "ExternalName": table, "ExternalRepository": None,
         "ManageableState": "installed" if namespace else "unmanaged", "FullName": name,
         "CreatedDate": _iso(obj.last_modified), "LastModifiedDate": _iso(obj.last_modified),
         "Metadata": {"label": label, "description": description, "sharingModel": internal,
-                     "externalSharingModel": external, "deploymentStatus": "Deployed"},
+                     "externalSharingModel": external, "deploymentStatus": "Deployed",
+                     "externalDataSource": source, "externalName": table, "externalRepository": None},
     }
 
 

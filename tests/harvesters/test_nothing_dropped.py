@@ -63,6 +63,23 @@ def test_a_salesforce_connect_external_object_is_harvested_and_marked_external(c
     assert {"Amount__c", "Customer__c"} <= {row["name"] for row in fields}
 
 
+def test_an_external_objects_data_source_is_recorded_on_it_so_the_outside_system_is_named(
+    connect: OrgConnection, graph: Graph
+):
+    run = runs.harvest_now(runs.request_harvest(connect, full=True, sources=["schema"]))
+
+    ledger = sobject(graph, run.org.org_id, "Core_Ledger_Entry__x")
+    loans = sobject(graph, run.org.org_id, "Loan_Application__c")
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert {name: ledger.get(name) for name in ("external_data_source", "external_data_source_label",
+                                                "external_data_source_type", "external_data_source_endpoint",
+                                                "external_name")} == {
+        "external_data_source": "Core_Banking_OData", "external_data_source_label": "Core Banking (OData)",
+        "external_data_source_type": "OData4", "external_data_source_endpoint": "https://odata.corebank.example",
+        "external_name": "LedgerEntries"}
+    assert "external_data_source" not in loans
+
+
 def looked_up(graph: Graph, org_id: str, field: str) -> list[dict[str, object]]:
     """The objects a field's REFERENCES edges point at."""
     rows = graph.read("MATCH (:Field {key: $key})-[r:REFERENCES]->(o:SObject) RETURN properties(o) AS o",
