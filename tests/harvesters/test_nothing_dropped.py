@@ -192,6 +192,30 @@ def test_an_org_without_event_log_files_is_a_warning_of_the_logs_source_not_a_fa
     assert run.warnings[0].endswith("; no event logs harvested")
 
 
+@override_settings(HARVEST_LOG_EVENT_TYPES=["RestApi"])
+def test_an_audit_trail_the_harvest_user_may_not_see_is_read_as_empty_and_said_in_the_runs_warnings(
+    graph: Graph, tmp_path: Path
+):
+    definition = yaml.safe_load(HIDDEN_TYPES_ORG.read_text())
+    definition["hidden_types"] = ["SetupAuditTrail"]
+    definition["event_logs"] = {"days": 2, "event_types": ["RestApi"], "rows_per_day": 5}
+    (tmp_path / "audit-less.yaml").write_text(yaml.safe_dump(definition))
+
+    with Simulator(load_org(tmp_path / "audit-less.yaml"), state_dir=tmp_path / "simulator") as org:
+        given = org.credentials()
+        purge_org(graph, org_key(org.org.id))
+        connection = register_org("audit-less", login_url=org.base_url, auth_flow="client_credentials",
+                                  client_id=given["consumer_key"], client_secret=given["consumer_secret"],
+                                  ca_bundle=org.ca_bundle, manifest_dir="")
+        run = runs.harvest_now(runs.request_harvest(connection, full=True, sources=["logs"]))
+
+    assert run.status == RunStatus.SUCCEEDED, (run.reason, run.errors)
+    assert run.counts["written"] > 0  # the log files themselves were read
+    audit = [warning for warning in run.warnings if warning.startswith("logs: audit: INVALID_TYPE")]
+    assert len(audit) == 1, run.warnings
+    assert audit[0].endswith("; read as empty")
+
+
 def test_a_tooling_type_the_org_lacks_is_a_warning_of_the_run_not_an_error(quiet: OrgConnection):
     run = runs.harvest_now(runs.request_harvest(quiet, full=True, sources=["integrations"]))
 
