@@ -6,7 +6,8 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 from rest_framework import exceptions, serializers
@@ -62,6 +63,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, (ServiceUnavailable, SessionExpired, TransientError)):
         logger.warning("the lineage graph is unavailable: %s", exc)
         return problem_response(503, "The lineage graph is unavailable; retry.", headers={"Retry-After": "30"})
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return problem_response(413, f"The body is too large; at most {limit} bytes are accepted.")
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

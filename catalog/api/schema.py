@@ -27,6 +27,7 @@ ERROR_DESCRIPTIONS = {
     401: "No credentials, or a token that is unknown, revoked or expired",
     403: "The token lacks the operation's scope, or the user's role does not allow it",
     404: "No such object, or a page past the last",
+    413: "The body is over DATA_UPLOAD_MAX_MEMORY_SIZE",
     415: "The body is not JSON",
     429: "Too many requests for this token; retry after Retry-After seconds",
 }
@@ -53,7 +54,7 @@ class ProblemAutoSchema(AutoSchema):
         if "{" in self.path or self._is_list_view():  # no such object; a page past the last
             codes.append(404)
         if writes:
-            codes.append(415)
+            codes.extend([413, 415])
         return codes
 
     def _has_query_filters(self) -> bool:

@@ -104,6 +104,15 @@ def test_a_body_that_is_not_json_is_a_415_problem():
     assert_problem(response, 415)
 
 
+def test_a_body_over_the_upload_limit_is_a_413_problem_before_it_is_parsed():
+    client = token_client(privacy_officer())
+
+    with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000):
+        response = client.post("/api/v1/harvest-runs/", {"org": "acme", "sources": ["schema"] * 200}, format="json")
+
+    assert "at most 1000 bytes are accepted" in assert_problem(response, 413)["detail"]
+
+
 def test_a_malformed_json_body_is_a_400_problem():
     response = token_client(privacy_officer()).post("/api/v1/harvest-runs/", "{not json",
                                                     content_type="application/json")
