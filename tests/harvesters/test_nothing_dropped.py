@@ -105,6 +105,28 @@ def test_a_lookup_to_an_object_no_harvest_described_is_an_edge_to_a_placeholder_
     assert "Loan_Application__c.Broker__c -> Broker_Partner__c" in named[0]
 
 
+def test_a_placeholder_no_lookup_points_at_any_more_is_retired_by_the_next_full_run(
+    connect: OrgConnection, graph: Graph, tmp_path: Path
+):
+    first = runs.harvest_now(runs.request_harvest(connect, full=True, sources=["schema"]))
+    definition = yaml.safe_load(CONNECT_ORG.read_text())
+    loans = next(entry for entry in definition["objects"] if entry["name"] == "Loan_Application__c")
+    loans["fields"] = [spec for spec in loans["fields"] if spec["name"] != "Broker__c"]
+    (tmp_path / "connect-without-brokers.yaml").write_text(yaml.safe_dump(definition))
+
+    with Simulator(load_org(tmp_path / "connect-without-brokers.yaml"), state_dir=tmp_path / "simulator") as shrunk:
+        given = shrunk.credentials()
+        shrunk_connection = register_org("connect-shrunk", login_url=shrunk.base_url, auth_flow="client_credentials",
+                                         client_id=given["consumer_key"], client_secret=given["consumer_secret"],
+                                         ca_bundle=shrunk.ca_bundle, manifest_dir="")
+        later = runs.harvest_now(runs.request_harvest(shrunk_connection, full=True, sources=["schema"]))
+
+    broker = sobject(graph, first.org.org_id, "Broker_Partner__c")
+    assert later.status == RunStatus.SUCCEEDED, later.errors
+    assert broker["placeholder"] is True
+    assert broker["retired_at"] is not None
+
+
 def test_a_later_harvest_that_describes_the_looked_up_object_makes_its_placeholder_real_without_a_duplicate(
     connect: OrgConnection, graph: Graph, tmp_path: Path
 ):
