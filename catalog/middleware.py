@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.views import healthz
 
@@ -36,4 +39,12 @@ class PageLoginRequiredMiddleware(LoginRequiredMiddleware):
                      view_args: tuple[Any, ...], view_kwargs: dict[Any, Any]) -> HttpResponseBase | None:
         if request.path_info.startswith(API_PREFIX):
             return None
-        return super().process_view(request, view_func, view_args, view_kwargs)
+        refused = super().process_view(request, view_func, view_args, view_kwargs)
+        if refused is None or request.headers.get("HX-Request") != "true":
+            return refused
+        # An HTMX request (a poll after the session expired) would swap the login page into a fragment of the
+        # page: the browser goes to the login page whole, and back to the page it showed afterwards.
+        shown = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back_to = (shown.path + (f"?{shown.query}" if shown.query else "")) or request.get_full_path()
+        login = redirect_to_login(back_to, self.get_login_url(view_func), self.get_redirect_field_name(view_func))
+        return HttpResponseClientRedirect(login["Location"])

@@ -93,3 +93,11 @@ def test_static_files_need_no_login(client: Client):
 
     assert response.status_code == 200
     assert b".skip-link" in b"".join(response.streaming_content)  # type: ignore[attr-defined]
+
+
+def test_an_htmx_request_after_the_session_ended_sends_the_whole_page_to_the_login(client: Client):
+    # Polling the dashboard's harvests once the session has expired: htmx must not swap the login page into the table.
+    response = client.get("/", headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/?org=acme"})
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=/%3Forg%3Dacme"
