@@ -101,3 +101,16 @@ def test_an_htmx_request_after_the_session_ended_sends_the_whole_page_to_the_log
 
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/accounts/login/?next=/%3Forg%3Dacme"
+
+
+def test_a_field_left_empty_says_what_to_enter(client: Client):
+    client.force_login(user_with_role("officer", roles.PRIVACY_OFFICER))
+
+    refused = client.post("/accounts/password/", {"old_password": "", "new_password1": "", "new_password2": ""})
+
+    page = refused.content.decode()
+    assert '<a href="#id_old_password">Old password: Enter your current password.</a>' in page
+    assert "Enter a new password." in page
+    assert "Enter the new password again." in page
+    assert "This field is required." not in page
+    assert "Enter your username." in Client().post("/accounts/login/", {"password": "x"}).content.decode()

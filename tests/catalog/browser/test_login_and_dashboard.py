@@ -64,6 +64,9 @@ def test_a_privacy_officer_logs_in_sees_the_orgs_and_logs_out(browser_page: Brow
     page.get_by_role("link", name="Change password").click()
     expect(page.get_by_role("heading", name="Change your password")).to_be_visible()
     browser_page.screenshot("password-change")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_label("Old password")).to_have_attribute("aria-invalid", "true")
+    browser_page.screenshot("password-change-refused")
 
     browser_page.open("/no-such-page/")
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
