@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from catalog.accounts.models import ApiToken, AuditAction, AuditEvent
 from harvesters.models import HarvestRun
 from harvesters.runs import harvest_requested
+from lineage import subject_key
 
 
 def record(action: AuditAction, *, actor: AbstractBaseUser | AnonymousUser | None = None,
@@ -29,6 +30,19 @@ def record(action: AuditAction, *, actor: AbstractBaseUser | AnonymousUser | Non
         actor_name=user.get_username() if user is not None else actor_name,
         token_key=token.token_key if token is not None else "", action=action, object_type=object_type,
         object_key=object_key, reason=reason, details=details or {})
+
+
+class MissingReasonError(ValueError):
+    """A per-consumer look-up recorded without the reason the law asks for."""
+
+
+def record_consumer_lookup(subject_hmac: str, *, actor: AbstractBaseUser, reason: str, token: ApiToken | None = None,
+                           details: dict[str, Any] | None = None) -> AuditEvent:
+    """A look-up of one consumer, by the subject's keyed hash only: a raw email, phone or id is refused."""
+    if not reason.strip():
+        raise MissingReasonError("a consumer look-up needs a stated reason")
+    return record(AuditAction.CONSUMER_LOOKED_UP, actor=actor, token=token, object_type="subject",
+                  object_key=subject_key(subject_hmac), reason=reason.strip(), details=details)
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login")

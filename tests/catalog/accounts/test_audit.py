@@ -14,6 +14,7 @@ from catalog.accounts.tokens import CATALOG_READ
 from harvesters import runs
 from harvesters.connections import register_org
 from harvesters.models import OrgConnection
+from lineage import subject_hmac_for
 from tests.catalog.accounts.people import PASSWORD, admin, auditor, privacy_officer, token_client
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,30 @@ def test_an_event_cannot_be_changed_or_deleted():
     with pytest.raises(AppendOnlyError):
         AuditEvent.objects.all().delete()
     assert AuditEvent.objects.get(pk=event.pk).reason == ""
+
+
+def test_a_consumer_look_up_is_recorded_by_the_subjects_keyed_hash_with_its_reason():
+    subject = subject_hmac_for(b"test-subject-key", email="maria.lopez@example.com")
+
+    event = audit.record_consumer_lookup(subject, actor=privacy_officer(), reason="DSAR 2026-118: right to know")
+
+    assert (event.object_type, event.object_key) == ("subject", f"subject:{subject}")
+    assert "maria" not in str(list(AuditEvent.objects.values()))
+
+
+@pytest.mark.parametrize("raw", ["maria.lopez@example.com", "+14155550123", "003Dn00000Xy1ZzIAJ", ""])
+def test_a_consumer_look_up_by_a_raw_identifier_is_refused_and_nothing_is_written(raw: str):
+    with pytest.raises(ValueError, match="never a raw identifier"):
+        audit.record_consumer_lookup(raw, actor=privacy_officer(), reason="DSAR 2026-118")
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_consumer_look_up_without_a_reason_is_refused():
+    subject = subject_hmac_for(b"test-subject-key", email="maria.lopez@example.com")
+
+    with pytest.raises(audit.MissingReasonError):
+        audit.record_consumer_lookup(subject, actor=privacy_officer(), reason="  ")
+    assert not AuditEvent.objects.exists()
 
 
 def test_deleting_a_user_leaves_their_events_as_they_were():
