@@ -21,13 +21,14 @@ def test_an_anonymous_visitor_of_a_page_is_sent_to_the_login_page(client: Client
 
 
 def test_the_login_page_opens_without_a_login_and_labels_its_fields(client: Client):
-    response = client.get("/accounts/login/?next=/")
+    response = client.get("/accounts/login/?next=/accounts/password/")
 
     assert response.status_code == 200
     page = response.content.decode()
     assert '<label for="id_username">Username</label>' in page
     assert '<label for="id_password">Password</label>' in page
-    assert "Log in to see that page." in page
+    assert "Log in to see that page." in page  # not said when the page asked for is the dashboard
+    assert "Log in to see that page." not in client.get("/accounts/login/?next=/").content.decode()
 
 
 def test_a_wrong_password_says_wrong_username_or_password_and_logs_nobody_in(client: Client):
