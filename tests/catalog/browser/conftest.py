@@ -6,7 +6,6 @@ install Debian's package when it is missing). Screenshots go to SCREENSHOT_DIR (
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -14,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 REPO = Path(__file__).resolve().parents[3]
@@ -86,9 +84,3 @@ def browser_page(browser: Browser, live_server: object) -> Iterator[BrowserPage]
     yield opened
     context.close()
 
-
-@pytest.fixture
-def role_groups() -> None:
-    """The roles' groups, made by a data migration: a test of the live server empties every table after it
-    (a transactional test), so each puts them back with the migration's own function (idempotent)."""
-    importlib.import_module("catalog.accounts.migrations.0002_roles").create_roles(apps, None)

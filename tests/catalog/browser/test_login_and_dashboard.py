@@ -18,7 +18,7 @@ from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from tests.catalog.browser.conftest import BrowserPage
 from tests.catalog.role_users import PASSWORD, user_with_role
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("role_groups")]
+pytestmark = pytest.mark.django_db(transaction=True)  # the live server reads what the test committed
 
 
 def golden_poppy_harvested() -> OrgConnection:
