@@ -20,26 +20,18 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import re
 import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='harvest-benchmark-')}/db.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "catalog.settings")
-os.environ.setdefault("DEBUG", "true")  # a benchmark runs in development mode (DEBUG is off unless set)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.django_env import prepared_graph, set_up_django
 
-import django  # noqa: E402
+set_up_django("harvest-benchmark")
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from simple_salesforce.exceptions import SalesforceMalformedRequest  # noqa: E402
 
@@ -50,13 +42,12 @@ from harvesters.connections import client_for, register_org  # noqa: E402
 from harvesters.consents import CONSUMER_OBJECTS  # noqa: E402
 from harvesters.models import HarvestRun  # noqa: E402
 from harvesters.schema import list_objects, schema_chunk  # noqa: E402
-from lineage import GraphWriter, bootstrap_schema, get_graph, org_key, purge_org  # noqa: E402
+from lineage import GraphWriter, get_graph, org_key, purge_org  # noqa: E402
 
 
 def main() -> None:
     args = parse_arguments()
-    call_command("migrate", verbosity=0)
-    bootstrap_schema(get_graph())
+    prepared_graph()
     generate = (f"objects={args.objects},fields={args.fields},integrations={args.integrations},"
                 f"consumers={args.consumers},log_days={args.log_days},seed=7")
     with served_generated_org(generate) as served:
@@ -159,9 +150,10 @@ class SimulatorCalls:
 
 
 def endpoint_of(path: str) -> str:
-    """`/services/data/v62.0/sobjects/EventLogFile/0AT…/LogFile` → `sobjects/EventLogFile/{id}/LogFile`."""
+    """`/services/data/v62.0/sobjects/EventLogFile/0AT…/LogFile` → `sobjects/EventLogFile/{id}/LogFile`;
+    a Bulk job's status poll `jobs/query/750…` → `jobs/query/{id}`, a REST query's next page `query/{locator}`."""
     tail = re.sub(r"^/services/data/v[0-9.]+/", "", path.split("?")[0])
-    tail = re.sub(r"query/[^/]+$", "query/{locator}", tail)
+    tail = re.sub(r"^query/[^/]+$", "query/{locator}", tail)
     return re.sub(r"/[0-9A-Za-z]{15,18}(?=/|$)", "/{id}", tail)
 
 

@@ -23,8 +23,10 @@ does not, because ORDER BY turns off the PK chunking that makes Bulk fit large o
 put in link order here (`in_link_order`: runs of `SORT_RUN_ROWS` sorted in memory and spilled to
 temporary files, then merged), whatever order the job returns them in.
 Objects above `bulk_threshold` records travel through a Bulk API 2.0
-query job (one call per results page of `bulk_page_size` rows, plus the job's creation and polls);
-smaller ones through REST query pages of 2,000 (one call each). Every page goes through
+query job (one call per results page of `bulk_page_size` rows, asked for as maxRecords, plus the job's
+creation and status polls); smaller ones through REST query pages of 2,000 (one call each). A read submits
+all its Bulk jobs before it reads any, so Salesforce runs them side by side: the first is polled with a
+growing wait, each later one is usually complete when its turn comes (one or two polls). Every page goes through
 `OrgClient.call`, so a session that expires between pages is renewed (a bare `query_all_iter`
 generator would not be). The merge assumes Salesforce orders 18-character ids case-insensitively (they
 are unique that way, which is why the 3-character suffix exists); a stream arriving in another order
@@ -32,13 +34,16 @@ stops the harvest with `ConsentOrderError` rather than splitting people silently
 
 Ranges. A full read of a large org does not fit one task's time limit (100,000 consumers took about 300 s
 on the harvest benchmark; a million would take some 3,000 s), so `consumer_ranges` splits it by the
-Individual id: one count, then the Individual ids (Bulk) give the bounds of ranges of about
-`HARVEST_CONSUMERS_PER_TASK` consumers, plus one range of the records linked to no Individual. Each range
-is one task reading every object with `link >= lower AND link < upper` (REST or Bulk by the object's whole
-count, as an unsplit read: a range of a large org is itself large); every row of a consumer carries the same
-Individual id, so no consumer is split, and a killed task redoes its range only. Bounds are kept only where
-they rise both case-insensitively and by their case-sensitive 15-character form, so the ranges cover every
-id whichever way the org compares them.
+Individual id: one count, then the Individual ids (Bulk, pages of `BULK_ID_PAGE_SIZE`) give the bounds of
+ranges of about `HARVEST_CONSUMERS_PER_TASK` consumers. Each range is one task reading every object with
+`link >= lower AND link < upper` (REST or Bulk by the object's whole count, as an unsplit read: a range of a
+large org is itself large); the first range also reads the records linked to no Individual (`link = null`),
+which would otherwise cost a range of their own, a Bulk job per object for a handful of rows. Every row of a
+consumer carries the same Individual id, so no consumer is split, and a killed task redoes its range only.
+A range costs what an unsplit read of its rows costs plus its fixed part: the plan (three Composite calls)
+and, per Bulk object, a job's creation, two status polls and one partly filled results page. Bounds are
+kept only where they rise both case-insensitively and by their case-sensitive 15-character form, so the
+ranges cover every id whichever way the org compares them.
 
 Individual-level opt-outs. `HasOptedOutProcessing`, `HasOptedOutProfiling`, `HasOptedOutSolicit`,
 `HasOptedOutTracking`, `HasOptedOutGeoTracking`, `ShouldForget` (true) and `CanStorePiiElsewhere`
@@ -73,7 +78,7 @@ import json
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from operator import itemgetter
@@ -107,6 +112,7 @@ log = logging.getLogger(__name__)
 Row = dict[str, Any]
 DEFAULT_BULK_THRESHOLD = 10_000  # records of one object; above it Bulk is cheaper than 2,000-row REST pages
 DEFAULT_BULK_PAGE_SIZE = 50_000
+BULK_ID_PAGE_SIZE = 250_000  # rows of one id each (about 5 MB of CSV): the range bounds of a million in 4 calls
 DEFAULT_CONSUMERS_PER_CHUNK = 2_000
 INCREMENTAL_IDS_PER_QUERY = 200  # keeps an IN (...) list well inside a GET URL
 BULK_POLL_START_S = 0.5
@@ -202,24 +208,23 @@ IDENTIFYING_OBJECTS = ("Individual", "ContactPointEmail", "ContactPointPhone", "
 @dataclass(frozen=True)
 class ConsumerRange:
     """The consumers one task of a full read harvests: those whose Individual id lies in [lower, upper) as
-    Salesforce compares ids, or (`standalone`) the records linked to no Individual; all fields empty is the
-    whole org. Every row of one consumer carries the same Individual id, so a range never splits a consumer."""
+    Salesforce compares ids; the first range (no `lower`) also takes the records linked to no Individual, so
+    they cost no range of their own. Both bounds empty is the whole org. Every row of one consumer carries
+    the same Individual id, so a range never splits a consumer."""
 
     lower: str | None = None
     upper: str | None = None
-    standalone: bool = False
 
     def condition(self, obj: ConsumerObject) -> str:
-        if self.standalone:
-            return f"{obj.link} = null"
-        bounds = [*([f"{obj.link} >= '{api_id(self.lower)}'"] if self.lower else []),
-                  *([f"{obj.link} < '{api_id(self.upper)}'"] if self.upper else [])]
-        return " AND ".join(bounds)
+        if self.lower is None:  # the unlinked rows (null) sort before every id: they belong to the first range
+            return f"({obj.link} = null OR {obj.link} < '{api_id(self.upper)}')" if self.upper else ""
+        return " AND ".join([f"{obj.link} >= '{api_id(self.lower)}'",
+                             *([f"{obj.link} < '{api_id(self.upper)}'"] if self.upper else [])])
 
     @property
     def first(self) -> bool:
         """The range that reports the plan's errors and warnings (once per run, not once per range)."""
-        return self.lower is None and not self.standalone
+        return self.lower is None
 
 
 WHOLE_ORG = ConsumerRange()
@@ -280,9 +285,8 @@ def consent_chunks(
         since, plan = None, plan_harvest(client, org_id, bulk_threshold)
     yield Chunk(nodes=list(plan.purpose_nodes), errors=list(plan.errors) if consumers.first else [],
                 warnings=warnings if consumers.first else [])
-    fetch = _fetcher(client, plan, bulk_page_size)
     groups = changed_groups(client, plan) if since else consumer_groups(
-        {obj.name: fetch(obj, consumers.condition(obj)) for obj in plan.objects})
+        consumer_streams(client, plan, consumers, bulk_page_size))
     for batch in _batched(groups, consumers_per_chunk):
         yield group_chunk(org_id, batch, key, plan.purposes)
 
@@ -295,8 +299,8 @@ def changed_rows(plan: HarvestPlan) -> int:
 def consumer_ranges(
     client: OrgClient, consumers_per_range: int, *, bulk_threshold: int = DEFAULT_BULK_THRESHOLD,
 ) -> list[ConsumerRange]:
-    """Ranges of about `consumers_per_range` Individuals each, then the records linked to none; [WHOLE_ORG]
-    for an org that fits one range (one call) or has no Individuals.
+    """Ranges of about `consumers_per_range` Individuals each (the first also holds the records linked to
+    none); [WHOLE_ORG] for an org that fits one range (one call) or has no Individuals.
 
     The bounds are the org's own Individual ids (read once, Bulk above `bulk_threshold`), kept only where
     they rise both case-insensitively and by their case-sensitive 15-character form, so the ranges cover
@@ -309,7 +313,8 @@ def consumer_ranges(
     if total <= consumers_per_range:
         return [WHOLE_ORG]
     soql = "SELECT Id FROM Individual"
-    ids = bulk_rows(client, soql) if total > bulk_threshold else rest_rows(client, soql + " ORDER BY Id")
+    ids = (bulk_rows(client, soql, page_size=BULK_ID_PAGE_SIZE) if total > bulk_threshold
+           else rest_rows(client, soql + " ORDER BY Id"))
     bounds: list[str] = []
     for position, row in enumerate(in_link_order(ids, "Id")):
         candidate = str(row["Id"])
@@ -317,8 +322,7 @@ def consumer_ranges(
                 not bounds or (merge_key(candidate) > merge_key(bounds[-1]) and candidate[:15] > bounds[-1][:15])):
             bounds.append(candidate)
     edges: list[str | None] = [None, *bounds, None]
-    return [*(ConsumerRange(lower, upper) for lower, upper in itertools.pairwise(edges)),
-            ConsumerRange(standalone=True)]
+    return [ConsumerRange(lower, upper) for lower, upper in itertools.pairwise(edges)]
 
 
 def subject_secret() -> bytes:
@@ -400,16 +404,16 @@ def purpose_records(org_id: str, rows: Iterable[Row]) -> list[PurposeRecord]:
 # --- streams ---------------------------------------------------------------------------------------
 
 
-Fetch = Callable[[ConsumerObject, str], Iterator[Row]]
-
-
-def _fetcher(client: OrgClient, plan: HarvestPlan, bulk_page_size: int) -> Fetch:
-    def fetch(obj: ConsumerObject, condition: str) -> Iterator[Row]:
-        if obj.name in plan.bulk:  # no ORDER BY: it would turn PK chunking off
-            return in_link_order(bulk_rows(client, obj.soql(condition, ordered=False), page_size=bulk_page_size),
-                                 obj.link)
-        return rest_rows(client, obj.soql(condition))
-    return fetch
+def consumer_streams(client: OrgClient, plan: HarvestPlan, consumers: ConsumerRange,
+                     bulk_page_size: int) -> dict[str, Iterator[Row]]:
+    """Each object's rows of `consumers`, in link order. Every Bulk job is submitted before any is read, so
+    Salesforce runs them side by side while the first is awaited and read: a later job is complete, or
+    nearly, when its turn comes, and costs one or two status polls instead of a wait of its own."""
+    jobs = {obj.name: submit_bulk_query(client, obj.soql(consumers.condition(obj), ordered=False))
+            for obj in plan.objects if obj.name in plan.bulk}  # no ORDER BY: it would turn PK chunking off
+    return {obj.name: (in_link_order(bulk_job_rows(client, jobs[obj.name], page_size=bulk_page_size), obj.link)
+                       if obj.name in jobs else rest_rows(client, obj.soql(consumers.condition(obj))))
+            for obj in plan.objects}
 
 
 def in_link_order(rows: Iterable[Row], link: str, *, run_rows: int = SORT_RUN_ROWS) -> Iterator[Row]:
@@ -445,12 +449,21 @@ def rest_rows(client: OrgClient, soql: str) -> Iterator[Row]:
 
 
 def bulk_rows(client: OrgClient, soql: str, *, page_size: int = DEFAULT_BULK_PAGE_SIZE) -> Iterator[Row]:
-    """A Bulk API 2.0 query job's rows: create, poll until complete, then CSV pages by Sforce-Locator."""
-    job = _json(client, "jobs/query", method="POST", json={"operation": "query", "query": soql})
-    _wait_for_job(client, job["id"])
+    """A Bulk API 2.0 query's rows: the job is created when the first row is asked for."""
+    yield from bulk_job_rows(client, submit_bulk_query(client, soql), page_size=page_size)
+
+
+def submit_bulk_query(client: OrgClient, soql: str) -> str:
+    """Create a Bulk API 2.0 query job (one call); Salesforce starts running it at once. Its id."""
+    return str(_json(client, "jobs/query", method="POST", json={"operation": "query", "query": soql})["id"])
+
+
+def bulk_job_rows(client: OrgClient, job_id: str, *, page_size: int = DEFAULT_BULK_PAGE_SIZE) -> Iterator[Row]:
+    """A submitted job's rows: poll until complete, then CSV pages of `page_size` (maxRecords) by Sforce-Locator."""
+    _wait_for_job(client, job_id)
     locator = ""
     while True:
-        text, locator = client.call(lambda sf, at=locator: _results_page(sf, job["id"], at, page_size))  # type: ignore[misc]
+        text, locator = client.call(lambda sf, at=locator: _results_page(sf, job_id, at, page_size))  # type: ignore[misc]
         yield from (normalised(row) for row in csv.DictReader(io.StringIO(text)))
         if not locator or locator == "null":
             return
