@@ -49,7 +49,6 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     if not roles.can_view(request.user):
         raise PermissionDenied
     orgs = orgs_with_harvests()
-    context = {"orgs": orgs, "any_running": any(org.running for org in orgs),
-               "can_run_harvests": roles.can_run_harvests(request.user)}
+    context = {"orgs": orgs, "any_running": any(org.running for org in orgs)}
     template = ORG_HARVESTS_FRAGMENT if request.htmx else "catalog/home.html"
     return render(request, template, context)

@@ -52,7 +52,7 @@ def test_a_privacy_officer_logs_in_and_lands_on_the_dashboard(client: Client):
     assert response.redirect_chain == [("/", 302)]
     page = response.content.decode()
     assert "<h1>Dashboard</h1>" in page
-    assert "<summary>officer</summary>" in page
+    assert '<summary aria-label="Your account, officer">officer</summary>' in page
     assert roles.PRIVACY_OFFICER in page
 
 
