@@ -93,12 +93,6 @@ class Rule:
     scope: Scope = Scope.PEOPLE
     sensitive: bool = False
 
-    def matched(self, words: Sequence[str]) -> tuple[str, ...] | None:
-        # One regex search rejects the usual no-match before the term-by-term walk that picks the first term.
-        if words and not _any_term(self.terms).search(" ".join(words)):
-            return None
-        return next((term for term in self.terms if _contains(words, term)), None)
-
     def applies_in(self, context: Context) -> bool:
         if context is Context.CONFIGURATION:
             return False
@@ -436,14 +430,15 @@ def _by_words(context: ObjectContext, name: str, label: str, compound_parent: st
     """The first word rule that matches the API name, the label or (for a compound part) the parent's name."""
     texts = (("name", words_of(name)), ("label", _without(words_of(label), words_of(context.label))),
              ("compound field", words_of(compound_parent)))
-    for rule in NAME_RULES:
+    index = _name_rule_index()
+    found = [(where, index.first_terms(words)) for where, words in texts]
+    for position in sorted(set().union(*(terms for _, terms in found))):
+        rule = index.rules[position]
         if not rule.applies_in(context.context):
             continue
-        for where, words in texts:
-            matched = rule.matched(words)
-            if matched is not None:
-                text = rule.text(" ".join(matched), where) + f" [{context.describe()}]"
-                return Classification(rule.category, rule.sensitive, text, text if rule.sensitive else None)
+        where, term = next((where, terms[position]) for where, terms in found if position in terms)
+        text = rule.text(" ".join(rule.terms[term]), where) + f" [{context.describe()}]"
+        return Classification(rule.category, rule.sensitive, text, text if rule.sensitive else None)
     return None
 
 
@@ -482,15 +477,21 @@ def _unclassified(context: ObjectContext, name: str) -> Classification:
 
 def words_of(text: str) -> list[str]:
     """`FinServ__AccountNumber__c` → ["account", "number"]: namespace and suffix dropped, camel case split."""
-    if not text:
-        return []
-    core = re.sub(r"__[a-z]{1,3}$", "", text)
+    return list(_words(text)) if text else []
+
+
+_SUFFIX = re.compile(r"__[a-z]{1,3}$")
+_SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+# Cached: a field reads its name, label, compound parent and object several times, and names recur across objects.
+@functools.lru_cache(maxsize=65_536)
+def _words(text: str) -> tuple[str, ...]:
+    core = _SUFFIX.sub("", text)
     core = core.split("__", 1)[1] if "__" in core else core
     core = core.replace("'", "")
-    words: list[str] = []
-    for part in re.split(r"[^A-Za-z0-9]+", core):
-        words += re.findall(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+", part)
-    return [word.lower() for word in words]
+    return tuple(word.lower() for part in _SEPARATORS.split(core) for word in _WORD.findall(part))
 
 
 def _without(words: list[str], phrase: list[str]) -> list[str]:
@@ -502,23 +503,62 @@ def _without(words: list[str], phrase: list[str]) -> list[str]:
     return words
 
 
-def _contains(words: Sequence[str], term: tuple[str, ...]) -> bool:
-    size = len(term)
-    return any(all(_word_matches(words[start + i], term[i]) for i in range(size))
-               for start in range(len(words) - size + 1))
+class TermIndex:
+    """The terms of a table of word rules by their first word: a field's words are read once, and at each word only
+    the terms that may begin there are compared (hundreds of terms cost a few look-ups a word, not a walk of all)."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+        self._by_word: dict[str, list[_Term]] = {}
+        self._by_beginning: dict[str, list[_Term]] = {}  # terms whose first word ends in `*`, by what precedes it
+        self._in_any_words: list[_Term] = []  # an empty term is in any words
+        for rule_position, rule in enumerate(self.rules):
+            for term_position, words in enumerate(rule.terms):
+                self._add(_Term(rule_position, term_position, words))
+        self._beginning_sizes = sorted({len(beginning) for beginning in self._by_beginning})
+
+    def _add(self, term: _Term) -> None:
+        if not term.words:
+            self._in_any_words.append(term)
+        elif term.words[0].endswith("*"):
+            self._by_beginning.setdefault(term.words[0][:-1], []).append(term)
+        else:
+            self._by_word.setdefault(term.words[0], []).append(term)
+
+    def first_terms(self, words: Sequence[str]) -> dict[int, int]:
+        """For each rule with a term in `words` (by the rule's position): the position of its first such term."""
+        found = {term.rule: term.position for term in reversed(self._in_any_words)}
+        for start, word in enumerate(words):
+            for term in self._starting_with(word):
+                if term.position < found.get(term.rule, len(self.rules[term.rule].terms)) \
+                        and _phrase_at(words, start, term.words):
+                    found[term.rule] = term.position
+        return found
+
+    def _starting_with(self, word: str) -> list[_Term]:
+        terms = list(self._by_word.get(word, ()))
+        for size in self._beginning_sizes:
+            if size > len(word):
+                break
+            terms += self._by_beginning.get(word[:size], ())
+        return terms
+
+
+@dataclass(frozen=True)
+class _Term:
+    rule: int  # the rule's position in its table
+    position: int  # the term's position in its rule's terms
+    words: tuple[str, ...]
 
 
 @functools.cache
-def _any_term(terms: tuple[tuple[str, ...], ...]) -> re.Pattern[str]:
-    """A regex over space-joined words that finds any of the terms (as `_contains` does, word by word)."""
-    if any(not term for term in terms):
-        return re.compile("")  # an empty term is in any words
-    phrases = (" ".join(_word_pattern(pattern) for pattern in term) for term in terms)
-    return re.compile("(?:^| )(?:" + "|".join(phrases) + ")(?= |$)")
+def _name_rule_index() -> TermIndex:
+    return TermIndex(NAME_RULES)
 
 
-def _word_pattern(pattern: str) -> str:
-    return re.escape(pattern[:-1]) + "[^ ]*" if pattern.endswith("*") else re.escape(pattern)
+def _phrase_at(words: Sequence[str], start: int, term: tuple[str, ...]) -> bool:
+    return len(words) - start >= len(term) and all(
+        _word_matches(word, pattern) for word, pattern in zip(words[start:], term, strict=False))
 
 
 def _word_matches(word: str, pattern: str) -> bool:
