@@ -53,12 +53,13 @@ def main() -> None:
         try:
             schema = schema_chunk(client, org_id, [obj.name for obj in CONSUMER_OBJECTS])
             writer.write_chunk(schema.nodes, schema.edges)
-            print(json.dumps(measure(client, writer, org_id, args), indent=2))
+            print(json.dumps(measure(client, writer, org_id, args, served.process.pid), indent=2))
         finally:
             purge_org(graph, org_key(org_id))
 
 
-def measure(client: OrgClient, writer: GraphWriter, org_id: str, args: argparse.Namespace) -> dict[str, Any]:
+def measure(client: OrgClient, writer: GraphWriter, org_id: str, args: argparse.Namespace,
+            simulator_pid: int) -> dict[str, Any]:
     limit = settings.CELERY_TASK_SOFT_TIME_LIMIT
     calls_before, started = _api_used(client), time.monotonic()
     ranges = consumer_ranges(client, args.per_task)
@@ -66,12 +67,15 @@ def measure(client: OrgClient, writer: GraphWriter, org_id: str, args: argparse.
                 "ranges": len(ranges)}
     middle = ranges[len(ranges) // 2]
     calls_before = _api_used(client)
+    simulator_cpu_before, own_cpu_before = cpu_seconds(simulator_pid), cpu_seconds(os.getpid())
     one_range = timed_range(client, writer, org_id, middle)
     seconds = one_range["seconds"]
     return {
         "consumers": args.consumers, "consumers_per_task": args.per_task, "soft_time_limit_s": limit,
         "planning": {**planning, "fits_soft_time_limit": planning["seconds"] < limit},
         "one_range": {**one_range, "api_calls": _api_used(client) - calls_before,
+                      "simulator_cpu_s": round(cpu_seconds(simulator_pid) - simulator_cpu_before, 1),
+                      "harvester_cpu_s": round(cpu_seconds(os.getpid()) - own_cpu_before, 1),
                       "seconds_per_1000_consumers": round(1000 * seconds / max(one_range["consumers"], 1), 2),
                       "fits_soft_time_limit": seconds < limit,
                       "fits_soft_time_limit_twice": 2 * seconds < limit,
@@ -94,6 +98,13 @@ def timed_range(client: OrgClient, writer: GraphWriter, org_id: str, consumers: 
     seconds = time.monotonic() - started
     return {"seconds": round(seconds, 1), "read_s": round(seconds - write_s, 1), "graph_write_s": round(write_s, 1),
             "consumers": subjects, "graph_rows_written": written}
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds a process has used (Linux /proc): the simulator's share of a range's time (its range queries
+    scan whole objects, where Salesforce reads an index)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _api_used(client: OrgClient) -> int:

@@ -194,9 +194,9 @@ CELERY_BROKER_VISIBILITY_TIMEOUT: int = env.int("CELERY_BROKER_VISIBILITY_TIMEOU
                                                 default=CELERY_TASK_TIME_LIMIT + 10 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 # Consumers one task of a full consents read harvests (a range of Individual ids; larger orgs take several
-# tasks): 100,000 took 300 s on a quiet machine (1,052 s on a loaded one). Smaller ranges cost calls: the
-# benchmark's 100,000 consumers read in 3 ranges spent 152 calls against 57 in one (benchmarks/README.md).
-HARVEST_CONSUMERS_PER_TASK: int = env.int("HARVEST_CONSUMERS_PER_TASK", default=100_000)
+# tasks): about 225 s of harvesting for 50,000 on a busy 2-vCPU machine, well inside the soft limit; a range
+# costs a few dozen calls of its own (benchmarks/README.md, consent_ranges.py).
+HARVEST_CONSUMERS_PER_TASK: int = env.int("HARVEST_CONSUMERS_PER_TASK", default=50_000)
 # A running run with no step landing work for this long lost its worker for good: the beat's sweep closes it
 # `failed`. Longer than a dead worker's task takes to come back (the visibility timeout) and run again.
 HARVEST_STALE_AFTER_S: int = env.int("HARVEST_STALE_AFTER_S",
