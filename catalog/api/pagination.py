@@ -9,7 +9,11 @@ from django.db.models import QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
+
+from lineage.queries.pages import MAX_PAGE_SIZE, PageRequest
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -48,3 +52,35 @@ class PageNumberPagination(pagination.PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.max_page_size
         return parameters
+
+
+class GraphPagination(PageNumberPagination):
+    """Pages of rows a graph query reads itself (SKIP/LIMIT): the same parameters, bounds and body as every list."""
+
+    @property
+    def max_page_size(self) -> int:  # type: ignore[override]
+        return min(super().max_page_size, MAX_PAGE_SIZE)
+
+    def page_request(self, request: Request) -> PageRequest:
+        """The page asked for; not a whole number in range is a 400 naming the parameter."""
+        self.asked_by = request
+        given = request.query_params.get(self.page_query_param)
+        if given is not None and not (given.isdigit() and int(given) >= 1):
+            raise ValidationError({self.page_query_param: ["A whole number from 1."]})
+        self.asked = PageRequest(number=int(given or 1), size=self.get_page_size(request))
+        return self.asked
+
+    def graph_response(self, total: int, results: Any) -> Response:
+        """The list's body (count, next, previous, results); a page past the last is a 404."""
+        if self.asked.number > 1 and self.asked.skip >= total:
+            raise NotFound(f"There is no page {self.asked.number} (past the last page).")
+        return Response({"count": total, "next": self._link_to(self.asked.number + 1, total),
+                         "previous": self._link_to(self.asked.number - 1, total), "results": results})
+
+    def _link_to(self, number: int, total: int) -> str | None:
+        if number < 1 or (number - 1) * self.asked.size >= total:
+            return None
+        url = self.asked_by.build_absolute_uri()
+        if number == 1:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, number)

@@ -1,0 +1,1 @@
+"""The inventory: what each org holds (objects and fields), read from the lineage graph."""

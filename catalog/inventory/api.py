@@ -1,0 +1,207 @@
+"""The inventory's API: an org's objects and fields, the field list's filters (shared with the pages)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import django_filters
+from django.http import QueryDict
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog.api.pagination import GraphPagination
+from catalog.inventory import services
+from harvesters.classification import CcpaCategory
+from lineage.queries.inventory import FieldFilter
+
+BOOLEAN_CHOICES = (("true", "true"), ("false", "false"))
+
+
+def _is_true(value: str) -> bool:
+    return value == "true"
+
+
+def boolean_filter(label: str, help_text: str) -> django_filters.TypedChoiceFilter:
+    """`true` or `false`; anything else is an error naming the parameter (never silently no filter)."""
+    return django_filters.TypedChoiceFilter(choices=BOOLEAN_CHOICES, coerce=_is_true, label=label,
+                                            help_text=help_text)
+
+
+class _GraphRows:
+    """The rows come from the graph: the filterset only validates and documents the parameters."""
+
+    model = None
+
+
+class FieldFilterSet(django_filters.FilterSet):
+    """The filters of the field list, for the API and the catalog pages alike."""
+
+    object = django_filters.CharFilter(max_length=255, label="Object", help_text="The object's API name, e.g. Contact")
+    ccpa_category = django_filters.ChoiceFilter(choices=[(c.value, c.value) for c in CcpaCategory],
+                                                label="CCPA category", help_text="The field's CCPA category")
+    sensitive = boolean_filter("Sensitive", "Sensitive personal information (CPRA) or not")
+    encrypted = boolean_filter("Encrypted", "Encrypted with Shield Platform Encryption or not")
+    unclassified = boolean_filter("Unclassified",
+                                  "true: fields with no CCPA category (not personal information by the rules)")
+    custom = boolean_filter("Custom", "Custom fields (true) or standard ones (false)")
+    namespace = django_filters.CharFilter(max_length=15, label="Namespace",
+                                          help_text="The managed package's namespace prefix")
+    search = django_filters.CharFilter(max_length=100, label="Search",
+                                       help_text="Part of the field's API name or label, in any case")
+
+    @classmethod
+    def field_filter(cls, params: QueryDict) -> FieldFilter:
+        """The filter the parameters ask for; a bad value is a 400 naming the parameter."""
+        filterset = cls(data=params, queryset=cast(Any, _GraphRows))
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        given = {name: value for name, value in filterset.form.cleaned_data.items() if value not in (None, "")}
+        return FieldFilter(sobject=given.get("object"), ccpa_category=given.get("ccpa_category"),
+                           sensitive=given.get("sensitive"), encrypted=given.get("encrypted"),
+                           unclassified=given.get("unclassified"), custom=given.get("custom"),
+                           namespace=given.get("namespace"), search=given.get("search"))
+
+    @classmethod
+    def schema_parameters(cls) -> list[OpenApiParameter]:
+        return [_schema_parameter(name, each) for name, each in cls.base_filters.items()]
+
+
+def _schema_parameter(name: str, each: Any) -> OpenApiParameter:
+    if isinstance(each, django_filters.TypedChoiceFilter):
+        return OpenApiParameter(name, OpenApiTypes.BOOL, description=each.extra["help_text"])
+    if isinstance(each, django_filters.ChoiceFilter):
+        return OpenApiParameter(name, OpenApiTypes.STR, enum=[value for value, _ in each.extra["choices"]],
+                                description=each.extra["help_text"])
+    return OpenApiParameter(name, OpenApiTypes.STR, description=each.extra["help_text"])
+
+
+# --- shapes -----------------------------------------------------------------------------------------
+
+
+class ObjectSummarySerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(read_only=True, help_text="The object's API name")
+    label = serializers.CharField(read_only=True, allow_null=True)  # type: ignore[assignment]
+    custom = serializers.BooleanField(read_only=True)
+    namespace = serializers.CharField(read_only=True, allow_null=True)
+    external = serializers.BooleanField(read_only=True, help_text="A Salesforce Connect object: rows live elsewhere")
+    record_count = serializers.IntegerField(read_only=True, allow_null=True)
+    internal_sharing_model = serializers.CharField(read_only=True, allow_null=True)
+    external_sharing_model = serializers.CharField(read_only=True, allow_null=True)
+    field_count = serializers.IntegerField(read_only=True, help_text="Its live fields")
+    personal_field_count = serializers.IntegerField(read_only=True, help_text="Its fields with a CCPA category")
+    sensitive_field_count = serializers.IntegerField(read_only=True, help_text="Its sensitive fields (CPRA)")
+
+
+class ObjectDetailSerializer(ObjectSummarySerializer):
+    key = serializers.CharField(read_only=True, help_text="The graph node's key")
+    key_prefix = serializers.CharField(read_only=True, allow_null=True)
+    record_types = serializers.ListField(child=serializers.CharField(), read_only=True)
+    record_count_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    external_data_source = serializers.CharField(read_only=True, allow_null=True)
+    external_data_source_label = serializers.CharField(read_only=True, allow_null=True)
+    external_data_source_type = serializers.CharField(read_only=True, allow_null=True)
+    external_data_source_endpoint = serializers.CharField(read_only=True, allow_null=True)
+    external_name = serializers.CharField(read_only=True, allow_null=True)
+    evidence = serializers.CharField(read_only=True, allow_null=True, help_text="The harvested artefact")
+    first_seen = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_seen = serializers.DateTimeField(read_only=True, allow_null=True)
+    run_id = serializers.CharField(read_only=True, allow_null=True, help_text="The run that last wrote it")
+
+
+class FieldSummarySerializer(serializers.Serializer[Any]):
+    object = serializers.CharField(read_only=True, help_text="Its object's API name")
+    name = serializers.CharField(read_only=True, help_text="The field's API name")
+    label = serializers.CharField(read_only=True, allow_null=True)  # type: ignore[assignment]
+    type = serializers.CharField(read_only=True, allow_null=True)
+    custom = serializers.BooleanField(read_only=True)
+    namespace = serializers.CharField(read_only=True, allow_null=True)
+    ccpa_category = serializers.CharField(read_only=True, allow_null=True,
+                                          help_text="Null: not personal information by the rules")
+    sensitive = serializers.BooleanField(read_only=True)
+    encrypted = serializers.BooleanField(read_only=True, help_text="Shield Platform Encryption")
+
+
+class FieldDetailSerializer(FieldSummarySerializer):
+    key = serializers.CharField(read_only=True, help_text="The graph node's key")
+    classification_rule = serializers.CharField(read_only=True, allow_null=True,
+                                                help_text="The rule that decided the category, or that none applies")
+    sensitivity_rule = serializers.CharField(read_only=True, allow_null=True,
+                                             help_text="The rule that made it sensitive; null when it is not")
+    security_classification = serializers.CharField(read_only=True, allow_null=True,
+                                                    help_text="Salesforce's own data classification")
+    compliance_groups = serializers.ListField(child=serializers.CharField(), read_only=True)
+    business_status = serializers.CharField(read_only=True, allow_null=True)
+    description = serializers.CharField(read_only=True, allow_null=True)
+    help_text = serializers.CharField(read_only=True, allow_null=True)  # type: ignore[assignment]
+    picklist_values = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                            help_text="Labels of the first 50 active values")
+    references = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                       help_text="The objects a lookup points at")
+    compound_parent = serializers.CharField(read_only=True, allow_null=True)
+    evidence = serializers.CharField(read_only=True, allow_null=True, help_text="The harvested artefact")
+    first_seen = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_seen = serializers.DateTimeField(read_only=True, allow_null=True)
+    run_id = serializers.CharField(read_only=True, allow_null=True, help_text="The run that last wrote it")
+
+
+# --- views ------------------------------------------------------------------------------------------
+
+ALIAS = OpenApiParameter("alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The org's alias")
+OBJECT = OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH, description="The object's API name")
+
+
+class InventoryViewSet(viewsets.GenericViewSet[Any]):
+    """Reads from the graph through the inventory's services; a name that is not there is a 404 naming it."""
+
+    pagination_class = GraphPagination
+    filter_backends: list[Any] = []  # the graph query filters; the filterset validates the parameters
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, services.NotInCatalogError):
+            exc = NotFound(str(exc))
+        return super().handle_exception(exc)
+
+    def graph_page(self, request: Request) -> GraphPagination:
+        paginator = GraphPagination()
+        paginator.page_request(request)
+        return paginator
+
+
+class ObjectViewSet(InventoryViewSet):
+    """An org's live objects (lookup targets no harvest described are left out) with their field counts."""
+
+    serializer_class = ObjectSummarySerializer
+
+    @extend_schema(parameters=[ALIAS])
+    def list(self, request: Request, alias: str) -> Response:
+        paginator = self.graph_page(request)
+        page = services.objects_of(alias, paginator.asked)
+        return paginator.graph_response(page.total, ObjectSummarySerializer(page.rows, many=True).data)
+
+    @extend_schema(parameters=[ALIAS, OBJECT], responses=ObjectDetailSerializer)
+    def retrieve(self, request: Request, alias: str, name: str) -> Response:
+        return Response(ObjectDetailSerializer(services.object_of(alias, name)).data)
+
+
+class FieldViewSet(InventoryViewSet):
+    """An org's live fields, filtered; one field in full with the rules that decided its category and sensitivity."""
+
+    serializer_class = FieldSummarySerializer
+    filterset_class = FieldFilterSet
+
+    @extend_schema(parameters=[ALIAS, *FieldFilterSet.schema_parameters()])
+    def list(self, request: Request, alias: str) -> Response:
+        filters = FieldFilterSet.field_filter(request.query_params)
+        paginator = self.graph_page(request)
+        page = services.fields_of(alias, filters, paginator.asked)
+        return paginator.graph_response(page.total, FieldSummarySerializer(page.rows, many=True).data)
+
+    @extend_schema(parameters=[ALIAS, OBJECT, OpenApiParameter("field", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                                               description="The field's API name")],
+                   responses=FieldDetailSerializer)
+    def retrieve(self, request: Request, alias: str, name: str, field: str) -> Response:
+        return Response(FieldDetailSerializer(services.field_of(alias, name, field)).data)

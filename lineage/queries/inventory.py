@@ -1,0 +1,222 @@
+"""What an org holds: its live objects and fields, listed with filters a page at a time, and one of each in full.
+
+Every list seeks the org's nodes through the `org_key` index (`lineage/schema.py`) and is bounded by a page of at
+most MAX_PAGE_SIZE rows; a count query gives the total the pages add up to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, LiteralString
+
+from lineage.graph import Graph
+from lineage.queries.pages import MAX_PAGE_SIZE, Page, PageRequest
+
+
+@dataclass(frozen=True)
+class ObjectSummary:
+    name: str
+    label: str | None
+    custom: bool
+    namespace: str | None
+    external: bool
+    record_count: int | None
+    internal_sharing_model: str | None
+    external_sharing_model: str | None
+    field_count: int
+    personal_field_count: int  # fields with a CCPA category
+    sensitive_field_count: int
+
+
+@dataclass(frozen=True)
+class ObjectDetail(ObjectSummary):
+    key: str
+    key_prefix: str | None
+    record_types: tuple[str, ...]
+    record_count_at: datetime | None
+    external_data_source: str | None
+    external_data_source_label: str | None
+    external_data_source_type: str | None
+    external_data_source_endpoint: str | None
+    external_name: str | None
+    evidence: str | None
+    first_seen: datetime | None
+    last_seen: datetime | None
+    run_id: str | None
+
+
+@dataclass(frozen=True)
+class FieldSummary:
+    object: str
+    name: str
+    label: str | None
+    type: str | None
+    custom: bool
+    namespace: str | None
+    ccpa_category: str | None
+    sensitive: bool
+    encrypted: bool
+
+
+@dataclass(frozen=True)
+class FieldDetail(FieldSummary):
+    key: str
+    classification_rule: str | None  # the rule that decided the category, or that none applies
+    sensitivity_rule: str | None  # why it is sensitive; None when it is not
+    security_classification: str | None  # Salesforce's own data classification
+    compliance_groups: tuple[str, ...]
+    business_status: str | None
+    description: str | None
+    help_text: str | None
+    picklist_values: tuple[str, ...]
+    references: tuple[str, ...]
+    compound_parent: str | None
+    evidence: str | None
+    first_seen: datetime | None
+    last_seen: datetime | None
+    run_id: str | None
+
+
+@dataclass(frozen=True)
+class FieldFilter:
+    """Which fields to list; None leaves a filter out. `search` matches name or label, case-insensitively."""
+
+    sobject: str | None = None
+    ccpa_category: str | None = None
+    sensitive: bool | None = None
+    encrypted: bool | None = None
+    unclassified: bool | None = None  # true: no CCPA category (not personal information by our rules)
+    custom: bool | None = None
+    namespace: str | None = None
+    search: str | None = None
+
+    def parameters(self) -> dict[str, Any]:
+        return {"sobject": self.sobject, "category": self.ccpa_category, "sensitive": self.sensitive,
+                "encrypted": self.encrypted, "unclassified": self.unclassified, "custom": self.custom,
+                "namespace": self.namespace, "search": self.search.lower() if self.search else None}
+
+
+_LIVE_OBJECTS = (
+    "MATCH (o:SObject {org_key: $org_key}) "
+    "WHERE o.retired_at IS NULL AND NOT coalesce(o.placeholder, false) "
+)
+_OBJECT_COUNTS = (
+    "OPTIONAL MATCH (o)-[h:HAS_FIELD]->(f:Field) WHERE h.retired_at IS NULL AND f.retired_at IS NULL "
+    "WITH o, collect(DISTINCT f) AS fields "
+    "RETURN o AS object, size(fields) AS field_count, "
+    "  size([f IN fields WHERE f.ccpa_category IS NOT NULL]) AS personal_field_count, "
+    "  size([f IN fields WHERE coalesce(f.sensitive, false)]) AS sensitive_field_count "
+)
+COUNT_OBJECTS: LiteralString = _LIVE_OBJECTS + "RETURN count(o) AS total"
+LIST_OBJECTS: LiteralString = (
+    _LIVE_OBJECTS + "WITH o ORDER BY o.name SKIP $skip LIMIT $limit " + _OBJECT_COUNTS + "ORDER BY o.name"
+)
+ONE_OBJECT: LiteralString = (
+    "MATCH (o:SObject {key: $key}) WHERE o.retired_at IS NULL AND NOT coalesce(o.placeholder, false) "
+    + _OBJECT_COUNTS
+)
+
+# A filter given as null is left out; `f.org_key = $org_key` stays a plain equality, so the org's index is sought.
+_FILTERED_FIELDS = (
+    "MATCH (f:Field) WHERE f.org_key = $org_key AND f.retired_at IS NULL "
+    "AND ($sobject IS NULL OR f.sobject = $sobject) "
+    "AND ($category IS NULL OR f.ccpa_category = $category) "
+    "AND ($sensitive IS NULL OR coalesce(f.sensitive, false) = $sensitive) "
+    "AND ($encrypted IS NULL OR coalesce(f.encrypted, false) = $encrypted) "
+    "AND ($unclassified IS NULL OR (f.ccpa_category IS NULL) = $unclassified) "
+    "AND ($custom IS NULL OR coalesce(f.custom, false) = $custom) "
+    "AND ($namespace IS NULL OR f.namespace = $namespace) "
+    "AND ($search IS NULL OR toLower(f.name) CONTAINS $search "
+    "     OR toLower(coalesce(f.display_label, '')) CONTAINS $search) "
+)
+COUNT_FIELDS: LiteralString = _FILTERED_FIELDS + "RETURN count(f) AS total"
+LIST_FIELDS: LiteralString = (
+    _FILTERED_FIELDS + "RETURN f AS field ORDER BY f.sobject, f.name SKIP $skip LIMIT $limit"
+)
+ONE_FIELD: LiteralString = "MATCH (f:Field {key: $key}) WHERE f.retired_at IS NULL RETURN f AS field"
+
+
+def list_objects(graph: Graph, org_key: str, page: PageRequest) -> Page[ObjectSummary]:
+    """The org's live objects (no placeholders) by name, with how many fields, personal and sensitive ones."""
+    total = int(graph.read(COUNT_OBJECTS, org_key=org_key)[0]["total"])
+    rows = graph.read(LIST_OBJECTS, org_key=org_key, skip=page.skip, limit=page.size)
+    return Page(total, tuple(_object_summary(row) for row in rows))
+
+
+def object_detail(graph: Graph, sobject_key: str) -> ObjectDetail | None:
+    rows = graph.read(ONE_OBJECT, key=sobject_key)
+    return _object_detail(rows[0]) if rows else None
+
+
+def list_fields(graph: Graph, org_key: str, filters: FieldFilter, page: PageRequest) -> Page[FieldSummary]:
+    """The org's live fields that pass every filter given, by object and name."""
+    parameters = {"org_key": org_key, **filters.parameters()}
+    total = int(graph.read(COUNT_FIELDS, **parameters)[0]["total"])
+    rows = graph.read(LIST_FIELDS, **parameters, skip=page.skip, limit=page.size)
+    return Page(total, tuple(FieldSummary(**_field_summary_values(row["field"])) for row in rows))
+
+
+def field_detail(graph: Graph, field_key: str) -> FieldDetail | None:
+    rows = graph.read(ONE_FIELD, key=field_key)
+    return _field_detail(rows[0]["field"]) if rows else None
+
+
+def _object_summary_values(row: Any) -> dict[str, Any]:
+    node = row["object"]
+    return {"name": node["name"], "label": node.get("display_label"), "custom": bool(node.get("custom")),
+            "namespace": node.get("namespace"), "external": bool(node.get("external")),
+            "record_count": node.get("record_count"), "internal_sharing_model": node.get("internal_sharing_model"),
+            "external_sharing_model": node.get("external_sharing_model"), "field_count": row["field_count"],
+            "personal_field_count": row["personal_field_count"],
+            "sensitive_field_count": row["sensitive_field_count"]}
+
+
+def _object_summary(row: Any) -> ObjectSummary:
+    return ObjectSummary(**_object_summary_values(row))
+
+
+def _object_detail(row: Any) -> ObjectDetail:
+    node = row["object"]
+    return ObjectDetail(
+        **_object_summary_values(row), key=node["key"], key_prefix=node.get("key_prefix"),
+        record_types=tuple(node.get("record_types") or ()), record_count_at=_native(node.get("record_count_at")),
+        external_data_source=node.get("external_data_source"),
+        external_data_source_label=node.get("external_data_source_label"),
+        external_data_source_type=node.get("external_data_source_type"),
+        external_data_source_endpoint=node.get("external_data_source_endpoint"),
+        external_name=node.get("external_name"), **_provenance(node))
+
+
+def _field_summary_values(node: Any) -> dict[str, Any]:
+    return {"object": node["sobject"], "name": node["name"], "label": node.get("display_label"),
+            "type": node.get("type"), "custom": bool(node.get("custom")), "namespace": node.get("namespace"),
+            "ccpa_category": node.get("ccpa_category"), "sensitive": bool(node.get("sensitive")),
+            "encrypted": bool(node.get("encrypted"))}
+
+
+def _field_detail(node: Any) -> FieldDetail:
+    return FieldDetail(
+        **_field_summary_values(node), key=node["key"], classification_rule=node.get("classification_rule"),
+        sensitivity_rule=node.get("sensitivity_rule"), security_classification=node.get("security_classification"),
+        compliance_groups=tuple(node.get("compliance_groups") or ()), business_status=node.get("business_status"),
+        description=node.get("description"), help_text=node.get("help_text"),
+        picklist_values=tuple(node.get("picklist_values") or ()), references=tuple(node.get("references") or ()),
+        compound_parent=node.get("compound_parent"), **_provenance(node))
+
+
+def _provenance(node: Any) -> dict[str, Any]:
+    return {"evidence": node.get("evidence"), "first_seen": _native(node.get("first_seen")),
+            "last_seen": _native(node.get("last_seen")), "run_id": node.get("run_id")}
+
+
+def _native(value: Any) -> datetime | None:
+    """A Neo4j DateTime as Python's (the API and the pages format Python's)."""
+    if value is None:
+        return None
+    native: datetime = value.to_native() if hasattr(value, "to_native") else value
+    return native
+
+
+__all__ = ["MAX_PAGE_SIZE", "FieldDetail", "FieldFilter", "FieldSummary", "ObjectDetail", "ObjectSummary", "Page",
+           "PageRequest", "field_detail", "list_fields", "list_objects", "object_detail"]

@@ -1,0 +1,31 @@
+from collections.abc import Iterator
+
+import pytest
+from django.core.cache import cache
+
+from harvesters.connections import register_org
+from harvesters.models import OrgConnection
+from lineage import Graph
+from tests.lineage.queries.inventory_org import ORG_ID, write_inventory_org
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles() -> Iterator[None]:
+    """Each test starts with every token's, user's and address's request count at zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def inventory_graph(graph: Graph) -> Graph:
+    write_inventory_org(graph)
+    return graph
+
+
+@pytest.fixture
+def bank(inventory_graph: Graph) -> OrgConnection:
+    """The registered org whose schema the graph holds (tests.lineage.queries.inventory_org)."""
+    return register_org("inv-bank", login_url="https://inv-bank.my.salesforce.com",
+                        instance_url="https://inv-bank.my.salesforce.com", auth_flow="session_id",
+                        session_id="00D!session", org_id=ORG_ID)
