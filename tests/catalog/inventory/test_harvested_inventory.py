@@ -1,0 +1,51 @@
+"""The inventory API over the demo org's schema as a harvest writes it (the simulator over HTTPS, real Neo4j)."""
+
+from __future__ import annotations
+
+import pytest
+
+from harvesters import runs
+from harvesters.connections import register_org
+from harvesters.models import OrgConnection, RunStatus
+from lineage import Graph, org_key, purge_org
+from salesforce_simulator import Simulator
+from tests.catalog.accounts.people import auditor, token_client
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def harvested_demo(demo_org: Simulator, graph: Graph) -> OrgConnection:
+    given = demo_org.credentials()
+    purge_org(graph, org_key(demo_org.org.id))
+    connection = register_org("demo", login_url=demo_org.base_url, auth_flow="client_credentials",
+                              client_id=given["consumer_key"], client_secret=given["consumer_secret"],
+                              ca_bundle=demo_org.ca_bundle)
+    run = runs.harvest_now(runs.request_harvest(connection, full=True, sources=["schema"]), max_attempts=8)
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    connection.refresh_from_db()
+    return connection
+
+
+def test_the_unencrypted_tax_id_is_found_by_search_and_filters_and_its_page_says_why(harvested_demo: OrgConnection):
+    client = token_client(auditor(), scopes=("catalog:read",))
+
+    found = client.get("/api/v1/orgs/demo/fields/?sensitive=true&encrypted=false&search=tax%20id").json()
+    detail = client.get("/api/v1/orgs/demo/objects/Loan_Application__c/fields/Tax_Id__c/").json()
+
+    assert {"object": "Loan_Application__c", "name": "Tax_Id__c"}.items() <= next(
+        row for row in found["results"] if row["name"] == "Tax_Id__c").items()
+    assert (detail["security_classification"], detail["compliance_groups"]) == ("Restricted", ["PII", "GLBA", "CCPA"])
+    assert detail["sensitivity_rule"]
+    assert detail["classification_rule"]
+    assert detail["evidence"] == "describe:Loan_Application__c"
+
+
+def test_the_harvested_objects_add_up_to_the_field_list(harvested_demo: OrgConnection):
+    client = token_client(auditor(), scopes=("catalog:read",))
+
+    objects = client.get("/api/v1/orgs/demo/objects/?page_size=500").json()
+    fields = client.get("/api/v1/orgs/demo/fields/?page_size=1").json()
+
+    assert {"Contact", "Loan_Application__c"} <= {row["name"] for row in objects["results"]}
+    assert fields["count"] == sum(row["field_count"] for row in objects["results"])
