@@ -83,7 +83,8 @@ def test_the_navigation_shows_pages_still_to_come_without_linking_to_them(office
     page = officer.get("/").content.decode()
 
     assert '<a href="/" aria-current="page">Dashboard</a>' in page
-    assert '<span class="coming">Harvests <small>(coming)</small></span>' in page
+    assert '<span class="coming">Lineage <small>(coming)</small></span>' in page
+    assert '<a href="/harvests/">Harvests</a>' in page
     assert 'href="/api/docs/"' in page
 
 

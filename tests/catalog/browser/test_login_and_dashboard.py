@@ -103,8 +103,8 @@ def test_the_keyboard_alone_reaches_the_skip_link_the_navigation_and_logs_out(br
     expect(page.locator("main")).to_be_focused()
 
     browser_page.open("/")
-    reached = [tab_to_next(browser_page) for _ in range(5)]
-    assert reached == ["Skip to main content", "Recordkeeper", "Dashboard", "API docs", "officer"]
+    reached = [tab_to_next(browser_page) for _ in range(6)]
+    assert reached == ["Skip to main content", "Recordkeeper", "Dashboard", "Harvests", "API docs", "officer"]
     page.keyboard.press("Enter")  # opens the user menu
     page.keyboard.press("Tab")
     assert focused_text(browser_page) == "Change password"

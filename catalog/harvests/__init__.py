@@ -1,0 +1,1 @@
+"""The harvests pages: runs listed and filtered, a harvest started, one run followed live."""
