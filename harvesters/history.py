@@ -114,6 +114,8 @@ def steps_of(run: HarvestRun) -> list[StepState]:
                        warnings=[in_words(item) for item in entry["warnings"]])
              for name, entry in run.steps.items()]
     waiting = sorted(planned_steps(run) - set(run.steps))
+    if run.plan is None and "schema" in run.sources:  # the schema's chunks are known once the run is planned
+        waiting.insert(0, "schema")
     return begun + [StepState(name=step_title(name, run.plan), state="not run" if run.finished_at else "waiting",
                               counts={}, errors=[], warnings=[]) for name in waiting]
 
@@ -131,6 +133,8 @@ def spaced(counts: dict[str, int]) -> dict[str, int]:
 
 def step_title(name: str, plan: list[list[str]] | None) -> str:
     """'schema:Account' as a person reads it: 'schema chunk 1 of 3 (Account, Contact, Lead, …)'."""
+    if name == "schema":
+        return "schema (its chunks are planned as the run starts)"
     if not name.startswith("schema:"):
         return name.replace(":", ", ")
     chunks = plan or []

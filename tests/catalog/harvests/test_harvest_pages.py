@@ -279,6 +279,16 @@ def test_the_polled_fragment_of_a_finished_run_stops_the_polling(officer: Client
     assert "Not run" in fragment
 
 
+def test_a_queued_run_shows_every_source_waiting_the_schema_first(officer: Client):
+    run = HarvestRun.objects.create(org=connected_org("acme"), full=False, sources=["schema", "integrations"])
+
+    page = officer.get(f"/harvests/{run.pk}/").content.decode()
+
+    steps = [row.split("</th>")[0] for row in page.split('<th scope="row">')[1:]]
+    assert steps == ["schema (its chunks are planned as the run starts)", "integrations"]
+    assert "Waiting for a worker" in page
+
+
 def test_errors_recorded_as_a_step_and_its_error_are_shown_in_words(officer: Client):
     run = finished_run(connected_org("acme"), RunStatus.FAILED, errors=[{"step": "schema:2", "error": "HTTP 500"}])
 
@@ -299,6 +309,17 @@ def test_the_harvests_pages_satisfy_the_content_security_policy(officer: Client)
 
     for path in ("/harvests/", f"/harvests/{run.pk}/"):
         assert csp_problems(officer.get(path).content.decode()) == [], path
+
+
+def test_the_dashboard_links_the_running_and_the_last_finished_run_to_their_pages(auditor: Client):
+    acme = connected_org("acme")
+    finished = finished_run(acme)
+    running = HarvestRun.objects.create(org=acme, full=False, status=RunStatus.RUNNING)
+
+    page = auditor.get("/").content.decode()
+
+    assert f'<a href="/harvests/{running.pk}/">Follow run {running.pk}</a>' in page
+    assert f'<a href="/harvests/{finished.pk}/">Run {finished.pk} in detail</a>' in page
 
 
 def test_the_navigation_links_the_harvests_page_as_current(auditor: Client):
