@@ -15,8 +15,8 @@ from catalog.accounts import roles
 from harvesters.connections import register_org
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from harvesters.runs import request_harvest
+from tests.catalog.accounts.people import user_in_role
 from tests.catalog.page_checks import csp_problems
-from tests.catalog.role_users import user_with_role
 
 pytestmark = pytest.mark.django_db
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -38,7 +38,7 @@ def finished_run(org: OrgConnection, status: str, *, api_used: tuple[int, int], 
 
 @pytest.fixture
 def officer(client: Client) -> Client:
-    client.force_login(user_with_role("officer", roles.PRIVACY_OFFICER))
+    client.force_login(user_in_role("officer", roles.PRIVACY_OFFICER))
     return client
 
 
@@ -89,16 +89,16 @@ def test_the_navigation_shows_pages_still_to_come_without_linking_to_them(office
 
 
 def test_an_auditor_is_not_shown_the_audit_log_in_the_navigation(client: Client):
-    client.force_login(user_with_role("auditor", roles.AUDITOR))
+    client.force_login(user_in_role("auditor", roles.AUDITOR))
     officer = Client()
-    officer.force_login(user_with_role("officer", roles.PRIVACY_OFFICER))
+    officer.force_login(user_in_role("officer", roles.PRIVACY_OFFICER))
 
     assert "Audit log" not in client.get("/").content.decode()
     assert "Audit log" in officer.get("/").content.decode()
 
 
 def test_a_login_without_a_role_gets_a_403_page_in_plain_words(client: Client):
-    client.force_login(user_with_role("newcomer", None))
+    client.force_login(user_in_role("newcomer", None))
 
     response = client.get("/")
 

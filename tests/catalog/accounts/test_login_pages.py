@@ -8,7 +8,7 @@ from django.test import Client
 
 from catalog.accounts import roles
 from catalog.accounts.views import WRONG_LOGIN
-from tests.catalog.role_users import PASSWORD, user_with_role
+from tests.catalog.accounts.people import PASSWORD, user_in_role
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def test_the_login_page_opens_without_a_login_and_labels_its_fields(client: Clie
 
 
 def test_a_wrong_password_says_wrong_username_or_password_and_logs_nobody_in(client: Client):
-    user_with_role("officer", roles.PRIVACY_OFFICER)
+    user_in_role("officer", roles.PRIVACY_OFFICER)
 
     response = client.post("/accounts/login/", {"username": "officer", "password": "not-the-password"})
 
@@ -44,7 +44,7 @@ def test_a_wrong_password_says_wrong_username_or_password_and_logs_nobody_in(cli
 
 
 def test_a_privacy_officer_logs_in_and_lands_on_the_dashboard(client: Client):
-    user_with_role("officer", roles.PRIVACY_OFFICER)
+    user_in_role("officer", roles.PRIVACY_OFFICER)
 
     response = client.post("/accounts/login/", {"username": "officer", "password": PASSWORD, "next": "/"},
                            follow=True)
@@ -57,7 +57,7 @@ def test_a_privacy_officer_logs_in_and_lands_on_the_dashboard(client: Client):
 
 
 def test_logging_out_takes_a_post_and_ends_the_session(client: Client):
-    client.force_login(user_with_role("officer", roles.PRIVACY_OFFICER))
+    client.force_login(user_in_role("officer", roles.PRIVACY_OFFICER))
 
     assert client.get("/accounts/logout/").status_code == 405  # a link or an image cannot log anyone out
     response = client.post("/accounts/logout/")
@@ -68,7 +68,7 @@ def test_logging_out_takes_a_post_and_ends_the_session(client: Client):
 
 
 def test_a_password_change_needs_the_old_password_then_the_new_one_logs_in(client: Client):
-    client.force_login(user_with_role("officer", roles.PRIVACY_OFFICER))
+    client.force_login(user_in_role("officer", roles.PRIVACY_OFFICER))
     new = "Golden-Poppy-Changed-77"
 
     refused = client.post("/accounts/password/", {"old_password": "wrong", "new_password1": new,
@@ -105,7 +105,7 @@ def test_an_htmx_request_after_the_session_ended_sends_the_whole_page_to_the_log
 
 
 def test_a_field_left_empty_says_what_to_enter(client: Client):
-    client.force_login(user_with_role("officer", roles.PRIVACY_OFFICER))
+    client.force_login(user_in_role("officer", roles.PRIVACY_OFFICER))
 
     refused = client.post("/accounts/password/", {"old_password": "", "new_password1": "", "new_password2": ""})
 

@@ -15,9 +15,9 @@ from harvesters.connections import register_org
 from harvesters.models import HarvestRun, RunStatus
 from lineage import Graph, org_key, purge_org
 from salesforce_simulator import Simulator
+from tests.catalog.accounts.people import PASSWORD, user_in_role
 from tests.catalog.browser.conftest import BrowserPage
 from tests.catalog.browser.test_login_and_dashboard import log_in
-from tests.catalog.role_users import PASSWORD, user_with_role
 from tests.harvesters.worker_runs import connect, small_generated_org
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the live server and the worker read what the test committed
@@ -36,7 +36,7 @@ def test_a_privacy_officer_starts_a_harvest_and_watches_it_finish_without_a_relo
     browser_page: BrowserPage, small_org: Simulator, worker: str
 ):
     connect("small-bank", small_org)
-    user_with_role("officer", roles.PRIVACY_OFFICER)
+    user_in_role("officer", roles.PRIVACY_OFFICER)
     page = browser_page.page
 
     browser_page.open("/harvests/")
@@ -83,8 +83,8 @@ def test_a_second_start_is_refused_in_words_and_an_auditor_sees_no_start_control
                        auth_flow="session_id", session_id="00D!session")  # never contacted: no worker runs here
     running = HarvestRun.objects.create(org=org, full=False, status=RunStatus.RUNNING, chunks_total=4,
                                         chunks_done=1)
-    user_with_role("officer", roles.PRIVACY_OFFICER)
-    user_with_role("auditor", roles.AUDITOR)
+    user_in_role("officer", roles.PRIVACY_OFFICER)
+    user_in_role("auditor", roles.AUDITOR)
     page = browser_page.page
 
     browser_page.open("/harvests/")

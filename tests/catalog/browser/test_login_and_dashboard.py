@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from catalog.accounts import roles
 from harvesters.connections import register_org
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
+from tests.catalog.accounts.people import PASSWORD, user_in_role
 from tests.catalog.browser.conftest import BrowserPage
-from tests.catalog.role_users import PASSWORD, user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the live server reads what the test committed
 
@@ -40,7 +40,7 @@ def log_in(browser_page: BrowserPage, username: str, password: str) -> None:
 
 def test_a_privacy_officer_logs_in_sees_the_orgs_and_logs_out(browser_page: BrowserPage, services_up: None):
     golden_poppy_harvested()
-    user_with_role("officer", roles.PRIVACY_OFFICER)
+    user_in_role("officer", roles.PRIVACY_OFFICER)
     page = browser_page.page
 
     browser_page.open("/")
@@ -84,7 +84,7 @@ def test_a_privacy_officer_logs_in_sees_the_orgs_and_logs_out(browser_page: Brow
 
 
 def test_the_keyboard_alone_reaches_the_skip_link_the_navigation_and_logs_out(browser_page: BrowserPage):
-    user_with_role("officer", roles.PRIVACY_OFFICER)
+    user_in_role("officer", roles.PRIVACY_OFFICER)
     page = browser_page.page
     browser_page.open("/accounts/login/")
     expect(page.get_by_label("Username")).to_be_focused()  # the login form takes the focus when it opens
@@ -120,7 +120,7 @@ def test_the_dashboard_follows_a_running_harvest_without_a_reload(browser_page: 
     org = golden_poppy_harvested()
     run = HarvestRun.objects.create(org=org, full=False, status=RunStatus.RUNNING, started_at=timezone.now(),
                                     chunks_total=9, chunks_done=4)
-    user_with_role("officer", roles.PRIVACY_OFFICER)
+    user_in_role("officer", roles.PRIVACY_OFFICER)
     page = browser_page.page
     browser_page.open("/")
     log_in(browser_page, "officer", PASSWORD)
@@ -134,8 +134,8 @@ def test_the_dashboard_follows_a_running_harvest_without_a_reload(browser_page: 
 
 
 def test_a_first_look_without_orgs_or_without_a_role_is_explained_in_words(browser_page: BrowserPage):
-    user_with_role("officer", roles.PRIVACY_OFFICER)
-    user_with_role("newcomer", None)
+    user_in_role("officer", roles.PRIVACY_OFFICER)
+    user_in_role("newcomer", None)
     page = browser_page.page
 
     browser_page.open("/")

@@ -15,8 +15,8 @@ from catalog.accounts.models import AuditAction, AuditEvent
 from harvesters.connections import register_org
 from harvesters.history import RUNS_PER_PAGE
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
+from tests.catalog.accounts.people import user_in_role
 from tests.catalog.page_checks import csp_problems
-from tests.catalog.role_users import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def finished_run(org: OrgConnection, status: str = RunStatus.SUCCEEDED, *, ago: 
 
 
 def signed_in(client: Client, role: str) -> Client:
-    client.force_login(user_with_role(role.replace(" ", "-"), role))
+    client.force_login(user_in_role(role.replace(" ", "-"), role))
     return client
 
 
@@ -72,7 +72,7 @@ def test_an_anonymous_start_is_sent_to_the_login_page_and_starts_nothing(client:
 
 
 def test_a_login_without_a_role_may_not_see_the_runs(client: Client):
-    client.force_login(user_with_role("newcomer", None))
+    client.force_login(user_in_role("newcomer", None))
 
     assert client.get("/harvests/").status_code == 403
 
