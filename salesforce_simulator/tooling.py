@@ -472,6 +472,7 @@ class ToolingCatalog:
         self._describes: dict[str, dict[str, Any] | None] = {}
         self._entity_names: dict[str, str] | None = None
         self._fields: dict[str, dict[str, Record]] = {}  # FieldDefinition rows by object, for relationship paths
+        self._entity_rows: dict[str, Record] = {}  # EntityDefinition rows by object, for relationship paths
 
     def entity_name(self, key: str) -> str | None:
         """The object an EntityDefinition key names: its api name or (15- or 18-character) durable id."""
@@ -533,11 +534,17 @@ class ToolingCatalog:
             return self.org.get_record("User", key)
         if name == "EntityDefinition":
             entity = self.entity_name(key)
-            return entity_definition(self.org, entity, self.api_version) if entity else None
+            return self.entity_definition(entity) if entity else None
         if name == "FieldDefinition":
             return self.field_definition(key)
         return next((r for r in self.records(name) if str(r.get("Id", ""))[:15] == key[:15]), None)
 
+
+    def entity_definition(self, entity: str) -> Record:
+        """The EntityDefinition row of an object, built once per query: each of its FieldDefinition rows looks it up."""
+        if entity not in self._entity_rows:
+            self._entity_rows[entity] = entity_definition(self.org, entity, self.api_version)
+        return self._entity_rows[entity]
 
     def field_definition(self, durable_id: str) -> Record | None:
         """The FieldDefinition row a DurableId (`<entity>.<field>`) names, built once per object."""
