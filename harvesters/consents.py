@@ -25,8 +25,8 @@ temporary files, then merged), whatever order the job returns them in.
 Objects above `bulk_threshold` records travel through a Bulk API 2.0
 query job (one call per results page of `bulk_page_size` rows, asked for as maxRecords, plus the job's
 creation and status polls); smaller ones through REST query pages of 2,000 (one call each). A read submits
-all its Bulk jobs before it reads any, so Salesforce runs them side by side: the first is polled with a
-growing wait, each later one is usually complete when its turn comes (one or two polls). Every page goes through
+all its Bulk jobs before it awaits any, so Salesforce runs them side by side, and awaits the largest first
+with a growing wait between polls: the others are complete by then, a poll or two each. Every page goes through
 `OrgClient.call`, so a session that expires between pages is renewed (a bare `query_all_iter`
 generator would not be). The merge assumes Salesforce orders 18-character ids case-insensitively (they
 are unique that way, which is why the 3-character suffix exists); a stream arriving in another order
@@ -256,6 +256,7 @@ class HarvestPlan:
     errors: tuple[str, ...] = ()
     changed: dict[str, SubResponse] = field(default_factory=dict)  # incremental: first page of changed rows
     warnings: tuple[str, ...] = ()  # objects of the consent model this org does not have
+    rows: dict[str, int] = field(default_factory=dict)  # a full read: each object's count of rows
 
 
 # --- the source ------------------------------------------------------------------------------------
@@ -350,12 +351,14 @@ def plan_harvest(
     answers = {answer.reference: answer for answer in query_many(client, queries)}
     errors = [f"{reference}: {answer.error_message()}" for reference, answer in answers.items() if not answer.ok]
     objects = [obj for obj in objects if answers[obj.name].ok]
-    bulk = {obj.name for obj in objects if int(answers[obj.name].body.get("totalSize", 0)) > bulk_threshold}
+    rows = {obj.name: int(answers[obj.name].body.get("totalSize", 0)) for obj in objects}
+    bulk = {name for name, count in rows.items() if count > bulk_threshold}
     purposes = answers.get("DataUsePurpose")
     purpose_rows: list[Row] = purposes.body.get("records", []) if purposes and purposes.ok else []
     changed = {obj.name: answers[obj.name] for obj in objects} if since else {}
     return HarvestPlan(tuple(objects), frozenset(bulk), {row["Id"]: row["Name"] for row in purpose_rows},
-                       tuple(purpose_records(org_id, purpose_rows)), tuple(errors), changed, tuple(warnings))
+                       tuple(purpose_records(org_id, purpose_rows)), tuple(errors), changed, tuple(warnings),
+                       {} if since else rows)
 
 
 def described_fields(client: OrgClient, names: list[str]) -> dict[str, frozenset[str]]:
@@ -406,12 +409,14 @@ def purpose_records(org_id: str, rows: Iterable[Row]) -> list[PurposeRecord]:
 
 def consumer_streams(client: OrgClient, plan: HarvestPlan, consumers: ConsumerRange,
                      bulk_page_size: int) -> dict[str, Iterator[Row]]:
-    """Each object's rows of `consumers`, in link order. Every Bulk job is submitted before any is read, so
-    Salesforce runs them side by side while the first is awaited and read: a later job is complete, or
-    nearly, when its turn comes, and costs one or two status polls instead of a wait of its own."""
+    """Each object's rows of `consumers`, in link order. Every Bulk job is submitted before any is awaited,
+    so Salesforce runs them side by side, and the largest is awaited first: by the time it is complete the
+    others are too, and each costs a poll or two instead of a wait of its own."""
     jobs = {obj.name: submit_bulk_query(client, obj.soql(consumers.condition(obj), ordered=False))
             for obj in plan.objects if obj.name in plan.bulk}  # no ORDER BY: it would turn PK chunking off
-    return {obj.name: (in_link_order(bulk_job_rows(client, jobs[obj.name], page_size=bulk_page_size), obj.link)
+    for name in sorted(jobs, key=lambda name: plan.rows.get(name, 0), reverse=True):
+        _wait_for_job(client, jobs[name])
+    return {obj.name: (in_link_order(job_results(client, jobs[obj.name], page_size=bulk_page_size), obj.link)
                        if obj.name in jobs else rest_rows(client, obj.soql(consumers.condition(obj))))
             for obj in plan.objects}
 
@@ -450,7 +455,9 @@ def rest_rows(client: OrgClient, soql: str) -> Iterator[Row]:
 
 def bulk_rows(client: OrgClient, soql: str, *, page_size: int = DEFAULT_BULK_PAGE_SIZE) -> Iterator[Row]:
     """A Bulk API 2.0 query's rows: the job is created when the first row is asked for."""
-    yield from bulk_job_rows(client, submit_bulk_query(client, soql), page_size=page_size)
+    job_id = submit_bulk_query(client, soql)
+    _wait_for_job(client, job_id)
+    yield from job_results(client, job_id, page_size=page_size)
 
 
 def submit_bulk_query(client: OrgClient, soql: str) -> str:
@@ -458,9 +465,8 @@ def submit_bulk_query(client: OrgClient, soql: str) -> str:
     return str(_json(client, "jobs/query", method="POST", json={"operation": "query", "query": soql})["id"])
 
 
-def bulk_job_rows(client: OrgClient, job_id: str, *, page_size: int = DEFAULT_BULK_PAGE_SIZE) -> Iterator[Row]:
-    """A submitted job's rows: poll until complete, then CSV pages of `page_size` (maxRecords) by Sforce-Locator."""
-    _wait_for_job(client, job_id)
+def job_results(client: OrgClient, job_id: str, *, page_size: int = DEFAULT_BULK_PAGE_SIZE) -> Iterator[Row]:
+    """A complete job's rows: CSV pages of `page_size` (maxRecords), one call each, by Sforce-Locator."""
     locator = ""
     while True:
         text, locator = client.call(lambda sf, at=locator: _results_page(sf, job_id, at, page_size))  # type: ignore[misc]
