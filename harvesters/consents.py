@@ -116,7 +116,7 @@ BULK_ID_PAGE_SIZE = 250_000  # rows of one id each (about 5 MB of CSV): the rang
 DEFAULT_CONSUMERS_PER_CHUNK = 2_000
 INCREMENTAL_IDS_PER_QUERY = 200  # keeps an IN (...) list well inside a GET URL
 BULK_POLL_START_S = 0.5
-BULK_POLL_MAX_S = 10.0
+BULK_POLL_MAX_S = 30.0  # a long job is polled a few times, not every 10 s: each poll is an API call of the org's
 BULK_TIMEOUT_S = 3_600.0
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STANDALONE = ""  # the merge key of rows linked to no Individual (nulls sort first)
