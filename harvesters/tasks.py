@@ -19,12 +19,13 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from celery import Task, group, shared_task
+from django.db import transaction
 from django.utils import timezone
 
 from harvesters import runs
 from harvesters.client import OrgClient
 from harvesters.connections import client_for
-from harvesters.models import HarvestRun, RunStatus
+from harvesters.models import HarvestRun, OrgConnection, RunStatus
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -128,18 +129,25 @@ def finish_harvest(run_id: int) -> None:
                 lambda: runs.finish_run(HarvestRun.objects.select_related("org").get(pk=run_id)))
 
 
+def queue_harvest(org: OrgConnection, *, full: bool, sources: list[str] | None = None,
+                  requested_by: Any = None, origin: str = "") -> HarvestRun:
+    """Request a run (refused with runs.RunInProgressError while the org has one) and queue its start once the
+    request's transaction commits, so the worker always finds the run: what every entry point does."""
+    run = runs.request_harvest(org, full=full, sources=sources, requested_by=requested_by, origin=origin)
+    transaction.on_commit(lambda: start_harvest.delay(run.pk))
+    return run
+
+
 @shared_task(name="harvesters.schedule_harvests")
 def schedule_harvests() -> list[int]:
     """Run by Celery beat: queue an incremental harvest of every org that is due for one."""
     queued = []
     for org in runs.due_for_harvest(timezone.now()):
         try:
-            queued.append(runs.request_harvest(org, full=False, origin="schedule"))
+            queued.append(queue_harvest(org, full=False, origin="schedule").pk)
         except runs.RunInProgressError:
             continue  # a command or the API started one since: that run is this org's harvest
-    for run in queued:
-        start_harvest.delay(run.pk)
-    return [run.pk for run in queued]
+    return queued
 
 
 @shared_task(name="harvesters.close_stale_runs")

@@ -58,18 +58,17 @@ class HarvestRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[H
                                                      description="The org has a run that has not finished"),
     })
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
-        from harvesters.tasks import start_harvest
+        from harvesters.tasks import queue_harvest
 
         given = HarvestRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         try:
-            run = runs.request_harvest(given.validated_data["org"], full=given.validated_data["full"],
+            run = queue_harvest(given.validated_data["org"], full=given.validated_data["full"],
                                        sources=given.validated_data.get("sources"), requested_by=request.user,
                                        origin=_origin_of(request))
         except runs.RunInProgressError as error:
             return problem_response(status.HTTP_409_CONFLICT, str(error),
                                     running_run=HarvestRunSerializer(error.running).data)
-        start_harvest.delay(run.pk)
         return Response(HarvestRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 

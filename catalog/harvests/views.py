@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_format
@@ -34,18 +33,17 @@ def harvest_start(request: HttpRequest) -> HttpResponse:
     """Start a harvest as every entry point does; a refusal (bad field, a run in the way) is said on the list."""
     if not roles.can_run_harvests(request.user):
         raise PermissionDenied
+    from harvesters.tasks import queue_harvest  # the tasks module imports Celery's app: only a start needs it
+
     form = StartHarvestForm(request.POST)
     if not form.is_valid():
         return _list_page(request, form, status=400)
     org = OrgConnection.objects.get(alias=form.cleaned_data["org"])
     try:
-        run = runs.request_harvest(org, full=form.full, requested_by=request.user, origin=ORIGIN)
+        run = queue_harvest(org, full=form.full, requested_by=request.user, origin=ORIGIN)
     except runs.RunInProgressError as error:
         form.add_error(None, _in_the_way(error))
         return _list_page(request, form, status=409, in_the_way=error.running.pk)
-    from harvesters.tasks import start_harvest  # the tasks module imports Celery's app: only a start needs it
-
-    transaction.on_commit(lambda: start_harvest.delay(run.pk))  # the worker must find the run committed
     messages.success(request, f"The {form.cleaned_data['kind']} harvest of {org.alias} has started.")
     return redirect("harvest-detail", pk=run.pk)
 
