@@ -144,7 +144,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))  # where collectstatic writes
 # Development and tests serve the apps' static folders as they are (no collectstatic); production serves
 # STATIC_ROOT, collected and compressed. Fixed here, since the test runner turns settings.DEBUG off.
 WHITENOISE_USE_FINDERS: bool = DEBUG

@@ -133,7 +133,15 @@ def production_environment(tmp_path: Path, neo4j_uri: str) -> dict[str, str]:
             "SECRETS_KEY": Fernet.generate_key().decode(), "SUBJECT_HMAC_KEY": "s" * 48,
             "ALLOWED_HOSTS": "recordkeeper.example.com", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
             "NEO4J_URI": neo4j_uri, "NEO4J_USER": settings.NEO4J["user"], "NEO4J_PASSWORD": settings.NEO4J["password"],
-            "NEO4J_DATABASE": settings.NEO4J["database"], "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
+            "NEO4J_DATABASE": settings.NEO4J["database"], "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "STATIC_ROOT": str(tmp_path / "staticfiles")}
+
+
+def collect_static(env: dict[str, str]) -> None:
+    """What the image's build does before its command runs: the pages' files collected and compressed."""
+    done = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 @contextlib.contextmanager
@@ -141,9 +149,11 @@ def web_container(tmp_path: Path, port: int, neo4j_uri: str) -> Iterator[None]:
     """The image's command (gunicorn) with production settings, listening on `port` instead of 8000."""
     command = [part.replace(":8000", f":{port}") for part in image_command()]
     assert command[0] == "gunicorn"
+    env = production_environment(tmp_path, neo4j_uri)
+    collect_static(env)
     log = (tmp_path / "gunicorn.log").open("wb")
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), *command[1:]], cwd=REPO,
-                              env=production_environment(tmp_path, neo4j_uri), stdout=log, stderr=subprocess.STDOUT)
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_until_listening(port, server, tmp_path / "gunicorn.log")
         yield
@@ -282,6 +292,7 @@ def test_the_product_runs_without_the_simulator_and_the_local_services(tmp_path:
         "print('imported', len(sys.modules))\n"
     )
     env = production_environment(tmp_path, settings.NEO4J["uri"])
+    collect_static(env)
 
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
                           timeout=300, check=False)

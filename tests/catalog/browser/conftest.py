@@ -33,17 +33,18 @@ def screenshot_dir() -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_running() -> Iterator[Playwright]:
     # Playwright's sync API keeps an event loop in this thread; Django refuses ORM calls beside a running loop
-    # unless told the code is synchronous, which a test's set-up is.
+    # unless told the code is synchronous, which a test's set-up is. Package-scoped, so the switch is off again
+    # for every later test and the processes they start (check --deploy refuses it: async.E001).
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as running:
         yield running
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_running: Playwright) -> Iterator[Browser]:
     launched = playwright_running.chromium.launch(executable_path=chromium_path(), headless=True)
     yield launched
