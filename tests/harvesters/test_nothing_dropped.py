@@ -21,6 +21,7 @@ from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from lineage import Graph, org_key, purge_org, sobject_key
 from salesforce_simulator import Simulator, load_org
 from tests.catalog.accounts.people import auditor
+from tests.harvesters.worker_runs import connect as connect_simulated
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CONNECT_ORG = Path(__file__).parent / "orgs" / "connect.yaml"
@@ -36,11 +37,8 @@ def connect_org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]
 
 @pytest.fixture
 def connect(connect_org: Simulator, graph: Graph) -> OrgConnection:
-    given = connect_org.credentials()
     purge_org(graph, org_key(connect_org.org.id))
-    return register_org("connect", login_url=connect_org.base_url, auth_flow="client_credentials",
-                        client_id=given["consumer_key"], client_secret=given["consumer_secret"],
-                        ca_bundle=connect_org.ca_bundle, manifest_dir="")
+    return connect_simulated("connect", connect_org)
 
 
 def sobject(graph: Graph, org_id: str, name: str) -> dict[str, object]:
@@ -198,11 +196,8 @@ def hidden_types_org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simul
 
 @pytest.fixture
 def quiet(hidden_types_org: Simulator, graph: Graph) -> OrgConnection:
-    given = hidden_types_org.credentials()
     purge_org(graph, org_key(hidden_types_org.org.id))
-    return register_org("quiet", login_url=hidden_types_org.base_url, auth_flow="client_credentials",
-                        client_id=given["consumer_key"], client_secret=given["consumer_secret"],
-                        ca_bundle=hidden_types_org.ca_bundle, manifest_dir="")
+    return connect_simulated("quiet", hidden_types_org)
 
 
 def test_an_org_without_event_log_files_is_a_warning_of_the_logs_source_not_a_failed_run(quiet: OrgConnection):

@@ -5,22 +5,19 @@ from __future__ import annotations
 import pytest
 
 from harvesters import runs
-from harvesters.connections import register_org
 from harvesters.models import OrgConnection, RunStatus
 from lineage import Graph, org_key, purge_org
 from salesforce_simulator import Simulator
 from tests.catalog.accounts.people import auditor, token_client
+from tests.harvesters.worker_runs import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def harvested_demo(demo_org: Simulator, graph: Graph) -> OrgConnection:
-    given = demo_org.credentials()
     purge_org(graph, org_key(demo_org.org.id))
-    connection = register_org("demo", login_url=demo_org.base_url, auth_flow="client_credentials",
-                              client_id=given["consumer_key"], client_secret=given["consumer_secret"],
-                              ca_bundle=demo_org.ca_bundle)
+    connection = connect("demo", demo_org)
     run = runs.harvest_now(runs.request_harvest(connection, full=True, sources=["schema"]), max_attempts=8)
     assert run.status == RunStatus.SUCCEEDED, run.errors
     connection.refresh_from_db()
