@@ -9,6 +9,7 @@ const VENDOR_DIR = "catalog/static/vendor";
 // package name -> files (paths inside the package) to serve; the licence is copied beside them.
 const FILES = {
   "@picocss/pico": { dir: "pico", files: ["css/pico.min.css"], licence: "LICENSE.md" },
+  cytoscape: { dir: "cytoscape", files: ["dist/cytoscape.min.js"], licence: "LICENSE" },
 };
 
 rmSync(VENDOR_DIR, { recursive: true, force: true });
