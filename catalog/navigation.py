@@ -41,9 +41,10 @@ AREAS: tuple[NavArea, ...] = (
 )
 
 
-def url_or_empty(url_name: str) -> str:
+def url_or_empty(url_name: str, *args: str) -> str:
+    """The page's address, or "" while no page has that URL name (or none takes these arguments)."""
     try:
-        return reverse(url_name)
+        return reverse(url_name, args=args)
     except NoReverseMatch:
         return ""
 
