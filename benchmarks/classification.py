@@ -3,9 +3,11 @@
     python benchmarks/classification.py [--labels benchmarks/classification_labels.csv] [--all-misclassified]
 
 Each row of the labels names a field of a real describe payload (`shared:<file>` under ../shared/data/
-salesforce/describe, `<source>:<file>` under benchmarks/data/<source>, each with its licence and origin) or of the
-demo org (`demo`), and says, by CCPA/CPRA, whether it is personal information
-(§1798.140(v)) and sensitive personal information (§1798.140(ae)), with the reason. The fields are run through
+salesforce/describe, `<source>:<file>` under benchmarks/data/<source>, each with its licence and origin), of an
+open-source package's field metadata (`<source>:<Object>.object`, the Metadata API's CustomObject format, turned
+into the describe and FieldDefinition rows an org with those fields answers) or of the demo org (`demo`), and
+says, by CCPA/CPRA, whether it is personal information (§1798.140(v)) and sensitive personal information
+(§1798.140(ae)), with the reason. The fields are run through
 `harvesters.schema.describe_records` — the function a harvest uses, with the object's whole describe and, for the
 demo org, its FieldDefinition rows (compliance groups, descriptions) as the simulator answers them — and the
 result is compared with the labels. Needs no services. Prints JSON: counts, precision and recall of "personal"
@@ -24,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from defusedxml import ElementTree
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -75,7 +79,7 @@ def classified_fields(labels: Iterable[Label]) -> dict[tuple[str, str, str], Fie
             demo = demo or load_org("demo")
             describe, definitions = _demo_describe(demo, sobject)
         else:
-            describe, definitions = _payload_describe(source), {}
+            describe, definitions = _payload_describe(source)
         nodes, _ = describe_records(ORG_ID, describe, definitions)
         for node in nodes:
             if isinstance(node, FieldRecord):
@@ -83,14 +87,83 @@ def classified_fields(labels: Iterable[Label]) -> dict[tuple[str, str, str], Fie
     return records
 
 
-def _payload_describe(source: str) -> dict[str, Any]:
-    """A real describe payload named `shared:<file>` (the shared data) or `<source>:<file>` (benchmarks/data)."""
+def _payload_describe(source: str) -> tuple[dict[str, Any], dict[str, FieldDefinitionRow]]:
+    """A real describe payload named `shared:<file>` (the shared data) or `<source>:<file>` (benchmarks/data), or
+    the describe of a `<source>:<Object>.object` metadata file, with its FieldDefinition rows."""
     folder, _, name = source.partition(":")
     if not name:
         raise ValueError(f"source {source!r} is neither demo nor <source>:<file>")
     base = shared_data_dir() / "salesforce" / "describe" if folder == "shared" else DATA / folder
+    if name.endswith(".object"):
+        return metadata_describe(base / name)
     describe: dict[str, Any] = json.loads((base / name).read_text(encoding="utf-8"))
-    return describe
+    return describe, {}
+
+
+METADATA = "{http://soap.sforce.com/2006/04/metadata}"
+# A CustomField's metadata type → the type its describe reports (formula fields name their result's type).
+DESCRIBE_TYPES = {
+    "AutoNumber": "string", "Checkbox": "boolean", "Currency": "currency", "Date": "date", "DateTime": "datetime",
+    "Email": "email", "EncryptedText": "encryptedstring", "ExternalLookup": "reference", "Hierarchy": "reference",
+    "Html": "textarea", "IndirectLookup": "reference", "Location": "location", "LongTextArea": "textarea",
+    "Lookup": "reference", "MasterDetail": "reference", "MultiselectPicklist": "multipicklist", "Number": "double",
+    "Percent": "percent", "Phone": "phone", "Picklist": "picklist", "Summary": "double", "Text": "string",
+    "TextArea": "textarea", "Time": "time", "Url": "url",
+}
+
+
+def metadata_describe(path: Path) -> tuple[dict[str, Any], dict[str, FieldDefinitionRow]]:
+    """The describe an org answers for the fields of a CustomObject metadata file, and their FieldDefinition rows
+    (description, compliance groups, security classification, business status): what a harvest reads.
+
+    Raises ValueError naming the file and field when a field has no name or a type a describe does not have."""
+    root = ElementTree.parse(path).getroot()
+    if root is None:
+        raise ValueError(f"{path.name}: no CustomObject element")
+    name = path.stem
+    fields: list[dict[str, Any]] = []
+    definitions: dict[str, FieldDefinitionRow] = {}
+    for element in root.findall(f"{METADATA}fields"):
+        raw = _metadata_field(path, element)
+        fields += [raw, *_location_parts(raw)]
+        definitions[raw["name"]] = definition_row({
+            "Description": _text(element, "description"), "ComplianceGroup": _text(element, "complianceGroup"),
+            "SecurityClassification": _text(element, "securityClassification"),
+            "BusinessStatus": _text(element, "businessStatus")})
+    describe = {"name": name, "label": _text(root, "label") or name, "custom": name.endswith("__c"),
+                "customSetting": _text(root, "customSettingsType") is not None, "fields": fields}
+    return describe, definitions
+
+
+def _metadata_field(path: Path, element: Any) -> dict[str, Any]:
+    name = _text(element, "fullName")
+    metadata_type = _text(element, "type")
+    if not name or metadata_type not in DESCRIBE_TYPES:
+        raise ValueError(f"{path.name}: field {name or '(no fullName)'} has type {metadata_type!r}, "
+                         f"not one of {sorted(DESCRIBE_TYPES)}")
+    references = [target.text for target in element.findall(f"{METADATA}referenceTo") if target.text]
+    values = [{"value": _text(value, "fullName"), "label": _text(value, "label"),
+               "active": _text(value, "isActive") != "false"}
+              for value in element.iter(f"{METADATA}value")]
+    return {"name": name, "label": _text(element, "label") or name, "type": DESCRIBE_TYPES[metadata_type],
+            "custom": name.endswith("__c"), "referenceTo": references or (["User"] if metadata_type == "Hierarchy"
+                                                                          else []),
+            "relationshipName": _text(element, "relationshipName"), "inlineHelpText": _text(element, "inlineHelpText"),
+            "encrypted": False, "compoundFieldName": None, "picklistValues": values}
+
+
+def _location_parts(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """A location field's describe carries its latitude and longitude as fields of their own."""
+    if raw["type"] != "location":
+        return []
+    stem = raw["name"].removesuffix("__c")
+    return [{"name": f"{stem}__{part}__s", "label": f"{raw['label']} ({part})", "type": "double", "custom": True,
+             "referenceTo": [], "compoundFieldName": raw["name"]} for part in ("Latitude", "Longitude")]
+
+
+def _text(element: Any, tag: str) -> str | None:
+    found = element.find(f"{METADATA}{tag}")
+    return found.text if found is not None and found.text else None
 
 
 def _demo_describe(org: Org, sobject: str) -> tuple[dict[str, Any], dict[str, FieldDefinitionRow]]:

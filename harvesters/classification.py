@@ -145,10 +145,17 @@ NAME_RULES: tuple[Rule, ...] = (
           "access code", CcpaCategory.CUSTOMER_RECORDS, "§1798.140(ae)(1)(B)", scope=Scope.ANYWHERE, sensitive=True),
     _rule("privacy_choice", "A consumer's privacy and contact choices",
           "opted out|opt out|opted out of*|do not call|do not contact|do not email|dont|consent|forget|"
-          "undeliverable", CcpaCategory.OTHER, "§1798.140(v)(1)"),
+          "undeliverable|ferpa", CcpaCategory.OTHER, "§1798.140(v)(1)"),
+    # "Medical" that names a job: a staff member's category is employment information, no health fact.
+    _rule("medical_profession", "A job in medicine (medical staff, director, school, licence), not health",
+          "medical staff|medical director|medical school|medical licence|medical license|medical specialty",
+          CcpaCategory.PROFESSIONAL, "§1798.140(v)(1)(I)", scope=Scope.PERSON),
+    _rule("medical_profession_elsewhere", "A job in medicine on a record that is not a person: no health fact",
+          "medical staff|medical director|medical school|medical licence|medical license|medical specialty",
+          None, "§1798.140(ae)(2)(B) does not apply", scope=Scope.ANYWHERE),
     _rule("health", "Health information",
           "health|medical|diagnosis|diagnoses|diagnos*|disability|disabilities|disabled|medication*|pregnan*|"
-          "allerg*|illness|treatment|blood type|blood group|mrn", CcpaCategory.CUSTOMER_RECORDS,
+          "allerg*|illness|treatment|blood type|blood group|mrn|hipaa", CcpaCategory.CUSTOMER_RECORDS,
           "§1798.140(ae)(2)(B)",
           scope=Scope.ANYWHERE, sensitive=True),
     _rule("genetic_biometric", "Biometric and genetic information",
@@ -159,6 +166,12 @@ NAME_RULES: tuple[Rule, ...] = (
           "union member|union membership|citizenship|immigration status|immigration|visa status|visa type|"
           "visa category|nationality|hispanic|latino|latina|latinx",
           CcpaCategory.PROTECTED_CHARACTERISTICS, "§1798.140(ae)(1)(D)", scope=Scope.ANYWHERE, sensitive=True),
+    _rule("card_brand", "A payment card named by its brand (a Visa card is no travel visa)",
+          "visa card|visa debit|visa credit", CcpaCategory.CUSTOMER_RECORDS, _B, scope=Scope.ANYWHERE),
+    # Only a non-citizen holds a visa, a permit or an admission record: any fact of one discloses that status.
+    _rule("immigration_document", "A person's visa, work or residence permit, SEVIS or I-94 record",
+          "visa|visas|work authorization|work authorisation|work permit|residence permit|sevis|i 94",
+          CcpaCategory.PROTECTED_CHARACTERISTICS, "§1798.140(ae)(1)(D)", sensitive=True),
     _rule("sex_life", "Sex life or sexual orientation", "sexual orientation|sexual*|sex life",
           CcpaCategory.PROTECTED_CHARACTERISTICS, "§1798.140(ae)(2)(C)", scope=Scope.ANYWHERE, sensitive=True),
     _rule("message_contents", "Contents of a consumer's mail, email or text messages",
@@ -190,7 +203,7 @@ NAME_RULES: tuple[Rule, ...] = (
     _rule("email_address", "Email addresses", "email|e mail|email address", CcpaCategory.IDENTIFIERS, _A),
     _rule("contact_details", "Postal addresses and telephone numbers",
           "phone|mobile|fax|telephone|area code|street|city|postal|postal code|zip|zip code|address|mailing|"
-          "province|country|state|sms", CcpaCategory.IDENTIFIERS, _A),
+          "province|county|country|state|sms", CcpaCategory.IDENTIFIERS, _A),
     _rule("person_name", "A person's name",
           "first name|last name|middle name|full name|maiden name|nickname|preferred name|salutation|suffix|"
           "assistant name|contact name|cardholder name|administrator name|applicant name|supplied name|greeting",
@@ -207,7 +220,7 @@ NAME_RULES: tuple[Rule, ...] = (
           "§1798.140(v)(1)(K)"),
     _rule("financial_information", "Financial information",
           "balance|income|salary|salaries|wage*|net worth|loan|loans|debt|debts|credit limit|liabilit*|"
-          "adverse action|requested amount|interest rate|credit line|assets|total assets",
+          "adverse action|requested amount|interest rate|credit line|assets|total assets|financial aid",
           CcpaCategory.CUSTOMER_RECORDS, _B),
     _rule("commercial", "Products, purchases, transactions and giving histories",
           "transaction*|purchase*|amount|merchant*|gift|gifts|donation*|membership|soft credit|soft credits|opp|"
@@ -215,7 +228,8 @@ NAME_RULES: tuple[Rule, ...] = (
           "sustainer|recurring gift*",
           CcpaCategory.COMMERCIAL, "§1798.140(v)(1)(D)"),
     _rule("employment", "Professional or employment information",
-          "employer|employer name|job title|occupation|employment|title|department|affiliation|reports to",
+          "employer|employer name|job title|occupation|employment|title|department|affiliation|reports to|"
+          "position|role|skills|division",
           CcpaCategory.PROFESSIONAL, "§1798.140(v)(1)(I)", scope=Scope.PERSON),
     _rule("employer_on_record", "Employer named on a consumer's record", "employer|employer name|occupation|company",
           CcpaCategory.PROFESSIONAL, "§1798.140(v)(1)(I)"),

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.classification import classified_fields, load_labels, scores, wilson_interval
+from benchmarks.classification import classified_fields, load_labels, metadata_describe, scores, wilson_interval
 from harvesters.classification import CcpaCategory, Context, classify_field, object_context, words_of
 from harvesters.schema import describe_records
 from lineage import FieldRecord
@@ -281,3 +281,115 @@ def test_a_recurring_donors_sustainer_status_is_their_giving_history():
 def test_an_upsell_or_cross_sell_judgement_on_a_consumer_is_an_inference_about_them(name, label):
     result = classify_field("Contact", name, label, "picklist")
     assert (result.category, result.sensitive) == (CcpaCategory.INFERENCES, False), result.rule
+
+
+@pytest.mark.parametrize(("name", "label", "field_type"), [
+    ("Visa_Number__c", "Visa Number", "string"),
+    ("Visa_End_Date__c", "Visa End Date", "date"),
+    ("Requires_Visa__c", "Requires Visa", "boolean"),
+    ("Work_Authorization__c", "Work Authorization", "boolean"),
+    ("Work_Permit_Number__c", "Work Permit Number", "string"),
+    ("Residence_Permit_Expiry__c", "Residence Permit Expiry", "date"),
+    ("US_SEVIS_ID__c", "US SEVIS ID", "string"),
+    ("US_I94_Number__c", "US I-94 Number", "string"),
+])
+def test_a_persons_visa_permit_or_admission_record_is_their_immigration_status(name, label, field_type):
+    """§1798.140(ae)(1)(D): a consumer's citizenship or immigration status is sensitive. A visa, a work or residence
+    permit, a SEVIS record or an I-94 admission record exists only for someone who is not a citizen, so any fact
+    of it on a person's record (its number, dates, whether one is needed) discloses that status."""
+    result = classify_field("Contact", name, label, field_type)
+    assert (result.category, result.sensitive) == (CcpaCategory.PROTECTED_CHARACTERISTICS, True), result.rule
+
+
+def test_whether_a_country_requires_a_visa_is_not_a_persons_immigration_status():
+    result = classify_field("Country__c", "Visa_Required__c", "Visa Required", "boolean")
+    assert (result.category, result.sensitive) == (None, False), result.rule
+
+
+@pytest.mark.parametrize(("name", "label", "field_type"), [
+    ("HIPAA__c", "HIPAA", "boolean"), ("HIPAA_Detail__c", "HIPAA Detail", "textarea"),
+    ("HIPAA_Authorization_Date__c", "HIPAA Authorization Date", "date"),
+])
+def test_a_field_kept_under_hipaa_on_a_persons_record_is_health_information(name, label, field_type):
+    """HIPAA governs individually identifiable health information; a field the org keeps under it (a release, an
+    authorisation, the details it restricts) concerns the person's health: §1798.140(ae)(2)(B), as a HIPAA
+    compliance group already says."""
+    result = classify_field("Contact", name, label, field_type)
+    assert (result.category, result.sensitive) == (CcpaCategory.CUSTOMER_RECORDS, True), result.rule
+
+
+def test_medical_staff_names_a_job_not_a_persons_health():
+    """(ae)(2)(B) is information concerning a consumer's health; the category of a hospital's medical staff, or how
+    many it has, is employment information about the staff member or none at all."""
+    staff = classify_field("Contact", "Medical_Staff_Category__c", "Medical Staff Category", "picklist")
+    assert (staff.category, staff.sensitive) == (CcpaCategory.PROFESSIONAL, False), staff.rule
+    count = classify_field("Hospital__c", "Medical_Staff_Count__c", "Medical Staff Count", "double")
+    assert (count.category, count.sensitive) == (None, False), count.rule
+    assert classify_field("Contact", "Medical_Conditions__c", "Medical Conditions", "textarea").sensitive is True
+
+
+def test_the_county_of_a_persons_address_is_part_of_their_postal_address():
+    result = classify_field("Contact", "Other_County__c", "Other County", "string")
+    assert (result.category, result.sensitive) == (CcpaCategory.IDENTIFIERS, False), result.rule
+
+
+@pytest.mark.parametrize(("name", "label"), [
+    ("Position__c", "Position"), ("Role_Global__c", "Role"), ("Skills__c", "Competencies"),
+    ("Division__c", "Division"),
+])
+def test_a_persons_position_role_skills_and_division_are_professional_information(name, label):
+    """§1798.140(v)(1)(I): professional or employment-related information; on a record that is a person."""
+    result = classify_field("Contact", name, label, "picklist")
+    assert (result.category, result.sensitive) == (CcpaCategory.PROFESSIONAL, False), result.rule
+
+
+def test_a_students_financial_aid_and_ferpa_choice_are_personal_but_not_sensitive():
+    aid = classify_field("Contact", "Financial_Aid_Applicant__c", "Financial Aid Applicant", "boolean")
+    assert (aid.category, aid.sensitive) == (CcpaCategory.CUSTOMER_RECORDS, False), aid.rule
+    ferpa = classify_field("Contact", "FERPA__c", "FERPA", "boolean")
+    assert (ferpa.category, ferpa.sensitive) == (CcpaCategory.OTHER, False), ferpa.rule
+
+
+METADATA_FILE = """<?xml version="1.0" encoding="UTF-8"?>
+<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
+    <label>Incident</label>
+    <fields>
+        <fullName>Where__c</fullName><label>Where</label><type>Location</type>
+        <description>Where the phone was when the claim was filed</description>
+        <complianceGroup>PII;GDPR</complianceGroup>
+    </fields>
+    <fields>
+        <fullName>Claimant__c</fullName><label>Claimant</label><type>Lookup</type><referenceTo>Contact</referenceTo>
+    </fields>
+    <fields>
+        <fullName>Stage__c</fullName><label>Stage</label><type>Picklist</type>
+        <valueSet><valueSetDefinition>
+            <value><fullName>Open</fullName><label>Open</label></value>
+            <value><fullName>Old</fullName><isActive>false</isActive><label>Old</label></value>
+        </valueSetDefinition></valueSet>
+    </fields>
+</CustomObject>
+"""
+
+
+def test_a_metadata_file_becomes_the_describe_and_field_definitions_an_org_answers(tmp_path):
+    path = tmp_path / "Incident__c.object"
+    path.write_text(METADATA_FILE, encoding="utf-8")
+    describe, definitions = metadata_describe(path)
+    fields = {raw["name"]: raw for raw in describe["fields"]}
+    assert (describe["name"], describe["label"], describe["custom"]) == ("Incident__c", "Incident", True)
+    assert [(name, raw["type"], raw["compoundFieldName"]) for name, raw in fields.items()] == [
+        ("Where__c", "location", None), ("Where__Latitude__s", "double", "Where__c"),
+        ("Where__Longitude__s", "double", "Where__c"), ("Claimant__c", "reference", None),
+        ("Stage__c", "picklist", None)]
+    assert fields["Claimant__c"]["referenceTo"] == ["Contact"]
+    assert [value["active"] for value in fields["Stage__c"]["picklistValues"]] == [True, False]
+    assert definitions["Where__c"].compliance_groups == ("PII", "GDPR")
+    assert definitions["Where__c"].description == "Where the phone was when the claim was filed"
+
+
+def test_a_metadata_field_of_a_type_a_describe_does_not_have_is_refused_naming_it(tmp_path):
+    path = tmp_path / "Bad__c.object"
+    path.write_text(METADATA_FILE.replace("<type>Picklist</type>", "<type>Hologram</type>"), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"Bad__c\.object: field Stage__c has type 'Hologram'"):
+        metadata_describe(path)
