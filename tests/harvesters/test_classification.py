@@ -224,6 +224,14 @@ def test_the_labelled_set_has_at_least_300_fields_each_with_a_reason():
                                                   "cumulusci:Event.json"}
 
 
+def test_the_sensitive_figure_rests_on_at_least_30_positives_from_three_independent_packages():
+    sensitive = [label for label in load_labels() if label.sensitive]
+    assert len(sensitive) >= 30
+    assert {label.source for label in sensitive} >= {"eda:Contact.object", "tts:Contact.object",
+                                                     "tractionthrive:Contact.object"}
+    assert all(label.personal for label in sensitive)
+
+
 def test_every_labelled_field_is_in_its_payload_including_the_payloads_kept_under_benchmarks_data():
     labels = load_labels()
     records = classified_fields(labels)
