@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from salesforce_simulator import rest, soql
+from salesforce_simulator import indexes, rest, soql
 from salesforce_simulator.org import Org, record_id
 from salesforce_simulator.routing import Route, SalesforceError, SimRequest, SimResponse
 
@@ -93,6 +93,7 @@ class QuerySources:
         self.records = rest.org_records(self.org, self.include_deleted)
         self.describe = rest.org_describe(self.org, self.api_version)
         self.lookup = self.org.get_record
+        self.index = indexes.index_finder(self.org, self.include_deleted)
 
 
 def _sources(org: Org, job: QueryJob) -> QuerySources:
@@ -112,7 +113,7 @@ def _rows(org: Org, job: QueryJob) -> Iterator[dict[str, Any]]:
     sources = _sources(org, job)
     try:
         return soql.execute(query, sources.records, describe=sources.describe,
-                            lookup=sources.lookup, now=org.now,
+                            lookup=sources.lookup, now=org.now, index=sources.index,
                             base_url=f"/services/data/v{job.api_version}/sobjects")
     except soql.SoqlError as error:
         raise SalesforceError(400, error.error_code, error.message) from error

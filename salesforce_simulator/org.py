@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from salesforce_simulator.describe import CompactObject
+    from salesforce_simulator.indexes import ColumnIndex
 
 Record = dict[str, Any]
 
@@ -175,6 +176,10 @@ class IndexedRecordSource(RecordSource):
         self.make = make
         self.deleted_free = False  # set when no generated row is ever IsDeleted
         self.sparse = False  # set when make may answer None
+        # row n's value of a field without making the row (the id and lookup columns an index reads);
+        # for a sparse source also for numbers with no row
+        self.columns: dict[str, Callable[[int], Any]] = {}
+        self.column_indexes: dict[str, ColumnIndex | None] = {}  # built on first use (indexes.py)
 
     def __iter__(self) -> Iterator[Record]:
         rows = map(self.make, range(self.count))

@@ -338,6 +338,27 @@ class ConsumerPopulation:
             return "OptOut"
         return "OptIn" if roll < 0.9 else pick(("NotSeen", "Seen"), self.settings.seed, k, 42)
 
+    # -- id and lookup columns without their rows (what an index reads) ----------------------
+
+    def columns(self, object_name: str) -> dict[str, Callable[[int], Any]]:
+        """Row n's Id and links to the consumer's other records, equal to the row's own values (the
+        index of a column reads a million of them: making each whole row would cost twenty times as much)."""
+        individual = functools.partial(self._id, "Individual")
+        per_consumer: dict[str, dict[str, Callable[[int], Any]]] = {
+            "Contact": {"IndividualId": individual, "AccountId": self._contact_account},
+            "Account": {"PersonIndividualId": individual, "PersonContactId": functools.partial(self._id, "Contact")},
+            "ContactPointEmail": {"ParentId": individual},
+            "ContactPointPhone": {"ParentId": individual},
+            "ContactPointTypeConsent": {"PartyId": self._consent_party},
+        }
+        return {"Id": functools.partial(self._id, object_name), **per_consumer.get(object_name, {})}
+
+    def _contact_account(self, i: int) -> str | None:
+        return self._id("Account", i) if self.settings.person_accounts else None
+
+    def _consent_party(self, k: int) -> str:
+        return self._id("Individual", k // max(1, len(self.rules)))
+
     # -- financial accounts and what hangs off them -------------------------------------------
 
     def _account_count(self, i: int) -> int:
@@ -534,7 +555,7 @@ def populate(org: Org, section: Mapping[str, Any]) -> ConsumerPopulation:
     owner_id = org.users[0].id if org.users else record_id("005", 1)
     population = ConsumerPopulation(settings, org.now, prefixes, purposes, owner_id)
     for name, (size, make, sparse) in _sources(org, settings, population).items():
-        _add_source(org, name, size, make, sparse, settings)
+        _add_source(org, name, size, make, sparse, settings, population.columns(name))
     return population
 
 
@@ -565,7 +586,8 @@ def _sources(org: Org, s: PopulationSettings, pop: ConsumerPopulation) -> dict[s
     return sources
 
 
-def _add_source(org: Org, name: str, size: int, make: Maker, sparse: bool, settings: PopulationSettings) -> None:
+def _add_source(org: Org, name: str, size: int, make: Maker, sparse: bool, settings: PopulationSettings,
+                columns: Mapping[str, Callable[[int], Any]]) -> None:
     known = _field_names(org, name)
     sample = next((row for row in map(make, range(min(size, 50))) if row is not None), None)
     unknown = tuple(key for key in (sample or {}) if key not in known)
@@ -573,6 +595,7 @@ def _add_source(org: Org, name: str, size: int, make: Maker, sparse: bool, setti
     source = IndexedRecordSource(org.sobject(name).key_prefix or "a00", size, shaped)  # type: ignore[union-attr]
     source.sparse = sparse
     source.deleted_free = settings.deleted_rate <= 0
+    source.columns = {field: column for field, column in columns.items() if field in known}  # trimmed: not served
     existing = org.record_sources.get(name)
     org.record_sources[name] = source if existing is None else ChainedRecordSource([existing, source])
 

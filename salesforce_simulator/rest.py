@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
-from salesforce_simulator import faults, runtime, soql, tooling
+from salesforce_simulator import faults, indexes, runtime, soql, tooling
 from salesforce_simulator.org import Org, Record, SObjectType, record_id, sf_datetime
 from salesforce_simulator.routing import Route, SalesforceError, SimRequest, SimResponse
 
@@ -477,7 +477,7 @@ def run_query(
             return result.total, iter(result.rows)
         records = org_records(org, include_deleted)
         options: dict[str, Any] = {"describe": org_describe(org, version), "lookup": _lookup(org),
-                                   "now": org.now}  # fmt: skip
+                                   "now": org.now, "index": indexes.index_finder(org, include_deleted)}  # fmt: skip
         rows = soql.execute(query, records, base_url=f"/services/data/v{version}/sobjects", **options)
         if query.count_field is not None:
             return 1, rows

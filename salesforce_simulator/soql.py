@@ -17,12 +17,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 Record = Mapping[str, Any]
 RecordsFn = Callable[[str], Iterable[Record]]
 DescribeFn = Callable[[str], "dict[str, Any] | None"]
 LookupFn = Callable[[str, str], "Record | None"]
+IndexFn = Callable[[str, str, "tuple[KeyRange, ...]"], "IndexedRows | None"]
 
 
 CATALOG_ROW_ID = "000000000000000AAA"
@@ -697,6 +698,11 @@ def _invalid_type(query: Query) -> SoqlError:
 # Values
 
 
+def raw_value(record: Record, name: str) -> Any:
+    """A record's value of field ``name`` as a condition reads it (any case of the name)."""
+    return _raw(record, name)
+
+
 def _raw(record: Record, name: str) -> Any:
     """``record[name]`` trying the canonical spelling first, then any case."""
     if name in record:
@@ -838,6 +844,7 @@ class _Context:
     records: RecordsFn
     lookup: LookupFn
     now: datetime
+    index: IndexFn | None = None  # serves conditions on id and lookup fields without a scan
     resolved: dict[FieldRef, _Resolved] = field(default_factory=dict)
     children: dict[SubQuery, _ChildContext] = field(default_factory=dict)
     semi_joins: dict[int, tuple[_Context, Query, set[str] | None]] = field(default_factory=dict)
@@ -852,7 +859,7 @@ class _Context:
         inner_root = self.schema.entity(query.sobject)
         if inner_root is None:
             raise _invalid_type(query)
-        inner = _Context(self.schema, inner_root, self.records, self.lookup, self.now)
+        inner = _Context(self.schema, inner_root, self.records, self.lookup, self.now, self.index)
         _resolve_all(inner, query)
         self.semi_joins[id(query)] = (inner, query, None)
 
@@ -1034,6 +1041,122 @@ def _like(pattern: str) -> re.Pattern[str]:
 
 
 # ---------------------------------------------------------------------------------------
+# Index use: an id or lookup field's condition read from a sorted index, as Salesforce's
+# query optimizer does, instead of a scan of the whole object
+
+
+INDEXED_TYPES = frozenset({"id", "reference"})
+
+
+@dataclass(frozen=True)
+class KeyRange:
+    """Index keys between two bounds (None: unbounded; open: the bound itself excluded), or the null keys."""
+
+    low: str | None = None
+    low_open: bool = False
+    high: str | None = None
+    high_open: bool = False
+    null: bool = False
+
+
+class IndexedRows(Protocol):
+    """The rows an index found for some key ranges: a superset of the matches, in the scan's order."""
+
+    size: int
+
+    def __iter__(self) -> Iterator[Record]: ...
+
+
+def index_key(value: Any) -> str | None:
+    """The key an id or lookup value sorts by: lowercased, as it compares with a literal of other than 15
+    characters (`_comparable`); None for null. ValueError for a value compared otherwise (a 15-character
+    id is compared case-sensitively, a non-text value by its rendering): an index cannot serve it."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) == 15:
+        raise ValueError(f"not an indexable id: {value!r}")
+    return value.lower()
+
+
+@dataclass(frozen=True)
+class _Probe:
+    field: str
+    ranges: tuple[KeyRange, ...]
+
+
+def _indexed_rows(ctx: _Context, where: Condition, text: str) -> IndexedRows | None:
+    """The fewest candidate rows an index gives for ``where`` (a probe of it, or of one of its AND
+    operands); None when no index serves it, and the object is scanned."""
+    if ctx.index is None:
+        return None
+    operands = where.operands if isinstance(where, BoolOp) and where.operator == "AND" else ()
+    probes = [probe for c in (where, *operands) if (probe := _probe(ctx, c, text)) is not None]
+    found = [rows for p in probes if (rows := ctx.index(ctx.root.name, p.field, p.ranges)) is not None]
+    return min(found, key=lambda rows: rows.size) if found else None
+
+
+def _probe(ctx: _Context, condition: Condition, text: str) -> _Probe | None:
+    """The key ranges of one indexed column that hold every row ``condition`` can match, if there are."""
+    if isinstance(condition, Comparison):
+        return _comparison_probe(ctx, condition, text)
+    if isinstance(condition, InList):
+        if condition.negated or condition.semi_join is not None:
+            return None
+        parts = [_comparison_probe(ctx, Comparison(condition.field, "=", v), text) for v in condition.values]
+        return _combined("OR", parts)
+    if isinstance(condition, BoolOp):
+        return _combined(condition.operator, [_probe(ctx, o, text) for o in condition.operands])
+    return None
+
+
+def _comparison_probe(ctx: _Context, condition: Comparison, text: str) -> _Probe | None:
+    resolved = ctx.resolve(condition.field, text)
+    if resolved.hops or resolved.leaf_type not in INDEXED_TYPES:
+        return None
+    name, literal, operator = str(resolved.leaf.field["name"]), condition.value, condition.operator
+    if literal.kind == "null":
+        return _Probe(name, (KeyRange(null=True),)) if operator == "=" else None
+    if literal.kind != "string" or len(str(literal.value)) == 15:  # a 15-character id compares case-sensitively
+        return None
+    key = str(literal.value).lower()
+    ranges = {"=": KeyRange(key, False, key, False), "<": KeyRange(high=key, high_open=True),
+              "<=": KeyRange(high=key), ">": KeyRange(low=key, low_open=True), ">=": KeyRange(low=key)}
+    return _Probe(name, (ranges[operator],)) if operator in ranges else None
+
+
+def _combined(operator: str, probes: list[_Probe | None]) -> _Probe | None:
+    """OR: the union of the operands' ranges; AND: their intersection (one column only)."""
+    if not probes or any(p is None for p in probes) or len({p.field for p in probes if p}) != 1:
+        return None
+    present = [p for p in probes if p is not None]
+    if operator == "OR":
+        return _Probe(present[0].field, tuple(r for p in present for r in p.ranges))
+    ranges = present[0].ranges
+    for probe in present[1:]:
+        ranges = tuple(r for a in ranges for b in probe.ranges if (r := _intersection(a, b)) is not None)
+    return _Probe(present[0].field, ranges)
+
+
+def _intersection(a: KeyRange, b: KeyRange) -> KeyRange | None:
+    if a.null or b.null:
+        return a if a.null and b.null else None
+    low, low_open = _tighter(a.low, a.low_open, b.low, b.low_open, higher=True)
+    high, high_open = _tighter(a.high, a.high_open, b.high, b.high_open, higher=False)
+    if low is not None and high is not None and (low > high or (low == high and (low_open or high_open))):
+        return None
+    return KeyRange(low, low_open, high, high_open)
+
+
+def _tighter(a: str | None, a_open: bool, b: str | None, b_open: bool, *, higher: bool) -> tuple[str | None, bool]:
+    """Of two bounds the one that excludes more: the higher low bound, the lower high bound."""
+    if a is None or b is None:
+        return (b, b_open) if a is None else (a, a_open)
+    if a == b:
+        return a, a_open or b_open
+    return (a, a_open) if (a > b) == higher else (b, b_open)
+
+
+# ---------------------------------------------------------------------------------------
 # Ordering
 
 
@@ -1164,6 +1287,7 @@ def execute(
     lookup: LookupFn | None = None,
     now: datetime | None = None,
     base_url: str = "/services/data/v62.0/sobjects",
+    index: IndexFn | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Validate ``query`` now (raising ``SoqlError``) and return an iterator of shaped rows.
 
@@ -1173,7 +1297,7 @@ def execute(
     A parent-to-child subquery indexes the child object once, on first use (one pass over
     its rows, ids kept in memory): fine for related lists, costly for millions of children.
     """
-    ctx, query = _context(query, records, describe, lookup, now)
+    ctx, query = _context(query, records, describe, lookup, now, index)
     if query.count or query.count_field is not None:
         return iter([_aggregate_row(ctx, query)]) if query.count_field is not None else iter(())
     selected = _select(ctx, query)
@@ -1187,9 +1311,10 @@ def count(
     describe: DescribeFn,
     lookup: LookupFn | None = None,
     now: datetime | None = None,
+    index: IndexFn | None = None,
 ) -> int:
     """How many rows ``query`` matches (what SELECT COUNT() answers in ``totalSize``)."""
-    ctx, query = _context(query, records, describe, lookup, now)
+    ctx, query = _context(query, records, describe, lookup, now, index)
     return sum(1 for _ in _select(ctx, query, ordered=False))
 
 
@@ -1200,9 +1325,10 @@ def matching_records(
     describe: DescribeFn,
     lookup: LookupFn | None = None,
     now: datetime | None = None,
+    index: IndexFn | None = None,
 ) -> Iterator[Record]:
     """The raw records ``query`` selects (filtered, ordered, limited), unshaped."""
-    ctx, query = _context(query, records, describe, lookup, now)
+    ctx, query = _context(query, records, describe, lookup, now, index)
     return _select(ctx, query)
 
 
@@ -1222,6 +1348,7 @@ def _context(
     describe: DescribeFn,
     lookup: LookupFn | None,
     now: datetime | None,
+    index: IndexFn | None = None,
 ) -> tuple[_Context, Query]:
     schema = _Schema(describe)
     root = schema.entity(query.sobject)
@@ -1229,7 +1356,7 @@ def _context(
         raise _invalid_type(query)
     query = _expand_field_sets(query, root)
     ctx = _Context(schema, root, records, lookup or _scanning_lookup(records),
-                   now or datetime.now(UTC))
+                   now or datetime.now(UTC), index)
     _resolve_all(ctx, query)
     for sub in query.subqueries:
         ctx.children[sub] = _child_context(ctx, sub)
@@ -1301,7 +1428,8 @@ def _select(
     ctx: _Context, query: Query, source: Iterable[Record] | None = None, ordered: bool = True
 ) -> Iterator[Record]:
     if source is None:
-        source = ctx.records(ctx.root.name)
+        indexed = _indexed_rows(ctx, query.where, query.text) if query.where is not None else None
+        source = indexed if indexed is not None else ctx.records(ctx.root.name)
     if query.where is not None:
         where = query.where
         source = (r for r in source if _matches(ctx, r, where, query.text))
