@@ -385,6 +385,19 @@ def user_object() -> CompactObject:
     return CompactObject("User", "User", "Users", custom=False, key_prefix="005", fields=fields)
 
 
+def report_object() -> CompactObject:
+    """The Report object every org has (queried by LastRunDate for the reports run lately), compact."""
+    fields = [
+        CompactField("DeveloperName", "string", "Report Unique Name", length=80, custom=False),
+        CompactField("FolderName", "string", "Folder Name", length=255, custom=False),
+        CompactField("Format", "picklist", "Format", custom=False,
+                     picklist_values=["Tabular", "Summary", "Matrix", "MultiBlock"]),
+        CompactField("Description", "string", "Description", length=255, custom=False),
+        CompactField("LastRunDate", "datetime", "Last Run", custom=False),
+    ]
+    return CompactObject("Report", "Report", "Reports", custom=False, key_prefix="00O", fields=fields)
+
+
 _ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 
 

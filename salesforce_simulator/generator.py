@@ -37,6 +37,7 @@ _GENERATED_TYPES = (
     "double", "boolean", "textarea", "reference", "int", "percent", "url",
 )  # fmt: skip
 RECORDS_PER_GENERATED_OBJECT = 5
+GENERATED_REPORTS = 49  # the Report event logs name report ids 1 to 49
 EVENT_TYPES = ("API", "RestApi", "BulkApi", "ReportExport", "Report", "ApexCallout",
                "ApiTotalUsage", "Login")  # fmt: skip
 
@@ -82,11 +83,26 @@ def generate_org(
     org.oauth_clients = [OAuthClient("Recordkeeper", creds.consumer_key, creds.consumer_secret,
                                      run_as=admin.username)]  # fmt: skip
     definition.register_compact_object(org, definition.user_object())
+    definition.register_compact_object(org, definition.report_object())
+    org.add_records("Report", generated_reports(now, admin.id, seed, log_days))
     populate(org, {"consumers": consumers, "seed": seed, "opt_out_processing_rate": 0.08})
     _add_generated_objects(org, objects, fields, seed)
     org.tooling = _integrations(integrations, seed)
     org.event_logs = EventLogConfig(days=log_days, event_types=list(EVENT_TYPES))
     return org
+
+
+def generated_reports(now: datetime, owner_id: str, seed: int, log_days: int) -> list[Record]:
+    """The reports the generated Report event logs name (00O ids 1 to 49): most run within the logged days,
+    every seventh never run."""
+    span_minutes = max(1, log_days) * 1440
+    return [{
+        "Id": record_id("00O", n), "Name": f"Report {n}", "DeveloperName": f"Report_{n}",
+        "FolderName": pick(("Private Reports", "Ops Shared Reports", "Marketing Reports"), seed, n, 91),
+        "Format": pick(("Tabular", "Summary", "Matrix"), seed, n, 92), "Description": None, "OwnerId": owner_id,
+        "CreatedDate": sf_datetime(now - timedelta(days=30 + n)), "IsDeleted": False,
+        "LastRunDate": None if n % 7 == 0 else sf_datetime(now - timedelta(minutes=mix(seed, n, 90) % span_minutes)),
+    } for n in range(1, GENERATED_REPORTS + 1)]  # fmt: skip
 
 
 def _org_id(seed: int) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import requests
 from simple_salesforce.api import Salesforce
 
-from salesforce_simulator import Simulator, tooling
+from salesforce_simulator import Simulator, eventlogs, rest, tooling
 from salesforce_simulator.generator import generate_org
 from salesforce_simulator.org import IndexedRecordSource, Org, Record, id_number
 
@@ -162,3 +162,17 @@ def test_processing_opt_outs_turn_following_consents_to_opt_out(tmp_path: Path) 
     consents = [c for c in org.records("ContactPointTypeConsent") if c["PartyId"] in opted_out]
     assert 300 < len(opted_out) < 500
     assert {c["PrivacyConsentStatus"] for c in consents} == {"OptOut"}
+
+
+def test_generated_org_answers_the_reports_run_since_a_date_as_a_real_org_does() -> None:
+    org = generate_org(objects=2, fields=3, integrations=1, consumers=10, log_days=3, seed=5)
+    total, rows = rest.run_query(org, "SELECT Id, Name, DeveloperName, FolderName, Format, LastRunDate FROM Report "
+                                      "WHERE LastRunDate > 2026-11-18T12:00:00Z", False, API_VERSION)
+    reports = list(rows)
+    assert total == len(reports) > 0
+    assert all(report["LastRunDate"] > "2026-11-18T12:00:00" for report in reports)
+    logged = {str(row["REPORT_ID"]) for log in eventlogs.log_files(org) if log.event_type == "Report"
+              for row in eventlogs.log_rows(org, log)}
+    known = {str(report["Id"])[:15] for report in rest.run_query(org, "SELECT Id FROM Report", False, API_VERSION)[1]}
+    assert logged
+    assert logged <= known  # every report the event logs name is a Report row
