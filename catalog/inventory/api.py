@@ -56,10 +56,19 @@ class FieldFilterSet(django_filters.FilterSet):
     @classmethod
     def field_filter(cls, params: QueryDict) -> FieldFilter:
         """The filter the parameters ask for; a bad value is a 400 naming the parameter."""
-        filterset = cls(data=params, queryset=cast(Any, _GraphRows))
+        filterset = cls.bound(params)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        given = {name: value for name, value in filterset.form.cleaned_data.items() if value not in (None, "")}
+        return filterset.chosen()
+
+    @classmethod
+    def bound(cls, params: QueryDict) -> FieldFilterSet:
+        """The filterset over `params` (a page shows its form and errors; the API raises them)."""
+        return cls(data=params, queryset=cast(Any, _GraphRows))
+
+    def chosen(self) -> FieldFilter:
+        """The filter a valid filterset's parameters ask for."""
+        given = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "")}
         return FieldFilter(sobject=given.get("object"), ccpa_category=given.get("ccpa_category"),
                            sensitive=given.get("sensitive"), encrypted=given.get("encrypted"),
                            unclassified=given.get("unclassified"), custom=given.get("custom"),
@@ -125,6 +134,20 @@ class FieldSummarySerializer(serializers.Serializer[Any]):
     encrypted = serializers.BooleanField(read_only=True, help_text="Shield Platform Encryption")
 
 
+class FieldIntegrationSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField(read_only=True, help_text="The Integration node's key")
+    kind = serializers.CharField(read_only=True, allow_null=True, help_text="e.g. apex_class, flow, outbound_message")
+    name = serializers.CharField(read_only=True, allow_null=True)
+    access = serializers.ChoiceField(choices=["READS", "WRITES", "FLOWS_TO"], read_only=True,
+                                     help_text="Reads or writes it, or moves its data elsewhere (FLOWS_TO)")
+    reaches = serializers.ChoiceField(choices=["field", "object"], read_only=True,
+                                      help_text="The edge names the field itself, or its whole object")
+    target_key = serializers.CharField(read_only=True, allow_null=True, help_text="FLOWS_TO: where the data goes")
+    target_name = serializers.CharField(read_only=True, allow_null=True)
+    consent_checked = serializers.BooleanField(read_only=True, allow_null=True, help_text="FLOWS_TO only")
+    opt_out_checked = serializers.BooleanField(read_only=True, allow_null=True, help_text="FLOWS_TO only")
+
+
 class FieldDetailSerializer(FieldSummarySerializer):
     key = serializers.CharField(read_only=True, help_text="The graph node's key")
     classification_rule = serializers.CharField(read_only=True, allow_null=True,
@@ -146,6 +169,11 @@ class FieldDetailSerializer(FieldSummarySerializer):
     first_seen = serializers.DateTimeField(read_only=True, allow_null=True)
     last_seen = serializers.DateTimeField(read_only=True, allow_null=True)
     run_id = serializers.CharField(read_only=True, allow_null=True, help_text="The run that last wrote it")
+    integrations = FieldIntegrationSerializer(many=True, read_only=True,
+                                              help_text="Integrations reading or writing it or its object, or "
+                                                        "moving its data (at most 50, by name)")
+    more_integrations = serializers.BooleanField(read_only=True, help_text="More integrations touch it than listed")
+
 
 
 # --- views ------------------------------------------------------------------------------------------

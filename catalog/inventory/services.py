@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from harvesters.models import OrgConnection
 from lineage import field_key, get_graph, org_key, sobject_key
 from lineage.queries.inventory import (
@@ -10,12 +12,14 @@ from lineage.queries.inventory import (
     FieldSummary,
     ObjectDetail,
     ObjectSummary,
+    OrgCounts,
     Page,
     PageRequest,
     field_detail,
     list_fields,
     list_objects,
     object_detail,
+    org_counts,
 )
 
 
@@ -30,12 +34,25 @@ def org_named(alias: str) -> OrgConnection:
     return org
 
 
-def objects_of(alias: str, page: PageRequest) -> Page[ObjectSummary]:
-    """The org's live objects by name; an org never harvested has none."""
+@dataclass(frozen=True)
+class CatalogOrg:
+    alias: str
+    counts: OrgCounts | None  # None: never harvested
+
+
+def catalog_orgs() -> list[CatalogOrg]:
+    """Every connected org by alias, with what its graph holds."""
+    graph = get_graph()
+    return [CatalogOrg(org.alias, org_counts(graph, org_key(org.org_id)) if org.org_id else None)
+            for org in OrgConnection.objects.order_by("alias")]
+
+
+def objects_of(alias: str, page: PageRequest, search: str | None = None) -> Page[ObjectSummary]:
+    """The org's live objects by name (those whose name or label holds `search`); an org never harvested has none."""
     org = org_named(alias)
     if not org.org_id:
         return Page(0, ())
-    return list_objects(get_graph(), org_key(org.org_id), page)
+    return list_objects(get_graph(), org_key(org.org_id), page, search)
 
 
 def object_of(alias: str, name: str) -> ObjectDetail:

@@ -6,11 +6,12 @@ most MAX_PAGE_SIZE rows; a count query gives the total the pages add up to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, LiteralString
 
 from lineage.graph import Graph
+from lineage.queries.classification import effective_category, effective_sensitive
 from lineage.queries.pages import MAX_PAGE_SIZE, Page, PageRequest
 
 
@@ -60,6 +61,29 @@ class FieldSummary:
 
 
 @dataclass(frozen=True)
+class OrgCounts:
+    objects: int
+    fields: int
+    personal_fields: int  # with a CCPA category
+    sensitive_fields: int
+
+
+@dataclass(frozen=True)
+class FieldIntegration:
+    """An integration that reads or writes a field or its whole object, or moves the field's data elsewhere."""
+
+    key: str  # the Integration node's key
+    kind: str
+    name: str
+    access: str  # READS, WRITES or FLOWS_TO
+    reaches: str  # "field" or "object": the edge's target is the field itself or its whole object
+    target_key: str | None  # FLOWS_TO: where the data goes
+    target_name: str | None
+    consent_checked: bool | None  # FLOWS_TO only
+    opt_out_checked: bool | None
+
+
+@dataclass(frozen=True)
 class FieldDetail(FieldSummary):
     key: str
     classification_rule: str | None  # the rule that decided the category, or that none applies
@@ -76,6 +100,8 @@ class FieldDetail(FieldSummary):
     first_seen: datetime | None
     last_seen: datetime | None
     run_id: str | None
+    integrations: tuple[FieldIntegration, ...] = ()  # at most MAX_FIELD_INTEGRATIONS, by name
+    more_integrations: bool = False  # more integrations touch it than were listed
 
 
 @dataclass(frozen=True)
@@ -108,9 +134,21 @@ _OBJECT_COUNTS = (
     "  size([f IN fields WHERE f.ccpa_category IS NOT NULL]) AS personal_field_count, "
     "  size([f IN fields WHERE coalesce(f.sensitive, false)]) AS sensitive_field_count "
 )
-COUNT_OBJECTS: LiteralString = _LIVE_OBJECTS + "RETURN count(o) AS total"
+_OBJECT_SEARCH = (
+    "AND ($search IS NULL OR toLower(o.name) CONTAINS $search "
+    "     OR toLower(coalesce(o.display_label, '')) CONTAINS $search) "
+)
+COUNT_OBJECTS: LiteralString = _LIVE_OBJECTS + _OBJECT_SEARCH + "RETURN count(o) AS total"
 LIST_OBJECTS: LiteralString = (
-    _LIVE_OBJECTS + "WITH o ORDER BY o.name SKIP $skip LIMIT $limit " + _OBJECT_COUNTS + "ORDER BY o.name"
+    _LIVE_OBJECTS + _OBJECT_SEARCH + "WITH o ORDER BY o.name SKIP $skip LIMIT $limit " + _OBJECT_COUNTS
+    + "ORDER BY o.name"
+)
+ORG_COUNTS: LiteralString = (
+    "CALL () { " + _LIVE_OBJECTS + "RETURN count(o) AS objects } "
+    "CALL () { MATCH (f:Field) WHERE f.org_key = $org_key AND f.retired_at IS NULL "
+    "  RETURN count(f) AS fields, count(" + effective_category("f") + ") AS personal_fields, "
+    "  count(CASE WHEN " + effective_sensitive("f") + " THEN 1 END) AS sensitive_fields } "
+    "RETURN objects, fields, personal_fields, sensitive_fields"
 )
 ONE_OBJECT: LiteralString = (
     "MATCH (o:SObject {key: $key}) WHERE o.retired_at IS NULL AND NOT coalesce(o.placeholder, false) "
@@ -136,12 +174,43 @@ LIST_FIELDS: LiteralString = (
 )
 ONE_FIELD: LiteralString = "MATCH (f:Field {key: $key}) WHERE f.retired_at IS NULL RETURN f AS field"
 
+MAX_FIELD_INTEGRATIONS = 50
+# Integrations reading or writing the field or its object, and those its FLOWS_TO edges go through (`via`).
+_LIVE_EDGE = "r.retired_at IS NULL AND i.retired_at IS NULL "
+FIELD_INTEGRATIONS: LiteralString = (
+    "MATCH (f:Field {key: $key}) OPTIONAL MATCH (o:SObject)-[h:HAS_FIELD]->(f) WHERE h.retired_at IS NULL "
+    "CALL (f, o) { "
+    "  MATCH (i:Integration)-[r:READS|WRITES]->(f) WHERE " + _LIVE_EDGE +
+    "  RETURN i, type(r) AS access, 'field' AS reaches, null AS target "
+    "         , null AS consent_checked, null AS opt_out_checked "
+    "  UNION "
+    "  MATCH (i:Integration)-[r:READS|WRITES]->(o) WHERE " + _LIVE_EDGE +
+    "  RETURN i, type(r) AS access, 'object' AS reaches, null AS target "
+    "         , null AS consent_checked, null AS opt_out_checked "
+    "  UNION "
+    "  MATCH (f)-[r:FLOWS_TO]->(target) MATCH (i:Integration {key: r.via}) WHERE " + _LIVE_EDGE +
+    "  RETURN i, 'FLOWS_TO' AS access, 'field' AS reaches, target "
+    "         , r.consent_checked AS consent_checked, r.opt_out_checked AS opt_out_checked "
+    "} "
+    "RETURN i.key AS key, i.kind AS kind, i.name AS name, access, reaches, target.key AS target_key, "
+    "  coalesce(target.name, target.host, target.key) AS target_name, consent_checked, opt_out_checked "
+    "ORDER BY toLower(i.name), key, access = 'FLOWS_TO', access, target_key LIMIT $limit"
+)
 
-def list_objects(graph: Graph, org_key: str, page: PageRequest) -> Page[ObjectSummary]:
-    """The org's live objects (no placeholders) by name, with how many fields, personal and sensitive ones."""
-    total = int(graph.read(COUNT_OBJECTS, org_key=org_key)[0]["total"])
-    rows = graph.read(LIST_OBJECTS, org_key=org_key, skip=page.skip, limit=page.size)
+
+
+def list_objects(graph: Graph, org_key: str, page: PageRequest, search: str | None = None) -> Page[ObjectSummary]:
+    """The org's live objects (no placeholders) by name, with how many fields, personal and sensitive ones;
+    `search` keeps those whose API name or label holds it, in any case."""
+    wanted = search.lower() if search else None
+    total = int(graph.read(COUNT_OBJECTS, org_key=org_key, search=wanted)[0]["total"])
+    rows = graph.read(LIST_OBJECTS, org_key=org_key, search=wanted, skip=page.skip, limit=page.size)
     return Page(total, tuple(_object_summary(row) for row in rows))
+
+
+def org_counts(graph: Graph, org_key: str) -> OrgCounts:
+    """How many live objects, fields, personal and sensitive fields the org holds (overrides counted)."""
+    return OrgCounts(**dict(graph.read(ORG_COUNTS, org_key=org_key)[0]))
 
 
 def object_detail(graph: Graph, sobject_key: str) -> ObjectDetail | None:
@@ -159,7 +228,17 @@ def list_fields(graph: Graph, org_key: str, filters: FieldFilter, page: PageRequ
 
 def field_detail(graph: Graph, field_key: str) -> FieldDetail | None:
     rows = graph.read(ONE_FIELD, key=field_key)
-    return _field_detail(rows[0]["field"]) if rows else None
+    if not rows:
+        return None
+    integrations = field_integrations(graph, field_key)
+    return replace(_field_detail(rows[0]["field"]), integrations=integrations[:MAX_FIELD_INTEGRATIONS],
+                   more_integrations=len(integrations) > MAX_FIELD_INTEGRATIONS)
+
+
+def field_integrations(graph: Graph, field_key: str) -> tuple[FieldIntegration, ...]:
+    """Up to MAX_FIELD_INTEGRATIONS + 1 integrations touching the field (one more tells there are more)."""
+    rows = graph.read(FIELD_INTEGRATIONS, key=field_key, limit=MAX_FIELD_INTEGRATIONS + 1)
+    return tuple(FieldIntegration(**dict(row)) for row in rows)
 
 
 def _object_summary_values(row: Any) -> dict[str, Any]:
@@ -218,5 +297,6 @@ def _native(value: Any) -> datetime | None:
     return native
 
 
-__all__ = ["MAX_PAGE_SIZE", "FieldDetail", "FieldFilter", "FieldSummary", "ObjectDetail", "ObjectSummary", "Page",
-           "PageRequest", "field_detail", "list_fields", "list_objects", "object_detail"]
+__all__ = ["MAX_FIELD_INTEGRATIONS", "MAX_PAGE_SIZE", "FieldDetail", "FieldFilter", "FieldIntegration", "FieldSummary",
+           "ObjectDetail", "ObjectSummary", "OrgCounts", "Page", "PageRequest", "field_detail", "field_integrations",
+           "list_fields", "list_objects", "object_detail", "org_counts"]

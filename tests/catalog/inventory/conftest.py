@@ -6,6 +6,8 @@ from django.core.cache import cache
 from harvesters.connections import register_org
 from harvesters.models import OrgConnection
 from lineage import Graph
+from salesforce_simulator import Simulator
+from tests.catalog.inventory.demo_harvest import harvest_demo_schema
 from tests.lineage.queries.inventory_org import ORG_ID, write_inventory_org
 
 
@@ -29,3 +31,9 @@ def bank(inventory_graph: Graph) -> OrgConnection:
     return register_org("inv-bank", login_url="https://inv-bank.my.salesforce.com",
                         instance_url="https://inv-bank.my.salesforce.com", auth_flow="session_id",
                         session_id="00D!session", org_id=ORG_ID)
+
+
+@pytest.fixture
+def harvested_demo(demo_org: Simulator, graph: Graph) -> OrgConnection:
+    """The demo org connected as "demo", its schema harvested (the test needs django_db(transaction=True))."""
+    return harvest_demo_schema(demo_org, graph)

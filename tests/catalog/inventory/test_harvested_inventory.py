@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from harvesters import runs
-from harvesters.models import OrgConnection, RunStatus
-from lineage import Graph, org_key, purge_org
-from salesforce_simulator import Simulator
+from harvesters.models import OrgConnection
 from tests.catalog.accounts.people import auditor, token_client
-from tests.harvesters.worker_runs import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def harvested_demo(demo_org: Simulator, graph: Graph) -> OrgConnection:
-    purge_org(graph, org_key(demo_org.org.id))
-    connection = connect("demo", demo_org)
-    run = runs.harvest_now(runs.request_harvest(connection, full=True, sources=["schema"]), max_attempts=8)
-    assert run.status == RunStatus.SUCCEEDED, run.errors
-    connection.refresh_from_db()
-    return connection
 
 
 def test_the_unencrypted_tax_id_is_found_by_search_and_filters_and_its_page_says_why(harvested_demo: OrgConnection):

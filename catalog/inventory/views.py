@@ -1,0 +1,218 @@
+"""The catalog pages: the orgs, an org's objects, its fields searched and filtered, one object, one field in full.
+
+Thin views: reading goes through catalog.inventory.services; the field filters are the API's FieldFilterSet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+
+from catalog.accounts import roles
+from catalog.api.pagination import GraphPagination
+from catalog.inventory import services
+from catalog.inventory.api import FieldFilterSet
+from catalog.navigation import url_or_empty
+from catalog.templatetags.catalog_words import words
+from catalog.views import HtmxHttpRequest
+from harvesters.classification import CcpaCategory
+from lineage.queries.inventory import FieldFilter, FieldIntegration, PageRequest
+
+FIELD_SEARCH_FRAGMENT = "inventory/_field_search.html"
+OBJECT_SEARCH_MAX = 100
+
+# The API's filters in a privacy officer's words: each yes/no filter's three choices, and its hint.
+BOOLEAN_WORDING: dict[str, tuple[str, str, str, str]] = {
+    "sensitive": ("Any", "Sensitive only", "Not sensitive", "Sensitive personal information under the CPRA"),
+    "encrypted": ("Any", "Encrypted only", "Not encrypted", "Shield Platform Encryption"),
+    "unclassified": ("Any", "Unclassified only", "Classified only",
+                     "Unclassified: no CCPA category, not personal information by the rules"),
+    "custom": ("Any", "Custom only", "Standard only", "Fields added to the org, or Salesforce's own"),
+}
+HINTS = {"search": "Part of the field's API name or label", "object": "The object's API name, e.g. Contact",
+         "namespace": "A managed package's prefix, e.g. FinServ", "ccpa_category": "Cal. Civ. Code § 1798.140(v)(1)"}
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page of rows sits among all of them, and the links to its neighbours (the filters kept)."""
+
+    number: int
+    size: int
+    total: int
+    query: str  # the GET parameters but the page
+
+    @property
+    def page_count(self) -> int:
+        return max(1, ceil(self.total / self.size))
+
+    @property
+    def first_row(self) -> int:
+        return min(self.total, (self.number - 1) * self.size + 1)
+
+    @property
+    def last_row(self) -> int:
+        return min(self.total, self.number * self.size)
+
+    @property
+    def previous_url(self) -> str:
+        return self._url(self.number - 1) if self.number > 1 else ""
+
+    @property
+    def next_url(self) -> str:
+        return self._url(self.number + 1) if self.number < self.page_count else ""
+
+    def _url(self, number: int) -> str:
+        return f"?{self.query}&page={number}" if self.query else f"?page={number}"
+
+
+class ObjectSearchForm(forms.Form):
+    search = forms.CharField(label="Search the objects", required=False, max_length=OBJECT_SEARCH_MAX,
+                             help_text="Part of the object's API name or label")
+
+
+def _may_view(request: HttpRequest) -> None:
+    if not roles.can_view(request.user):
+        raise PermissionDenied
+
+
+def _org(alias: str) -> Any:
+    try:
+        return services.org_named(alias)
+    except services.NotInCatalogError as error:
+        raise Http404(str(error)) from None
+
+
+@require_GET
+def catalog_index(request: HttpRequest) -> HttpResponse:
+    """The connected orgs, each with its objects, fields, personal and sensitive fields."""
+    _may_view(request)
+    context = {"orgs": services.catalog_orgs(), "systems_url": url_or_empty("system-list"),
+               "can_start": roles.can_run_harvests(request.user)}
+    return render(request, "inventory/index.html", context)
+
+
+@require_GET
+def catalog_org(request: HttpRequest, alias: str) -> HttpResponse:
+    """The org's objects by name, searched by name or label, a page at a time."""
+    _may_view(request)
+    org = _org(alias)
+    form = ObjectSearchForm(request.GET)
+    asked, page_errors = _page_asked(request)
+    valid = form.is_valid() and not page_errors
+    _add_errors(form, page_errors)
+    search = form.cleaned_data.get("search") if valid else None
+    page = services.objects_of(alias, asked, search or None) if valid else None
+    context = {"org": org, "form": form, "page": page, "search": search,
+               "pager": _pager(request, asked, page.total) if page else None,
+               "can_start": roles.can_run_harvests(request.user)}
+    return render(request, "inventory/org.html", context, status=200 if valid else 400)
+
+
+@require_GET
+def catalog_fields(request: HtmxHttpRequest, alias: str) -> HttpResponse:
+    """The org's fields, searched and filtered with the API's filters; HTMX swaps the search section in place."""
+    _may_view(request)
+    org = _org(alias)
+    filterset = FieldFilterSet.bound(request.GET)
+    form = _worded(filterset.form)
+    asked, page_errors = _page_asked(request)
+    valid = filterset.is_valid() and not page_errors
+    _add_errors(form, page_errors)
+    chosen = filterset.chosen() if valid else None
+    page = services.fields_of(alias, chosen, asked) if chosen else None
+    context = {"org": org, "form": form, "page": page, "filtered": chosen is not None and chosen != FieldFilter(),
+               "pager": _pager(request, asked, page.total) if page else None,
+               "can_start": roles.can_run_harvests(request.user)}
+    if request.htmx:  # htmx swaps 2xx answers only: a bad value's message must still reach the page
+        return render(request, FIELD_SEARCH_FRAGMENT, context)
+    return render(request, "inventory/fields.html", context, status=200 if valid else 400)
+
+
+@require_GET
+def catalog_object(request: HttpRequest, alias: str, name: str) -> HttpResponse:
+    """One object's facts and its fields, a page at a time."""
+    _may_view(request)
+    org = _org(alias)
+    detail = _found(services.object_of, alias, name)
+    asked, page_errors = _page_asked(request)
+    if page_errors:
+        asked = PageRequest()
+    page = services.fields_of(alias, FieldFilter(sobject=name), asked)
+    context = {"org": org, "object": detail, "page": page, "pager": _pager(request, asked, page.total)}
+    return render(request, "inventory/object.html", context)
+
+
+@require_GET
+def catalog_field(request: HttpRequest, alias: str, name: str, field: str) -> HttpResponse:
+    """One field: its classification with the rules that decided it beside Salesforce's, and who touches it."""
+    _may_view(request)
+    org = _org(alias)
+    detail = _found(services.field_of, alias, name, field)
+    lineage_url = url_or_empty("lineage-explorer")
+    context = {"org": org, "field": detail,
+               "lineage_url": f"{lineage_url}?{urlencode({'node': detail.key})}" if lineage_url else "",
+               "integrations": [IntegrationLink(each, url_or_empty("integration-detail", each.key))
+                                for each in detail.integrations]}
+    return render(request, "inventory/field.html", context)
+
+
+@dataclass(frozen=True)
+class IntegrationLink:
+    """An integration touching the field, with its page's address (empty while that page does not exist)."""
+
+    integration: FieldIntegration
+    url: str
+
+
+def _found(read: Any, *names: str) -> Any:
+    try:
+        return read(*names)
+    except services.NotInCatalogError as error:
+        raise Http404(str(error)) from None
+
+
+def _page_asked(request: HttpRequest) -> tuple[PageRequest, dict[str, str]]:
+    """The page the GET parameters ask for, by the API's rules; a bad one is named, and the first page used."""
+    try:
+        return GraphPagination().page_request(Request(request)), {}
+    except ValidationError as error:
+        detail = cast(dict[str, list[str]], error.detail)
+        return PageRequest(), {name: str(messages[0]) for name, messages in detail.items()}
+
+
+def _add_errors(form: forms.Form, page_errors: dict[str, str]) -> None:
+    form.is_valid()  # the form's own errors first, so the page's join them
+    for name, message in page_errors.items():
+        form.add_error(None, f"{name.replace('_', ' ').capitalize()}: {message}")
+
+
+def _pager(request: HttpRequest, asked: PageRequest, total: int) -> Pager:
+    if asked.number > 1 and asked.skip >= total:
+        raise Http404(f"There is no page {asked.number} (past the last page).")
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    return Pager(asked.number, asked.size, total, kept.urlencode())
+
+
+def _worded(form: forms.Form) -> forms.Form:
+    """The filterset's form with page words: "Any" first in every choice, yes/no said for each filter."""
+    for name, (any_, yes, no, hint) in BOOLEAN_WORDING.items():
+        field = cast(forms.ChoiceField, form.fields[name])
+        field.choices = [("", any_), ("true", yes), ("false", no)]
+        field.help_text = hint
+    category = cast(forms.ChoiceField, form.fields["ccpa_category"])
+    category.choices = [("", "Any category"), *((each.value, words(each.value)) for each in CcpaCategory)]
+    for name, hint in HINTS.items():
+        form.fields[name].help_text = hint
+    return form

@@ -1,0 +1,20 @@
+"""Words the pages use for the graph's values: a CCPA category or an integration kind said plainly, an edge's access."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+ACCESS_WORDS = {"READS": "Reads", "WRITES": "Writes", "FLOWS_TO": "Sends its data to"}
+
+
+@register.filter
+def words(value: object) -> str:
+    """`customer_records` as "Customer records"; nothing as an empty string."""
+    return str(value).replace("_", " ").capitalize() if value else ""
+
+
+@register.filter
+def access_words(access: str) -> str:
+    return ACCESS_WORDS.get(access, access)
