@@ -9,6 +9,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("catalog.accounts.urls")),
     path("harvests/", include("catalog.harvests.urls")),
+    path("lineage/", include("catalog.explorer.urls")),
     path("catalog/", include("catalog.inventory.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("catalog.api.urls")),  # v1, the schema and its docs, and a 404 problem for the rest

@@ -8,6 +8,7 @@ from catalog.accounts.api import AuditEventViewSet
 from catalog.api.docs import RedocView, SwaggerView
 from catalog.api.errors import api_not_found
 from catalog.api.views import HarvestRunViewSet, OpenLineageEventView, OrgConnectionViewSet
+from catalog.explorer.urls import api_urlpatterns as explorer_api
 from catalog.inventory.urls import api_urlpatterns as inventory_api
 
 router = DefaultRouter()
@@ -17,7 +18,7 @@ router.register("harvest-runs", HarvestRunViewSet, basename="harvest-run")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 v1 = [*router.urls, *inventory_api,
-      path("lineage/openlineage", OpenLineageEventView.as_view(), name="lineage-openlineage")]
+      *explorer_api, path("lineage/openlineage", OpenLineageEventView.as_view(), name="lineage-openlineage")]
 
 urlpatterns = [
     path("v1/", include(v1)),

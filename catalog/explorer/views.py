@@ -1,0 +1,110 @@
+"""The lineage explorer's pages: the form, the graph (drawn by lineage.js) and the same edges as a table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from catalog.accounts import roles
+from catalog.explorer import services
+from catalog.explorer.api import lineage_data, page_url
+from catalog.explorer.forms import LineageForm
+from catalog.navigation import url_or_empty
+from lineage.queries.lineage import Direction, Lineage, LineageEdge, LineageNode
+
+SEARCH_MIN_LENGTH = 2
+
+
+@dataclass(frozen=True)
+class NodeLink:
+    """A node as the table and the choices show it: its page, and the explorer centred on it."""
+
+    node: LineageNode
+    org_alias: str | None
+    url: str
+    explore_url: str
+
+
+@dataclass(frozen=True)
+class EdgeRow:
+    edge: LineageEdge
+    source: NodeLink
+    target: NodeLink
+
+
+@require_GET
+def lineage_explorer(request: HttpRequest) -> HttpResponse:
+    """With no node asked for, the form; with a name, its one node's lineage or the nodes it may mean."""
+    _may_view(request)
+    form = LineageForm(request.GET or None)
+    context: dict[str, Any] = {"form": form, "catalog_url": url_or_empty("catalog-index")}
+    if not form.is_bound:
+        return render(request, "explorer/lineage.html", context)
+    if not form.is_valid():
+        return render(request, "explorer/lineage.html", context, status=400)
+    asked = form.cleaned_data
+    text = asked["node"].strip()
+    if not text:
+        form.add_error("node", "Type the name of a field, object or system.")
+        return render(request, "explorer/lineage.html", context, status=400)
+    resolution = services.resolve(text)
+    if resolution.node is None:
+        context["choices"] = _choices(resolution.choices, asked["direction"], asked["depth"])
+        context["asked"] = text
+        return render(request, "explorer/lineage.html", context, status=200 if resolution.choices else 404)
+    lineage = services.lineage_for(resolution.node.key, asked["direction"], asked["depth"])
+    context.update(_lineage_context(lineage))
+    return render(request, "explorer/lineage.html", context)
+
+
+@require_GET
+def node_suggestions(request: HttpRequest) -> HttpResponse:
+    """HTMX: the nodes whose name holds what was typed, as links to their lineage."""
+    _may_view(request)
+    form = LineageForm(request.GET)
+    form.is_valid()
+    text = (form.cleaned_data.get("node") or "").strip()
+    direction = form.cleaned_data.get("direction", services.DEFAULT_DIRECTION)
+    depth = form.cleaned_data.get("depth", services.DEFAULT_DEPTH)
+    choices = _choices(services.search(text), direction, depth) if len(text) >= SEARCH_MIN_LENGTH else None
+    return render(request, "explorer/_suggestions.html", {"choices": choices, "asked": text})
+
+
+def _lineage_context(lineage: Lineage) -> dict[str, Any]:
+    aliases = services.org_aliases()
+    links = {node.key: _link(node, aliases.get(node.org_key or ""), aliases, lineage.direction, lineage.depth)
+             for node in lineage.nodes}
+    rows = [EdgeRow(edge, links[edge.source], links[edge.target]) for edge in _in_reading_order(lineage)]
+    return {"lineage": lineage, "start": links[lineage.start.key], "rows": rows,
+            "unchecked_count": sum(1 for row in rows if row.edge.unchecked), "graph": lineage_data(lineage),
+            "category_words": (lineage.start.ccpa_category or "").replace("_", " ").capitalize()}
+
+
+def _in_reading_order(lineage: Lineage) -> list[LineageEdge]:
+    """Upstream first, from the farthest hop to the start, then downstream outwards."""
+    hops = {node.key: node.hop for node in lineage.nodes}
+    return sorted(lineage.edges, key=lambda edge: (min(hops[edge.source], hops[edge.target]),
+                                                    max(hops[edge.source], hops[edge.target]), edge.key))
+
+
+def _choices(found: tuple[services.NodeChoice, ...], direction: Direction, depth: int) -> list[NodeLink]:
+    aliases = services.org_aliases()
+    return [_link(each.node, each.org_alias, aliases, direction, depth) for each in found]
+
+
+def _link(node: LineageNode, alias: str | None, aliases: dict[str, str], direction: Direction,
+          depth: int) -> NodeLink:
+    query = urlencode({"node": node.key, "direction": direction.value, "depth": depth})
+    return NodeLink(node, alias, page_url(node, aliases), f"{reverse('lineage-explorer')}?{query}")
+
+
+def _may_view(request: HttpRequest) -> None:
+    if not roles.can_view(request.user):
+        raise PermissionDenied

@@ -1,0 +1,114 @@
+// The lineage explorer's graph: reads the lineage the page passed as JSON (json_script, no inline script: the CSP)
+// and draws it with Cytoscape.js, upstream on the left, downstream on the right, a column per hop.
+(function () {
+  "use strict";
+
+  var COLUMN_WIDTH = 270;
+  var ROW_HEIGHT = 74;
+  var SHAPES = { field: "round-rectangle", object: "rectangle", integration: "ellipse", system: "hexagon" };
+
+  function columns(nodes) {
+    var byHop = {};
+    nodes.forEach(function (node) {
+      (byHop[node.hop] = byHop[node.hop] || []).push(node);
+    });
+    return byHop;
+  }
+
+  // A column per hop, each centred on the start's row, its nodes sorted by name so the layout never shuffles.
+  function positions(nodes) {
+    var placed = {};
+    var byHop = columns(nodes);
+    Object.keys(byHop).forEach(function (hop) {
+      var column = byHop[hop].sort(function (a, b) { return a.name.localeCompare(b.name); });
+      column.forEach(function (node, index) {
+        placed[node.key] = { x: Number(hop) * COLUMN_WIDTH, y: (index - (column.length - 1) / 2) * ROW_HEIGHT };
+      });
+    });
+    return placed;
+  }
+
+  function nodeLabel(node) {
+    var kind = node.kind === "integration" && node.integration_kind ? node.integration_kind.replace(/_/g, " ") : node.kind;
+    return node.name + "\n" + kind + (node.sensitive ? " · sensitive" : "");
+  }
+
+  function edgeLabel(edge) {
+    return edge.unchecked ? "no consent check · " + edge.known_from : edge.known_from;
+  }
+
+  function elements(data) {
+    var nodes = data.nodes.map(function (node) {
+      return { group: "nodes", data: { id: node.key, label: nodeLabel(node), kind: node.kind, url: node.url || "",
+        start: node.key === data.start.key ? "yes" : "no" } };
+    });
+    var edges = data.edges.map(function (edge) {
+      return { group: "edges", data: { id: edge.key, source: edge.source, target: edge.target, label: edgeLabel(edge),
+        unchecked: edge.unchecked ? "yes" : "no" } };
+    });
+    return nodes.concat(edges);
+  }
+
+  var STYLE = [
+    { selector: "node", style: {
+      "shape": function (node) { return SHAPES[node.data("kind")] || "ellipse"; },
+      "width": 200, "height": 50, "background-color": "#eef2f7", "border-width": 1.5, "border-color": "#4f5866",
+      "label": "data(label)", "text-wrap": "wrap", "text-max-width": 184, "text-valign": "center",
+      "text-halign": "center", "font-size": 11, "color": "#1d2733", "font-family": "system-ui, sans-serif" } },
+    { selector: "node[kind = 'system']", style: { "background-color": "#fff4e5", "border-color": "#8a4b00" } },
+    { selector: "node[kind = 'integration']", style: { "background-color": "#f1ecfb" } },
+    { selector: "node[start = 'yes']", style: { "border-width": 4, "border-color": "#1d2733", "font-weight": "bold" } },
+    { selector: "node[url != '']", style: { "underlay-color": "#1d2733", "underlay-opacity": 0 } },
+    { selector: "edge", style: {
+      "curve-style": "bezier", "target-arrow-shape": "triangle", "width": 1.5, "line-color": "#6b7684",
+      "target-arrow-color": "#6b7684", "label": "data(label)", "font-size": 9, "color": "#4f5866",
+      "text-background-color": "#ffffff", "text-background-opacity": 0.9, "text-background-padding": 2,
+      "text-rotation": "autorotate" } },
+    { selector: "edge[unchecked = 'yes']", style: {
+      "line-style": "dashed", "line-dash-pattern": [8, 4], "width": 3, "line-color": "#b3261e",
+      "target-arrow-color": "#b3261e", "color": "#b3261e", "font-weight": "bold" } },
+  ];
+
+  function explore(key) {
+    var params = new URLSearchParams(window.location.search);
+    params.set("node", key);
+    return window.location.pathname + "?" + params.toString();
+  }
+
+  function draw(container, data) {
+    var placed = positions(data.nodes);
+    var cy = window.cytoscape({
+      container: container, elements: elements(data), style: STYLE, minZoom: 0.2, maxZoom: 2.5,
+      wheelSensitivity: 0.3, autoungrabify: true,
+      layout: { name: "preset", positions: function (node) { return placed[node.id()]; }, fit: true, padding: 30 },
+    });
+    cy.on("tap", "node", function (event) {
+      var node = event.target;
+      window.location.href = node.data("url") || explore(node.id());
+    });
+    cy.on("mouseover", "node", function () { container.classList.add("pointing"); });
+    cy.on("mouseout", "node", function () { container.classList.remove("pointing"); });
+    return cy;
+  }
+
+  function start() {
+    var container = document.getElementById("lineage-graph");
+    var source = document.getElementById("lineage-data");
+    if (!container || !source || !window.cytoscape) {
+      return;
+    }
+    var loading = document.getElementById("lineage-graph-loading");
+    var cy = draw(container, JSON.parse(source.textContent));
+    cy.ready(function () {
+      if (loading) { loading.hidden = true; }
+      container.setAttribute("data-ready", "true");
+    });
+    window.recordkeeperLineage = cy;  // the browser tests find a node's place on the screen through it
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+}());
