@@ -1,6 +1,7 @@
 """Precision and recall of field classification against hand-made labels, by the product's own code.
 
-    python benchmarks/classification.py [--labels benchmarks/classification_labels.csv] [--all-misclassified]
+    python benchmarks/classification.py [--labels benchmarks/classification_labels.csv]
+        [--source SOURCE ...] [--except-source SOURCE ...]
 
 Each row of the labels names a field of a real describe payload (`shared:<file>` under ../shared/data/
 salesforce/describe, `<source>:<file>` under benchmarks/data/<source>, each with its licence and origin), of an
@@ -68,6 +69,16 @@ def load_labels(path: Path = LABELS) -> list[Label]:
         labels.append(Label(row["source"], row["object"], row["field"], row["personal"] == "yes",
                             row["sensitive"] == "yes", row["ccpa_category"], row["reason"]))
     return labels
+
+
+def of_sources(labels: list[Label], only: list[str], leaving_out: list[str]) -> list[Label]:
+    """The labels of the sources named in `only` (all when empty) but those in `leaving_out`; raises ValueError
+    naming a source no label has (a misspelt held-out source would otherwise measure nothing in silence)."""
+    known = {label.source for label in labels}
+    unknown = sorted(set(only + leaving_out) - known)
+    if unknown:
+        raise ValueError(f"no labelled field has the source {', '.join(unknown)}; sources: {', '.join(sorted(known))}")
+    return [label for label in labels if (not only or label.source in only) and label.source not in leaving_out]
 
 
 def classified_fields(labels: Iterable[Label]) -> dict[tuple[str, str, str], FieldRecord]:
@@ -199,8 +210,15 @@ def wilson_interval(successes: int, trials: int) -> list[float] | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--source", action="append", default=[],
+                        help="measure only the fields of this source (repeatable), e.g. a held-out one")
+    parser.add_argument("--except-source", action="append", default=[],
+                        help="leave this source's fields out (repeatable)")
     args = parser.parse_args()
-    labels = load_labels(args.labels)
+    try:
+        labels = of_sources(load_labels(args.labels), args.source, args.except_source)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
     records = classified_fields(labels)
     missing = [f"{label.source} {label.sobject}.{label.field}" for label in labels
                if (label.source, label.sobject, label.field) not in records]

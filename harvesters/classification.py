@@ -8,6 +8,12 @@ latitude taken from a postal address is the address, not precise geolocation (§
 
 The first rule that matches decides; its description, with the words that matched and the law it applies,
 travels with the field (`classification_rule`, and `sensitivity_rule` when the field is sensitive).
+
+A field about a person whose name says nothing sensitive is sensitive still when the matter it belongs to is, as a
+privacy officer would read it: its object's name (every field but the system fields of a `Visa__c` record about a
+person), its lookup's target (a lookup to an `Immigration_Case__c`), its description or help text ("UK Biometric
+Residence Permit number"; strong phrases only, and not right after a negation: "not the SSN"), or, when its name
+says nothing at all, one of its picklist values, inactive ones included ("COVID positive").
 """
 
 from __future__ import annotations
@@ -229,7 +235,7 @@ NAME_RULES: tuple[Rule, ...] = (
           CcpaCategory.COMMERCIAL, "§1798.140(v)(1)(D)"),
     _rule("employment", "Professional or employment information",
           "employer|employer name|job title|occupation|employment|title|department|affiliation|reports to|"
-          "position|role|skills|division",
+          "position|role|skills|division|right to work",
           CcpaCategory.PROFESSIONAL, "§1798.140(v)(1)(I)", scope=Scope.PERSON),
     _rule("employer_on_record", "Employer named on a consumer's record", "employer|employer name|occupation|company",
           CcpaCategory.PROFESSIONAL, "§1798.140(v)(1)(I)"),
@@ -240,9 +246,104 @@ NAME_RULES: tuple[Rule, ...] = (
     _rule("household", "Information about a consumer's household", "household|households|hh",
           CcpaCategory.OTHER, "§1798.140(v)(1) (a consumer or household)"),
     _rule("language", "Languages a person speaks", "language|languages", CcpaCategory.OTHER, "§1798.140(v)(1)"),
+    # On a record that is a person, an "… ID" that is no lookup is a number another system gives that person.
+    _rule("person_identifier", "An identifier a system gives the person the record is", "id|identifier",
+          CcpaCategory.IDENTIFIERS, f"{_A}, §1798.140(aj)", scope=Scope.PERSON),
     _rule("free_text", "Free text written about a consumer or their request",
           "description|comments|comment|notes|note|subject", CcpaCategory.OTHER, "§1798.140(v)(1)"),
 )
+
+
+_IMMIGRATION = "§1798.140(ae)(1)(D)"
+_HEALTH = "§1798.140(ae)(2)(B)"
+
+# Sensitive matters named in prose (a description, help text) or in an object's or lookup target's name: strong
+# phrases only, each of which names the matter itself ("immigration status", not "immigration"; a person's visa,
+# not "Visa"), so a field that merely mentions a neighbouring subject is not called sensitive.
+MATTER_RULES: tuple[Rule, ...] = (
+    _rule("card_brand", "A payment card named by its brand (a Visa card is no travel visa)",
+          "visa card|visa cards|visa debit|visa credit|visa payment*|visa transaction*|visa or mastercard|"
+          "visa mastercard|mastercard or visa|mastercard visa", None, "not (ae)(1)(D)", scope=Scope.ANYWHERE),
+    _rule("immigration_document", "A person's immigration status, visa, permit or admission record",
+          "immigration status|immigration document*|immigration form*|immigration case*|immigration record*|"
+          "visa status|visa type|student visa|work visa|their visa|his visa|her visa|your visa|"
+          "contacts visa|persons visa|students visa|applicants visa|employees visa|individuals visa|customers visa|"
+          "clients visa|candidates visa|biometric residence permit|residence permit|work permit|"
+          "work authorization|work authorisation|confirmation of acceptance for studies|"
+          "academic technology approval scheme|certificate of sponsorship|leave to remain|green card|"
+          "permanent resident card|sevis|i 94|i 20|ds 2019|i 797|citizenship",
+          CcpaCategory.PROTECTED_CHARACTERISTICS, _IMMIGRATION, scope=Scope.ANYWHERE, sensitive=True),
+    _rule("government_id", "A government identifier or identity document number",
+          "social security number|ssn|social insurance number|national insurance number|passport number|"
+          "drivers license number|driver license number|drivers licence number|driving licence number|"
+          "taxpayer identification number|tax identification number", CcpaCategory.IDENTIFIERS, SPI_ID,
+          scope=Scope.ANYWHERE, sensitive=True),
+    _rule("health", "A health condition, diagnosis, disability or treatment",
+          "diagnosis|diagnoses|diagnosed|medical condition*|health condition*|medical history|medical record*|"
+          "health record*|mental health|disability|disabilities|pregnancy|pregnant|covid*|coronavirus|hiv|"
+          "vaccination status|vaccinated|medication*|allerg*|hipaa|protected health information",
+          CcpaCategory.CUSTOMER_RECORDS, _HEALTH, scope=Scope.ANYWHERE, sensitive=True),
+    _rule("genetic_biometric", "Biometric or genetic information",
+          "biometric data|biometric information|biometric identifier*|fingerprint*|face geometry|faceprint*|"
+          "voiceprint*|genetic*|dna", CcpaCategory.BIOMETRIC, "§1798.140(ae)(1)(F), (ae)(2)(A)",
+          scope=Scope.ANYWHERE, sensitive=True),
+    _rule("origin_beliefs", "Racial or ethnic origin, religious beliefs, union membership, sex life or orientation",
+          "racial|ethnic origin|ethnicity|religious belief*|religion|union membership|sexual orientation|sex life",
+          CcpaCategory.PROTECTED_CHARACTERISTICS, "§1798.140(ae)(1)(D), (ae)(2)(C)", scope=Scope.ANYWHERE,
+          sensitive=True),
+)
+
+# An object's or a lookup target's name is a noun naming what its records are: there "Visa" alone is the matter.
+OBJECT_MATTER_RULES: tuple[Rule, ...] = (
+    MATTER_RULES[0],
+    _rule("immigration_record", "A record of a person's visa or immigration matter", "visa|visas|immigration",
+          CcpaCategory.PROTECTED_CHARACTERISTICS, _IMMIGRATION, scope=Scope.ANYWHERE, sensitive=True),
+    *MATTER_RULES[1:],
+)
+
+# Picklist values that name a person's health status, orientation, religion or immigration status: a record that
+# holds one discloses it, whatever the field is called (inactive values too: old records keep them).
+VALUE_RULES: tuple[Rule, ...] = (
+    _rule("health_status_value", "A value naming a health status",
+          "covid*|coronavirus|diagnosed|hiv|pregnant|disabled|quarantine*|self isolating|symptomatic|"
+          "asymptomatic|tested positive|test positive", CcpaCategory.CUSTOMER_RECORDS, _HEALTH,
+          scope=Scope.ANYWHERE, sensitive=True),
+    _rule("immigration_status_value", "A value naming an immigration status or document",
+          "permanent resident|refugee|asylee|asylum seeker|undocumented|green card|i 20|ds 2019|i 94|i 797|"
+          "h 1b|student visa|work visa|work permit|residence permit", CcpaCategory.PROTECTED_CHARACTERISTICS,
+          _IMMIGRATION, scope=Scope.ANYWHERE, sensitive=True),
+    _rule("orientation_value", "A value naming a sexual orientation",
+          "gay|lesbian|bisexual|heterosexual|homosexual|asexual|pansexual", CcpaCategory.PROTECTED_CHARACTERISTICS,
+          "§1798.140(ae)(2)(C)", scope=Scope.ANYWHERE, sensitive=True),
+    _rule("religion_value", "A value naming a religion",
+          "christian|muslim|jewish|hindu|buddhist|sikh|catholic|protestant|atheist|agnostic",
+          CcpaCategory.PROTECTED_CHARACTERISTICS, "§1798.140(ae)(1)(D)", scope=Scope.ANYWHERE, sensitive=True),
+)
+
+# Words that, shortly before a matter in the same sentence, say the field is not it ("not the SSN").
+NEGATIONS = frozenset({"not", "no", "never", "dont", "doesnt", "isnt", "without", "instead", "rather", "except",
+                       "excluding", "unlike", "nor"})
+NEGATION_REACH = 4  # words before the matter a negation may stand
+_SENTENCE_END = re.compile(r"[.;!?]\s|[.;!?]$|\n")
+# Rules that decided deliberately that a field is not sensitive: what a field says of itself does not overturn them.
+NOT_SENSITIVE_BY_LAW = frozenset({
+    "identity_document_detail", "card_brand", "medical_profession", "medical_profession_elsewhere",
+    "geocode_accuracy", "address_geocode", "record_keeping", "record_id", "hierarchy", "organisation_fact",
+})
+
+
+@dataclass(frozen=True)
+class FieldText:
+    """What a field says of itself besides its name: its description, help text and picklist values (active and
+    inactive), and whether Salesforce numbers it (an auto-number Name says nothing of the person)."""
+
+    description: str = ""
+    help_text: str = ""
+    picklist_values: tuple[str, ...] = ()
+    auto_number: bool = False
+
+
+NO_TEXT = FieldText()
 
 
 # Field types that say what a field holds, whatever its name.
@@ -344,7 +445,7 @@ def unknown_context(sobject: str) -> ObjectContext:
 
 def classify_field(
     sobject: str | ObjectContext, name: str, label: str, field_type: str, compliance_groups: tuple[str, ...] = (),
-    compound_parent: str = "", references: tuple[str, ...] = (),
+    compound_parent: str = "", references: tuple[str, ...] = (), text: FieldText = NO_TEXT,
 ) -> Classification:
     """The CCPA category of one field, and whether it is sensitive, with the rule that decided each."""
     context = sobject if isinstance(sobject, ObjectContext) else unknown_context(sobject)
@@ -353,7 +454,8 @@ def classify_field(
         or _consent_record(context) \
         or _by_type(context, field_type) \
         or _by_groups(compliance_groups)
-    return _with_group_sensitivity(decided or _unclassified(context, name), compliance_groups)
+    decided = _with_matter_sensitivity(decided or _unclassified(context, name), context, name, references, text)
+    return _with_group_sensitivity(decided, compliance_groups)
 
 
 def _structural(context: ObjectContext, name: str, field_type: str, compound_parent: str,
@@ -473,6 +575,100 @@ def _by_groups(compliance_groups: tuple[str, ...]) -> Classification | None:
                           f"personal (§1798.140(v)(1))")
 
 
+def _with_matter_sensitivity(decided: Classification, context: ObjectContext, name: str,
+                             references: tuple[str, ...], text: FieldText) -> Classification:
+    """A field about a person is sensitive when the matter it belongs to is: its object's (a Visa__c record), its
+    lookup's target (a lookup to an Immigration_Case__c), its description or help text (a "Biometric Residence
+    Permit number"), or, when its name says nothing, its picklist values ("COVID positive")."""
+    if decided.sensitive or not context.about_people or _rule_id(decided) in NOT_SENSITIVE_BY_LAW \
+            or (name == "Name" and text.auto_number):
+        return decided
+    found = _object_matter(context) or _target_matter(references) or _prose_matter(text) \
+        or (_value_matter(text) if decided.category is None else None)
+    if found is None:
+        return decided
+    category, why = found
+    return Classification(decided.category or category, True, decided.rule if decided.category else why, why)
+
+
+def _rule_id(decided: Classification) -> str:
+    return decided.rule.split(":", 1)[0]
+
+
+def _object_matter(context: ObjectContext) -> tuple[CcpaCategory, str] | None:
+    words = [*words_of(context.name), ".", *words_of(context.label)]
+    return _matter_in(_object_matter_index(), words, f"object_matter: {context.name}'s records are about a person's",
+                      f" — every field but its system fields is ({context.describe()})")
+
+
+def _target_matter(references: tuple[str, ...]) -> tuple[CcpaCategory, str] | None:
+    for target in references:
+        found = _matter_in(_object_matter_index(), words_of(target), f"lookup_matter: points to {target}, a person's",
+                           " record: the link discloses it")
+        if found:
+            return found
+    return None
+
+
+def _prose_matter(text: FieldText) -> tuple[CcpaCategory, str] | None:
+    for where, prose in (("description", text.description), ("help text", text.help_text)):
+        for sentence in _SENTENCE_END.split(prose or ""):
+            found = _matter_in(_matter_index(), words_of(sentence), f"described_matter: its {where} names",
+                               f" (\"{sentence.strip()[:120]}\")", negatable=True)
+            if found:
+                return found
+    return None
+
+
+def _value_matter(text: FieldText) -> tuple[CcpaCategory, str] | None:
+    for value in text.picklist_values:
+        found = _matter_in(_value_index(), words_of(value), f"picklist_value: its value \"{value}\" names",
+                           ", which a record holding it discloses (the field's name says nothing)")
+        if found:
+            return found
+    return None
+
+
+def _matter_in(index: TermIndex, words: list[str], before: str, after: str,
+               negatable: bool = False) -> tuple[CcpaCategory, str] | None:
+    """The first matter rule whose term is in `words` (and, in prose, not negated just before it)."""
+    for position, term in sorted(_matches(index, words, negatable).items()):
+        rule = index.rules[position]
+        if rule.category is None or not rule.sensitive:
+            return None  # a guard (a Visa card) matched first: no sensitive matter here
+        phrase = " ".join(rule.terms[term])
+        return rule.category, f"{before} `{phrase}` → {rule.what} (sensitive, {rule.law}){after}"
+    return None
+
+
+def _matches(index: TermIndex, words: list[str], negatable: bool) -> dict[int, int]:
+    """Rule position → term position of each match; in prose, a match right after a negation does not count."""
+    if not negatable:
+        return index.first_terms(words)
+    found: dict[int, int] = {}
+    for start in range(len(words)):
+        if NEGATIONS & set(words[max(0, start - NEGATION_REACH):start]):
+            continue
+        for term in index.terms_at(words, start):
+            found[term.rule] = min(term.position, found.get(term.rule, term.position))
+    return found
+
+
+@functools.cache
+def _matter_index() -> TermIndex:
+    return TermIndex(MATTER_RULES)
+
+
+@functools.cache
+def _object_matter_index() -> TermIndex:
+    return TermIndex(OBJECT_MATTER_RULES)
+
+
+@functools.cache
+def _value_index() -> TermIndex:
+    return TermIndex(VALUE_RULES)
+
+
 def _with_group_sensitivity(decided: Classification, compliance_groups: tuple[str, ...]) -> Classification:
     """Health-data groups (HIPAA, PHI) make a field sensitive whatever decided its category (§1798.140(ae)(2)(B))."""
     tagged = sorted(SENSITIVE_GROUPS & {group.upper() for group in compliance_groups})
@@ -548,6 +744,10 @@ class TermIndex:
                         and _phrase_at(words, start, term.words):
                     found[term.rule] = term.position
         return found
+
+    def terms_at(self, words: Sequence[str], start: int) -> list[_Term]:
+        """The terms whose phrase begins at `words[start]`."""
+        return [term for term in self._starting_with(words[start]) if _phrase_at(words, start, term.words)]
 
     def _starting_with(self, word: str) -> list[_Term]:
         terms = list(self._by_word.get(word, ()))

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from simple_salesforce.exceptions import SalesforceError
 
 from harvesters.chunk import Chunk
-from harvesters.classification import ObjectContext, classify_field, object_context
+from harvesters.classification import FieldText, ObjectContext, classify_field, object_context
 from harvesters.client import OrgClient
 from harvesters.composite import (
     SubRequest,
@@ -333,7 +333,7 @@ def field_record(
     groups = definition.compliance_groups if definition else ()
     references = tuple(raw.get("referenceTo") or ())
     classification = classify_field(context, raw["name"], raw.get("label") or "", raw["type"], groups,
-                                    raw.get("compoundFieldName") or "", references)
+                                    raw.get("compoundFieldName") or "", references, field_text(raw, definition))
     return FieldRecord(
         org_id=org_id, sobject=context.name, name=raw["name"], type=raw["type"], display_label=raw.get("label"),
         custom=bool(raw.get("custom")), namespace=_namespace(raw["name"]),
@@ -365,6 +365,14 @@ def placeholder_sobject(org_id: str, name: str, referrer: str) -> SObjectRecord:
     return SObjectRecord(org_id=org_id, name=name, custom=name.endswith(("__c", EXTERNAL_SUFFIX)),
                          namespace=_namespace(name), external=is_external(name), placeholder=True,
                          evidence=f"describe:{referrer.split('.')[0]}")
+
+
+def field_text(raw: dict[str, Any], definition: FieldDefinitionRow | None) -> FieldText:
+    """What the classifier reads of a field besides its name: inactive picklist values too (old records keep them)."""
+    values = [entry.get("label") or entry.get("value") for entry in raw.get("picklistValues") or []]
+    return FieldText(description=(definition.description if definition else None) or "",
+                     help_text=raw.get("inlineHelpText") or "", picklist_values=tuple(str(v) for v in values if v),
+                     auto_number=bool(raw.get("autoNumber")))
 
 
 def picklist_labels(raw: dict[str, Any]) -> tuple[str, ...]:
