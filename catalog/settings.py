@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "csp",
     "catalog",
     "catalog.accounts",
+    "catalog.classification",
     "harvesters",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("harvests/", include("catalog.harvests.urls")),
     path("lineage/", include("catalog.explorer.urls")),
     path("catalog/", include("catalog.inventory.urls")),
+    path("catalog/", include("catalog.classification.urls")),  # the review page and the field page's override forms
     path("admin/", admin.site.urls),
     path("api/", include("catalog.api.urls")),  # v1, the schema and its docs, and a 404 problem for the rest
 ]

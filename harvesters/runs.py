@@ -128,6 +128,9 @@ def all_sources() -> list[str]:
 # Sent inside the transaction that creates a run, with run, requested_by (a user or None) and origin (api,
 # command, schedule): the catalog's audit log listens, so harvesters never import the catalog.
 harvest_requested = Signal()
+# Sent with run once it has finished (succeeded, partial or stopped) and its graph writes have landed: the catalog
+# re-mirrors the org's classification overrides onto fields a purged graph lost.
+harvest_finished = Signal()
 
 
 def request_harvest(org: OrgConnection, *, full: bool, sources: list[str] | None = None,
@@ -617,6 +620,7 @@ def _finish(run: HarvestRun, status: str) -> HarvestRun:
     HarvestRun.objects.filter(pk=run.pk).update(status=status, finished_at=timezone.now())
     run.refresh_from_db()
     _record_in_graph(run)
+    harvest_finished.send(sender=HarvestRun, run=run)
     log.info("harvest run %s of %s finished: %s", run.pk, run.org.alias, status)
     return run
 

@@ -62,6 +62,7 @@ class AuditAction(models.TextChoices):
     TOKEN_REVOKED = "token_revoked", "Revoked an API token"
     HARVEST_STARTED = "harvest_started", "Started a harvest"
     CLASSIFICATION_OVERRIDDEN = "classification_overridden", "Overrode a classification"
+    CLASSIFICATION_OVERRIDE_WITHDRAWN = "classification_override_withdrawn", "Withdrew a classification override"
     EXPORTED = "exported", "Exported"
     CONSUMER_LOOKED_UP = "consumer_looked_up", "Looked up a consumer"
 

@@ -9,6 +9,7 @@ from catalog.api.docs import RedocView, SwaggerView
 from catalog.api.errors import api_not_found
 from catalog.api.views import HarvestRunViewSet, OpenLineageEventView, OrgConnectionViewSet
 from catalog.explorer.urls import api_urlpatterns as explorer_api
+from catalog.classification.urls import api_urlpatterns as classification_api
 from catalog.inventory.urls import api_urlpatterns as inventory_api
 
 router = DefaultRouter()
@@ -17,7 +18,7 @@ router.register("orgs", OrgConnectionViewSet, basename="org")
 router.register("harvest-runs", HarvestRunViewSet, basename="harvest-run")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
-v1 = [*router.urls, *inventory_api,
+v1 = [*router.urls, *inventory_api, *classification_api,
       *explorer_api, path("lineage/openlineage", OpenLineageEventView.as_view(), name="lineage-openlineage")]
 
 urlpatterns = [

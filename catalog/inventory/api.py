@@ -129,9 +129,12 @@ class FieldSummarySerializer(serializers.Serializer[Any]):
     custom = serializers.BooleanField(read_only=True)
     namespace = serializers.CharField(read_only=True, allow_null=True)
     ccpa_category = serializers.CharField(read_only=True, allow_null=True,
-                                          help_text="Null: not personal information by the rules")
-    sensitive = serializers.BooleanField(read_only=True)
+                                          help_text="In force: a privacy officer's override, else the rules' "
+                                                    "(null: not personal information)")
+    sensitive = serializers.BooleanField(read_only=True, help_text="In force: an override's, else the rules'")
     encrypted = serializers.BooleanField(read_only=True, help_text="Shield Platform Encryption")
+    overridden = serializers.BooleanField(read_only=True,
+                                          help_text="A privacy officer's override decides its classification")
 
 
 class FieldIntegrationSerializer(serializers.Serializer[Any]):
@@ -169,11 +172,17 @@ class FieldDetailSerializer(FieldSummarySerializer):
     first_seen = serializers.DateTimeField(read_only=True, allow_null=True)
     last_seen = serializers.DateTimeField(read_only=True, allow_null=True)
     run_id = serializers.CharField(read_only=True, allow_null=True, help_text="The run that last wrote it")
+    harvested_ccpa_category = serializers.CharField(read_only=True, allow_null=True,
+                                                    help_text="What the rules decided (an override may put it aside)")
+    harvested_sensitive = serializers.BooleanField(read_only=True, help_text="What the rules decided")
+    override_at = serializers.DateTimeField(read_only=True, allow_null=True,
+                                            help_text="When the override in force was made (null: none)")
+    override_by = serializers.CharField(read_only=True, allow_null=True, help_text="Who made it")
+    override_reason = serializers.CharField(read_only=True, allow_null=True, help_text="Why, in their words")
     integrations = FieldIntegrationSerializer(many=True, read_only=True,
                                               help_text="Integrations reading or writing it or its object, or "
                                                         "moving its data (at most 50, by name)")
     more_integrations = serializers.BooleanField(read_only=True, help_text="More integrations touch it than listed")
-
 
 
 # --- views ------------------------------------------------------------------------------------------

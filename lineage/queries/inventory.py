@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, LiteralString
 
 from lineage.graph import Graph
-from lineage.queries.classification import effective_category, effective_sensitive
+from lineage.queries.classification import effective_category, effective_sensitive, is_overridden
 from lineage.queries.pages import MAX_PAGE_SIZE, Page, PageRequest
 
 
@@ -55,9 +55,10 @@ class FieldSummary:
     type: str | None
     custom: bool
     namespace: str | None
-    ccpa_category: str | None
+    ccpa_category: str | None  # in force: a privacy officer's override where there is one, else the rules'
     sensitive: bool
     encrypted: bool
+    overridden: bool  # a privacy officer's override decides ccpa_category and sensitive
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,11 @@ class FieldDetail(FieldSummary):
     first_seen: datetime | None
     last_seen: datetime | None
     run_id: str | None
+    harvested_ccpa_category: str | None  # what the harvest's rules decided (an override may put it aside)
+    harvested_sensitive: bool
+    override_at: datetime | None  # the override in force: when, by whom and why (None: not overridden)
+    override_by: str | None
+    override_reason: str | None
     integrations: tuple[FieldIntegration, ...] = ()  # at most MAX_FIELD_INTEGRATIONS, by name
     more_integrations: bool = False  # more integrations touch it than were listed
 
@@ -131,8 +137,8 @@ _OBJECT_COUNTS = (
     "OPTIONAL MATCH (o)-[h:HAS_FIELD]->(f:Field) WHERE h.retired_at IS NULL AND f.retired_at IS NULL "
     "WITH o, collect(DISTINCT f) AS fields "
     "RETURN o AS object, size(fields) AS field_count, "
-    "  size([f IN fields WHERE f.ccpa_category IS NOT NULL]) AS personal_field_count, "
-    "  size([f IN fields WHERE coalesce(f.sensitive, false)]) AS sensitive_field_count "
+    "  size([f IN fields WHERE " + effective_category("f") + " IS NOT NULL]) AS personal_field_count, "
+    "  size([f IN fields WHERE " + effective_sensitive("f") + "]) AS sensitive_field_count "
 )
 _OBJECT_SEARCH = (
     "AND ($search IS NULL OR toLower(o.name) CONTAINS $search "
@@ -159,20 +165,26 @@ ONE_OBJECT: LiteralString = (
 _FILTERED_FIELDS = (
     "MATCH (f:Field) WHERE f.org_key = $org_key AND f.retired_at IS NULL "
     "AND ($sobject IS NULL OR f.sobject = $sobject) "
-    "AND ($category IS NULL OR f.ccpa_category = $category) "
-    "AND ($sensitive IS NULL OR coalesce(f.sensitive, false) = $sensitive) "
+    "AND ($category IS NULL OR " + effective_category("f") + " = $category) "
+    "AND ($sensitive IS NULL OR " + effective_sensitive("f") + " = $sensitive) "
     "AND ($encrypted IS NULL OR coalesce(f.encrypted, false) = $encrypted) "
-    "AND ($unclassified IS NULL OR (f.ccpa_category IS NULL) = $unclassified) "
+    "AND ($unclassified IS NULL OR (" + effective_category("f") + " IS NULL) = $unclassified) "
     "AND ($custom IS NULL OR coalesce(f.custom, false) = $custom) "
     "AND ($namespace IS NULL OR f.namespace = $namespace) "
     "AND ($search IS NULL OR toLower(f.name) CONTAINS $search "
     "     OR toLower(coalesce(f.display_label, '')) CONTAINS $search) "
 )
+# The field with the classification in force beside it (the node keeps the harvested one).
+_FIELD_IN_FORCE = (
+    "RETURN f AS field, " + effective_category("f") + " AS ccpa_category, " + effective_sensitive("f")
+    + " AS sensitive, " + is_overridden("f") + " AS overridden "
+)
 COUNT_FIELDS: LiteralString = _FILTERED_FIELDS + "RETURN count(f) AS total"
 LIST_FIELDS: LiteralString = (
-    _FILTERED_FIELDS + "RETURN f AS field ORDER BY f.sobject, f.name SKIP $skip LIMIT $limit"
+    _FILTERED_FIELDS + "WITH f ORDER BY f.sobject, f.name SKIP $skip LIMIT $limit " + _FIELD_IN_FORCE
+    + "ORDER BY f.sobject, f.name"
 )
-ONE_FIELD: LiteralString = "MATCH (f:Field {key: $key}) WHERE f.retired_at IS NULL RETURN f AS field"
+ONE_FIELD: LiteralString = "MATCH (f:Field {key: $key}) WHERE f.retired_at IS NULL " + _FIELD_IN_FORCE
 
 MAX_FIELD_INTEGRATIONS = 50
 # Integrations reading or writing the field or its object, and those its FLOWS_TO edges go through (`via`).
@@ -196,7 +208,6 @@ FIELD_INTEGRATIONS: LiteralString = (
     "  coalesce(target.name, target.host, target.key) AS target_name, consent_checked, opt_out_checked "
     "ORDER BY toLower(i.name), key, access = 'FLOWS_TO', access, target_key LIMIT $limit"
 )
-
 
 
 def list_objects(graph: Graph, org_key: str, page: PageRequest, search: str | None = None) -> Page[ObjectSummary]:
@@ -223,7 +234,7 @@ def list_fields(graph: Graph, org_key: str, filters: FieldFilter, page: PageRequ
     parameters = {"org_key": org_key, **filters.parameters()}
     total = int(graph.read(COUNT_FIELDS, **parameters)[0]["total"])
     rows = graph.read(LIST_FIELDS, **parameters, skip=page.skip, limit=page.size)
-    return Page(total, tuple(FieldSummary(**_field_summary_values(row["field"])) for row in rows))
+    return Page(total, tuple(FieldSummary(**_field_summary_values(row)) for row in rows))
 
 
 def field_detail(graph: Graph, field_key: str) -> FieldDetail | None:
@@ -231,7 +242,7 @@ def field_detail(graph: Graph, field_key: str) -> FieldDetail | None:
     if not rows:
         return None
     integrations = field_integrations(graph, field_key)
-    return replace(_field_detail(rows[0]["field"]), integrations=integrations[:MAX_FIELD_INTEGRATIONS],
+    return replace(_field_detail(rows[0]), integrations=integrations[:MAX_FIELD_INTEGRATIONS],
                    more_integrations=len(integrations) > MAX_FIELD_INTEGRATIONS)
 
 
@@ -267,21 +278,31 @@ def _object_detail(row: Any) -> ObjectDetail:
         external_name=node.get("external_name"), **_provenance(node))
 
 
-def _field_summary_values(node: Any) -> dict[str, Any]:
+def _field_summary_values(row: Any) -> dict[str, Any]:
+    node = row["field"]
     return {"object": node["sobject"], "name": node["name"], "label": node.get("display_label"),
             "type": node.get("type"), "custom": bool(node.get("custom")), "namespace": node.get("namespace"),
-            "ccpa_category": node.get("ccpa_category"), "sensitive": bool(node.get("sensitive")),
-            "encrypted": bool(node.get("encrypted"))}
+            "ccpa_category": row["ccpa_category"], "sensitive": bool(row["sensitive"]),
+            "encrypted": bool(node.get("encrypted")), "overridden": bool(row["overridden"])}
 
 
-def _field_detail(node: Any) -> FieldDetail:
+def _field_detail(row: Any) -> FieldDetail:
+    node = row["field"]
     return FieldDetail(
-        **_field_summary_values(node), key=node["key"], classification_rule=node.get("classification_rule"),
+        **_field_summary_values(row), key=node["key"], classification_rule=node.get("classification_rule"),
         sensitivity_rule=node.get("sensitivity_rule"), security_classification=node.get("security_classification"),
         compliance_groups=tuple(node.get("compliance_groups") or ()), business_status=node.get("business_status"),
         description=node.get("description"), help_text=node.get("help_text"),
         picklist_values=tuple(node.get("picklist_values") or ()), references=tuple(node.get("references") or ()),
-        compound_parent=node.get("compound_parent"), **_provenance(node))
+        compound_parent=node.get("compound_parent"), **_provenance(node), **_override_values(node))
+
+
+def _override_values(node: Any) -> dict[str, Any]:
+    overridden = node.get("override_at") is not None
+    return {"harvested_ccpa_category": node.get("ccpa_category"), "harvested_sensitive": bool(node.get("sensitive")),
+            "override_at": _native(node.get("override_at")),
+            "override_by": node.get("override_by") if overridden else None,
+            "override_reason": node.get("override_reason") if overridden else None}
 
 
 def _provenance(node: Any) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Classification review: a privacy officer's overrides of a field's CCPA category and sensitivity."""
