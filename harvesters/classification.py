@@ -647,11 +647,17 @@ def _matches(index: TermIndex, words: list[str], negatable: bool) -> dict[int, i
         return index.first_terms(words)
     found: dict[int, int] = {}
     for start in range(len(words)):
-        if NEGATIONS & set(words[max(0, start - NEGATION_REACH):start]):
+        if _negated(words, start):
             continue
         for term in index.terms_at(words, start):
             found[term.rule] = min(term.position, found.get(term.rule, term.position))
     return found
+
+
+def _negated(words: list[str], start: int) -> bool:
+    """A negation stands in the few words before `start`; "No" in "Yes/No" or "yes or no" is an answer, not one."""
+    before = range(max(0, start - NEGATION_REACH), start)
+    return any(words[at] in NEGATIONS and not (at and words[at - 1] in {"yes", "or"}) for at in before)
 
 
 @functools.cache

@@ -48,6 +48,7 @@ def described(description: str = "", help_text: str = "", sobject: str = "Contac
     ("ICD-10 code of the member's primary diagnosis.", "", CcpaCategory.CUSTOMER_RECORDS),
     ("", "Date the volunteer was vaccinated against influenza", CcpaCategory.CUSTOMER_RECORDS),
     ("Sexual orientation as self-reported on the intake form", "", CcpaCategory.PROTECTED_CHARACTERISTICS),
+    ("", "Yes/No: disability declared by the member", CcpaCategory.CUSTOMER_RECORDS),  # "No" is an answer
 ])
 def test_a_description_or_help_text_naming_a_sensitive_matter_makes_a_field_about_a_person_sensitive(
         description, help_text, category):
