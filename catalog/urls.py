@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from catalog import views
+from catalog.accounts import views as account_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("lineage/", include("catalog.explorer.urls")),
     path("catalog/", include("catalog.inventory.urls")),
     path("catalog/", include("catalog.classification.urls")),  # the review page and the field page's override forms
+    path("audit/", account_views.audit_log, name="audit-log"),
     path("admin/", admin.site.urls),
     path("api/", include("catalog.api.urls")),  # v1, the schema and its docs, and a 404 problem for the rest
 ]

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django_filters.fields import IsoDateTimeField
 from rest_framework import serializers, viewsets
@@ -23,31 +28,57 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
         read_only_fields = fields
 
 
+DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 class StrictIsoDateTimeField(IsoDateTimeField):
     """An ISO 8601 time; given empty (`since=`) it is an error rather than no filter."""
 
     empty_values = [None]
+    default_error_messages = {"invalid": "Enter a date like 2026-11-28, or an ISO 8601 time like "
+                                         "2026-11-28T09:30:00Z."}
 
 
 class StrictIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = StrictIsoDateTimeField
 
 
-class AuditEventFilterSet(django_filters.FilterSet):
-    """The filters of the audit log, for the API and the page alike."""
+class UntilDateTimeField(StrictIsoDateTimeField):
+    """An ISO 8601 time, or a date meaning the whole of that day (a page's date input sends `2026-11-28`)."""
 
-    action = django_filters.MultipleChoiceFilter(choices=AuditAction.choices)
-    actor = django_filters.CharFilter(field_name="actor_name", help_text="The exact username")
-    token = django_filters.CharFilter(field_name="token_key", help_text="The API token's public key")
-    object_type = django_filters.CharFilter()
-    object_key = django_filters.CharFilter()
-    since = StrictIsoDateTimeFilter(field_name="at", lookup_expr="gte",
-                                    help_text="Events at or after this ISO 8601 time")
-    until = StrictIsoDateTimeFilter(field_name="at", lookup_expr="lt", help_text="Events before this ISO 8601 time")
+    def to_python(self, value: Any) -> datetime | None:
+        until: datetime | None = super().to_python(value)
+        if until is not None and isinstance(value, str) and DATE_ONLY.fullmatch(value.strip()):
+            return until + timedelta(days=1)
+        return until
+
+
+class UntilDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UntilDateTimeField
+
+
+class AuditEventFilterSet(django_filters.FilterSet):
+    """The filters of the audit log, for the API and the page alike (the page shows their labels and hints)."""
+
+    action = django_filters.MultipleChoiceFilter(choices=AuditAction.choices, label="What was done",
+                                                 widget=forms.CheckboxSelectMultiple, error_messages={
+                                                     "invalid_choice": "%(value)s is not an action the audit log "
+                                                                       "records."})
+    actor = django_filters.CharFilter(field_name="actor_name", label="Who", help_text="The exact username")
+    token = django_filters.CharFilter(field_name="token_key", label="API token",
+                                      help_text="The API token's public key")
+    object_type = django_filters.CharFilter(label="Kind of object", help_text="e.g. harvest_run, field, user")
+    object_key = django_filters.CharFilter(label="Object", help_text="The object's exact key")
+    reason = django_filters.CharFilter(lookup_expr="icontains", label="Reason contains",
+                                       help_text="Words of the stated reason, in any case")
+    since = StrictIsoDateTimeFilter(field_name="at", lookup_expr="gte", label="From",
+                                    help_text="Events on or after this date (or ISO 8601 time)")
+    until = UntilDateTimeFilter(field_name="at", lookup_expr="lt", label="To",
+                                help_text="Events up to the end of this date (or before this ISO 8601 time)")
 
     class Meta:
         model = AuditEvent
-        fields = ["action", "actor", "token", "object_type", "object_key", "since", "until"]
+        fields = ["action", "actor", "token", "object_type", "object_key", "reason", "since", "until"]
 
 
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet[AuditEvent]):

@@ -6,6 +6,7 @@ subject's keyed hash only. Events are appended, never changed or deleted (see Au
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
@@ -19,6 +20,8 @@ from harvesters.models import HarvestRun
 from harvesters.runs import harvest_requested
 from lineage import subject_key
 
+HARVEST_RUN = "harvest_run"  # the object type of a harvest start's event; its key is the run's uid
+
 
 def record(action: AuditAction, *, actor: AbstractBaseUser | AnonymousUser | None = None,
            token: ApiToken | None = None, object_type: str = "", object_key: str = "", reason: str = "",
@@ -30,6 +33,20 @@ def record(action: AuditAction, *, actor: AbstractBaseUser | AnonymousUser | Non
         actor_name=user.get_username() if user is not None else actor_name,
         token_key=token.token_key if token is not None else "", action=action, object_type=object_type,
         object_key=object_key, reason=reason, details=details or {})
+
+
+def harvest_run_pks(uids: list[str]) -> dict[str, int]:
+    """The page number (pk) of each harvest run an event names by its uid; a uid no run has is left out."""
+    valid = [uid for uid in uids if _is_uuid(uid)]
+    return {str(uid): pk for uid, pk in HarvestRun.objects.filter(uid__in=valid).values_list("uid", "pk")}
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 class MissingReasonError(ValueError):
@@ -68,6 +85,6 @@ def record_login_failure(sender: object, credentials: dict[str, Any], request: H
 @receiver(harvest_requested, dispatch_uid="audit_harvest_requested")
 def record_harvest_start(sender: object, run: HarvestRun, requested_by: AbstractBaseUser | None = None,
                          origin: str = "", **kwargs: Any) -> None:
-    record(AuditAction.HARVEST_STARTED, actor=requested_by, actor_name=origin, object_type="harvest_run",
+    record(AuditAction.HARVEST_STARTED, actor=requested_by, actor_name=origin, object_type=HARVEST_RUN,
            object_key=str(run.uid), details={"org": run.org.alias, "full": run.full, "sources": list(run.sources),
                                              "origin": origin})
