@@ -267,9 +267,11 @@ class OrgClient:
         self.http.hooks["response"].append(self._note_clock)
         self._salesforce: Salesforce | None = None
         self.logins = 0
-        # Salesforce's daily API counter as the first and the latest answers reported it.
+        # Salesforce's daily API counter as the first and the latest answers reported it, and the org's daily
+        # limit (DailyApiRequests' Max) the latest answer reported with it.
         self.first_api_used: int | None = None
         self.last_api_used: int | None = None
+        self.api_limit: int | None = None
         # Salesforce's clock (the HTTP Date header, UTC) at the first and the latest answer.
         self.first_server_time: datetime | None = None
         self.last_server_time: datetime | None = None
@@ -310,6 +312,7 @@ class OrgClient:
         found = API_USAGE.search(response.headers.get("Sforce-Limit-Info", ""))
         if found and "/services/data/" in response.url:  # logins are not API calls
             self.last_api_used = int(found.group(1))
+            self.api_limit = int(found.group(2))
             if self.first_api_used is None:
                 self.first_api_used = self.last_api_used
 

@@ -54,7 +54,8 @@ class StepState:
 
 @dataclass(frozen=True)
 class RunDetail:
-    """One run as its page shows it; `daily_api_limit` is None while nothing records the org's limit."""
+    """One run as its page shows it; the org's daily API limit and what remained of it at the run's start and after
+    its latest call are None until the run's first answer from Salesforce reports them."""
 
     row: RunRow
     reason: str
@@ -65,6 +66,8 @@ class RunDetail:
     errors: list[str]
     warnings: list[str]
     daily_api_limit: int | None
+    api_remaining_before: int | None
+    api_remaining_after: int | None
 
     @property
     def finished(self) -> bool:
@@ -97,7 +100,8 @@ def run_detail(pk: int) -> RunDetail | None:
         return None
     return RunDetail(row=row_of(run), reason=run.reason, chunks_done=run.chunks_done, chunks_total=run.chunks_total,
                      counts=spaced(run.counts), steps=steps_of(run), errors=[in_words(item) for item in run.errors],
-                     warnings=[in_words(item) for item in run.warnings], daily_api_limit=None)
+                     warnings=[in_words(item) for item in run.warnings], daily_api_limit=run.api_daily_limit,
+                     api_remaining_before=run.api_remaining_before, api_remaining_after=run.api_remaining_after)
 
 
 def row_of(run: HarvestRun) -> RunRow:

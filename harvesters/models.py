@@ -98,6 +98,8 @@ class HarvestRun(models.Model):
     # other integrations of the org share it, so a busy org makes the difference an upper bound.
     api_used_before = models.PositiveIntegerField(null=True, blank=True)
     api_used_after = models.PositiveIntegerField(null=True, blank=True)
+    api_daily_limit = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The org's daily API request limit (DailyApiRequests Max) during the run")
     errors = models.JSONField(default=list)
     warnings = models.JSONField(default=list, help_text="what was left out or read as empty, and why")
     # Salesforce's clock (UTC, ISO 8601) when each source began reading in this run; a source whose step
@@ -128,6 +130,20 @@ class HarvestRun(models.Model):
         if self.api_used_before is None or self.api_used_after is None:
             return None
         return self.api_used_after - self.api_used_before
+
+    @property
+    def api_remaining_before(self) -> int | None:
+        """DailyApiRequests Remaining when the run started (the limit less the org's counter then)."""
+        return _remaining(self.api_daily_limit, self.api_used_before)
+
+    @property
+    def api_remaining_after(self) -> int | None:
+        """DailyApiRequests Remaining after the run's last call so far."""
+        return _remaining(self.api_daily_limit, self.api_used_after)
+
+
+def _remaining(limit: int | None, used: int | None) -> int | None:
+    return None if limit is None or used is None else max(0, limit - used)
 
 
 class RunPhase(models.Model):

@@ -463,13 +463,15 @@ def _mark_started(run: HarvestRun) -> None:
 
 
 def _record_usage(run: HarvestRun, client: OrgClient) -> None:
-    """Widen the run's span of the org's API counter by what this step's client saw (steps may overlap)."""
+    """Widen the run's span of the org's API counter by what this step's client saw (steps may overlap), and keep
+    the org's daily limit that came with it (Sforce-Limit-Info's M: no call of its own to /limits)."""
     if client.first_api_used is None or client.last_api_used is None:
         return
     before = client.first_api_used - 1  # the first answer's counter already includes that call
+    limit = {"api_daily_limit": client.api_limit} if client.api_limit is not None else {}
     HarvestRun.objects.filter(pk=run.pk).update(
         api_used_before=Least(Coalesce(F("api_used_before"), before), before),
-        api_used_after=Greatest(Coalesce(F("api_used_after"), 0), client.last_api_used))
+        api_used_after=Greatest(Coalesce(F("api_used_after"), 0), client.last_api_used), **limit)
 
 
 def _record_written(run: HarvestRun, step: str, report: WriteReport, chunk: Chunk,

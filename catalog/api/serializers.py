@@ -21,12 +21,20 @@ class OrgConnectionSerializer(serializers.ModelSerializer[OrgConnection]):
 class HarvestRunSerializer(serializers.ModelSerializer[HarvestRun]):
     org: serializers.SlugRelatedField[OrgConnection] = serializers.SlugRelatedField(slug_field="alias", read_only=True)
     run_id = serializers.UUIDField(source="uid", read_only=True)
-    api_calls = serializers.IntegerField(read_only=True, allow_null=True)
+    api_calls = serializers.IntegerField(read_only=True, allow_null=True,
+                                         help_text="Salesforce API calls the run spent, by Salesforce's own counter")
+    api_daily_limit = serializers.IntegerField(read_only=True, allow_null=True,
+                                               help_text="The org's daily API request limit (DailyApiRequests Max)")
+    api_remaining_before = serializers.IntegerField(read_only=True, allow_null=True,
+                                                    help_text="DailyApiRequests Remaining when the run started")
+    api_remaining_after = serializers.IntegerField(read_only=True, allow_null=True,
+                                                   help_text="DailyApiRequests Remaining after the run's last call")
 
     class Meta:
         model = HarvestRun
         fields = ["id", "run_id", "org", "full", "sources", "status", "reason", "created_at", "started_at",
-                  "finished_at", "chunks_done", "chunks_total", "counts", "api_calls", "errors", "warnings"]
+                  "finished_at", "chunks_done", "chunks_total", "counts", "api_calls", "api_daily_limit",
+                  "api_remaining_before", "api_remaining_after", "errors", "warnings"]
         read_only_fields = fields
 
 

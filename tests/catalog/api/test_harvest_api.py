@@ -58,6 +58,21 @@ def test_a_runs_progress_counts_and_errors_are_visible(api: APIClient, acme: Org
     assert body["run_id"] == str(run.uid)
 
 
+def test_a_run_says_the_orgs_daily_api_limit_and_what_remained_before_and_after(api: APIClient,
+                                                                                 acme: OrgConnection):
+    recorded = HarvestRun.objects.create(org=acme, api_used_before=10, api_used_after=17, api_daily_limit=15000)
+    unknown = HarvestRun.objects.create(org=register_org(
+        "other", login_url="https://other.my.salesforce.com", auth_flow="session_id", session_id="00D!x",
+        instance_url="https://other.my.salesforce.com"))
+
+    body = api.get(f"/api/v1/harvest-runs/{recorded.pk}/").json()
+    not_yet = api.get(f"/api/v1/harvest-runs/{unknown.pk}/").json()
+
+    assert (body["api_calls"], body["api_daily_limit"]) == (7, 15000)
+    assert (body["api_remaining_before"], body["api_remaining_after"]) == (14990, 14983)
+    assert [not_yet[name] for name in ("api_daily_limit", "api_remaining_before", "api_remaining_after")] == [None] * 3
+
+
 def test_runs_can_be_filtered_by_org(api: APIClient, acme: OrgConnection):
     other = register_org("other", login_url="https://other.my.salesforce.com", auth_flow="session_id",
                          session_id="00D!x", instance_url="https://other.my.salesforce.com")

@@ -265,6 +265,19 @@ def test_a_running_run_shows_its_steps_counts_calls_and_errors_and_is_polled_eve
     assert '<nav aria-label="breadcrumb"><ul><li><a href="/">Dashboard</a></li><li><a href="/harvests/">' in page
 
 
+def test_a_run_says_its_calls_against_the_orgs_daily_limit_and_what_remained(officer: Client):
+    run = running_run(connected_org("acme"))
+    HarvestRun.objects.filter(pk=run.pk).update(api_daily_limit=15000)
+
+    running = officer.get(f"/harvests/{run.pk}/").content.decode()
+    HarvestRun.objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED, finished_at=timezone.now())
+    finished = officer.get(f"/harvests/{run.pk}/").content.decode()
+
+    assert ("42 calls of the org's daily limit 15000\n      (14000 remaining when the run started, 13958 after its "
+            "latest call)") in running
+    assert "(14000 remaining when the run started, 13958 when it ended)" in finished
+
+
 def test_the_polled_fragment_of_a_finished_run_stops_the_polling(officer: Client):
     run = running_run(connected_org("acme"))
     HarvestRun.objects.filter(pk=run.pk).update(status=RunStatus.PARTIAL, finished_at=timezone.now())
