@@ -164,6 +164,10 @@ NAME_RULES: tuple[Rule, ...] = (
           "allerg*|illness|treatment|blood type|blood group|mrn|hipaa", CcpaCategory.CUSTOMER_RECORDS,
           "§1798.140(ae)(2)(B)",
           scope=Scope.ANYWHERE, sensitive=True),
+    # The words forms and universities use for a disability: the need discloses the condition.
+    _rule("disability_needs", "A person's accessibility needs or adjustments for a disability",
+          "accessibility need*|access need*|special need*|reasonable adjustment*|reasonable accommodation*|"
+          "disability accommodation*", CcpaCategory.CUSTOMER_RECORDS, "§1798.140(ae)(2)(B)", sensitive=True),
     _rule("genetic_biometric", "Biometric and genetic information",
           "biometric*|fingerprint*|face id|faceprint|face print|voiceprint|voice print|retina|iris scan|genetic*|dna",
           CcpaCategory.BIOMETRIC, "§1798.140(ae)(1)(F), (ae)(2)(A)", scope=Scope.ANYWHERE, sensitive=True),
@@ -281,7 +285,8 @@ MATTER_RULES: tuple[Rule, ...] = (
     _rule("health", "A health condition, diagnosis, disability or treatment",
           "diagnosis|diagnoses|diagnosed|medical condition*|health condition*|medical history|medical record*|"
           "health record*|mental health|disability|disabilities|pregnancy|pregnant|covid*|coronavirus|hiv|"
-          "vaccination status|vaccinated|medication*|allerg*|hipaa|protected health information",
+          "vaccination status|vaccinated|medication*|allerg*|hipaa|protected health information|accessibility need*|"
+          "access need*|special need*|reasonable adjustment*|reasonable accommodation*",
           CcpaCategory.CUSTOMER_RECORDS, _HEALTH, scope=Scope.ANYWHERE, sensitive=True),
     _rule("genetic_biometric", "Biometric or genetic information",
           "biometric data|biometric information|biometric identifier*|fingerprint*|face geometry|faceprint*|"

@@ -183,3 +183,14 @@ def test_a_held_out_source_is_measured_alone_and_a_misspelt_source_is_refused_by
     assert len(of_sources(labels, [], ["eda:Attendance_Event__c.object"])) == len(labels) - len(held_out)
     with pytest.raises(ValueError, match=r"eda:Attendance_Event\.object"):
         of_sources(labels, ["eda:Attendance_Event.object"], [])
+
+
+def test_accessibility_needs_and_adjustments_of_a_person_are_health_but_a_venues_accessibility_is_not():
+    # (ae)(2)(B): a person's need for an accessible seat, an interpreter or an adjustment discloses a disability.
+    attendee = fields_of("Webinar_Attendee__c", "Webinar Attendee", lookup("Attendee__c", "Attendee", "Contact"),
+                         field("Special_Needs__c", "Special Needs", "textarea"),
+                         field("Adjustments__c", "Adjustments", "textarea",
+                               inlineHelpText="Any reasonable adjustments the attendee asked for"))
+    venue = fields_of("Venue__c", "Venue", field("Accessibility_Needs_Met__c", "Accessibility Needs Met", "boolean"))
+    assert (attendee["Special_Needs__c"].sensitive, attendee["Adjustments__c"].sensitive) == (True, True)
+    assert venue["Accessibility_Needs_Met__c"].sensitive is False
