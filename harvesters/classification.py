@@ -307,10 +307,11 @@ OBJECT_MATTER_RULES: tuple[Rule, ...] = (
 )
 
 # Picklist values that name a person's health status, orientation, religion or immigration status: a record that
-# holds one discloses it, whatever the field is called (inactive values too: old records keep them).
+# holds one discloses it, whatever the field is called (inactive values too: old records keep them). Not
+# "Disabled" or "Quarantined": they name a switched-off setting or a held email as often.
 VALUE_RULES: tuple[Rule, ...] = (
     _rule("health_status_value", "A value naming a health status",
-          "covid*|coronavirus|diagnosed|hiv|pregnant|disabled|quarantine*|self isolating|symptomatic|"
+          "covid*|coronavirus|diagnosed|hiv|pregnant|self isolating|symptomatic|"
           "asymptomatic|tested positive|test positive", CcpaCategory.CUSTOMER_RECORDS, _HEALTH,
           scope=Scope.ANYWHERE, sensitive=True),
     _rule("immigration_status_value", "A value naming an immigration status or document",

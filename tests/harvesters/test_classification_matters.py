@@ -92,7 +92,7 @@ def test_a_description_does_not_overturn_a_rule_that_decided_by_law_a_field_is_n
 # orientation is disclosed by every record that holds it, whatever the field is called — inactive values included,
 # since old records keep them.
 @pytest.mark.parametrize("values", [
-    ("Available", "Quarantined", "Off shift"),
+    ("Available", "Self-isolating", "Off shift"),
     ("Open", "Closed", "COVID-19 positive"),
     ("U.S. citizen", "Permanent resident", "Refugee"),
     ("Prefer not to say", "Gay", "Lesbian", "Bisexual"),
@@ -118,6 +118,8 @@ def test_an_inactive_picklist_value_is_read_because_old_records_still_hold_it():
     ("Department__c", "Department", ("HIV Clinic", "Cardiology")),  # a job's department: employment (v)(1)(I)
     ("Availability__c", "Availability", ("Active", "Inactive", "On hold")),
     ("Availability__c", "Availability", ("Internal Medicine", "Emergency Medicine")),
+    ("Portal_Access__c", "Portal Access", ("Enabled", "Disabled")),  # a setting, not a disability
+    ("Sync_Outcome__c", "Sync Outcome", ("Synced", "Quarantined")),  # a held record, not a person in quarantine
 ])
 def test_picklist_values_are_read_only_when_the_name_says_nothing_and_only_for_named_statuses(name, label, values):
     result = classify_field("Contact", name, label, "picklist", text=FieldText(picklist_values=values))
