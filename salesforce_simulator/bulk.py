@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
+import dataclasses
 import io
 import itertools
 import re
@@ -119,6 +120,17 @@ def _rows(org: Org, job: QueryJob) -> Iterator[dict[str, Any]]:
         raise SalesforceError(400, error.error_code, error.message) from error
 
 
+def _matching(org: Org, job: QueryJob) -> Iterator[Any]:
+    """The job's rows unshaped, as the counting pass needs them (narrow ones where the org makes them)."""
+    sources = _sources(org, job)
+    query = dataclasses.replace(_parse(job.query), fields=(), field_sets=(), subqueries=(), order_by=(), count=True)
+    try:
+        return soql.matching_records(query, sources.records, describe=sources.describe, lookup=sources.lookup,
+                                     now=org.now, index=sources.index)
+    except soql.SoqlError as error:
+        raise SalesforceError(400, error.error_code, error.message) from error
+
+
 def _columns(org: Org, job: QueryJob) -> list[tuple[str, ...]]:
     query = _parse(job.query)
     sources = _sources(org, job)
@@ -171,7 +183,7 @@ def _start(org: Org, job: QueryJob) -> None:
         job.started = time.monotonic()
         try:
             count = 0
-            for count, _ in enumerate(_rows(org, job), start=1):
+            for count, _ in enumerate(_matching(org, job), start=1):
                 if count % 10_000 == 0 and job.state == "Aborted":
                     break  # an aborted job stops processing
             job.records_processed = count

@@ -143,6 +143,7 @@ class _Candidates:
     ranges: tuple[soql.KeyRange, ...]
     include_deleted: bool
     size: int
+    fields: frozenset[str] | None = None  # narrow rows of these fields where every part makes them
 
     def __iter__(self) -> Iterator[Record]:
         rows = itertools.chain.from_iterable(self._part_rows(source, index) for source, index in self.parts)
@@ -151,18 +152,25 @@ class _Candidates:
     def _part_rows(self, source: RecordSource, index: ColumnIndex | None) -> Iterator[Record]:
         if index is None or not isinstance(source, IndexedRecordSource):
             return iter(source)
-        made = map(source.make, index.row_numbers(self.ranges))
+        numbers = index.row_numbers(self.ranges)
+        wanted = None if self.fields is None else self.fields if self.include_deleted else self.fields | {"IsDeleted"}
+        narrow = source.narrow(wanted, numbers) if wanted is not None else None
+        made = narrow if narrow is not None else map(source.make, numbers)
         return (row for row in made if row is not None)
 
 
-def index_finder(org: Org, include_deleted: bool) -> soql.IndexFn:
-    """What `soql.execute` asks for candidate rows: None where an object has no indexed part (its scan is
-    as cheap) or a part that is neither generated nor literal."""
-    def find(object_name: str, field: str, ranges: tuple[soql.KeyRange, ...]) -> _Candidates | None:
-        source = org.record_sources.get(object_name) if object_name != "User" else None
-        parts = _parts(source) if source is not None else []
-        if not any(isinstance(part, IndexedRecordSource) for part in parts) or not all(
-                isinstance(part, IndexedRecordSource | ListRecordSource) for part in parts):
+@dataclass(frozen=True)
+class OrgIndexes:
+    """An org's indexes and narrow rows as `soql.execute` asks for them (`soql.Indexes`). An object with no
+    generated part, or a part that is neither generated nor literal, is scanned as before."""
+
+    org: Org
+    include_deleted: bool
+
+    def find(self, object_name: str, field: str, ranges: tuple[soql.KeyRange, ...],
+             fields: frozenset[str] | None = None) -> _Candidates | None:
+        parts = self._parts(object_name)
+        if parts is None:
             return None
         indexed: list[tuple[RecordSource, ColumnIndex | None]] = []
         size = 0
@@ -173,9 +181,34 @@ def index_finder(org: Org, include_deleted: bool) -> soql.IndexFn:
             size += index.size(ranges) if index is not None else len(part.rows) if isinstance(
                 part, ListRecordSource) else 0
             indexed.append((part, index))
-        return _Candidates(indexed, ranges, include_deleted, size)
+        return _Candidates(indexed, ranges, self.include_deleted, size, fields)
 
-    return find
+    def narrow(self, object_name: str, fields: frozenset[str]) -> Iterable[Record] | None:
+        parts = self._parts(object_name)
+        wanted = fields if self.include_deleted else fields | {"IsDeleted"}
+        streams: list[Iterable[Record]] = []
+        for part in parts or ():
+            rows = part.narrow(wanted) if isinstance(part, IndexedRecordSource) else part
+            if rows is None:
+                return None
+            streams.append(rows)
+        if parts is None:
+            return None
+        rows = itertools.chain.from_iterable(streams)
+        return rows if self.include_deleted else (row for row in rows if not row.get("IsDeleted"))
+
+    def _parts(self, object_name: str) -> list[RecordSource] | None:
+        source = self.org.record_sources.get(object_name) if object_name != "User" else None
+        parts = _parts(source) if source is not None else []
+        if not any(isinstance(part, IndexedRecordSource) for part in parts) or not all(
+                isinstance(part, IndexedRecordSource | ListRecordSource) for part in parts):
+            return None
+        return parts
+
+
+def index_finder(org: Org, include_deleted: bool) -> OrgIndexes:
+    """The indexes a query of `org` reads (deleted rows left out unless `include_deleted`, as queryAll)."""
+    return OrgIndexes(org, include_deleted)
 
 
 def _parts(source: RecordSource) -> list[RecordSource]:

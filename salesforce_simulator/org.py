@@ -192,6 +192,16 @@ class IndexedRecordSource(RecordSource):
             return None
         return self.count if include_deleted or self.deleted_free else None
 
+    def narrow(self, fields: Iterable[str], numbers: Iterable[int] | None = None) -> Iterator[Record] | None:
+        """Rows `numbers` (default: every row) with `fields` only, from the column makers; None when a field
+        has none or some numbers have no row (a sparse source)."""
+        makers = [(name, self.columns.get(name)) for name in fields]
+        if self.sparse or any(maker is None for _, maker in makers):
+            return None
+        present = [(name, maker) for name, maker in makers if maker is not None]
+        chosen = range(self.count) if numbers is None else numbers
+        return ({name: maker(number) for name, maker in present} for number in chosen)
+
     def get(self, record_id_: str) -> Record | None:
         if not record_id_.startswith(self.key_prefix):
             return None

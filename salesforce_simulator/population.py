@@ -194,7 +194,7 @@ class ConsumerPopulation:
             street=f"{1 + (contact >> 24) % 9000} Market St", city=city, state=state, postal=postal,
             birthdate=f"{1940 + (names >> 48) % 65}-{1 + (contact >> 40) % 12:02d}-{1 + (contact >> 44) % 28:02d}",
             created=created, modified=min(self.now, created + 86400 * ((contact >> 50) % 400)),
-            deleted=(flags & 0xFFFFFFFF) / 2**32 < s.deleted_rate,
+            deleted=self._deleted(i),
             opted_out=(flags >> 32) / 2**32 < s.opt_out_processing_rate,
         )  # fmt: skip
 
@@ -341,17 +341,25 @@ class ConsumerPopulation:
     # -- id and lookup columns without their rows (what an index reads) ----------------------
 
     def columns(self, object_name: str) -> dict[str, Callable[[int], Any]]:
-        """Row n's Id and links to the consumer's other records, equal to the row's own values (the
-        index of a column reads a million of them: making each whole row would cost twenty times as much)."""
+        """Row n's Id, deletion and links to the consumer's other records, equal to the row's own values
+        (an index or `SELECT Id` reads a million of them: making each whole row costs twenty times as much)."""
         individual = functools.partial(self._id, "Individual")
         per_consumer: dict[str, dict[str, Callable[[int], Any]]] = {
-            "Contact": {"IndividualId": individual, "AccountId": self._contact_account},
-            "Account": {"PersonIndividualId": individual, "PersonContactId": functools.partial(self._id, "Contact")},
-            "ContactPointEmail": {"ParentId": individual},
-            "ContactPointPhone": {"ParentId": individual},
-            "ContactPointTypeConsent": {"PartyId": self._consent_party},
+            "Individual": {"IsDeleted": self._deleted},
+            "Contact": {"IndividualId": individual, "AccountId": self._contact_account, "IsDeleted": self._deleted},
+            "Account": {"PersonIndividualId": individual, "PersonContactId": functools.partial(self._id, "Contact"),
+                        "IsPersonAccount": _always_true, "IsDeleted": self._deleted},
+            "ContactPointEmail": {"ParentId": individual, "IsDeleted": self._deleted},
+            "ContactPointPhone": {"ParentId": individual, "IsDeleted": self._deleted},
+            "ContactPointTypeConsent": {"PartyId": self._consent_party, "IsDeleted": self._consent_deleted},
         }
         return {"Id": functools.partial(self._id, object_name), **per_consumer.get(object_name, {})}
+
+    def _deleted(self, i: int) -> bool:
+        return (mix(self.settings.seed, i, 3) & 0xFFFFFFFF) / 2**32 < self.settings.deleted_rate
+
+    def _consent_deleted(self, k: int) -> bool:
+        return self._deleted(k // max(1, len(self.rules)))
 
     def _contact_account(self, i: int) -> str | None:
         return self._id("Account", i) if self.settings.person_accounts else None
@@ -431,6 +439,10 @@ class ConsumerPopulation:
             "Cardholder_Name__c": f"{p.first} {p.last}".upper(), "Card_Last_Four__c": last_four,
             "Card_Token__c": f"tok_{mix(seed, c, 93):016x}", **self._audit(p),
         }  # fmt: skip
+
+
+def _always_true(_: int) -> bool:
+    return True
 
 
 def _f(name: str, kind: str, label: str, **extra: Any) -> CompactField:

@@ -23,7 +23,6 @@ Record = Mapping[str, Any]
 RecordsFn = Callable[[str], Iterable[Record]]
 DescribeFn = Callable[[str], "dict[str, Any] | None"]
 LookupFn = Callable[[str, str], "Record | None"]
-IndexFn = Callable[[str, str, "tuple[KeyRange, ...]"], "IndexedRows | None"]
 
 
 CATALOG_ROW_ID = "000000000000000AAA"
@@ -844,7 +843,7 @@ class _Context:
     records: RecordsFn
     lookup: LookupFn
     now: datetime
-    index: IndexFn | None = None  # serves conditions on id and lookup fields without a scan
+    index: Indexes | None = None  # serves conditions on id and lookup fields without a scan
     resolved: dict[FieldRef, _Resolved] = field(default_factory=dict)
     children: dict[SubQuery, _ChildContext] = field(default_factory=dict)
     semi_joins: dict[int, tuple[_Context, Query, set[str] | None]] = field(default_factory=dict)
@@ -1067,6 +1066,19 @@ class IndexedRows(Protocol):
     def __iter__(self) -> Iterator[Record]: ...
 
 
+class Indexes(Protocol):
+    """What an org offers a query besides its rows: index look-ups, and narrow rows of the fields a query
+    reads, made without their whole records."""
+
+    def find(self, object_name: str, field: str, ranges: tuple[KeyRange, ...],
+             fields: frozenset[str] | None) -> IndexedRows | None:
+        """Candidate rows holding every row whose `field` key lies in `ranges` (narrow rows of `fields` where
+        the org makes them, else whole rows); None: no index serves it."""
+
+    def narrow(self, object_name: str, fields: frozenset[str]) -> Iterable[Record] | None:
+        """Every row (as a scan reads them) with `fields` only; None when the object cannot make them."""
+
+
 def index_key(value: Any) -> str | None:
     """The key an id or lookup value sorts by: lowercased, as it compares with a literal of other than 15
     characters (`_comparable`); None for null. ValueError for a value compared otherwise (a 15-character
@@ -1084,14 +1096,16 @@ class _Probe:
     ranges: tuple[KeyRange, ...]
 
 
-def _indexed_rows(ctx: _Context, where: Condition, text: str) -> IndexedRows | None:
-    """The fewest candidate rows an index gives for ``where`` (a probe of it, or of one of its AND
+def _indexed_rows(ctx: _Context, query: Query) -> IndexedRows | None:
+    """The fewest candidate rows an index gives for the WHERE clause (a probe of it, or of one of its AND
     operands); None when no index serves it, and the object is scanned."""
-    if ctx.index is None:
+    where, text = query.where, query.text
+    if ctx.index is None or where is None:
         return None
     operands = where.operands if isinstance(where, BoolOp) and where.operator == "AND" else ()
     probes = [probe for c in (where, *operands) if (probe := _probe(ctx, c, text)) is not None]
-    found = [rows for p in probes if (rows := ctx.index(ctx.root.name, p.field, p.ranges)) is not None]
+    fields = _fields_read(ctx, query) if probes else None
+    found = [rows for p in probes if (rows := ctx.index.find(ctx.root.name, p.field, p.ranges, fields)) is not None]
     return min(found, key=lambda rows: rows.size) if found else None
 
 
@@ -1287,7 +1301,7 @@ def execute(
     lookup: LookupFn | None = None,
     now: datetime | None = None,
     base_url: str = "/services/data/v62.0/sobjects",
-    index: IndexFn | None = None,
+    index: Indexes | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Validate ``query`` now (raising ``SoqlError``) and return an iterator of shaped rows.
 
@@ -1311,7 +1325,7 @@ def count(
     describe: DescribeFn,
     lookup: LookupFn | None = None,
     now: datetime | None = None,
-    index: IndexFn | None = None,
+    index: Indexes | None = None,
 ) -> int:
     """How many rows ``query`` matches (what SELECT COUNT() answers in ``totalSize``)."""
     ctx, query = _context(query, records, describe, lookup, now, index)
@@ -1325,7 +1339,7 @@ def matching_records(
     describe: DescribeFn,
     lookup: LookupFn | None = None,
     now: datetime | None = None,
-    index: IndexFn | None = None,
+    index: Indexes | None = None,
 ) -> Iterator[Record]:
     """The raw records ``query`` selects (filtered, ordered, limited), unshaped."""
     ctx, query = _context(query, records, describe, lookup, now, index)
@@ -1348,7 +1362,7 @@ def _context(
     describe: DescribeFn,
     lookup: LookupFn | None,
     now: datetime | None,
-    index: IndexFn | None = None,
+    index: Indexes | None = None,
 ) -> tuple[_Context, Query]:
     schema = _Schema(describe)
     root = schema.entity(query.sobject)
@@ -1428,8 +1442,8 @@ def _select(
     ctx: _Context, query: Query, source: Iterable[Record] | None = None, ordered: bool = True
 ) -> Iterator[Record]:
     if source is None:
-        indexed = _indexed_rows(ctx, query.where, query.text) if query.where is not None else None
-        source = indexed if indexed is not None else ctx.records(ctx.root.name)
+        indexed = _indexed_rows(ctx, query)
+        source = indexed if indexed is not None else _scanned_rows(ctx, query)
     if query.where is not None:
         where = query.where
         source = (r for r in source if _matches(ctx, r, where, query.text))
@@ -1442,6 +1456,26 @@ def _select(
         source = heapq.nsmallest(stop, source, key=key) if stop is not None else sorted(
             source, key=key)
     return itertools.islice(source, start, stop)
+
+
+def _scanned_rows(ctx: _Context, query: Query) -> Iterable[Record]:
+    """Every row of the object: narrow ones when the query reads only fields the org makes cheaply."""
+    fields = _fields_read(ctx, query)
+    narrow = ctx.index.narrow(ctx.root.name, fields) if ctx.index is not None and fields is not None else None
+    return narrow if narrow is not None else ctx.records(ctx.root.name)
+
+
+def _fields_read(ctx: _Context, query: Query) -> frozenset[str] | None:
+    """The fields a query reads of its object's rows (Id for a row's url); None when it reads related records."""
+    if query.subqueries:
+        return None
+    refs = [*query.fields, *(c.field for c in query.conditions()), *(o.field for o in query.order_by),
+            *([query.count_field] if query.count_field is not None else [])]
+    resolved = [ctx.resolve(ref, query.text) for ref in refs]
+    if any(r.hops for r in resolved):
+        return None
+    shaped = () if query.count or query.count_field is not None else ("Id",)  # a count shapes no row
+    return frozenset({*shaped, *(str(r.leaf.field["name"]) for r in resolved)})
 
 
 def _aggregate_row(ctx: _Context, query: Query) -> dict[str, Any]:

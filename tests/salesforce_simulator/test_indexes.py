@@ -1,5 +1,6 @@
-"""Indexed id and lookup columns: a condition read from an index selects exactly the rows a scan selects,
-in the scan's order, whatever the condition, the literal's length and case, deleted and missing rows."""
+"""Indexed id and lookup columns: a condition read from an index (or from narrow rows made of the fields a
+query reads) selects exactly the rows a scan selects, in the scan's order, whatever the condition, the
+literal's length and case, deleted and missing rows."""
 
 from __future__ import annotations
 
@@ -93,6 +94,12 @@ def run(org: Org, text: str, *, include_deleted: bool, indexed: bool) -> list[st
     return [str(row["Id"]) for row in rows]
 
 
+def count(org: Org, text: str, *, include_deleted: bool, indexed: bool) -> int:
+    index = indexes.index_finder(org, include_deleted) if indexed else None
+    return soql.count(soql.parse(text), rest.org_records(org, include_deleted),
+                      describe=rest.org_describe(org, API_VERSION), lookup=org.get_record, now=org.now, index=index)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_indexed_conditions_select_the_rows_a_scan_selects_in_its_order(tmp_path: Path, seed: int) -> None:
     org = indexed_org(tmp_path, seed)
@@ -109,16 +116,17 @@ def test_indexed_conditions_select_the_rows_a_scan_selects_in_its_order(tmp_path
         include_deleted = rng.random() < 0.3
         scanned = run(org, text, include_deleted=include_deleted, indexed=False)
         assert run(org, text, include_deleted=include_deleted, indexed=True) == scanned, text
+        counted = f"SELECT COUNT() FROM {name} WHERE {where}"  # noqa: S608
+        assert count(org, counted, include_deleted=include_deleted, indexed=True) == count(
+            org, counted, include_deleted=include_deleted, indexed=False), counted
         served += soql._indexed_rows(*_context(org, text, include_deleted)) is not None
     assert served >= 20  # the index answered a good share of them, not the scan every time
 
 
-def _context(org: Org, text: str, include_deleted: bool) -> tuple[Any, soql.Condition, str]:
+def _context(org: Org, text: str, include_deleted: bool) -> tuple[Any, soql.Query]:
     query = soql.parse(text)
-    ctx, query = soql._context(query, rest.org_records(org, include_deleted), rest.org_describe(org, API_VERSION),
-                               org.get_record, org.now, indexes.index_finder(org, include_deleted))
-    assert query.where is not None
-    return ctx, query.where, query.text
+    return soql._context(query, rest.org_records(org, include_deleted), rest.org_describe(org, API_VERSION),
+                         org.get_record, org.now, indexes.index_finder(org, include_deleted))
 
 
 def test_a_range_of_ids_reads_only_the_rows_in_it(tmp_path: Path) -> None:
@@ -126,7 +134,7 @@ def test_a_range_of_ids_reads_only_the_rows_in_it(tmp_path: Path) -> None:
     ids = sorted((str(row["Id"]) for row in org.records("Individual")), key=str.lower)
     low, high = ids[40], ids[90]
     finder = indexes.index_finder(org, False)
-    found = finder("ContactPointTypeConsent", "PartyId", (soql.KeyRange(low.lower(), False, high.lower(), True),))
+    found = finder.find("ContactPointTypeConsent", "PartyId", (soql.KeyRange(low.lower(), False, high.lower(), True),))
     assert found is not None
     # two purposes a consumer, 50 consumers; rows of deleted consumers are read and then left out
     assert found.size == 100
