@@ -1,0 +1,292 @@
+"""Catalog reads through the API and the pages of a real HTTP server, on a harvested generated org.
+
+    python benchmarks/catalog_reads.py [--objects 2000] [--fields 100] [--integrations 200] [--requests 200]
+                                       [--seeds 1,2,3] [--workers 3]
+
+Serves a generated org with the simulator (its own process, as benchmarks/harvest.py does), harvests its schema
+and integrations once through `harvest_now` into a throw-away SQLite database and the local Neo4j (NEO4J_* as
+for the app), then runs the app as the image does — gunicorn with production settings (DEBUG off, static files
+collected and served by whitenoise), plain HTTP on 127.0.0.1 — and times, one request after another over a
+kept-alive connection, at least `--requests` requests of each of:
+
+- `api_fields`: `GET /api/v1/orgs/{alias}/fields/?sensitive=true&…` with a bearer token (catalog:read);
+- `page_fields`: `GET /catalog/{alias}/fields/?sensitive=true&…` (the page `catalog-fields`) with a session;
+- `api_lineage`: `GET /api/v1/lineage/?node=…&direction=…&depth=3` with the token;
+- `page_lineage`: `GET /lineage/?node=…&direction=…&depth=3` (the page `lineage-explorer`) with the session.
+
+The filters (CCPA category, encrypted, custom, object, a search term taken from the org's own field names) and the
+lineage nodes (systems, integrations, and the fields integrations read or write) vary over the requests, drawn
+by each of `--seeds` in turn. Each kind's first 10 requests warm the server up and are not counted. Prints JSON:
+p50, p95, mean and max in milliseconds per kind, against the issue's targets (API p95 < 150 ms, page p95 < 300 ms),
+with any answer other than 200 counted and shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.django_env import prepared_graph, set_up_django
+
+set_up_django("catalog-reads-benchmark")
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.models import Group, User  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from benchmarks.generated_org import REPO, free_port, served_generated_org  # noqa: E402
+from catalog.accounts import roles, services  # noqa: E402
+from catalog.accounts.tokens import CATALOG_READ  # noqa: E402
+from harvesters import runs  # noqa: E402
+from harvesters.classification import CcpaCategory  # noqa: E402
+from harvesters.connections import register_org  # noqa: E402
+from harvesters.models import OrgConnection  # noqa: E402
+from lineage import get_graph, org_key, purge_org  # noqa: E402
+from local_services.process import port_is_open, wait_until  # noqa: E402
+
+ALIAS = "reads"
+WARM_UP = 10
+TARGETS_MS = {"api": 150.0, "page": 300.0}
+DIRECTIONS = ("upstream", "downstream", "both")
+
+
+def main() -> None:
+    args = parse_arguments()
+    prepared_graph()
+    generate = (f"objects={args.objects},fields={args.fields},integrations={args.integrations},consumers=100,"
+                f"log_days=1,seed=7")
+    with served_generated_org(generate) as served:
+        served.wait_until_listening()
+        org, harvest_s = harvested(served.credentials)
+    try:
+        with live_server(args.workers) as base_url:
+            report = measure(args, base_url)
+    finally:
+        purge_org(get_graph(), org_key(org.org_id))
+    report["org"] = {"objects": args.objects, "fields_per_object": args.fields, "integrations": args.integrations,
+                     "harvest_seconds": round(harvest_s, 1)}
+    print(json.dumps(report, indent=2))
+
+
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--objects", type=int, default=2000)
+    parser.add_argument("--fields", type=int, default=100)
+    parser.add_argument("--integrations", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=200, help="timed requests of each kind (at least)")
+    parser.add_argument("--seeds", default="1,2,3", help="comma-separated seeds the filters and nodes are drawn by")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (the image runs 3)")
+    return parser.parse_args()
+
+
+def harvested(credentials: dict[str, str]) -> tuple[OrgConnection, float]:
+    """The org's schema and integrations harvested once (what the field list and the lineage read)."""
+    org = register_org(ALIAS, login_url=credentials["login_url"], auth_flow="client_credentials",
+                       client_id=credentials["consumer_key"], client_secret=credentials["consumer_secret"],
+                       ca_bundle=credentials["ca_bundle"], manifest_dir="")
+    started = time.monotonic()
+    run = runs.harvest_now(runs.request_harvest(org, full=True, sources=["schema", "integrations"]))
+    if run.errors:
+        raise RuntimeError(f"the harvest met errors: {run.errors[:3]}")
+    org.refresh_from_db()
+    return org, time.monotonic() - started
+
+
+# --- the server ----------------------------------------------------------------------------------------------
+
+
+def server_environment() -> dict[str, str]:
+    """Production settings over the benchmark's database, on plain HTTP at 127.0.0.1 (no TLS in front of it)."""
+    return {**os.environ, "DEBUG": "false", "SECRET_KEY": settings.SECRET_KEY, "SECRETS_KEY": settings.SECRETS_KEY,
+            "SUBJECT_HMAC_KEY": settings.SUBJECT_HMAC_KEY, "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false", "SECURE_HSTS_SECONDS": "0", "LOG_LEVEL": "WARNING",
+            "STATIC_ROOT": tempfile.mkdtemp(prefix="catalog-reads-static-")}
+
+
+@contextlib.contextmanager
+def live_server(workers: int) -> Iterator[str]:
+    """gunicorn serving catalog.wsgi as the image's command does, on a free port, stopped on leaving."""
+    environment = server_environment()
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=REPO,
+                   env=environment, check=True)
+    port = free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    log = Path(tempfile.mkdtemp(prefix="catalog-reads-gunicorn-")) / "gunicorn.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen([str(gunicorn), "catalog.wsgi:application", "--bind", f"127.0.0.1:{port}",
+                                    "--workers", str(workers)], cwd=REPO, env=environment, stdout=output,
+                                   stderr=output)
+        try:
+            if not wait_until(lambda: port_is_open("127.0.0.1", port), timeout=60,
+                              alive=lambda: process.poll() is None):
+                raise RuntimeError(f"gunicorn did not start; see {log}")
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def signed_in_sessions(base_url: str) -> tuple[requests.Session, requests.Session]:
+    """A browser's session (a privacy officer's session cookie) and a script's (a catalog:read bearer token)."""
+    officer = roles_user("reads-officer", roles.PRIVACY_OFFICER)
+    browser = Client()
+    browser.force_login(officer)
+    page = requests.Session()
+    # Production cookies are Secure; this plain-HTTP loopback server gets the cookie sent by hand.
+    page.headers["Cookie"] = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {services.issue_token(officer, [CATALOG_READ]).secret}"
+    for session in (page, api):
+        session.get(f"{base_url}/catalog/" if session is page else f"{base_url}/api/v1/orgs/").raise_for_status()
+    return page, api
+
+
+def roles_user(username: str, role: str) -> User:
+    user = User.objects.create_user(username, password=None)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+# --- what is asked -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrgSample:
+    """What the varied requests draw from: the org's object names, words of its field names, lineage nodes."""
+
+    objects: list[str]
+    words: list[str]
+    nodes: list[str]
+
+
+def org_sample(api: requests.Session, base_url: str) -> OrgSample:
+    """Read through the API itself: a page of fields, the systems, the integrations and what some read or write."""
+    fields = api.get(f"{base_url}/api/v1/orgs/{ALIAS}/fields/", params={"page_size": 500}).json()["results"]
+    objects = sorted({row["object"] for row in fields})
+    words = sorted({row["name"].removesuffix("__c")[:4].lower() for row in fields if len(row["name"]) >= 4})
+    systems = [row["key"] for row in api.get(f"{base_url}/api/v1/systems/", params={"org": ALIAS}).json()["results"]]
+    integrations = [row["key"] for row in
+                    api.get(f"{base_url}/api/v1/integrations/", params={"org": ALIAS}).json()["results"]]
+    touched: list[str] = []
+    for key in integrations[:10]:
+        detail = api.get(f"{base_url}/api/v1/integrations/{key}/").json()
+        touched += [ref["key"] for ref in detail.get("reads", []) + detail.get("writes", [])]
+    nodes = sorted(set(systems + integrations + touched))
+    if not nodes:
+        raise RuntimeError("the harvested org has no lineage node: generate it with integrations")
+    return OrgSample(objects, words, nodes)
+
+
+def field_filters(chance: random.Random, sample: OrgSample) -> dict[str, str]:
+    """sensitive=true and one to three more filters of the field list, drawn by `chance`."""
+    optional: list[Callable[[], tuple[str, str]]] = [
+        lambda: ("ccpa_category", chance.choice(list(CcpaCategory)).value),
+        lambda: ("encrypted", chance.choice(["true", "false"])),
+        lambda: ("custom", chance.choice(["true", "false"])),
+        lambda: ("object", chance.choice(sample.objects)),
+        lambda: ("search", chance.choice(sample.words)),
+    ]
+    chosen = dict(pick() for pick in chance.sample(optional, chance.randint(1, 3)))
+    return {"sensitive": "true", **chosen}
+
+
+def lineage_parameters(chance: random.Random, sample: OrgSample) -> dict[str, str]:
+    return {"node": chance.choice(sample.nodes), "direction": chance.choice(DIRECTIONS), "depth": "3"}
+
+
+KINDS: dict[str, tuple[str, str, Callable[[random.Random, OrgSample], dict[str, str]]]] = {
+    # kind: (api or page, path, the parameters drawn)
+    "api_fields": ("api", f"/api/v1/orgs/{ALIAS}/fields/", field_filters),
+    "page_fields": ("page", f"/catalog/{ALIAS}/fields/", field_filters),
+    "api_lineage": ("api", "/api/v1/lineage/", lineage_parameters),
+    "page_lineage": ("page", "/lineage/", lineage_parameters),
+}
+
+
+# --- measuring -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Timings:
+    milliseconds: list[float] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # "<status> <url>" of every answer other than 200
+    by_seed_p95: dict[int, float] = field(default_factory=dict)
+
+
+def measure(args: argparse.Namespace, base_url: str) -> dict[str, Any]:
+    page, api = signed_in_sessions(base_url)
+    sample = org_sample(api, base_url)
+    seeds = [int(seed) for seed in args.seeds.split(",")]
+    per_seed = math.ceil(args.requests / len(seeds))
+    load_before = os.getloadavg()[0]
+    results: dict[str, Any] = {}
+    for kind, (surface, path, parameters) in KINDS.items():
+        session = api if surface == "api" else page
+        timings = timed_kind(session, f"{base_url}{path}", parameters, sample, seeds, per_seed)
+        results[kind] = summary(timings, TARGETS_MS[surface])
+    return {"server": f"gunicorn, {args.workers} workers, production settings, plain HTTP on 127.0.0.1",
+            "cpus": os.cpu_count(), "load_average_1min": {"before": load_before, "after": os.getloadavg()[0]},
+            "requests_per_kind": per_seed * len(seeds), "seeds": seeds, "warm_up_requests": WARM_UP,
+            "sample": {"objects": len(sample.objects), "search_words": len(sample.words),
+                       "lineage_nodes": len(sample.nodes)},
+            "results": results}
+
+
+def timed_kind(session: requests.Session, url: str, parameters: Callable[[random.Random, OrgSample], dict[str, str]],
+               sample: OrgSample, seeds: list[int], per_seed: int) -> Timings:
+    warm = random.Random(0)
+    for _ in range(WARM_UP):
+        session.get(url, params=parameters(warm, sample))
+    timings = Timings()
+    for seed in seeds:
+        chance = random.Random(seed)
+        seed_ms = [timed_get(session, url, parameters(chance, sample), timings) for _ in range(per_seed)]
+        timings.by_seed_p95[seed] = round(percentile(seed_ms, 95), 1)
+    return timings
+
+
+def timed_get(session: requests.Session, url: str, parameters: dict[str, str], timings: Timings) -> float:
+    started = time.perf_counter()
+    response = session.get(url, params=parameters)
+    _ = response.content  # the whole body read
+    elapsed = (time.perf_counter() - started) * 1000
+    timings.milliseconds.append(elapsed)
+    if response.status_code != 200:
+        timings.refused.append(f"{response.status_code} {url}?{urlencode(parameters)}")
+    return elapsed
+
+
+def percentile(values: list[float], share: int) -> float:
+    """The nearest-rank percentile (a value that was measured)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share / 100 * len(ordered)) - 1)]
+
+
+def summary(timings: Timings, target_ms: float) -> dict[str, Any]:
+    values = timings.milliseconds
+    p95 = percentile(values, 95)
+    return {"requests": len(values), "p50_ms": round(percentile(values, 50), 1), "p95_ms": round(p95, 1),
+            "mean_ms": round(statistics.fmean(values), 1), "max_ms": round(max(values), 1),
+            "p95_by_seed_ms": timings.by_seed_p95, "target_p95_ms": target_ms, "target_met": p95 < target_ms,
+            "not_200": len(timings.refused), "not_200_examples": timings.refused[:5]}
+
+
+if __name__ == "__main__":
+    main()
