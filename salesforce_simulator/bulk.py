@@ -53,6 +53,10 @@ class QueryJob:
     finished: float = 0.0
     # iterators of raw records, parked under the locator that continues them
     cursors: dict[str, Iterator[dict[str, Any]]] = field(default_factory=dict)
+    # the last page served, by (locator, maxRecords): a client that timed out asks for it again, and gets
+    # it without the query being run again up to its offset (pages are read one at a time, under the lock)
+    last_page: tuple[tuple[str, int], SimResponse] | None = None
+    pages_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def info(self) -> dict[str, Any]:
         stamp = soql.render_value(self.created, "datetime")
@@ -284,6 +288,15 @@ def results_handler(request: SimRequest, match: re.Match[str]) -> SimResponse:
         job.state = "JobComplete"
     max_records = _max_records(request)
     locator = request.param("locator") or ""
+    with job.pages_lock:
+        if job.last_page is not None and job.last_page[0] == (locator, max_records):
+            return dataclasses.replace(job.last_page[1], headers=dict(job.last_page[1].headers))
+        page = _results_page(request, job, locator, max_records)
+        job.last_page = ((locator, max_records), page)
+        return page
+
+
+def _results_page(request: SimRequest, job: QueryJob, locator: str, max_records: int) -> SimResponse:
     offset = decode_locator(locator) if locator else 0
     rows = _resume(request.org, job, locator, offset)
     page = list(itertools.islice(rows, max_records))
