@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from catalog.accounts import roles
 from catalog.explorer import services
-from catalog.explorer.api import lineage_data, page_url
+from catalog.explorer.api import PageUrls, lineage_data
 from catalog.explorer.forms import LineageForm
 from catalog.navigation import url_or_empty
 from lineage.queries.lineage import Direction, Lineage, LineageEdge, LineageNode
@@ -78,12 +78,12 @@ def node_suggestions(request: HttpRequest) -> HttpResponse:
 
 
 def _lineage_context(lineage: Lineage) -> dict[str, Any]:
-    aliases = services.org_aliases()
-    links = {node.key: _link(node, aliases.get(node.org_key or ""), aliases, lineage.direction, lineage.depth)
+    urls = PageUrls(services.org_aliases())
+    links = {node.key: _link(node, urls.aliases.get(node.org_key or ""), urls, lineage.direction, lineage.depth)
              for node in lineage.nodes}
     rows = [EdgeRow(edge, links[edge.source], links[edge.target]) for edge in _in_reading_order(lineage)]
     return {"lineage": lineage, "start": links[lineage.start.key], "rows": rows,
-            "unchecked_count": sum(1 for row in rows if row.edge.unchecked), "graph": lineage_data(lineage),
+            "unchecked_count": sum(1 for row in rows if row.edge.unchecked), "graph": lineage_data(lineage, urls),
             "category_words": (lineage.start.ccpa_category or "").replace("_", " ").capitalize()}
 
 
@@ -95,14 +95,13 @@ def _in_reading_order(lineage: Lineage) -> list[LineageEdge]:
 
 
 def _choices(found: tuple[services.NodeChoice, ...], direction: Direction, depth: int) -> list[NodeLink]:
-    aliases = services.org_aliases()
-    return [_link(each.node, each.org_alias, aliases, direction, depth) for each in found]
+    urls = PageUrls(services.org_aliases())
+    return [_link(each.node, each.org_alias, urls, direction, depth) for each in found]
 
 
-def _link(node: LineageNode, alias: str | None, aliases: dict[str, str], direction: Direction,
-          depth: int) -> NodeLink:
+def _link(node: LineageNode, alias: str | None, urls: PageUrls, direction: Direction, depth: int) -> NodeLink:
     query = urlencode({"node": node.key, "direction": direction.value, "depth": depth})
-    return NodeLink(node, alias, page_url(node, aliases), f"{reverse('lineage-explorer')}?{query}")
+    return NodeLink(node, alias, urls.of(node), f"{reverse('lineage-explorer')}?{query}")
 
 
 def _may_view(request: HttpRequest) -> None:

@@ -48,6 +48,10 @@ class Direction(StrEnum):
     BOTH = "both"
 
 
+# Which ways each direction walks: -1 upstream, 1 downstream (a node's hop carries the sign).
+_SIGNS = {Direction.UPSTREAM: (-1,), Direction.DOWNSTREAM: (1,), Direction.BOTH: (-1, 1)}
+
+
 class NodeKind(StrEnum):
     OBJECT = "object"
     FIELD = "field"
@@ -163,38 +167,38 @@ _FRONTIER: LiteralString = (
     "  UNION ALL UNWIND $systems AS k MATCH (n:System {key: k}) RETURN n "
     "  UNION ALL UNWIND $integrations AS k MATCH (n:Integration {key: k}) RETURN n } "
 )
-# Shared by both directions: a field is carried by its object; the start object leads to its fields with lineage.
-_CONTAINMENT: LiteralString = (
-    "  UNION ALL MATCH (n:Field)<-[r:HAS_FIELD]-(m:SObject) RETURN r, m "
-    "  UNION ALL MATCH (n:SObject {key: $start})-[r:HAS_FIELD]->(m:Field) "
+# One query a hop for both directions: each frontier node is walked downstream if in $downstream, upstream if in
+# $upstream (the start is in both); `sign` says which. A field leads to its object either way, and the start object
+# to those of its fields with lineage of their own.
+_DIRECTIONS: LiteralString = (
+    "UNWIND [s IN [1, -1] WHERE (s = 1 AND n.key IN $downstream) OR (s = -1 AND n.key IN $upstream)] AS sign "
+)
+_HOP_STEP: LiteralString = (
+    "CALL (n) { "
+    "  WITH n WHERE n.key IN $downstream MATCH (n)-[r:FLOWS_TO|WRITES|SENDS_TO]->(m) RETURN r, m, 1 AS sign "
+    "  UNION ALL WITH n WHERE n.key IN $downstream MATCH (n)<-[r:READS]-(m:Integration) RETURN r, m, 1 AS sign "
+    "  UNION ALL WITH n WHERE n.key IN $downstream MATCH (n:SObject)<-[r:ACCESSED]-(m) "
+    "    WHERE m:Integration OR m:System RETURN r, m, 1 AS sign "
+    "  UNION ALL WITH n WHERE n.key IN $upstream MATCH (n)<-[r:FLOWS_TO|WRITES|SENDS_TO]-(m) RETURN r, m, -1 AS sign "
+    "  UNION ALL WITH n WHERE n.key IN $upstream MATCH (n:Integration)-[r:READS]->(m) RETURN r, m, -1 AS sign "
+    "  UNION ALL WITH n WHERE n.key IN $upstream MATCH (n)-[r:ACCESSED]->(m:SObject) "
+    "    WHERE n:Integration OR n:System RETURN r, m, -1 AS sign "
+    "  UNION ALL " + _DIRECTIONS + "MATCH (n:Field)<-[r:HAS_FIELD]-(m:SObject) RETURN r, m, sign "
+    "  UNION ALL " + _DIRECTIONS + "MATCH (n:SObject {key: $start})-[r:HAS_FIELD]->(m:Field) "
     "    WHERE EXISTS { (m)-[x:FLOWS_TO]-() WHERE x.retired_at IS NULL } "
-    "       OR EXISTS { (m)<-[x:READS|WRITES]-() WHERE x.retired_at IS NULL } RETURN r, m "
-)
-_DOWNSTREAM_STEP: LiteralString = (
-    "CALL (n) { "
-    "  MATCH (n)-[r:FLOWS_TO|WRITES|SENDS_TO]->(m) RETURN r, m "
-    "  UNION ALL MATCH (n)<-[r:READS]-(m:Integration) RETURN r, m "
-    "  UNION ALL MATCH (n:SObject)<-[r:ACCESSED]-(m) WHERE m:Integration OR m:System RETURN r, m "
-    + _CONTAINMENT + "} "
-)
-_UPSTREAM_STEP: LiteralString = (
-    "CALL (n) { "
-    "  MATCH (n)<-[r:FLOWS_TO|WRITES|SENDS_TO]-(m) RETURN r, m "
-    "  UNION ALL MATCH (n:Integration)-[r:READS]->(m) RETURN r, m "
-    "  UNION ALL MATCH (n)-[r:ACCESSED]->(m:SObject) WHERE n:Integration OR n:System RETURN r, m "
-    + _CONTAINMENT + "} "
+    "       OR EXISTS { (m)<-[x:READS|WRITES]-() WHERE x.retired_at IS NULL } RETURN r, m, sign "
+    "} "
 )
 _HOP_RESULT: LiteralString = (
-    "WITH n, r, m WHERE r.retired_at IS NULL AND " + _LIVE_NODE + " "
+    "WITH n, r, m, sign WHERE r.retired_at IS NULL AND " + _LIVE_NODE + " "
     "OPTIONAL MATCH (via:Integration {key: r.via}) "
-    "RETURN n.key AS from_key, startNode(r).key AS stored_source, type(r) AS rel, "
+    "RETURN sign, n.key AS from_key, startNode(r).key AS stored_source, type(r) AS rel, "
     "  coalesce(r.key, elementId(r)) AS edge_key, r.evidence AS evidence, r.via AS via, via.name AS via_name, "
     "  via.kind AS via_kind, r.consent_checked AS consent_checked, r.opt_out_checked AS opt_out_checked, "
     "  r.consent_check AS consent_check, " + _NODE_COLUMNS +
-    "ORDER BY edge_key LIMIT $limit"
+    "ORDER BY edge_key, sign LIMIT $limit"
 )
-DOWNSTREAM_HOP: LiteralString = _FRONTIER + _DOWNSTREAM_STEP + _HOP_RESULT
-UPSTREAM_HOP: LiteralString = _FRONTIER + _UPSTREAM_STEP + _HOP_RESULT
+HOP: LiteralString = _FRONTIER + _HOP_STEP + _HOP_RESULT
 
 SEARCH: LiteralString = (
     "CALL () { "
@@ -244,10 +248,7 @@ def lineage_of(graph: Graph, node_key: str, direction: Direction, depth: int, *,
     if start is None:
         return None
     walk = _Walk(graph, start, max_nodes, max_edges)
-    if direction in (Direction.UPSTREAM, Direction.BOTH):
-        walk.run(UPSTREAM_HOP, depth, sign=-1)
-    if direction in (Direction.DOWNSTREAM, Direction.BOTH):
-        walk.run(DOWNSTREAM_HOP, depth, sign=1)
+    walk.run(depth, _SIGNS[Direction(direction)])
     return Lineage(start=start, direction=Direction(direction), depth=depth, nodes=tuple(walk.nodes.values()),
                    edges=tuple(walk.edges.values()), truncated=walk.truncated, max_nodes=max_nodes,
                    max_edges=max_edges)
@@ -268,33 +269,41 @@ class _Walk:
     def __post_init__(self) -> None:
         self.nodes[self.start.key] = self.start
 
-    def run(self, hop_query: LiteralString, depth: int, sign: int) -> None:
-        frontier = [self.start]
-        seen = {self.start.key}  # per direction: a node upstream may be met again downstream
+    def run(self, depth: int, signs: tuple[int, ...]) -> None:
+        frontiers = {sign: [self.start] for sign in signs}
+        seen = {sign: {self.start.key} for sign in signs}  # per direction: a node upstream may be met again downstream
         for hop in range(1, depth + 1):
-            if not frontier or self.truncated:
+            if not any(frontiers.values()) or self.truncated:
                 return
             budget = self.max_edges - len(self.edges)
-            rows = self.graph.read(hop_query, start=self.start.key, limit=budget + 1, **_by_label(frontier))
-            frontier = self._take(rows[:budget], hop * sign, seen)
+            rows = self.graph.read(HOP, start=self.start.key, limit=budget + 1,
+                                   upstream=[node.key for node in frontiers.get(-1, [])],
+                                   downstream=[node.key for node in frontiers.get(1, [])],
+                                   **_by_label(_distinct(frontiers.values())))
+            frontiers = self._take(rows[:budget], hop, seen)
             if len(rows) > budget:
                 self.truncated = True
 
-    def _take(self, rows: list[Any], hop: int, seen: set[str]) -> list[LineageNode]:
-        reached: list[LineageNode] = []
+    def _take(self, rows: list[Any], hop: int, seen: dict[int, set[str]]) -> dict[int, list[LineageNode]]:
+        reached: dict[int, list[LineageNode]] = {sign: [] for sign in seen}
         for row in rows:
+            sign = row["sign"]
             node = self.nodes.get(row["node_key"])
             if node is None:
                 if len(self.nodes) >= self.max_nodes:
                     self.truncated = True
                     continue
-                node = self.nodes[row["node_key"]] = _node(row, hop)
-            if node.key not in seen:
-                seen.add(node.key)
-                reached.append(node)
+                node = self.nodes[row["node_key"]] = _node(row, hop * sign)
+            if node.key not in seen[sign]:
+                seen[sign].add(node.key)
+                reached[sign].append(node)
             edge = _edge(row, self.nodes[row["from_key"]], node)
             self.edges.setdefault(edge.key, edge)
         return reached
+
+
+def _distinct(frontiers: Iterable[list[LineageNode]]) -> list[LineageNode]:
+    return list({node.key: node for frontier in frontiers for node in frontier}.values())
 
 
 def _by_label(frontier: Iterable[LineageNode]) -> dict[str, list[str]]:

@@ -9,6 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from catalog.accounts import services as accounts
+from catalog.navigation import url_or_empty
 from harvesters.models import OrgConnection
 from tests.catalog.accounts.people import admin, auditor, bearer_client, privacy_officer, token_client, user_in_role
 from tests.lineage.lineage_org import BORROWER, CRM, TAX_ID
@@ -75,6 +76,11 @@ def test_an_unknown_node_is_a_404_problem_naming_it(api: APIClient, lineage_grap
     assert "Borrower__c.Nothing__c" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("node", ["   ", "field:\x00", "é" * 1000])
+def test_any_text_that_is_no_key_is_a_404_not_a_400(api: APIClient, lineage_graph: object, node: str):
+    assert api.get(lineage_url(node)).status_code == 404
+
+
 def test_an_anonymous_request_is_a_401(lineage_graph: object):
     assert APIClient().get(lineage_url(TAX_ID)).status_code == 401
 
@@ -114,3 +120,17 @@ def test_the_schema_documents_the_operation_its_parameters_and_its_answers(api: 
     assert parameters["depth"]["schema"]["maximum"] == 5
     assert set(parameters["direction"]["schema"]["enum"]) == {"upstream", "downstream", "both"}
     assert {"200", "400", "401", "403", "404", "429"} <= set(operation["responses"])
+
+
+def test_each_node_links_to_its_own_page_as_reverse_would(api: APIClient, lineage_bank: OrgConnection):
+    body = api.get(lineage_url(BORROWER, depth="3")).json()
+
+    def expected(node: dict) -> str:
+        if node["kind"] in ("system", "integration"):
+            return url_or_empty(f"{node['kind']}-detail", node["key"])
+        if node["kind"] == "field":
+            return url_or_empty("catalog-field", "lin-bank", *node["name"].split("."))
+        return url_or_empty("catalog-object", "lin-bank", node["name"])
+
+    assert {node["kind"] for node in body["nodes"]} == {"object", "field", "system", "integration"}
+    assert [node["url"] or "" for node in body["nodes"]] == [expected(node) for node in body["nodes"]]
