@@ -8,9 +8,10 @@ from catalog.accounts.api import AuditEventViewSet
 from catalog.api.docs import RedocView, SwaggerView
 from catalog.api.errors import api_not_found
 from catalog.api.views import HarvestRunViewSet, OpenLineageEventView, OrgConnectionViewSet
-from catalog.explorer.urls import api_urlpatterns as explorer_api
 from catalog.classification.urls import api_urlpatterns as classification_api
+from catalog.explorer.urls import api_urlpatterns as explorer_api
 from catalog.inventory.urls import api_urlpatterns as inventory_api
+from catalog.systems.urls import api_urlpatterns as systems_api
 
 router = DefaultRouter()
 router.include_root_view = False  # the docs list the endpoints; the root view would be one more page to guard
@@ -19,7 +20,8 @@ router.register("harvest-runs", HarvestRunViewSet, basename="harvest-run")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 v1 = [*router.urls, *inventory_api, *classification_api,
-      *explorer_api, path("lineage/openlineage", OpenLineageEventView.as_view(), name="lineage-openlineage")]
+      *explorer_api, *systems_api,
+      path("lineage/openlineage", OpenLineageEventView.as_view(), name="lineage-openlineage")]
 
 urlpatterns = [
     path("v1/", include(v1)),

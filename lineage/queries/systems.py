@@ -60,10 +60,14 @@ class IntegrationRef:
     opt_out_checked: bool | None
     channel: str | None  # how it sends: callout, outbound_message, email …
 
+    @property
+    def display_name(self) -> str:
+        return short_name(self.name)
+
 
 @dataclass(frozen=True)
 class FieldFlow:
-    """Personal data moving between a field and a system through an integration (`via`)."""
+    """Personal data moving between a field and a system, through one or more integrations (`vias`, their keys)."""
 
     field_key: str
     org_key: str
@@ -72,8 +76,8 @@ class FieldFlow:
     ccpa_category: str | None
     sensitive: bool
     outbound: bool  # true: from the field to the system; false: from the system into the field
-    via: str | None
-    consent_checked: bool | None
+    vias: tuple[str, ...]
+    consent_checked: bool | None  # false when any of its flows has no check; null when none says
     opt_out_checked: bool | None
 
 
@@ -115,6 +119,11 @@ class IntegrationSummary:
     systems: tuple[str, ...]  # hosts it sends to
     first_seen: datetime | None
     last_seen: datetime | None
+
+    @property
+    def display_name(self) -> str:
+        """Its label, else its name (a manifest entry's without its file: `system.flow`)."""
+        return self.label or short_name(self.name)
 
     @property
     def unchecked(self) -> bool:
@@ -233,11 +242,16 @@ _SYSTEM_FLOWS: LiteralString = (
     "  MATCH (s)-[r:FLOWS_TO]->(f:Field) WHERE r.retired_at IS NULL AND f.retired_at IS NULL "
     "  RETURN f, r, false AS outbound } "
 )
-COUNT_SYSTEM_FLOWS: LiteralString = _SYSTEM_FLOWS + "RETURN count(*) AS total"
+# One row per field and direction, whatever the number of integrations moving it: a check counts when every one has it.
+COUNT_SYSTEM_FLOWS: LiteralString = _SYSTEM_FLOWS + "RETURN count(DISTINCT [f, outbound]) AS total"
 SYSTEM_FLOWS: LiteralString = (
-    _SYSTEM_FLOWS + "WITH f, r, outbound ORDER BY f.org_key, f.sobject, f.name, r.via LIMIT $limit "
-    f"RETURN f AS field, r AS flow, outbound, {effective_category('f')} AS category, "
-    f"{effective_sensitive('f')} AS sensitive"
+    _SYSTEM_FLOWS + "WITH f, outbound, collect(r) AS flows ORDER BY f.org_key, f.sobject, f.name LIMIT $limit "
+    f"RETURN f AS field, outbound, {effective_category('f')} AS category, {effective_sensitive('f')} AS sensitive, "
+    "  [r IN flows | r.via] AS vias, "
+    "  CASE WHEN any(r IN flows WHERE r.consent_checked = false) THEN false "
+    "       WHEN all(r IN flows WHERE r.consent_checked = true) THEN true END AS consent_checked, "
+    "  CASE WHEN any(r IN flows WHERE r.opt_out_checked = false) THEN false "
+    "       WHEN all(r IN flows WHERE r.opt_out_checked = true) THEN true END AS opt_out_checked"
 )
 
 # The org's index is sought when the list is one org's (`i.org_key = $org`); the other filters given as null drop out.
@@ -367,11 +381,11 @@ def _integration_ref(row: Any) -> IntegrationRef:
 
 
 def _field_flow(row: Any) -> FieldFlow:
-    field, flow = row["field"], row["flow"]
+    field = row["field"]
     return FieldFlow(field_key=field["key"], org_key=field["org_key"], sobject=field["sobject"], field=field["name"],
                      ccpa_category=row["category"], sensitive=bool(row["sensitive"]), outbound=bool(row["outbound"]),
-                     via=flow.get("via"), consent_checked=flow.get("consent_checked"),
-                     opt_out_checked=flow.get("opt_out_checked"))
+                     vias=tuple(sorted(via for via in row["vias"] if via)), consent_checked=row["consent_checked"],
+                     opt_out_checked=row["opt_out_checked"])
 
 
 def _integration_values(row: Any) -> dict[str, Any]:
@@ -394,6 +408,11 @@ def _as_text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(each) for each in value)
     return str(native(value)) if hasattr(value, "to_native") else str(value)
+
+
+def short_name(name: str) -> str:
+    """An integration's name as a person reads it: a manifest entry's (`file#system.flow`) without its file."""
+    return name.split("#")[-1]
 
 
 def native(value: Any) -> datetime | None:

@@ -1,0 +1,25 @@
+from collections.abc import Iterator
+
+import pytest
+from django.core.cache import cache
+
+from harvesters.models import OrgConnection
+from lineage import Graph
+from salesforce_simulator import Simulator
+from tests.lineage.systems_orgs import connect_demo, connect_partner, demo_harvested, write_partner_org
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles() -> Iterator[None]:
+    """Each test starts with every token's, user's and address's request count at zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def two_orgs(graph: Graph, demo_simulator: Simulator) -> tuple[OrgConnection, OrgConnection]:
+    """The demo org harvested with its manifests and the partner org, connected as `demo` and `partner`."""
+    demo_harvested(graph, demo_simulator)
+    write_partner_org(graph)
+    return connect_demo(demo_simulator), connect_partner()
