@@ -4,6 +4,8 @@ gets it back when the run finishes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from catalog.classification import services
@@ -31,7 +33,7 @@ def overridden_loan_types() -> list[str]:
 
 
 @pytest.fixture
-def harvested_demo(demo_org: Simulator, graph: Graph) -> OrgConnection:
+def harvested_demo(demo_org: Simulator, graph: Graph) -> Iterator[OrgConnection]:
     purge_org(graph, org_key(demo_org.org.id))
     connection = connect("demo", demo_org)
     harvest(connection, full=True)
