@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
+from django_htmx.http import push_url
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
@@ -28,7 +29,7 @@ from catalog.views import HtmxHttpRequest
 from harvesters.classification import CcpaCategory
 from lineage.queries.inventory import FieldFilter, FieldIntegration, PageRequest
 
-FIELD_SEARCH_FRAGMENT = "inventory/_field_search.html"
+FIELD_RESULTS_FRAGMENT = "inventory/_field_results.html"
 OBJECT_SEARCH_MAX = 100
 
 # The API's filters in a privacy officer's words: each yes/no filter's three choices, and its hint.
@@ -77,8 +78,8 @@ class Pager:
 
 
 class ObjectSearchForm(forms.Form):
-    search = forms.CharField(label="Search the objects", required=False, max_length=OBJECT_SEARCH_MAX,
-                             help_text="Part of the object's API name or label")
+    search = forms.CharField(label="Search the objects by name or label", required=False,
+                             max_length=OBJECT_SEARCH_MAX)
 
 
 def _may_view(request: HttpRequest) -> None:
@@ -121,7 +122,7 @@ def catalog_org(request: HttpRequest, alias: str) -> HttpResponse:
 
 @require_GET
 def catalog_fields(request: HtmxHttpRequest, alias: str) -> HttpResponse:
-    """The org's fields, searched and filtered with the API's filters; HTMX swaps the search section in place."""
+    """The org's fields, searched and filtered with the API's filters; HTMX swaps the results in place."""
     _may_view(request)
     org = _org(alias)
     filterset = FieldFilterSet.bound(request.GET)
@@ -135,7 +136,8 @@ def catalog_fields(request: HtmxHttpRequest, alias: str) -> HttpResponse:
                "pager": _pager(request, asked, page.total) if page else None,
                "can_start": roles.can_run_harvests(request.user)}
     if request.htmx:  # htmx swaps 2xx answers only: a bad value's message must still reach the page
-        return render(request, FIELD_SEARCH_FRAGMENT, context)
+        fragment = render(request, FIELD_RESULTS_FRAGMENT, {**context, "htmx_errors": True})
+        return push_url(fragment, _address_without_blanks(request))
     return render(request, "inventory/fields.html", context, status=200 if valid else 400)
 
 
@@ -197,6 +199,12 @@ def _add_errors(form: forms.Form, page_errors: dict[str, str]) -> None:
         form.add_error(None, f"{name.replace('_', ' ').capitalize()}: {message}")
 
 
+def _address_without_blanks(request: HttpRequest) -> str:
+    """The page's address with only the filters given (the form sends every one, most of them empty)."""
+    given = [(name, value) for name, value in request.GET.items() if isinstance(value, str) and value]
+    return f"{request.path}?{urlencode(given)}" if given else request.path
+
+
 def _pager(request: HttpRequest, asked: PageRequest, total: int) -> Pager:
     if asked.number > 1 and asked.skip >= total:
         raise Http404(f"There is no page {asked.number} (past the last page).")
@@ -211,8 +219,11 @@ def _worded(form: forms.Form) -> forms.Form:
         field = cast(forms.ChoiceField, form.fields[name])
         field.choices = [("", any_), ("true", yes), ("false", no)]
         field.help_text = hint
+        field.error_messages["invalid_choice"] = f"“%(value)s” is not a choice here: choose {any_}, {yes} or {no}."
     category = cast(forms.ChoiceField, form.fields["ccpa_category"])
-    category.choices = [("", "Any category"), *((each.value, words(each.value)) for each in CcpaCategory)]
+    category.choices = [(each.value, words(each.value)) for each in CcpaCategory]
+    cast(Any, category).empty_label = "Any category"  # django-filter's field puts its empty choice first
+    category.error_messages["invalid_choice"] = "“%(value)s” is not a CCPA category: choose one from the list."
     for name, hint in HINTS.items():
         form.fields[name].help_text = hint
     return form

@@ -18,3 +18,16 @@ def words(value: object) -> str:
 @register.filter
 def access_words(access: str) -> str:
     return ACCESS_WORDS.get(access, access)
+
+
+@register.filter
+def rule_name(rule: str | None) -> str:
+    """A rule as the harvest records it, `name: what it matched and why`: its name."""
+    return (rule or "").partition(": ")[0]
+
+
+@register.filter
+def rule_reason(rule: str | None) -> str:
+    """What the rule matched and why (the whole text when it has no name)."""
+    name, separator, reason = (rule or "").partition(": ")
+    return reason if separator else name

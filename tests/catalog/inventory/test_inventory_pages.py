@@ -200,14 +200,16 @@ def test_the_field_search_form_is_labelled_grouped_and_keeps_the_chosen_filters(
                  "custom"):
         assert f'<label for="id_{name}">' in page, name
     assert '<option value="true" selected>Sensitive only</option>' in page
+    assert '<option value="" selected>Any category</option>' in page
+    assert "---------" not in page
     assert 'value="tax"' in page
     assert "1 field matches these filters." in page
     assert 'hx-push-url="true"' in page
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ({"sensitive": "maybe"}, "Sensitive: Select a valid choice. maybe is not one of the available choices."),
-    ({"ccpa_category": "shoe_size"}, "CCPA category: Select a valid choice."),
+    ({"sensitive": "maybe"}, "Sensitive: “maybe” is not a choice here: choose Any, Sensitive only or Not sensitive."),
+    ({"ccpa_category": "shoe_size"}, "CCPA category: “shoe_size” is not a CCPA category: choose one from the list."),
     ({"namespace": "x" * 16}, "Namespace: Ensure this value has at most 15 characters"),
     ({"page_size": "0"}, "Page size: A whole number from 1 to 500."),
     ({"page": "first"}, "Page: A whole number from 1."),
@@ -223,16 +225,20 @@ def test_a_bad_filter_is_a_400_whose_form_names_it(officer: Client, bank: OrgCon
     assert "No fields are shown until the filters are corrected." in page
 
 
-def test_htmx_gets_the_search_section_alone_even_for_a_bad_filter(officer: Client, bank: OrgConnection):
-    good = officer.get("/catalog/inv-bank/fields/", {"encrypted": "true"}, headers={"HX-Request": "true"})
+def test_htmx_gets_the_results_alone_at_an_address_of_the_filters_given_even_for_a_bad_filter(
+    officer: Client, bank: OrgConnection
+):
+    good = officer.get("/catalog/inv-bank/fields/", {"search": "", "encrypted": "true", "custom": ""},
+                       headers={"HX-Request": "true"})
     bad = officer.get("/catalog/inv-bank/fields/", {"custom": "perhaps"}, headers={"HX-Request": "true"})
 
     assert good.status_code == 200
-    assert good.content.decode().lstrip().startswith('<section id="field-search"')
+    assert good.content.decode().lstrip().startswith('<div id="field-results">')
+    assert good["HX-Push-Url"] == "/catalog/inv-bank/fields/?encrypted=true"
     assert "<html" not in good.content.decode()
     assert listed_fields(good.content.decode()) == ["Loan_Application__c.Income__c"]
     assert bad.status_code == 200  # htmx swaps 2xx answers only
-    assert "Custom: Select a valid choice." in bad.content.decode()
+    assert "Custom: “perhaps” is not a choice here" in bad.content.decode()
 
 
 def test_the_fields_are_paged_by_the_apis_rules_keeping_the_filters(officer: Client, bank: OrgConnection):
@@ -262,9 +268,9 @@ def test_a_fields_page_says_which_rules_decided_it_beside_salesforces_classifica
     page = officer.get(FIELD_PAGE).content.decode()
 
     assert "<strong>Identifiers</strong>" in page
-    assert "Decided by the rule “tax id: identifiers”" in page
+    assert "Decided by the rule <code>tax id</code>: identifiers" in page
     assert "<strong>Sensitive personal information</strong> (CPRA)" in page
-    assert "Made sensitive by the rule “SSN or tax id: CPRA (ae)(1)(A)”" in page
+    assert "Made sensitive by the rule <code>SSN or tax id</code>: CPRA (ae)(1)(A)" in page
     assert '<strong class="warning">Not encrypted</strong>' in page
     assert "though it holds sensitive personal information" in page
     assert "The customer&#x27;s US taxpayer id" in page
@@ -335,8 +341,8 @@ def test_on_the_harvested_demo_org_search_and_filters_find_the_unencrypted_tax_i
     assert listed_demo_fields(filtered) == ["Loan_Application__c.Tax_Id__c"]
     assert "Loan_Application__c.Applicant_SSN__c" in listed_demo_fields(encrypted)
     assert "Loan_Application__c.Tax_Id__c" not in listed_demo_fields(encrypted)
-    assert "Decided by the rule “" in field
-    assert "Made sensitive by the rule “" in field
+    assert "Decided by the rule <code>government_id</code>: name word `tax id`" in field
+    assert "Made sensitive by the rule <code>government_id</code>" in field
     assert '<strong class="warning">Not encrypted</strong>' in field
     assert "<dt>Compliance groups</dt><dd>PII, GLBA, CCPA</dd>" in field
 
