@@ -135,3 +135,14 @@ def test_a_bad_filter_is_a_400_naming_it(officer_api: APIClient, review_bank: Or
 
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["status"]
+
+
+def test_an_auditor_gets_a_403_withdrawing_an_override_and_it_stays_live(officer_api: APIClient,
+                                                                         review_bank: OrgConnection):
+    made = officer_api.post(OVERRIDES, EMPLOYER, format="json").json()
+    client = token_client(auditor(), scopes=("catalog:read", "catalog:write"))
+
+    refused = client.post(f"{OVERRIDES}{made['id']}/withdraw/", {"reason": "I disagree"}, format="json")
+
+    assert refused.status_code == 403
+    assert ClassificationOverride.objects.get().status == "live"

@@ -115,3 +115,14 @@ def test_the_review_page_of_an_org_with_no_override_says_how_to_make_one(review_
     page = signed_in(auditor()).get("/catalog/review-bank/review/").content.decode()
 
     assert "No field of review-bank has been overridden yet." in page
+
+
+def test_an_auditor_posting_the_withdrawal_form_is_refused(review_bank: OrgConnection):
+    made = services.override_field("review-bank", "Contact", "Department", sensitive=True, reason="Employer",
+                                   actor=privacy_officer())
+
+    refused = signed_in(auditor()).post(f"/catalog/review-bank/overrides/{made.pk}/withdraw/", {"reason": "No"})
+
+    assert refused.status_code == 403
+    made.refresh_from_db()
+    assert made.status == "live"
