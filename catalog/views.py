@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from catalog.accounts import roles
+from catalog.dashboard import dashboard
 from catalog.health import system_checks
 from harvesters.overview import orgs_with_harvests
 
@@ -45,10 +46,13 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
 
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    """The dashboard: each org with its running and last harvest; HTMX polls the table while one runs."""
+    """The dashboard: each org with its running and last harvest (HTMX polls that table while one runs), and what
+    the graph holds of it: counts, encryption of sensitive fields, systems by role, what the last harvest changed."""
     if not roles.can_view(request.user):
         raise PermissionDenied
-    orgs = orgs_with_harvests()
-    context = {"orgs": orgs, "any_running": any(org.running for org in orgs)}
-    template = ORG_HARVESTS_FRAGMENT if request.htmx else "catalog/home.html"
-    return render(request, template, context)
+    if request.htmx:
+        orgs = orgs_with_harvests()
+        return render(request, ORG_HARVESTS_FRAGMENT, {"orgs": orgs, "any_running": any(org.running for org in orgs)})
+    board = dashboard()
+    context = {"orgs": [org.harvests for org in board.orgs], "any_running": board.any_running, "board": board}
+    return render(request, "catalog/home.html", context)

@@ -37,6 +37,7 @@ class OrgHarvests:
     edition: str
     running: RunSummary | None
     last_finished: RunSummary | None
+    previous_finished_at: datetime | None = None  # when the finished run before the last one ended
 
 
 def summary_of(run: HarvestRun) -> RunSummary:
@@ -47,16 +48,20 @@ def summary_of(run: HarvestRun) -> RunSummary:
 
 
 def orgs_with_harvests() -> list[OrgHarvests]:
-    """Every org connection (by alias) with its unfinished run and its latest finished run, in three queries."""
+    """Every org connection (by alias) with its unfinished run, its latest finished run and when the one before it
+    finished, in three queries."""
     latest = HarvestRun.objects.filter(org=OuterRef("pk"), finished_at__isnull=False).order_by("-finished_at", "-pk")
-    orgs = list(OrgConnection.objects.annotate(last_finished_pk=Subquery(latest.values("pk")[:1])).order_by("alias"))
+    orgs = list(OrgConnection.objects.annotate(last_finished_pk=Subquery(latest.values("pk")[:1]),
+                                               previous_finished_at=Subquery(latest.values("finished_at")[1:2]))
+                .order_by("alias"))
     runs = HarvestRun.objects.filter(Q(finished_at__isnull=True, org__in=orgs)
                                      | Q(pk__in=[org.last_finished_pk for org in orgs]))
     unfinished = {run.org_id: run for run in runs if run.finished_at is None}
     by_pk = {run.pk: run for run in runs}
     return [OrgHarvests(alias=org.alias, org_id=org.org_id, edition=org.edition,
                         running=_summary_or_none(unfinished.get(org.pk)),
-                        last_finished=_summary_or_none(by_pk.get(org.last_finished_pk)))
+                        last_finished=_summary_or_none(by_pk.get(org.last_finished_pk)),
+                        previous_finished_at=org.previous_finished_at)
             for org in orgs]
 
 

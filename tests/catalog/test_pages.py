@@ -3,23 +3,35 @@ Content-Security-Policy that every page satisfies."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.test import Client, RequestFactory, override_settings
+from django.urls import reverse
 from django.utils import timezone
 from django.views.defaults import server_error
 
 from catalog.accounts import roles
+from catalog.navigation import url_or_empty
 from harvesters.connections import register_org
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from harvesters.runs import request_harvest
+from lineage import SCHEMA, Graph, GraphWriter
 from tests.catalog.accounts.people import user_in_role
 from tests.catalog.page_checks import csp_problems
+from tests.lineage.systems_orgs import (
+    PARTNER_ORG_KEY,
+    connect_partner,
+    partner_records,
+    purge_partner_org,
+    write_partner_org,
+)
 
 pytestmark = pytest.mark.django_db
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+PARTNER_T1 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)  # when the partner org's first harvest wrote it
 
 
 def connected_org(alias: str) -> OrgConnection:
@@ -70,6 +82,88 @@ def test_the_dashboard_stops_polling_when_no_harvest_runs(officer: Client):
     assert fragment.lstrip().startswith('<section id="org-harvests"')  # HTMX gets the section only
     assert "hx-trigger" not in fragment
     assert "1 Salesforce API call</small>" in fragment
+
+
+@pytest.fixture
+def graph(graph: Graph) -> Iterator[Graph]:
+    """The graph, the partner org some tests write to it removed again after each test."""
+    yield graph
+    purge_partner_org(graph)
+
+
+def partner_harvests(*finished_at: datetime) -> OrgConnection:
+    """The partner org (tests.lineage.systems_orgs) connected, with a finished full run at each time given."""
+    partner = connect_partner()
+    for finished in finished_at:
+        HarvestRun.objects.create(org=partner, full=True, status=RunStatus.SUCCEEDED, sources=["schema"],
+                                  started_at=finished - timedelta(minutes=5), finished_at=finished)
+    return partner
+
+
+def test_the_dashboard_counts_an_orgs_fields_and_links_its_unencrypted_sensitive_ones(officer: Client, graph: Graph):
+    write_partner_org(graph, now=PARTNER_T1)
+    partner_harvests(PARTNER_T1 + timedelta(minutes=1))
+
+    page = officer.get("/").content.decode()
+
+    figures = page[page.index('id="org-figures-title"'):]
+    row = figures[figures.index(">partner<"):].split("</tr>")[0]
+    assert [cell.split(">")[-1] for cell in row.split("</td>")[:4]] == ["1", "2", "2", "1"]  # objects … sensitive
+    assert "0 of 1" in row
+    fields = url_or_empty("catalog-index") and reverse("catalog-fields", args=["partner"])
+    assert (f'<a href="{fields}?sensitive=true&amp;encrypted=false" class="warning">1 sensitive field not encrypted</a>'
+            if fields else "1 sensitive field not encrypted") in row
+
+
+def test_the_dashboard_counts_systems_by_the_role_the_org_gives_them(officer: Client, graph: Graph):
+    write_partner_org(graph, now=PARTNER_T1)
+    partner_harvests(PARTNER_T1 + timedelta(minutes=1))
+
+    page = officer.get("/").content.decode()
+
+    roles_row = page[page.index("Systems by recipient role"):]
+    roles_row = roles_row[roles_row.index(">partner<"):].split("</tr>")[0]
+    assert '<a href="/systems/?org=partner&amp;role=third_party">1 third party</a>' in roles_row
+    assert "0 service providers" in roles_row
+    assert "0 with no role declared" in roles_row
+
+
+def test_the_dashboard_says_first_harvest_when_there_is_nothing_to_compare_with(officer: Client, graph: Graph):
+    write_partner_org(graph, now=PARTNER_T1)
+    partner_harvests(PARTNER_T1 + timedelta(minutes=1))
+
+    page = officer.get("/").content.decode()
+
+    assert "First harvest: nothing to compare with yet." in page
+
+
+def test_the_dashboard_says_what_the_last_harvest_added_and_retired(officer: Client, graph: Graph):
+    write_partner_org(graph, now=PARTNER_T1)
+    second = PARTNER_T1 + timedelta(days=1)
+    nodes, edges = partner_records(with_ssn=False)  # the SSN field is gone from the org
+    writer = GraphWriter(graph, "partner-run-2", PARTNER_ORG_KEY, second)
+    writer.write_chunk(nodes, edges)
+    writer.retire_unseen(SCHEMA)
+    partner_harvests(PARTNER_T1 + timedelta(minutes=1), second + timedelta(minutes=1))
+
+    page = officer.get("/").content.decode()
+
+    changed = page[page.index("Since the previous harvest"):]
+    changed = changed[changed.index(">partner<"):].split("</tr>")[0]
+    assert "<li>Fields: 1 retired</li>" in changed
+    assert "Objects" not in changed
+    assert "0 of 1" not in page  # the retired SSN is no longer a sensitive field
+    assert "No sensitive field" in page
+
+
+def test_the_dashboard_shows_no_figures_for_an_org_never_harvested(officer: Client):
+    register_org("fresh", login_url="https://127.0.0.1:9", instance_url="https://127.0.0.1:9", auth_flow="session_id",
+                 session_id="00D!session")
+
+    page = officer.get("/").content.decode()
+
+    assert "fresh" in page
+    assert 'id="org-figures-title"' not in page
 
 
 def test_the_dashboard_without_orgs_says_how_to_connect_one(officer: Client):

@@ -113,6 +113,11 @@ def write_partner_org(graph: Graph, *, now: datetime | None = None, run_id: str 
     write_partner_run(graph, now=now, run_id=run_id, with_ssn=with_ssn)
 
 
+def purge_partner_org(graph: Graph) -> None:
+    """Remove the partner org's nodes and edges, and its observations of shared systems."""
+    purge_org(graph, PARTNER_ORG_KEY)
+
+
 def write_partner_run(graph: Graph, *, now: datetime | None = None, run_id: str, with_ssn: bool = True) -> None:
     """One more harvest of the partner org, as a full run writes it (nodes and edges stamped with `run_id`)."""
     nodes, edges = partner_records(with_ssn=with_ssn)
@@ -120,4 +125,5 @@ def write_partner_run(graph: Graph, *, now: datetime | None = None, run_id: str,
 
 
 __all__ = ["CORE_BANKING", "PARTNER_ORG_ID", "PARTNER_ORG_KEY", "PARTNER_SYNC", "connect_demo", "connect_partner",
-           "demo_harvested", "partner_records", "system_key", "write_partner_org", "write_partner_run"]
+           "demo_harvested", "partner_records", "purge_partner_org", "system_key", "write_partner_org",
+           "write_partner_run"]

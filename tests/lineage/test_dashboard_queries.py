@@ -3,6 +3,7 @@ real Neo4j) and a partner org sharing its core banking host under another role."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,7 +21,13 @@ from lineage.queries.dashboard import (
 from lineage.queries.inventory import FieldFilter, list_fields
 from lineage.queries.pages import PageRequest
 from salesforce_simulator import Simulator
-from tests.lineage.systems_orgs import PARTNER_ORG_KEY, demo_harvested, partner_records, write_partner_org
+from tests.lineage.systems_orgs import (
+    PARTNER_ORG_KEY,
+    demo_harvested,
+    partner_records,
+    purge_partner_org,
+    write_partner_org,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the demo harvest's run is bookkept, then flushed
 ONE = PageRequest(size=1)
@@ -29,10 +36,11 @@ T2 = T1 + timedelta(days=1)
 
 
 @pytest.fixture
-def demo(graph: Graph, demo_simulator: Simulator) -> str:
+def demo(graph: Graph, demo_simulator: Simulator) -> Iterator[str]:
     key = demo_harvested(graph, demo_simulator)
     write_partner_org(graph, now=T1)
-    return key
+    yield key
+    purge_partner_org(graph)
 
 
 def test_the_demo_orgs_counts_agree_with_the_field_list_they_link_to(graph: Graph, demo: str):

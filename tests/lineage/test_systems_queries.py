@@ -3,6 +3,8 @@ real Neo4j) and a partner org that gives one of the demo's systems another role.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from lineage import Graph, IntegrationKind, integration_key, system_key
@@ -17,18 +19,26 @@ from lineage.queries.systems import (
     system_detail,
 )
 from salesforce_simulator import Simulator
-from tests.lineage.systems_orgs import CORE_BANKING, PARTNER_ORG_KEY, PARTNER_SYNC, demo_harvested, write_partner_org
+from tests.lineage.systems_orgs import (
+    CORE_BANKING,
+    PARTNER_ORG_KEY,
+    PARTNER_SYNC,
+    demo_harvested,
+    purge_partner_org,
+    write_partner_org,
+)
 
 ALL = PageRequest(size=500)
 pytestmark = pytest.mark.django_db(transaction=True)  # the demo harvest's run is bookkept, then flushed
 
 
 @pytest.fixture
-def demo(graph: Graph, demo_simulator: Simulator) -> str:
+def demo(graph: Graph, demo_simulator: Simulator) -> Iterator[str]:
     """The demo org's key, harvested, beside the partner org."""
     key = demo_harvested(graph, demo_simulator)
     write_partner_org(graph)
-    return key
+    yield key
+    purge_partner_org(graph)
 
 
 def test_a_shared_system_has_each_orgs_own_role_and_country(graph: Graph, demo: str):
