@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -43,7 +43,7 @@ class EdgeRow:
 def lineage_explorer(request: HttpRequest) -> HttpResponse:
     """With no node asked for, the form; with a name, its one node's lineage or the nodes it may mean."""
     _may_view(request)
-    form = LineageForm(request.GET or None)
+    form = LineageForm(_with_defaults(request.GET) if request.GET else None)
     context: dict[str, Any] = {"form": form, "catalog_url": url_or_empty("catalog-index")}
     if not form.is_bound:
         return render(request, "explorer/lineage.html", context)
@@ -102,6 +102,15 @@ def _choices(found: tuple[services.NodeChoice, ...], direction: Direction, depth
 def _link(node: LineageNode, alias: str | None, urls: PageUrls, direction: Direction, depth: int) -> NodeLink:
     query = urlencode({"node": node.key, "direction": direction.value, "depth": depth})
     return NodeLink(node, alias, urls.of(node), f"{reverse('lineage-explorer')}?{query}")
+
+
+def _with_defaults(asked: QueryDict) -> QueryDict:
+    """The GET parameters with the direction and depth left out filled in, so the form shows what was drawn."""
+    given = asked.copy()
+    for name, default in (("direction", services.DEFAULT_DIRECTION.value), ("depth", str(services.DEFAULT_DEPTH))):
+        if not given.get(name):
+            given[name] = default
+    return given
 
 
 def _may_view(request: HttpRequest) -> None:

@@ -3,8 +3,11 @@
 (function () {
   "use strict";
 
-  var COLUMN_WIDTH = 270;
-  var ROW_HEIGHT = 74;
+  var COLUMN_WIDTH = 230;   // a node is 200 wide
+  var HOP_GAP = 70;         // between the last column of a hop and the first of the next
+  var ROW_HEIGHT = 70;
+  var MAX_ROWS = 12;        // a hop with more nodes takes more columns, so a dense hop stays readable
+  var LABELLED_EDGES = 30;  // past this many edges only the unchecked ones keep their label (the table has all)
   var SHAPES = { field: "round-rectangle", object: "rectangle", integration: "ellipse", system: "hexagon" };
 
   function columns(nodes) {
@@ -15,26 +18,47 @@
     return byHop;
   }
 
-  // A column per hop, each centred on the start's row, its nodes sorted by name so the layout never shuffles.
+  // Hops left to right (upstream first), each in one or more columns of at most MAX_ROWS nodes centred on the
+  // start's row, sorted by name so the layout never shuffles.
   function positions(nodes) {
     var placed = {};
     var byHop = columns(nodes);
-    Object.keys(byHop).forEach(function (hop) {
-      var column = byHop[hop].sort(function (a, b) { return a.name.localeCompare(b.name); });
-      column.forEach(function (node, index) {
-        placed[node.key] = { x: Number(hop) * COLUMN_WIDTH, y: (index - (column.length - 1) / 2) * ROW_HEIGHT };
+    var x = 0;
+    Object.keys(byHop).map(Number).sort(function (a, b) { return a - b; }).forEach(function (hop) {
+      var hopNodes = byHop[hop].sort(function (a, b) { return a.name.localeCompare(b.name); });
+      var columnCount = Math.ceil(hopNodes.length / MAX_ROWS);
+      var rows = Math.ceil(hopNodes.length / columnCount);
+      hopNodes.forEach(function (node, index) {
+        var column = Math.floor(index / rows);
+        var inColumn = Math.min(rows, hopNodes.length - column * rows);
+        placed[node.key] = { x: x + column * COLUMN_WIDTH, y: (index % rows - (inColumn - 1) / 2) * ROW_HEIGHT };
       });
+      x += columnCount * COLUMN_WIDTH + HOP_GAP;
     });
     return placed;
   }
 
-  function nodeLabel(node) {
-    var kind = node.kind === "integration" && node.integration_kind ? node.integration_kind.replace(/_/g, " ") : node.kind;
-    return node.name + "\n" + kind + (node.sensitive ? " · sensitive" : "");
+  // Tall enough that the densest column keeps readable labels once the graph is fitted to the box's width.
+  function boxHeight(container, placed) {
+    var xs = [], ys = [];
+    Object.keys(placed).forEach(function (key) { xs.push(placed[key].x); ys.push(placed[key].y); });
+    var width = Math.max.apply(null, xs) - Math.min.apply(null, xs) + COLUMN_WIDTH;
+    var height = Math.max.apply(null, ys) - Math.min.apply(null, ys) + ROW_HEIGHT;
+    var zoom = Math.min(1.2, (container.clientWidth - 60) / width);
+    return Math.max(360, Math.min(1000, Math.round(height * zoom + 80)));
   }
 
-  function edgeLabel(edge) {
-    return edge.unchecked ? "no consent check · " + edge.known_from : edge.known_from;
+  function nodeLabel(node) {
+    var kind = node.kind === "integration" && node.integration_kind ? node.integration_kind.replace(/_/g, " ") : node.kind;
+    var name = node.kind === "field" ? node.name.replace(".", ".\n") : node.name;  // Object. above Field
+    return name + "\n" + kind + (node.sensitive ? " · sensitive" : "");
+  }
+
+  function edgeLabel(edge, everyLabel) {
+    if (edge.unchecked) {
+      return "no consent check" + (everyLabel ? " · " + edge.known_from : "");
+    }
+    return everyLabel ? edge.known_from : "";
   }
 
   function elements(data) {
@@ -42,8 +66,10 @@
       return { group: "nodes", data: { id: node.key, label: nodeLabel(node), kind: node.kind, url: node.url || "",
         start: node.key === data.start.key ? "yes" : "no" } };
     });
+    var everyLabel = data.edges.length <= LABELLED_EDGES;
     var edges = data.edges.map(function (edge) {
-      return { group: "edges", data: { id: edge.key, source: edge.source, target: edge.target, label: edgeLabel(edge),
+      return { group: "edges", data: { id: edge.key, source: edge.source, target: edge.target,
+        label: edgeLabel(edge, everyLabel),
         unchecked: edge.unchecked ? "yes" : "no" } };
     });
     return nodes.concat(edges);
@@ -52,8 +78,9 @@
   var STYLE = [
     { selector: "node", style: {
       "shape": function (node) { return SHAPES[node.data("kind")] || "ellipse"; },
-      "width": 200, "height": 50, "background-color": "#eef2f7", "border-width": 1.5, "border-color": "#4f5866",
-      "label": "data(label)", "text-wrap": "wrap", "text-max-width": 184, "text-valign": "center",
+      "width": 200, "height": 62, "background-color": "#eef2f7", "border-width": 1.5, "border-color": "#4f5866",
+      "label": "data(label)", "text-wrap": "wrap", "text-overflow-wrap": "anywhere", "text-max-width": 188,
+      "text-valign": "center",
       "text-halign": "center", "font-size": 11, "color": "#1d2733", "font-family": "system-ui, sans-serif" } },
     { selector: "node[kind = 'system']", style: { "background-color": "#fff4e5", "border-color": "#8a4b00" } },
     { selector: "node[kind = 'integration']", style: { "background-color": "#f1ecfb" } },
@@ -77,6 +104,7 @@
 
   function draw(container, data) {
     var placed = positions(data.nodes);
+    container.style.height = boxHeight(container, placed) + "px";  // CSSOM, which the CSP allows
     var cy = window.cytoscape({
       container: container, elements: elements(data), style: STYLE, minZoom: 0.2, maxZoom: 2.5,
       wheelSensitivity: 0.3, autoungrabify: true,

@@ -93,6 +93,15 @@ def test_a_name_matching_several_nodes_offers_them_to_choose_from(officer: Clien
     assert "intake.lineage.test" in html
 
 
+def test_the_form_shows_the_default_direction_and_depth_it_drew(officer: Client, lineage_bank: OrgConnection):
+    response = officer.get(f"{EXPLORER}?node={quote(TAX_ID)}")
+
+    html = response.content.decode()
+    assert (response.context["lineage"].direction, response.context["lineage"].depth) == ("both", 2)
+    assert '<option value="2" selected>2</option>' in html
+    assert '<option value="both" selected>Both ways</option>' in html
+
+
 def test_a_name_nothing_matches_is_a_404_in_words(officer: Client, lineage_graph: object):
     response = officer.get(f"{EXPLORER}?node=Nothing_Like_This__c")
 
