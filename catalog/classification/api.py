@@ -104,6 +104,8 @@ class OverrideViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     filterset_class = OverrideFilterSet
 
     def get_queryset(self) -> QuerySet[ClassificationOverride]:
+        if getattr(self, "swagger_fake_view", False):  # the schema is drawn without an org
+            return ClassificationOverride.objects.none()
         return services.overrides_of(self.kwargs["alias"])
 
     def get_object(self) -> ClassificationOverride:
