@@ -164,8 +164,7 @@ def catalog_field(request: HttpRequest, alias: str, name: str, field: str) -> Ht
     lineage_url = url_or_empty("lineage-explorer")
     context = {"org": org, "field": detail,
                "lineage_url": f"{lineage_url}?{urlencode({'node': detail.key})}" if lineage_url else "",
-               "integrations": [IntegrationLink(each, url_or_empty("integration-detail", each.key))
-                                for each in detail.integrations]}
+               "integrations": [_linked(each) for each in detail.integrations]}
     return render(request, "inventory/field.html", context)
 
 
@@ -175,6 +174,13 @@ class IntegrationLink:
 
     integration: FieldIntegration
     url: str
+    target_url: str  # the system its data goes to, when that page exists
+
+
+def _linked(integration: FieldIntegration) -> IntegrationLink:
+    target = integration.target_key or ""
+    return IntegrationLink(integration, url_or_empty("integration-detail", integration.key),
+                           url_or_empty("system-detail", target) if target.startswith("system:") else "")
 
 
 def _found(read: Any, *names: str) -> Any:

@@ -124,6 +124,7 @@ def test_the_index_lists_each_org_with_its_objects_fields_personal_and_sensitive
     row = page.split('<a href="/catalog/inv-bank/">inv-bank</a>')[1].split("</tr>")[0]
     assert re.findall(r'<td class="number">(\d+)</td>', row) == ["3", "7", "5", "2"]
     assert '<a href="/catalog/inv-bank/fields/">Search its fields</a>' in row
+    assert '<a href="/systems/">systems outside Salesforce</a>' in page
 
 
 def test_an_org_never_harvested_says_so_and_offers_a_start_to_whoever_may_start_one(client: Client):
@@ -298,6 +299,10 @@ def test_a_fields_page_lists_the_integrations_reading_writing_or_sending_it(offi
         ["TaxIdVerifier", "Apex class", "Reads this field", "Not a transfer", "Not a transfer"],
         ["TaxIdVerifier", "Apex class", "Sends its data to TaxCheck", "No", "Yes"],
     ]
+    verifier = f"integration:{ORG_ID}:apex_class:TaxIdVerifier"
+    assert f'<a href="/integrations/{verifier}/">TaxIdVerifier</a>' in page
+    assert '<a href="/systems/system:taxcheck.inventory-test.example/">TaxCheck</a>' in page
+    assert f'<a href="/lineage/?node=field%3A{ORG_ID}%3AContact.Tax_Id__c">' in page
 
 
 def test_a_field_no_integration_touches_says_so(officer: Client, bank: OrgConnection):
