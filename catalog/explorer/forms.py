@@ -17,6 +17,8 @@ class LineageForm(forms.Form):
         label="Field, object or system", max_length=1000, required=False,
         help_text="A field as Object.Field (e.g. Contact.Email), an object, a system's host, an integration's name, "
                   "or part of one; suggestions appear as you type.")
+    # The node drawn, kept while the box shows its name: names repeat across orgs, keys do not.
+    key = forms.CharField(max_length=1000, required=False, widget=forms.HiddenInput)
     direction = forms.ChoiceField(label="Direction", choices=DIRECTIONS, initial=services.DEFAULT_DIRECTION.value,
                                   required=False)
     depth = forms.TypedChoiceField(label="Depth (hops)", coerce=int, initial=services.DEFAULT_DEPTH, required=False,

@@ -47,9 +47,13 @@ def search(text: str) -> tuple[NodeChoice, ...]:
                                                                                            SEARCH_LIMIT))
 
 
-def resolve(text: str) -> Resolution:
-    """A graph key, else the one node whose name (or label) is exactly `text`; otherwise the candidates."""
+def resolve(text: str, kept_key: str = "") -> Resolution:
+    """The node the form kept while its name is unchanged, else a graph key, else the one node whose name (or
+    label) is exactly `text`; otherwise the candidates."""
     wanted = text.strip()
+    kept = node_of(get_graph(), kept_key) if kept_key else None
+    if kept is not None and wanted in (kept.name, kept.key):
+        return Resolution(kept, ())
     node = node_of(get_graph(), wanted) if wanted else None
     if node is not None:
         return Resolution(node, ())

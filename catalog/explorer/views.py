@@ -54,12 +54,13 @@ def lineage_explorer(request: HttpRequest) -> HttpResponse:
     if not text:
         form.add_error("node", "Type the name of a field, object or system.")
         return render(request, "explorer/lineage.html", context, status=400)
-    resolution = services.resolve(text)
+    resolution = services.resolve(text, asked["key"])
     if resolution.node is None:
         context["choices"] = _choices(resolution.choices, asked["direction"], asked["depth"])
         context["asked"] = text
         return render(request, "explorer/lineage.html", context, status=200 if resolution.choices else 404)
     lineage = services.lineage_for(resolution.node.key, asked["direction"], asked["depth"])
+    form.data = _showing(form.data, lineage.start)
     context.update(_lineage_context(lineage))
     return render(request, "explorer/lineage.html", context)
 
@@ -111,6 +112,13 @@ def _with_defaults(asked: QueryDict) -> QueryDict:
         if not given.get(name):
             given[name] = default
     return given
+
+
+def _showing(data: Any, node: LineageNode) -> QueryDict:
+    """The form's values with the node's name in the box and its key kept beside it."""
+    shown: QueryDict = data.copy()
+    shown["node"], shown["key"] = node.name, node.key
+    return shown
 
 
 def _may_view(request: HttpRequest) -> None:

@@ -125,7 +125,7 @@ def test_the_schema_documents_the_operation_its_parameters_and_its_answers(api: 
 def test_each_node_links_to_its_own_page_as_reverse_would(api: APIClient, lineage_bank: OrgConnection):
     body = api.get(lineage_url(BORROWER, depth="3")).json()
 
-    def expected(node: dict) -> str:
+    def expected(node: dict[str, str]) -> str:
         if node["kind"] in ("system", "integration"):
             return url_or_empty(f"{node['kind']}-detail", node["key"])
         if node["kind"] == "field":

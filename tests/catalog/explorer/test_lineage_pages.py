@@ -102,6 +102,24 @@ def test_the_form_shows_the_default_direction_and_depth_it_drew(officer: Client,
     assert '<option value="both" selected>Both ways</option>' in html
 
 
+def test_a_node_opened_by_its_key_shows_its_name_in_the_box_and_keeps_the_key(officer: Client,
+                                                                              lineage_bank: OrgConnection):
+    response = officer.get(f"{EXPLORER}?node={quote(TAX_ID)}")
+
+    html = response.content.decode()
+    assert 'value="Borrower__c.Tax_Id__c"' in html
+    assert f'type="hidden" name="key" value="{TAX_ID}"' in html
+
+
+def test_the_kept_key_is_followed_while_the_name_is_unchanged_and_a_new_name_wins(officer: Client,
+                                                                                lineage_bank: OrgConnection):
+    kept = officer.get(f"{EXPLORER}?node=Borrower__c.Tax_Id__c&key={quote(TAX_ID)}&depth=1")
+    renamed = officer.get(f"{EXPLORER}?node=crm-sync.lineage.test&key={quote(TAX_ID)}&depth=1")
+
+    assert kept.context["lineage"].start.key == TAX_ID
+    assert renamed.context["lineage"].start.key == CRM
+
+
 def test_a_name_nothing_matches_is_a_404_in_words(officer: Client, lineage_graph: object):
     response = officer.get(f"{EXPLORER}?node=Nothing_Like_This__c")
 
