@@ -177,9 +177,11 @@ class OrgSample:
 
 
 def org_sample(api: requests.Session, base_url: str) -> OrgSample:
-    """Read through the API itself: a page of fields, the systems, the integrations and what some read or write."""
+    """Read through the API itself: up to 500 objects, a page of fields, the systems, the integrations and what some
+    of them read or write."""
     fields = api.get(f"{base_url}/api/v1/orgs/{ALIAS}/fields/", params={"page_size": 500}).json()["results"]
-    objects = sorted({row["object"] for row in fields})
+    objects = [row["name"] for row in
+               api.get(f"{base_url}/api/v1/orgs/{ALIAS}/objects/", params={"page_size": 500}).json()["results"]]
     words = sorted({row["name"].removesuffix("__c")[:4].lower() for row in fields if len(row["name"]) >= 4})
     systems = [row["key"] for row in api.get(f"{base_url}/api/v1/systems/", params={"org": ALIAS}).json()["results"]]
     integrations = [row["key"] for row in
