@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -84,7 +85,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     return problem_response(response.status_code, detail, headers=headers)
 
 
+@csrf_exempt  # nothing is there to protect: a POST to a wrong address is a 404 problem, not the CSRF page
 def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
-    """Any path under /api/ that names no endpoint: a 404 problem, not the pages' HTML."""
+    """Any path under /api/ that names no endpoint, whatever the method: a 404 problem, not the pages' HTML."""
     return JsonResponse(problem_body(404, f"No API endpoint at {request.path}."), status=404,
                         content_type=PROBLEM_CONTENT_TYPE)

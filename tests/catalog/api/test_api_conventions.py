@@ -91,6 +91,15 @@ def test_an_unknown_route_under_the_api_is_a_404_problem(path: str):
     assert path in body["detail"]
 
 
+def test_a_post_from_a_signed_in_browser_to_an_unknown_route_is_a_404_problem_not_the_csrf_page():
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(privacy_officer())
+
+    body = assert_problem(browser.post("/api/v1/orgs/acme/overrides/x/y/z/", {}), 404)
+
+    assert "/api/v1/orgs/acme/overrides/x/y/z/" in body["detail"]
+
+
 def test_a_method_an_endpoint_does_not_answer_is_a_405_problem(acme: OrgConnection):
     response = token_client(privacy_officer()).delete("/api/v1/orgs/acme/")
 
