@@ -6,20 +6,19 @@ from dataclasses import dataclass
 
 from harvesters.models import OrgConnection
 from lineage import field_key, get_graph, org_key, sobject_key
+from lineage.queries.dashboard import InventoryFigures, inventory_figures
 from lineage.queries.inventory import (
     FieldDetail,
     FieldFilter,
     FieldSummary,
     ObjectDetail,
     ObjectSummary,
-    OrgCounts,
     Page,
     PageRequest,
     field_detail,
     list_fields,
     list_objects,
     object_detail,
-    org_counts,
 )
 
 
@@ -37,14 +36,14 @@ def org_named(alias: str) -> OrgConnection:
 @dataclass(frozen=True)
 class CatalogOrg:
     alias: str
-    counts: OrgCounts | None  # None: never harvested
+    counts: InventoryFigures | None  # None: never harvested
 
 
 def catalog_orgs() -> list[CatalogOrg]:
-    """Every connected org by alias, with what its graph holds."""
-    graph = get_graph()
-    return [CatalogOrg(org.alias, org_counts(graph, org_key(org.org_id)) if org.org_id else None)
-            for org in OrgConnection.objects.order_by("alias")]
+    """Every connected org by alias, with what its graph holds (the dashboard's figures)."""
+    orgs = list(OrgConnection.objects.order_by("alias"))
+    figures = inventory_figures(get_graph(), [org_key(org.org_id) for org in orgs if org.org_id])
+    return [CatalogOrg(org.alias, figures.get(org_key(org.org_id)) if org.org_id else None) for org in orgs]
 
 
 def objects_of(alias: str, page: PageRequest, search: str | None = None) -> Page[ObjectSummary]:

@@ -62,14 +62,6 @@ class FieldSummary:
 
 
 @dataclass(frozen=True)
-class OrgCounts:
-    objects: int
-    fields: int
-    personal_fields: int  # with a CCPA category
-    sensitive_fields: int
-
-
-@dataclass(frozen=True)
 class FieldIntegration:
     """An integration that reads or writes a field or its whole object, or moves the field's data elsewhere."""
 
@@ -149,13 +141,6 @@ LIST_OBJECTS: LiteralString = (
     _LIVE_OBJECTS + _OBJECT_SEARCH + "WITH o ORDER BY o.name SKIP $skip LIMIT $limit " + _OBJECT_COUNTS
     + "ORDER BY o.name"
 )
-ORG_COUNTS: LiteralString = (
-    "CALL () { " + _LIVE_OBJECTS + "RETURN count(o) AS objects } "
-    "CALL () { MATCH (f:Field) WHERE f.org_key = $org_key AND f.retired_at IS NULL "
-    "  RETURN count(f) AS fields, count(" + effective_category("f") + ") AS personal_fields, "
-    "  count(CASE WHEN " + effective_sensitive("f") + " THEN 1 END) AS sensitive_fields } "
-    "RETURN objects, fields, personal_fields, sensitive_fields"
-)
 ONE_OBJECT: LiteralString = (
     "MATCH (o:SObject {key: $key}) WHERE o.retired_at IS NULL AND NOT coalesce(o.placeholder, false) "
     + _OBJECT_COUNTS
@@ -217,11 +202,6 @@ def list_objects(graph: Graph, org_key: str, page: PageRequest, search: str | No
     total = int(graph.read(COUNT_OBJECTS, org_key=org_key, search=wanted)[0]["total"])
     rows = graph.read(LIST_OBJECTS, org_key=org_key, search=wanted, skip=page.skip, limit=page.size)
     return Page(total, tuple(_object_summary(row) for row in rows))
-
-
-def org_counts(graph: Graph, org_key: str) -> OrgCounts:
-    """How many live objects, fields, personal and sensitive fields the org holds (overrides counted)."""
-    return OrgCounts(**dict(graph.read(ORG_COUNTS, org_key=org_key)[0]))
 
 
 def object_detail(graph: Graph, sobject_key: str) -> ObjectDetail | None:
@@ -319,5 +299,5 @@ def _native(value: Any) -> datetime | None:
 
 
 __all__ = ["MAX_FIELD_INTEGRATIONS", "MAX_PAGE_SIZE", "FieldDetail", "FieldFilter", "FieldIntegration", "FieldSummary",
-           "ObjectDetail", "ObjectSummary", "OrgCounts", "Page", "PageRequest", "field_detail", "field_integrations",
-           "list_fields", "list_objects", "object_detail", "org_counts"]
+           "ObjectDetail", "ObjectSummary", "Page", "PageRequest", "field_detail", "field_integrations",
+           "list_fields", "list_objects", "object_detail"]

@@ -117,12 +117,13 @@ def test_an_unknown_org_object_or_field_is_the_not_found_page(officer: Client, b
 # --- the orgs and their objects ----------------------------------------------------------------------------
 
 
-def test_the_index_lists_each_org_with_its_objects_fields_personal_and_sensitive_fields(officer: Client,
-                                                                                         bank: OrgConnection):
+def test_the_index_lists_each_org_with_its_objects_fields_personal_sensitive_and_unencrypted_fields(
+    officer: Client, bank: OrgConnection
+):
     page = officer.get("/catalog/").content.decode()
 
     row = page.split('<a href="/catalog/inv-bank/">inv-bank</a>')[1].split("</tr>")[0]
-    assert re.findall(r'<td class="number">(\d+)</td>', row) == ["3", "7", "5", "2"]
+    assert re.findall(r'<td class="number">(\d+)</td>', row) == ["3", "7", "5", "2", "1"]
     assert '<a href="/catalog/inv-bank/fields/">Search its fields</a>' in row
     assert '<a href="/systems/">systems outside Salesforce</a>' in page
 
