@@ -32,7 +32,6 @@ from lineage.queries.systems import DataRef, FieldFlow, IntegrationRef, SystemRo
 
 SYSTEM_RESULTS_FRAGMENT = "systems/_system_results.html"
 INTEGRATION_RESULTS_FRAGMENT = "systems/_integration_results.html"
-CHECK_WORDS = {True: "Checked", False: "No check found", None: "Not known"}
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,7 @@ def system_detail(request: HttpRequest, key: str) -> HttpResponse:
     context = {"system": detail, "roles": _role_lines(detail.roles, aliases),
                "integrations": [_integration_link(ref, aliases) for ref in detail.integrations],
                "flows": [_flow_link(flow, aliases) for flow in detail.flows],
-               "lineage_url": _lineage_url(detail.key), "check_words": CHECK_WORDS,
+               "lineage_url": _lineage_url(detail.key),
                "observers": sorted({services.alias_of(scope, aliases) or scope for scope in detail.observed_by})}
     return render(request, "systems/system_detail.html", context)
 
@@ -126,7 +125,6 @@ def integration_list(request: HtmxHttpRequest) -> HttpResponse:
     rows = [Linked(row, reverse("integration-detail", args=[row.key]), services.alias_of(row.org_key, aliases)
                    or row.org_key) for row in page.rows] if page else []
     context = {"form": _worded(filterset.form), "errors": errors, "page": page, "rows": rows,
-               "check_words": CHECK_WORDS,
                "pager": _pager(request, asked, page.total) if page else None, "filtered": _filtered(request)}
     return _filtered_page(request, "systems/integration_list.html", INTEGRATION_RESULTS_FRAGMENT, context, errors)
 
@@ -138,7 +136,7 @@ def integration_detail(request: HttpRequest, key: str) -> HttpResponse:
     detail = _found(services.integration, key)
     aliases = services.aliases_by_org_key()
     alias = services.alias_of(detail.org_key, aliases)
-    context = {"integration": detail, "org": alias or detail.org_key, "check_words": CHECK_WORDS,
+    context = {"integration": detail, "org": alias or detail.org_key,
                "systems": [Linked(ref, reverse("system-detail", args=[ref.key])) for ref in detail.sends_to],
                "reads": [_data_link(ref, alias) for ref in detail.reads],
                "writes": [_data_link(ref, alias) for ref in detail.writes],

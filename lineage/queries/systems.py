@@ -307,6 +307,8 @@ def list_systems(graph: Graph, filters: SystemFilter, page: PageRequest) -> Page
     """The live systems passing every filter, by host, each with its roles and how many integrations reach it."""
     parameters = filters.parameters()
     total = int(graph.read(COUNT_SYSTEMS, **parameters)[0]["total"])
+    if page.skip >= total:  # past the last page: no rows, and no SKIP beyond what the engine takes
+        return Page(total, ())
     rows = graph.read(LIST_SYSTEMS, **parameters, skip=page.skip, limit=page.size)
     return Page(total, tuple(SystemSummary(**_system_values(row)) for row in rows))
 
@@ -332,6 +334,8 @@ def list_integrations(graph: Graph, filters: IntegrationFilter, page: PageReques
     parameters = filters.parameters()
     matched = _ORG_INTEGRATIONS if filters.org_key else _ALL_INTEGRATIONS
     total = int(graph.read(matched + "RETURN count(i) AS total", **parameters)[0]["total"])
+    if page.skip >= total:
+        return Page(total, ())
     rows = graph.read(matched + _INTEGRATION_ROW, **parameters, skip=page.skip, limit=page.size)
     return Page(total, tuple(IntegrationSummary(**_integration_values(row)) for row in rows))
 

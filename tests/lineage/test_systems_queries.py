@@ -163,3 +163,14 @@ def test_a_partner_integration_reads_its_field_and_flags_no_check(graph: Graph, 
     assert [(ref.sobject, ref.field, ref.ccpa_category) for ref in sync.reads] == [("Contact", "Email", "identifiers")]
     assert sync.unchecked
     assert sync.endpoint == f"https://{CORE_BANKING}/partner"
+
+
+def test_a_page_far_past_the_last_is_empty_without_asking_the_engine_for_it(graph: Graph, demo: str):
+    far = PageRequest(number=9223372036854775807, size=50)  # its SKIP is past what the engine takes
+
+    systems = list_systems(graph, SystemFilter(org_key=demo), far)
+    integrations = list_integrations(graph, IntegrationFilter(org_key=demo), far)
+
+    assert (systems.rows, integrations.rows) == ((), ())
+    assert systems.total > 0
+    assert integrations.total > 0

@@ -106,7 +106,7 @@ def test_a_bad_filter_is_a_400_naming_it(api: APIClient, two_orgs: Orgs, path: s
 
 @pytest.mark.parametrize("path", ["/api/v1/systems/system:nowhere.example.com/",
                                   "/api/v1/integrations/integration:00D000000000NONAAA:flow:Gone/",
-                                  "/api/v1/systems/?page=9"])
+                                  "/api/v1/systems/?page=9", "/api/v1/integrations/?page=9223372036854775807"])
 def test_an_unknown_key_or_a_page_past_the_end_is_a_404_problem(api: APIClient, two_orgs: Orgs, path: str):
     response = api.get(path)
 
