@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.defaults import server_error
 
+from catalog import navigation
 from catalog.accounts import roles
 from catalog.navigation import url_or_empty
 from harvesters.connections import register_org
@@ -173,11 +174,15 @@ def test_the_dashboard_without_orgs_says_how_to_connect_one(officer: Client):
     assert "manage.py add_org" in page
 
 
-def test_the_navigation_shows_pages_still_to_come_without_linking_to_them(officer: Client):
+def test_the_navigation_shows_pages_still_to_come_without_linking_to_them(officer: Client,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    still_to_come = navigation.NavArea("Records", "records-index", roles.can_view)  # no page has that URL name yet
+    monkeypatch.setattr(navigation, "AREAS", (*navigation.AREAS, still_to_come))
     page = officer.get("/").content.decode()
 
     assert '<a href="/" aria-current="page">Dashboard</a>' in page
-    assert '<span class="coming">Lineage <small>(coming)</small></span>' in page
+    assert '<span class="coming">Records <small>(coming)</small></span>' in page
+    assert '<a href="/lineage/">Lineage</a>' in page
     assert '<a href="/harvests/">Harvests</a>' in page
     assert 'href="/api/docs/"' in page
 
