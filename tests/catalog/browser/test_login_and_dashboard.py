@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from catalog.accounts import roles
+from catalog.navigation import nav_items
 from harvesters.connections import register_org
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from tests.catalog.accounts.people import PASSWORD, user_in_role
@@ -84,7 +85,7 @@ def test_a_privacy_officer_logs_in_sees_the_orgs_and_logs_out(browser_page: Brow
 
 
 def test_the_keyboard_alone_reaches_the_skip_link_the_navigation_and_logs_out(browser_page: BrowserPage):
-    user_in_role("officer", roles.PRIVACY_OFFICER)
+    officer = user_in_role("officer", roles.PRIVACY_OFFICER)
     page = browser_page.page
     browser_page.open("/accounts/login/")
     expect(page.get_by_label("Username")).to_be_focused()  # the login form takes the focus when it opens
@@ -103,8 +104,10 @@ def test_the_keyboard_alone_reaches_the_skip_link_the_navigation_and_logs_out(br
     expect(page.locator("main")).to_be_focused()
 
     browser_page.open("/")
-    reached = [tab_to_next(browser_page) for _ in range(6)]
-    assert reached == ["Skip to main content", "Recordkeeper", "Dashboard", "Harvests", "API docs", "officer"]
+    built = [item.label for item in nav_items(officer, "/") if item.url]  # an area still to come is no link
+    reached = [tab_to_next(browser_page) for _ in range(len(built) + 3)]
+    assert reached == ["Skip to main content", "Recordkeeper", *built, "officer"]
+    assert built[:2] == ["Dashboard", "Harvests"]
     page.keyboard.press("Enter")  # opens the user menu
     page.keyboard.press("Tab")
     assert focused_text(browser_page) == "Change password"
