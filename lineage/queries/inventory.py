@@ -200,6 +200,8 @@ def list_objects(graph: Graph, org_key: str, page: PageRequest, search: str | No
     `search` keeps those whose API name or label holds it, in any case."""
     wanted = search.lower() if search else None
     total = int(graph.read(COUNT_OBJECTS, org_key=org_key, search=wanted)[0]["total"])
+    if page.skip >= total:  # past the last page: no rows, and no SKIP beyond what the engine takes
+        return Page(total, ())
     rows = graph.read(LIST_OBJECTS, org_key=org_key, search=wanted, skip=page.skip, limit=page.size)
     return Page(total, tuple(_object_summary(row) for row in rows))
 
@@ -213,6 +215,8 @@ def list_fields(graph: Graph, org_key: str, filters: FieldFilter, page: PageRequ
     """The org's live fields that pass every filter given, by object and name."""
     parameters = {"org_key": org_key, **filters.parameters()}
     total = int(graph.read(COUNT_FIELDS, **parameters)[0]["total"])
+    if page.skip >= total:
+        return Page(total, ())
     rows = graph.read(LIST_FIELDS, **parameters, skip=page.skip, limit=page.size)
     return Page(total, tuple(FieldSummary(**_field_summary_values(row)) for row in rows))
 

@@ -247,12 +247,14 @@ def test_the_fields_are_paged_by_the_apis_rules_keeping_the_filters(officer: Cli
     first = officer.get("/catalog/inv-bank/fields/", {"custom": "true", "page_size": "2"}).content.decode()
     last = officer.get("/catalog/inv-bank/fields/", {"custom": "true", "page_size": "2", "page": "2"})
     beyond = officer.get("/catalog/inv-bank/fields/", {"custom": "true", "page_size": "2", "page": "3"})
+    far_beyond = officer.get("/catalog/inv-bank/objects/Contact/", {"page": str(2**63 - 1)})
 
     assert listed_fields(first) == ["Contact.Tax_Id__c", "Loan_Application__c.Income__c"]
     assert "Page 1 of 2" in first
     assert 'href="?custom=true&amp;page_size=2&amp;page=2" rel="next"' in first
     assert listed_fields(last.content.decode()) == ["Loan_Application__c.Status__c", "acme__Score__c.acme__Value__c"]
     assert beyond.status_code == 404
+    assert far_beyond.status_code == 404  # not a SKIP the graph engine refuses
 
 
 def test_filters_matching_nothing_say_so_and_offer_to_clear_them(officer: Client, bank: OrgConnection):
