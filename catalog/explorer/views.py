@@ -6,17 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from catalog.accounts import roles
 from catalog.explorer import services
 from catalog.explorer.api import PageUrls, lineage_data
 from catalog.explorer.forms import LineageForm
 from catalog.navigation import url_or_empty
+from catalog.pages import may_view
 from lineage.queries.lineage import Direction, Lineage, LineageEdge, LineageNode
 
 SEARCH_MIN_LENGTH = 2
@@ -42,7 +41,7 @@ class EdgeRow:
 @require_GET
 def lineage_explorer(request: HttpRequest) -> HttpResponse:
     """With no node asked for, the form; with a name, its one node's lineage or the nodes it may mean."""
-    _may_view(request)
+    may_view(request)
     form = LineageForm(_with_defaults(request.GET) if request.GET else None)
     context: dict[str, Any] = {"form": form, "catalog_url": url_or_empty("catalog-index")}
     if not form.is_bound:
@@ -68,7 +67,7 @@ def lineage_explorer(request: HttpRequest) -> HttpResponse:
 @require_GET
 def node_suggestions(request: HttpRequest) -> HttpResponse:
     """HTMX: the nodes whose name holds what was typed, as links to their lineage."""
-    _may_view(request)
+    may_view(request)
     form = LineageForm(request.GET)
     form.is_valid()
     text = (form.cleaned_data.get("node") or "").strip()
@@ -119,8 +118,3 @@ def _showing(data: Any, node: LineageNode) -> QueryDict:
     shown: QueryDict = data.copy()
     shown["node"], shown["key"] = node.name, node.key
     return shown
-
-
-def _may_view(request: HttpRequest) -> None:
-    if not roles.can_view(request.user):
-        raise PermissionDenied

@@ -6,24 +6,19 @@ Thin views: reading goes through catalog.inventory.services; the field filters a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import ceil
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
-from rest_framework.exceptions import ValidationError
-from rest_framework.request import Request
 
 from catalog.accounts import roles
-from catalog.api.pagination import GraphPagination
 from catalog.inventory import services
 from catalog.inventory.api import FieldFilterSet
 from catalog.navigation import url_or_empty
+from catalog.pages import address_without_blanks, found, lineage_url, may_view, page_asked, pager_for
 from catalog.templatetags.catalog_words import words
 from catalog.views import HtmxHttpRequest
 from harvesters.classification import CcpaCategory
@@ -44,60 +39,19 @@ HINTS = {"search": "Part of the field's API name or label", "object": "The objec
          "namespace": "A managed package's prefix, e.g. FinServ", "ccpa_category": "Cal. Civ. Code § 1798.140(v)(1)"}
 
 
-@dataclass(frozen=True)
-class Pager:
-    """Where a page of rows sits among all of them, and the links to its neighbours (the filters kept)."""
-
-    number: int
-    size: int
-    total: int
-    query: str  # the GET parameters but the page
-
-    @property
-    def page_count(self) -> int:
-        return max(1, ceil(self.total / self.size))
-
-    @property
-    def first_row(self) -> int:
-        return min(self.total, (self.number - 1) * self.size + 1)
-
-    @property
-    def last_row(self) -> int:
-        return min(self.total, self.number * self.size)
-
-    @property
-    def previous_url(self) -> str:
-        return self._url(self.number - 1) if self.number > 1 else ""
-
-    @property
-    def next_url(self) -> str:
-        return self._url(self.number + 1) if self.number < self.page_count else ""
-
-    def _url(self, number: int) -> str:
-        return f"?{self.query}&page={number}" if self.query else f"?page={number}"
-
-
 class ObjectSearchForm(forms.Form):
     search = forms.CharField(label="Search the objects by name or label", required=False,
                              max_length=OBJECT_SEARCH_MAX)
 
 
-def _may_view(request: HttpRequest) -> None:
-    if not roles.can_view(request.user):
-        raise PermissionDenied
 
 
-def _org(alias: str) -> Any:
-    try:
-        return services.org_named(alias)
-    except services.NotInCatalogError as error:
-        raise Http404(str(error)) from None
 
 
 @require_GET
 def catalog_index(request: HttpRequest) -> HttpResponse:
     """The connected orgs, each with its objects, fields, personal and sensitive fields."""
-    _may_view(request)
+    may_view(request)
     context = {"orgs": services.catalog_orgs(), "systems_url": url_or_empty("system-list"),
                "can_start": roles.can_run_harvests(request.user)}
     return render(request, "inventory/index.html", context)
@@ -106,16 +60,16 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def catalog_org(request: HttpRequest, alias: str) -> HttpResponse:
     """The org's objects by name, searched by name or label, a page at a time."""
-    _may_view(request)
-    org = _org(alias)
+    may_view(request)
+    org = found(services.org_named, alias)
     form = ObjectSearchForm(request.GET)
-    asked, page_errors = _page_asked(request)
+    asked, page_errors = page_asked(request)
     valid = form.is_valid() and not page_errors
     _add_errors(form, page_errors)
     search = form.cleaned_data.get("search") if valid else None
     page = services.objects_of(alias, asked, search or None) if valid else None
     context = {"org": org, "form": form, "page": page, "search": search,
-               "pager": _pager(request, asked, page.total) if page else None,
+               "pager": pager_for(request, asked, page.total) if page else None,
                "can_start": roles.can_run_harvests(request.user)}
     return render(request, "inventory/org.html", context, status=200 if valid else 400)
 
@@ -123,47 +77,45 @@ def catalog_org(request: HttpRequest, alias: str) -> HttpResponse:
 @require_GET
 def catalog_fields(request: HtmxHttpRequest, alias: str) -> HttpResponse:
     """The org's fields, searched and filtered with the API's filters; HTMX swaps the results in place."""
-    _may_view(request)
-    org = _org(alias)
+    may_view(request)
+    org = found(services.org_named, alias)
     filterset = FieldFilterSet.bound(request.GET)
     form = _worded(filterset.form)
-    asked, page_errors = _page_asked(request)
+    asked, page_errors = page_asked(request)
     valid = filterset.is_valid() and not page_errors
     _add_errors(form, page_errors)
     chosen = filterset.chosen() if valid else None
     page = services.fields_of(alias, chosen, asked) if chosen else None
     context = {"org": org, "form": form, "page": page, "filtered": chosen is not None and chosen != FieldFilter(),
-               "pager": _pager(request, asked, page.total) if page else None,
+               "pager": pager_for(request, asked, page.total) if page else None,
                "can_start": roles.can_run_harvests(request.user)}
     if request.htmx:  # htmx swaps 2xx answers only: a bad value's message must still reach the page
         fragment = render(request, FIELD_RESULTS_FRAGMENT, {**context, "htmx_errors": True})
-        return push_url(fragment, _address_without_blanks(request))
+        return push_url(fragment, address_without_blanks(request))
     return render(request, "inventory/fields.html", context, status=200 if valid else 400)
 
 
 @require_GET
 def catalog_object(request: HttpRequest, alias: str, name: str) -> HttpResponse:
     """One object's facts and its fields, a page at a time."""
-    _may_view(request)
-    org = _org(alias)
-    detail = _found(services.object_of, alias, name)
-    asked, page_errors = _page_asked(request)
+    may_view(request)
+    org = found(services.org_named, alias)
+    detail = found(services.object_of, alias, name)
+    asked, page_errors = page_asked(request)
     if page_errors:
         asked = PageRequest()
     page = services.fields_of(alias, FieldFilter(sobject=name), asked)
-    context = {"org": org, "object": detail, "page": page, "pager": _pager(request, asked, page.total)}
+    context = {"org": org, "object": detail, "page": page, "pager": pager_for(request, asked, page.total)}
     return render(request, "inventory/object.html", context)
 
 
 @require_GET
 def catalog_field(request: HttpRequest, alias: str, name: str, field: str) -> HttpResponse:
     """One field: its classification with the rules that decided it beside Salesforce's, and who touches it."""
-    _may_view(request)
-    org = _org(alias)
-    detail = _found(services.field_of, alias, name, field)
-    lineage_url = url_or_empty("lineage-explorer")
-    context = {"org": org, "field": detail,
-               "lineage_url": f"{lineage_url}?{urlencode({'node': detail.key})}" if lineage_url else "",
+    may_view(request)
+    org = found(services.org_named, alias)
+    detail = found(services.field_of, alias, name, field)
+    context = {"org": org, "field": detail, "lineage_url": lineage_url(detail.key),
                "integrations": [_linked(each) for each in detail.integrations]}
     return render(request, "inventory/field.html", context)
 
@@ -183,20 +135,8 @@ def _linked(integration: FieldIntegration) -> IntegrationLink:
                            url_or_empty("system-detail", target) if target.startswith("system:") else "")
 
 
-def _found(read: Any, *names: str) -> Any:
-    try:
-        return read(*names)
-    except services.NotInCatalogError as error:
-        raise Http404(str(error)) from None
 
 
-def _page_asked(request: HttpRequest) -> tuple[PageRequest, dict[str, str]]:
-    """The page the GET parameters ask for, by the API's rules; a bad one is named, and the first page used."""
-    try:
-        return GraphPagination().page_request(Request(request)), {}
-    except ValidationError as error:
-        detail = cast(dict[str, list[str]], error.detail)
-        return PageRequest(), {name: str(messages[0]) for name, messages in detail.items()}
 
 
 def _add_errors(form: forms.Form, page_errors: dict[str, str]) -> None:
@@ -205,18 +145,8 @@ def _add_errors(form: forms.Form, page_errors: dict[str, str]) -> None:
         form.add_error(None, f"{name.replace('_', ' ').capitalize()}: {message}")
 
 
-def _address_without_blanks(request: HttpRequest) -> str:
-    """The page's address with only the filters given (the form sends every one, most of them empty)."""
-    given = [(name, value) for name, value in request.GET.items() if isinstance(value, str) and value]
-    return f"{request.path}?{urlencode(given)}" if given else request.path
 
 
-def _pager(request: HttpRequest, asked: PageRequest, total: int) -> Pager:
-    if asked.number > 1 and asked.skip >= total:
-        raise Http404(f"There is no page {asked.number} (past the last page).")
-    kept = request.GET.copy()
-    kept.pop("page", None)
-    return Pager(asked.number, asked.size, total, kept.urlencode())
 
 
 def _worded(form: forms.Form) -> forms.Form:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 import django_filters
@@ -10,15 +11,15 @@ from django.core.validators import RegexValidator
 from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog.api.pagination import GraphPagination
-from catalog.inventory.api import boolean_filter
+from catalog.inventory.api import InventoryViewSet, boolean_filter
 from catalog.systems import services
 from catalog.systems.services import IntegrationQuery, SystemQuery
+from lineage.queries.pages import Page, PageRequest
 from lineage.queries.systems import ROLES
 from lineage.records import IntegrationKind
 
@@ -235,20 +236,23 @@ class IntegrationDetailSerializer(IntegrationSummarySerializer):
 KEY = OpenApiParameter("key", OpenApiTypes.STR, OpenApiParameter.PATH, description="The graph node's key")
 
 
-class _GraphViewSet(viewsets.GenericViewSet[Any]):
+class _GraphViewSet(InventoryViewSet):
     """Reads through the systems services; a key that is not there is a 404 naming it."""
 
     api_area = "catalog"
-    pagination_class = GraphPagination
-    filter_backends: list[Any] = []  # the graph query filters; the filterset validates the parameters
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, services.NotInCatalogError):
-            exc = NotFound(str(exc))
-        return super().handle_exception(exc)
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "aliases": services.aliases_by_org_key()}
+
+    def listed(self, request: Request, filterset: type[SystemFilterSet | IntegrationFilterSet],
+               read: Callable[[Any, PageRequest], Page[Any]],
+               serializer: type[serializers.Serializer[Any]]) -> Response:
+        """A page of what `read` finds for the filters asked, shaped by `serializer`."""
+        query = filterset(request.query_params).query()
+        paginator = self.graph_page(request)
+        page = read(query, paginator.asked)
+        data = serializer(page.rows, many=True, context=self.get_serializer_context()).data
+        return paginator.graph_response(page.total, data)
 
 
 class SystemViewSet(_GraphViewSet):
@@ -259,12 +263,7 @@ class SystemViewSet(_GraphViewSet):
 
     @extend_schema(parameters=SystemFilterSet.schema_parameters())
     def list(self, request: Request) -> Response:
-        query = SystemFilterSet(request.query_params).query()
-        paginator = GraphPagination()
-        asked = paginator.page_request(request)
-        page = services.systems(query, asked)
-        data = SystemSummarySerializer(page.rows, many=True, context=self.get_serializer_context()).data
-        return paginator.graph_response(page.total, data)
+        return self.listed(request, SystemFilterSet, services.systems, SystemSummarySerializer)
 
     @extend_schema(parameters=[KEY], responses=SystemDetailSerializer)
     def retrieve(self, request: Request, key: str) -> Response:
@@ -280,12 +279,7 @@ class IntegrationViewSet(_GraphViewSet):
 
     @extend_schema(parameters=IntegrationFilterSet.schema_parameters())
     def list(self, request: Request) -> Response:
-        query = IntegrationFilterSet(request.query_params).query()
-        paginator = GraphPagination()
-        asked = paginator.page_request(request)
-        page = services.integrations(query, asked)
-        data = IntegrationSummarySerializer(page.rows, many=True, context=self.get_serializer_context()).data
-        return paginator.graph_response(page.total, data)
+        return self.listed(request, IntegrationFilterSet, services.integrations, IntegrationSummarySerializer)
 
     @extend_schema(parameters=[KEY], responses=IntegrationDetailSerializer)
     def retrieve(self, request: Request, key: str) -> Response:

@@ -8,22 +8,16 @@ explorer) are drawn only where their URL names resolve.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import ceil
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
-from rest_framework.exceptions import ValidationError
-from rest_framework.request import Request
 
-from catalog.accounts import roles
-from catalog.api.pagination import GraphPagination
 from catalog.navigation import url_or_empty
+from catalog.pages import found, lineage_url, may_view, page_asked, pager_for
 from catalog.systems import services
 from catalog.systems.api import ROLE_WORDS, IntegrationFilterSet, SystemFilterSet
 from catalog.views import HtmxHttpRequest
@@ -32,31 +26,6 @@ from lineage.queries.systems import DataRef, FieldFlow, IntegrationRef, SystemRo
 
 SYSTEM_RESULTS_FRAGMENT = "systems/_system_results.html"
 INTEGRATION_RESULTS_FRAGMENT = "systems/_integration_results.html"
-
-
-@dataclass(frozen=True)
-class Pager:
-    """Where a page of rows sits among all of them, and the links to its neighbours (the filters kept)."""
-
-    number: int
-    size: int
-    total: int
-    query: str  # the GET parameters but the page
-
-    @property
-    def page_count(self) -> int:
-        return max(1, ceil(self.total / self.size))
-
-    @property
-    def previous_url(self) -> str:
-        return self._url(self.number - 1) if self.number > 1 else ""
-
-    @property
-    def next_url(self) -> str:
-        return self._url(self.number + 1) if self.number < self.page_count else ""
-
-    def _url(self, number: int) -> str:
-        return f"?{self.query}&page={number}" if self.query else f"?page={number}"
 
 
 @dataclass(frozen=True)
@@ -80,15 +49,12 @@ class Linked:
     through: tuple[str, ...] = ()  # the names of the integrations a field's data moves through
 
 
-def _may_view(request: HttpRequest) -> None:
-    if not roles.can_view(request.user):
-        raise PermissionDenied
 
 
 @require_GET
 def system_list(request: HtmxHttpRequest) -> HttpResponse:
     """The systems outside the orgs, filtered by org, role, country and search; each with its roles."""
-    _may_view(request)
+    may_view(request)
     filterset = SystemFilterSet(request.GET)
     asked, errors = _asked(request, filterset)
     page = services.systems(filterset.query(), asked) if not errors else None
@@ -96,20 +62,20 @@ def system_list(request: HtmxHttpRequest) -> HttpResponse:
     rows = [Linked(row, reverse("system-detail", args=[row.key]), roles=_role_lines(row.roles, aliases))
             for row in page.rows] if page else []
     context = {"form": filterset.form, "errors": errors, "page": page, "rows": rows,
-               "pager": _pager(request, asked, page.total) if page else None, "filtered": _filtered(request)}
+               "pager": pager_for(request, asked, page.total) if page else None, "filtered": _filtered(request)}
     return _filtered_page(request, "systems/system_list.html", SYSTEM_RESULTS_FRAGMENT, context, errors)
 
 
 @require_GET
 def system_detail(request: HttpRequest, key: str) -> HttpResponse:
     """One system: each org's role and country, the integrations that send to it, the fields that flow there."""
-    _may_view(request)
-    detail = _found(services.system, key)
+    may_view(request)
+    detail = found(services.system, key)
     aliases = services.aliases_by_org_key()
     context = {"system": detail, "roles": _role_lines(detail.roles, aliases),
                "integrations": [_integration_link(ref, aliases) for ref in detail.integrations],
                "flows": [_flow_link(flow, aliases) for flow in detail.flows],
-               "lineage_url": _lineage_url(detail.key),
+               "lineage_url": lineage_url(detail.key),
                "observers": sorted({services.alias_of(scope, aliases) or scope for scope in detail.observed_by})}
     return render(request, "systems/system_detail.html", context)
 
@@ -117,7 +83,7 @@ def system_detail(request: HttpRequest, key: str) -> HttpResponse:
 @require_GET
 def integration_list(request: HtmxHttpRequest) -> HttpResponse:
     """The orgs' integrations, filtered by org, kind, consent and opt-out checks and search; unchecked ones said."""
-    _may_view(request)
+    may_view(request)
     filterset = IntegrationFilterSet(request.GET)
     asked, errors = _asked(request, filterset)
     page = services.integrations(filterset.query(), asked) if not errors else None
@@ -125,22 +91,22 @@ def integration_list(request: HtmxHttpRequest) -> HttpResponse:
     rows = [Linked(row, reverse("integration-detail", args=[row.key]), services.alias_of(row.org_key, aliases)
                    or row.org_key) for row in page.rows] if page else []
     context = {"form": _worded(filterset.form), "errors": errors, "page": page, "rows": rows,
-               "pager": _pager(request, asked, page.total) if page else None, "filtered": _filtered(request)}
+               "pager": pager_for(request, asked, page.total) if page else None, "filtered": _filtered(request)}
     return _filtered_page(request, "systems/integration_list.html", INTEGRATION_RESULTS_FRAGMENT, context, errors)
 
 
 @require_GET
 def integration_detail(request: HttpRequest, key: str) -> HttpResponse:
     """One integration: its checks, the systems it sends to, the purposes gating it, what it reads and writes."""
-    _may_view(request)
-    detail = _found(services.integration, key)
+    may_view(request)
+    detail = found(services.integration, key)
     aliases = services.aliases_by_org_key()
     alias = services.alias_of(detail.org_key, aliases)
     context = {"integration": detail, "org": alias or detail.org_key,
                "systems": [Linked(ref, reverse("system-detail", args=[ref.key])) for ref in detail.sends_to],
                "reads": [_data_link(ref, alias) for ref in detail.reads],
                "writes": [_data_link(ref, alias) for ref in detail.writes],
-               "lineage_url": _lineage_url(detail.key)}
+               "lineage_url": lineage_url(detail.key)}
     return render(request, "systems/integration_detail.html", context)
 
 
@@ -161,11 +127,8 @@ def _asked(request: HttpRequest, filterset: SystemFilterSet | IntegrationFilterS
     errors: dict[str, str] = {}
     if not filterset.is_valid():
         errors = {name: str(messages[0]) for name, messages in filterset.errors.items()}
-    try:
-        return GraphPagination().page_request(Request(request)), errors
-    except ValidationError as error:
-        detail = cast(dict[str, list[str]], error.detail)
-        return PageRequest(), {**errors, **{name: str(messages[0]) for name, messages in detail.items()}}
+    asked, page_errors = page_asked(request)
+    return asked, {**errors, **page_errors}
 
 
 def _filtered_page(request: HtmxHttpRequest, template: str, fragment: str, context: dict[str, Any],
@@ -179,19 +142,8 @@ def _filtered(request: HttpRequest) -> bool:
     return any(value for name, value in request.GET.items() if name not in ("page", "page_size"))
 
 
-def _pager(request: HttpRequest, asked: PageRequest, total: int) -> Pager:
-    if asked.number > 1 and asked.skip >= total:
-        raise Http404(f"There is no page {asked.number} (past the last page).")
-    kept = request.GET.copy()
-    kept.pop("page", None)
-    return Pager(asked.number, asked.size, total, kept.urlencode())
 
 
-def _found(read: Any, key: str) -> Any:
-    try:
-        return read(key)
-    except services.NotInCatalogError as error:
-        raise Http404(str(error)) from None
 
 
 def _role_lines(found: tuple[SystemRoleForOrg, ...], aliases: dict[str, str]) -> tuple[RoleLine, ...]:
@@ -222,7 +174,3 @@ def _data_link(ref: DataRef, alias: str | None) -> Linked:
         return Linked(ref, url_or_empty("catalog-object", alias, ref.sobject))
     return Linked(ref, url_or_empty("catalog-field", alias, ref.sobject, ref.field))
 
-
-def _lineage_url(key: str) -> str:
-    explorer = url_or_empty("lineage-explorer")
-    return f"{explorer}?{urlencode({'node': key})}" if explorer else ""
