@@ -1,20 +1,10 @@
-from collections.abc import Iterator
 
 import pytest
-from django.core.cache import cache
 
 from harvesters.connections import register_org
 from harvesters.models import OrgConnection
 from lineage import Graph
 from tests.lineage.lineage_org import ORG_ID, write_lineage_org
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles() -> Iterator[None]:
-    """Each test starts with every token's, user's and address's request count at zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,5 @@
-from collections.abc import Iterator
 
 import pytest
-from django.core.cache import cache
 
 from harvesters.connections import register_org
 from harvesters.models import OrgConnection
@@ -9,14 +7,6 @@ from lineage import Graph
 from salesforce_simulator import Simulator
 from tests.catalog.inventory.demo_harvest import harvest_demo_schema
 from tests.lineage.queries.inventory_org import ORG_ID, write_inventory_org
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles() -> Iterator[None]:
-    """Each test starts with every token's, user's and address's request count at zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(scope="session")

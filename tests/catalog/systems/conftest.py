@@ -1,7 +1,6 @@
 from collections.abc import Iterator
 
 import pytest
-from django.core.cache import cache
 
 from harvesters.models import OrgConnection
 from lineage import Graph
@@ -13,14 +12,6 @@ from tests.lineage.systems_orgs import (
     purge_partner_org,
     write_partner_org,
 )
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles() -> Iterator[None]:
-    """Each test starts with every token's, user's and address's request count at zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

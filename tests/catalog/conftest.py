@@ -1,3 +1,5 @@
+"""The catalog's tests: each starts with the API's throttles at zero."""
+
 from collections.abc import Iterator
 
 import pytest
