@@ -35,6 +35,7 @@ AREAS: tuple[NavArea, ...] = (
     NavArea("Dashboard", "home", roles.can_view),
     NavArea("Harvests", "harvest-list", roles.can_view),
     NavArea("Catalog", "catalog-index", roles.can_view),
+    NavArea("Systems", "system-list", roles.can_view),
     NavArea("Lineage", "lineage-explorer", roles.can_view),
     NavArea("Audit log", "audit-log", roles.can_view_audit_log),
     NavArea("API docs", "api-docs", roles.can_view),

@@ -183,6 +183,7 @@ def test_the_navigation_shows_pages_still_to_come_without_linking_to_them(office
     assert '<a href="/" aria-current="page">Dashboard</a>' in page
     assert '<span class="coming">Records <small>(coming)</small></span>' in page
     assert '<a href="/lineage/">Lineage</a>' in page
+    assert '<a href="/systems/">Systems</a>' in page
     assert '<a href="/harvests/">Harvests</a>' in page
     assert 'href="/api/docs/"' in page
 
