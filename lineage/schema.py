@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import LiteralString
 
 from lineage.graph import Graph
+from lineage.overrides import OVERRIDE_PROPERTIES
 
 # Statements are literal Cypher (names cannot be parameters); IF NOT EXISTS makes them idempotent.
 CONSTRAINTS: dict[str, LiteralString] = {
@@ -60,6 +61,25 @@ INDEXES: dict[str, LiteralString] = {
     "purpose_retired": "CREATE INDEX purpose_retired IF NOT EXISTS FOR (n:Purpose) ON (n.retired_at)",
     "system_retired": "CREATE INDEX system_retired IF NOT EXISTS FOR (n:System) ON (n.retired_at)",
     "subject_retired": "CREATE INDEX subject_retired IF NOT EXISTS FOR (n:Subject) ON (n.retired_at)",
+    # The field list's indexes (`lineage.queries.inventory`): the org's fields in the list's order (object, name),
+    # and those a filter narrows to (sensitive, of a category, overridden), by the rules or by an override.
+    "field_listing": "CREATE INDEX field_listing IF NOT EXISTS FOR (n:Field) ON (n.org_key, n.sobject, n.name)",
+    "field_retired_in_org": (
+        "CREATE INDEX field_retired_in_org IF NOT EXISTS FOR (n:Field) ON (n.org_key, n.retired_at)"
+    ),
+    "field_sensitive_in_org": (
+        "CREATE INDEX field_sensitive_in_org IF NOT EXISTS FOR (n:Field) ON (n.org_key, n.sensitive)"
+    ),
+    "field_category_in_org": (
+        "CREATE INDEX field_category_in_org IF NOT EXISTS FOR (n:Field) ON (n.org_key, n.ccpa_category)"
+    ),
+    "field_overridden": "CREATE INDEX field_overridden IF NOT EXISTS FOR (n:Field) ON (n.org_key, n.override_at)",
+    "field_override_sensitive": (
+        "CREATE INDEX field_override_sensitive IF NOT EXISTS FOR (n:Field) ON (n.org_key, n.override_sensitive)"
+    ),
+    "field_override_category": (
+        "CREATE INDEX field_override_category IF NOT EXISTS FOR (n:Field) ON (n.org_key, n.override_ccpa_category)"
+    ),
     "has_object_scope": "CREATE INDEX has_object_scope IF NOT EXISTS FOR ()-[r:HAS_OBJECT]-() ON (r.org_key, r.key)",
     "has_field_scope": "CREATE INDEX has_field_scope IF NOT EXISTS FOR ()-[r:HAS_FIELD]-() ON (r.org_key, r.key)",
     "references_scope": "CREATE INDEX references_scope IF NOT EXISTS FOR ()-[r:REFERENCES]-() ON (r.org_key, r.key)",
@@ -103,7 +123,15 @@ def bootstrap_schema(graph: Graph) -> SchemaReport:
         graph.write(wanted[name])
     for statement in MIGRATIONS:
         graph.write(statement)
+    register_property_keys(graph)
     return SchemaReport(created=tuple(missing), existing=tuple(name for name in wanted if name in before))
+
+
+def register_property_keys(graph: Graph) -> None:
+    """Make the override properties known before any override is written: every field query reads them (the
+    effective classification), and the engine warns of an unknown property key on each query until one exists."""
+    for name in OVERRIDE_PROPERTIES:
+        graph.write("CALL db.createProperty($name)", name=name)
 
 
 def schema_names(graph: Graph) -> set[str]:

@@ -75,15 +75,33 @@ class Changes:
                 + self.systems_added + self.systems_retired + self.integrations_added + self.integrations_retired)
 
 
+# Counted in the indexes where they can be (`lineage/schema.py`), so a visit reads few nodes whatever the org's size:
+# the org's fields less its retired ones; personal ones as their harvested category says, corrected by the few
+# fields that are retired or overridden (read one by one); sensitive ones from the sensitive indexes (few).
+_LISTED_FIELDS = "MATCH (f:Field) WHERE f.org_key = org AND f.sobject IS NOT NULL AND f.name IS NOT NULL "
 INVENTORY_FIGURES: LiteralString = (
     "UNWIND $orgs AS org "
     "CALL (org) { MATCH (o:SObject) WHERE o.org_key = org AND o.retired_at IS NULL "
     "  AND NOT coalesce(o.placeholder, false) RETURN count(o) AS objects } "
-    "CALL (org) { MATCH (f:Field) WHERE f.org_key = org AND f.retired_at IS NULL "
-    f"  WITH f, {effective_category('f')} AS category, {effective_sensitive('f')} AS sensitive "
-    "  RETURN count(f) AS fields, count(category) AS personal, count(CASE WHEN sensitive THEN 1 END) AS sensitive, "
-    "    count(CASE WHEN sensitive AND coalesce(f.encrypted, false) THEN 1 END) AS encrypted } "
-    "RETURN org, objects, fields, personal, sensitive, encrypted"
+    "CALL (org) { " + _LISTED_FIELDS + "RETURN count(f) AS listed } "
+    "CALL (org) { MATCH (f:Field) USING INDEX f:Field(org_key, retired_at) WHERE f.org_key = org "
+    "  AND f.retired_at IS NOT NULL AND f.sobject IS NOT NULL AND f.name IS NOT NULL RETURN count(f) AS retired } "
+    "CALL (org) { MATCH (f:Field) WHERE f.org_key = org AND f.ccpa_category IS NOT NULL "
+    "  RETURN count(f) AS harvested_personal } "
+    "CALL (org) { "
+    "  CALL (org) { MATCH (f:Field) USING INDEX f:Field(org_key, retired_at) WHERE f.org_key = org "
+    "      AND f.retired_at IS NOT NULL RETURN f "
+    "    UNION MATCH (f:Field) USING INDEX f:Field(org_key, override_at) WHERE f.org_key = org "
+    "      AND f.override_at IS NOT NULL RETURN f } "
+    "  RETURN count(f.ccpa_category) AS exceptional_harvested, "
+    f"    count(CASE WHEN f.retired_at IS NULL THEN {effective_category('f')} END) AS exceptional_personal }} "
+    "CALL (org) { "
+    "  CALL (org) { MATCH (f:Field) WHERE f.org_key = org AND f.sensitive = true RETURN f "
+    "    UNION MATCH (f:Field) WHERE f.org_key = org AND f.override_sensitive = true RETURN f } "
+    f"  WITH f WHERE f.retired_at IS NULL AND {effective_sensitive('f')} "
+    "  RETURN count(f) AS sensitive, count(CASE WHEN coalesce(f.encrypted, false) THEN 1 END) AS encrypted } "
+    "RETURN org, objects, listed - retired AS fields, "
+    "  harvested_personal - exceptional_harvested + exceptional_personal AS personal, sensitive, encrypted"
 )
 SYSTEMS_BY_ROLE: LiteralString = (
     "UNWIND $orgs AS org "

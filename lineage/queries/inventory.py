@@ -147,8 +147,8 @@ ONE_OBJECT: LiteralString = (
 )
 
 # A filter given as null is left out; `f.org_key = $org_key` stays a plain equality, so the org's index is sought.
-_FILTERED_FIELDS = (
-    "MATCH (f:Field) WHERE f.org_key = $org_key AND f.retired_at IS NULL "
+_FIELD_FILTERS = (
+    "f.retired_at IS NULL "
     "AND ($sobject IS NULL OR f.sobject = $sobject) "
     "AND ($category IS NULL OR " + effective_category("f") + " = $category) "
     "AND ($sensitive IS NULL OR " + effective_sensitive("f") + " = $sensitive) "
@@ -159,16 +159,89 @@ _FILTERED_FIELDS = (
     "AND ($search IS NULL OR toLower(f.name) CONTAINS $search "
     "     OR toLower(coalesce(f.display_label, '')) CONTAINS $search) "
 )
+# Where the fields come from, narrowest first. The org's and an object's are sought in the `field_listing` index
+# (org_key, sobject, name), which hands them over in the list's order, so a page stops after SKIP + LIMIT rows.
+_ORG_FIELDS = "MATCH (f:Field) WHERE f.org_key = $org_key AND f.sobject IS NOT NULL AND f.name IS NOT NULL AND "
+_OBJECT_FIELDS = "MATCH (f:Field) WHERE f.org_key = $org_key AND f.sobject = $sobject AND f.name IS NOT NULL AND "
+# A field is sensitive (or of a category) in force only if its rules or an override say so: both are indexed.
+_SENSITIVE_FIELDS = (
+    "CALL () { MATCH (f:Field) WHERE f.org_key = $org_key AND f.sensitive = true RETURN f "
+    "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_sensitive = true RETURN f } "
+    "WITH f WHERE f.sobject IS NOT NULL AND f.name IS NOT NULL AND "
+)
+_CATEGORY_FIELDS = (
+    "CALL () { MATCH (f:Field) WHERE f.org_key = $org_key AND f.ccpa_category = $category RETURN f "
+    "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_ccpa_category = $category RETURN f } "
+    "WITH f WHERE f.sobject IS NOT NULL AND f.name IS NOT NULL AND "
+)
+_PERSONAL_FIELDS = (
+    "CALL () { MATCH (f:Field) WHERE f.org_key = $org_key AND f.ccpa_category IS NOT NULL RETURN f "
+    "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_ccpa_category IS NOT NULL RETURN f } "
+    "WITH f WHERE f.sobject IS NOT NULL AND f.name IS NOT NULL AND "
+)
+# Ordering by the constant org_key too lets the engine take the index's order instead of sorting.
+_IN_INDEX_ORDER = "WITH f ORDER BY f.org_key, f.sobject, f.name SKIP $skip LIMIT $limit "
+_SORTED = "WITH f ORDER BY f.sobject, f.name SKIP $skip LIMIT $limit "
 # The field with the classification in force beside it (the node keeps the harvested one).
 _FIELD_IN_FORCE = (
     "RETURN f AS field, " + effective_category("f") + " AS ccpa_category, " + effective_sensitive("f")
     + " AS sensitive, " + is_overridden("f") + " AS overridden "
 )
-COUNT_FIELDS: LiteralString = _FILTERED_FIELDS + "RETURN count(f) AS total"
-LIST_FIELDS: LiteralString = (
-    _FILTERED_FIELDS + "WITH f ORDER BY f.sobject, f.name SKIP $skip LIMIT $limit " + _FIELD_IN_FORCE
-    + "ORDER BY f.sobject, f.name"
+_COUNT = "RETURN count(f) AS total"
+_PAGE = _FIELD_IN_FORCE + "ORDER BY f.sobject, f.name"
+# The general queries (any filter, the org's fields in index order); `field_queries` picks narrower ones.
+COUNT_FIELDS: LiteralString = _ORG_FIELDS + _FIELD_FILTERS + _COUNT
+LIST_FIELDS: LiteralString = _ORG_FIELDS + _FIELD_FILTERS + _IN_INDEX_ORDER + _PAGE
+# No filter: the org's fields less its retired ones, counted in the indexes alone (no node is read but retired ones).
+COUNT_ALL_FIELDS: LiteralString = (
+    "CALL () { MATCH (f:Field) WHERE f.org_key = $org_key AND f.sobject IS NOT NULL AND f.name IS NOT NULL "
+    "  RETURN count(f) AS listed } "
+    "CALL () { MATCH (f:Field) USING INDEX f:Field(org_key, retired_at) WHERE f.org_key = $org_key "
+    "  AND f.retired_at IS NOT NULL AND f.sobject IS NOT NULL AND f.name IS NOT NULL RETURN count(f) AS retired } "
+    "RETURN listed - retired AS total"
 )
+
+
+@dataclass(frozen=True)
+class FieldQueries:
+    """The count and two ways to a page, which answer the same rows: the candidates a filter narrows to, sorted
+    (cheap when they are few), or the org's fields in index order, filtered until the page is full (cheap when the
+    matches are many: it reads about (skip + limit) x fields / matches nodes)."""
+
+    count: LiteralString
+    page: LiteralString
+    page_in_index_order: LiteralString = LIST_FIELDS
+
+    def page_for(self, total: int, page: PageRequest) -> LiteralString:
+        many = total > SORTED_AT_MOST and (page.skip + page.size) * 10 <= total
+        return self.page_in_index_order if many else self.page
+
+
+# Up to this many matches, sorting the candidates is cheaper than walking the org's fields in index order.
+SORTED_AT_MOST = 2000
+
+
+def field_queries(filters: FieldFilter) -> FieldQueries:
+    """The queries for these filters: candidates from the narrowest index a filter can seek, then every filter (the
+    same `_FIELD_FILTERS` whichever the source, so the answer is the same)."""
+    if filters.sobject is not None:
+        in_object_order = _OBJECT_FIELDS + _FIELD_FILTERS + _IN_INDEX_ORDER + _PAGE
+        return FieldQueries(_OBJECT_FIELDS + _FIELD_FILTERS + _COUNT, in_object_order, in_object_order)
+    if filters.sensitive:
+        return _sorted_queries(_SENSITIVE_FIELDS)
+    if filters.ccpa_category is not None:
+        return _sorted_queries(_CATEGORY_FIELDS)
+    if filters.unclassified is False:
+        return _sorted_queries(_PERSONAL_FIELDS)
+    if filters == FieldFilter():
+        return FieldQueries(COUNT_ALL_FIELDS, LIST_FIELDS)
+    return FieldQueries(COUNT_FIELDS, LIST_FIELDS)
+
+
+def _sorted_queries(source: LiteralString) -> FieldQueries:
+    return FieldQueries(source + _FIELD_FILTERS + _COUNT, source + _FIELD_FILTERS + _SORTED + _PAGE)
+
+
 ONE_FIELD: LiteralString = "MATCH (f:Field {key: $key}) WHERE f.retired_at IS NULL " + _FIELD_IN_FORCE
 
 MAX_FIELD_INTEGRATIONS = 50
@@ -214,10 +287,11 @@ def object_detail(graph: Graph, sobject_key: str) -> ObjectDetail | None:
 def list_fields(graph: Graph, org_key: str, filters: FieldFilter, page: PageRequest) -> Page[FieldSummary]:
     """The org's live fields that pass every filter given, by object and name."""
     parameters = {"org_key": org_key, **filters.parameters()}
-    total = int(graph.read(COUNT_FIELDS, **parameters)[0]["total"])
+    queries = field_queries(filters)
+    total = int(graph.read(queries.count, **parameters)[0]["total"])
     if page.skip >= total:
         return Page(total, ())
-    rows = graph.read(LIST_FIELDS, **parameters, skip=page.skip, limit=page.size)
+    rows = graph.read(queries.page_for(total, page), **parameters, skip=page.skip, limit=page.size)
     return Page(total, tuple(FieldSummary(**_field_summary_values(row)) for row in rows))
 
 
@@ -302,6 +376,6 @@ def _native(value: Any) -> datetime | None:
     return native
 
 
-__all__ = ["MAX_FIELD_INTEGRATIONS", "MAX_PAGE_SIZE", "FieldDetail", "FieldFilter", "FieldIntegration", "FieldSummary",
-           "ObjectDetail", "ObjectSummary", "Page", "PageRequest", "field_detail", "field_integrations",
-           "list_fields", "list_objects", "object_detail"]
+__all__ = ["MAX_FIELD_INTEGRATIONS", "MAX_PAGE_SIZE", "SORTED_AT_MOST", "FieldDetail", "FieldFilter",
+           "FieldIntegration", "FieldQueries", "FieldSummary", "ObjectDetail", "ObjectSummary", "Page", "PageRequest",
+           "field_detail", "field_integrations", "field_queries", "list_fields", "list_objects", "object_detail"]
