@@ -59,3 +59,20 @@ class ProblemAutoSchema(AutoSchema):
 
     def _has_query_filters(self) -> bool:
         return bool(getattr(self.view, "filterset_class", None)) or bool(getattr(self.view, "filterset_fields", None))
+
+
+NO_NULL_CHARACTER = "^[^\\x00]*$"
+
+
+def text_parameters_refuse_null_characters(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: Django refuses a null character in any text a form reads (a 400 naming the parameter),
+    so every free-text query parameter says so in its schema; one with an enum, format or pattern of its own is
+    already narrower."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "string" and not (
+                        {"enum", "format", "pattern"} & schema.keys()):
+                    schema["pattern"] = NO_NULL_CHARACTER
+    return result

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -46,6 +47,8 @@ class HarvestRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[H
     def get_queryset(self) -> QuerySet[HarvestRun]:
         queryset = HarvestRun.objects.select_related("org")
         alias = self.request.query_params.get("org")
+        if alias and "\x00" in alias:  # as every form's text refuses it, and the schema says
+            raise ValidationError({"org": ["Null characters are not allowed."]})
         return queryset.filter(org__alias=alias) if alias else queryset
 
     @extend_schema(parameters=[OpenApiParameter("org", str, description="only the runs of this org alias")])

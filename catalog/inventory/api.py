@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import django_filters
 from django.http import QueryDict
@@ -13,31 +13,14 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from catalog.api.filters import GraphFilterSet, boolean_filter
 from catalog.api.pagination import GraphPagination
 from catalog.inventory import services
 from harvesters.classification import CcpaCategory
 from lineage.queries.inventory import FieldFilter
 
-BOOLEAN_CHOICES = (("true", "true"), ("false", "false"))
 
-
-def _is_true(value: str) -> bool:
-    return value == "true"
-
-
-def boolean_filter(label: str, help_text: str) -> django_filters.TypedChoiceFilter:
-    """`true` or `false`; anything else is an error naming the parameter (never silently no filter)."""
-    return django_filters.TypedChoiceFilter(choices=BOOLEAN_CHOICES, coerce=_is_true, label=label,
-                                            help_text=help_text)
-
-
-class _GraphRows:
-    """The rows come from the graph: the filterset only validates and documents the parameters."""
-
-    model = None
-
-
-class FieldFilterSet(django_filters.FilterSet):
+class FieldFilterSet(GraphFilterSet):
     """The filters of the field list, for the API and the catalog pages alike."""
 
     object = django_filters.CharFilter(max_length=255, label="Object", help_text="The object's API name, e.g. Contact")
@@ -64,28 +47,16 @@ class FieldFilterSet(django_filters.FilterSet):
     @classmethod
     def bound(cls, params: QueryDict) -> FieldFilterSet:
         """The filterset over `params` (a page shows its form and errors; the API raises them)."""
-        return cls(data=params, queryset=cast(Any, _GraphRows))
+        return cls(data=params)
 
     def chosen(self) -> FieldFilter:
         """The filter a valid filterset's parameters ask for."""
-        given = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "")}
+        given = self.given()
         return FieldFilter(sobject=given.get("object"), ccpa_category=given.get("ccpa_category"),
                            sensitive=given.get("sensitive"), encrypted=given.get("encrypted"),
                            unclassified=given.get("unclassified"), custom=given.get("custom"),
                            namespace=given.get("namespace"), search=given.get("search"))
 
-    @classmethod
-    def schema_parameters(cls) -> list[OpenApiParameter]:
-        return [_schema_parameter(name, each) for name, each in cls.base_filters.items()]
-
-
-def _schema_parameter(name: str, each: Any) -> OpenApiParameter:
-    if isinstance(each, django_filters.TypedChoiceFilter):
-        return OpenApiParameter(name, OpenApiTypes.BOOL, description=each.extra["help_text"])
-    if isinstance(each, django_filters.ChoiceFilter):
-        return OpenApiParameter(name, OpenApiTypes.STR, enum=[value for value, _ in each.extra["choices"]],
-                                description=each.extra["help_text"])
-    return OpenApiParameter(name, OpenApiTypes.STR, description=each.extra["help_text"])
 
 
 # --- shapes -----------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog.inventory.api import InventoryViewSet, boolean_filter
+from catalog.api.filters import GraphFilterSet, boolean_filter
+from catalog.inventory.api import InventoryViewSet
 from catalog.systems import services
 from catalog.systems.services import IntegrationQuery, SystemQuery
 from lineage.queries.pages import Page, PageRequest
@@ -28,20 +29,14 @@ ROLE_WORDS = {"first_party": "First party (the business's own)", "service_provid
 COUNTRY = r"^([A-Za-z]{2})?$"  # empty: no filter
 
 
-class _GraphRows:
-    """The rows come from the graph: a filterset only validates and documents the parameters."""
-
-    model = None
-
-
-class _OrgFilterSet(django_filters.FilterSet):
+class _OrgFilterSet(GraphFilterSet):
     """An org filter by alias, offered on the pages as the connected orgs' aliases. An alias no org has lists
     nothing, as the harvest runs' `org` filter does (it is a well-formed name, not a bad value)."""
 
     org = django_filters.CharFilter(max_length=100, label="Org", help_text="The org's alias", widget=forms.Select)
 
     def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
-        super().__init__(data=data, queryset=cast(Any, _GraphRows), **kwargs)
+        super().__init__(data=data, **kwargs)
         widget = cast(forms.Select, self.form.fields["org"].widget)
         widget.choices = [("", "All orgs"), *((alias, alias) for alias in services.org_aliases())]
 
@@ -49,11 +44,7 @@ class _OrgFilterSet(django_filters.FilterSet):
         """The filters given; a bad value is a 400 naming the parameter."""
         if not self.is_valid():
             raise ValidationError(self.errors)
-        return {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "")}
-
-    @classmethod
-    def schema_parameters(cls) -> list[OpenApiParameter]:
-        return [_schema_parameter(name, each) for name, each in cls.base_filters.items()]
+        return super().given()
 
 
 class SystemFilterSet(_OrgFilterSet):
@@ -88,17 +79,6 @@ class IntegrationFilterSet(_OrgFilterSet):
                                 consent_checked=given.get("consent_checked"),
                                 opt_out_checked=given.get("opt_out_checked"), search=given.get("search"))
 
-
-def _schema_parameter(name: str, each: Any) -> OpenApiParameter:
-    if isinstance(each, django_filters.TypedChoiceFilter):
-        return OpenApiParameter(name, OpenApiTypes.BOOL, description=each.extra["help_text"])
-    if isinstance(each, django_filters.ChoiceFilter) and "choices" in each.extra:
-        return OpenApiParameter(name, OpenApiTypes.STR, enum=[value for value, _ in each.extra["choices"]],
-                                description=each.extra["help_text"])
-    patterns = [str(getattr(check.regex, "pattern", check.regex)) for check in each.extra.get("validators", [])
-                if isinstance(check, RegexValidator)]
-    return OpenApiParameter(name, OpenApiTypes.STR, description=each.extra["help_text"],
-                            pattern=patterns[0] if patterns else None)
 
 
 # --- shapes -----------------------------------------------------------------------------------------

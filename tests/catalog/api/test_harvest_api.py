@@ -84,6 +84,13 @@ def test_runs_can_be_filtered_by_org(api: APIClient, acme: OrgConnection):
     assert [run["org"] for run in results] == ["other"]
 
 
+def test_an_org_filter_holding_a_null_character_is_a_400_naming_it(api: APIClient):
+    response = api.get("/api/v1/harvest-runs/?org=ac%00me")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["org"]
+
+
 @pytest.mark.parametrize(("payload", "field"), [
     ({"org": "nobody"}, "org"),
     ({"org": "acme", "sources": ["schema", "telepathy"]}, "sources"),
