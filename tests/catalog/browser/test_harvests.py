@@ -61,8 +61,9 @@ def test_a_privacy_officer_starts_a_harvest_and_watches_it_finish_without_a_relo
     expect(page.locator("#run-progress")).not_to_have_attribute("hx-trigger", re.compile(".*"))
     run.refresh_from_db()
     expect(page.get_by_text(f"{run.chunks_done} of {run.chunks_total} steps done")).to_be_visible()
-    expect(page.get_by_text(f"{run.api_calls} calls spent")).to_be_visible()
     assert run.api_calls
+    assert run.api_daily_limit  # read from the answers' Sforce-Limit-Info header
+    expect(page.get_by_text(f"{run.api_calls} calls of the org's daily limit {run.api_daily_limit}")).to_be_visible()
     browser_page.screenshot("harvest-finished")
 
     page.get_by_role("link", name="Harvests", exact=True).first.click()
