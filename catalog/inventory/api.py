@@ -112,8 +112,9 @@ class FieldIntegrationSerializer(serializers.Serializer[Any]):
     key = serializers.CharField(read_only=True, help_text="The Integration node's key")
     kind = serializers.CharField(read_only=True, allow_null=True, help_text="e.g. apex_class, flow, outbound_message")
     name = serializers.CharField(read_only=True, allow_null=True)
-    access = serializers.ChoiceField(choices=["READS", "WRITES", "FLOWS_TO"], read_only=True,
-                                     help_text="Reads or writes it, or moves its data elsewhere (FLOWS_TO)")
+    access = serializers.ChoiceField(choices=["READS", "WRITES", "ACCESSED", "FLOWS_TO"], read_only=True,
+                                     help_text="Reads or writes it, used its object by the event logs (ACCESSED), "
+                                               "or moves its data elsewhere (FLOWS_TO)")
     reaches = serializers.ChoiceField(choices=["field", "object"], read_only=True,
                                       help_text="The edge names the field itself, or its whole object")
     target_key = serializers.CharField(read_only=True, allow_null=True, help_text="FLOWS_TO: where the data goes")

@@ -6,7 +6,8 @@ from django import template
 
 register = template.Library()
 
-ACCESS_WORDS = {"READS": "Reads", "WRITES": "Writes", "FLOWS_TO": "Sends its data to"}
+ACCESS_WORDS = {"READS": "Reads", "WRITES": "Writes",
+                "ACCESSED": "Seen in the event logs using", "FLOWS_TO": "Sends its data to"}
 
 
 @register.filter

@@ -68,7 +68,7 @@ class FieldIntegration:
     key: str  # the Integration node's key
     kind: str
     name: str
-    access: str  # READS, WRITES or FLOWS_TO
+    access: str  # READS, WRITES, ACCESSED (an app used the object, by the event logs) or FLOWS_TO
     reaches: str  # "field" or "object": the edge's target is the field itself or its whole object
     target_key: str | None  # FLOWS_TO: where the data goes
     target_name: str | None
@@ -245,7 +245,8 @@ def _sorted_queries(source: LiteralString) -> FieldQueries:
 ONE_FIELD: LiteralString = "MATCH (f:Field {key: $key}) WHERE f.retired_at IS NULL " + _FIELD_IN_FORCE
 
 MAX_FIELD_INTEGRATIONS = 50
-# Integrations reading or writing the field or its object, and those its FLOWS_TO edges go through (`via`).
+# Integrations reading or writing the field or its object (an app's use of the object, from event logs, too), and
+# those its FLOWS_TO edges go through (`via`).
 _LIVE_EDGE = "r.retired_at IS NULL AND i.retired_at IS NULL "
 FIELD_INTEGRATIONS: LiteralString = (
     "MATCH (f:Field {key: $key}) OPTIONAL MATCH (o:SObject)-[h:HAS_FIELD]->(f) WHERE h.retired_at IS NULL "
@@ -256,6 +257,10 @@ FIELD_INTEGRATIONS: LiteralString = (
     "  UNION "
     "  MATCH (i:Integration)-[r:READS|WRITES]->(o) WHERE " + _LIVE_EDGE +
     "  RETURN i, type(r) AS access, 'object' AS reaches, null AS target "
+    "         , null AS consent_checked, null AS opt_out_checked "
+    "  UNION "
+    "  MATCH (i:Integration)-[r:ACCESSED]->(o) WHERE " + _LIVE_EDGE +
+    "  RETURN i, 'ACCESSED' AS access, 'object' AS reaches, null AS target "
     "         , null AS consent_checked, null AS opt_out_checked "
     "  UNION "
     "  MATCH (f)-[r:FLOWS_TO]->(target) MATCH (i:Integration {key: r.via}) WHERE " + _LIVE_EDGE +

@@ -14,6 +14,7 @@ from catalog.accounts import roles
 from harvesters.connections import register_org
 from harvesters.models import OrgConnection
 from lineage import (
+    AccessEdge,
     FlowEdge,
     Graph,
     GraphWriter,
@@ -48,8 +49,8 @@ def auditor_client(client: Client) -> Client:
 
 @pytest.fixture
 def tax_id_integrations(bank: OrgConnection, inventory_graph: Graph) -> None:
-    """An Apex class reading Contact.Tax_Id__c and sending it to a tax-check service without a consent check, and a
-    flow writing the whole Contact object."""
+    """An Apex class reading Contact.Tax_Id__c and sending it to a tax-check service without a consent check, a
+    flow writing the whole Contact object, and a connected app the event logs saw using Contact."""
     tax_id = next(each for each in FIELDS if (each.sobject, each.name) == ("Contact", "Tax_Id__c"))
     contact = next(each for each in OBJECTS if each.name == "Contact")
     evidence = "integrations (inventory test org)"
@@ -57,12 +58,17 @@ def tax_id_integrations(bank: OrgConnection, inventory_graph: Graph) -> None:
                                  evidence=evidence)
     intake = IntegrationRecord(org_id=ORG_ID, kind=IntegrationKind.FLOW, name="Contact_Intake", evidence=evidence)
     service = SystemRecord(host="taxcheck.inventory-test.example", name="TaxCheck", evidence=evidence)
+    app = IntegrationRecord(org_id=ORG_ID, kind=IntegrationKind.CONNECTED_APP, name="Mobile Banking",
+                            evidence=evidence)
+    seen = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)
     edges = [ReadsEdge(source=verifier.ref, target=tax_id.ref, evidence=evidence),
              WritesEdge(source=intake.ref, target=contact.ref, evidence=evidence),
+             AccessEdge(source=app.ref, target=contact.ref, evidence="EventLogFile:inventory-test", requests=3, rows=12,
+                        first_accessed_at=seen, last_accessed_at=seen),
              FlowEdge(source=tax_id.ref, target=service.ref, via=verifier.key, consent_checked=False,
                       opt_out_checked=True, evidence=evidence)]
     GraphWriter(inventory_graph, "inventory-pages-test", ORG_KEY, datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
-                ).write_chunk([verifier, intake, service], edges)
+                ).write_chunk([verifier, intake, service, app], edges)
 
 
 def listed_fields(page: str) -> list[str]:
@@ -299,6 +305,8 @@ def test_a_fields_page_lists_the_integrations_reading_writing_or_sending_it(offi
              for row in rows]
     assert cells == [
         ["Contact_Intake", "Flow", "Writes its whole object, Contact", "Not a transfer", "Not a transfer"],
+        ["Mobile Banking", "Connected app", "Seen in the event logs using its whole object, Contact", "Not a transfer",
+         "Not a transfer"],
         ["TaxIdVerifier", "Apex class", "Reads this field", "Not a transfer", "Not a transfer"],
         ["TaxIdVerifier", "Apex class", "Sends its data to TaxCheck", "No", "Yes"],
     ]
@@ -325,7 +333,8 @@ def test_the_api_field_detail_lists_the_same_integrations(bank: OrgConnection, t
                     "target_key": "system:taxcheck.inventory-test.example", "target_name": "TaxCheck",
                     "consent_checked": False, "opt_out_checked": True}
     assert {(each["name"], each["access"], each["reaches"]) for each in body["integrations"]} == {
-        ("Contact_Intake", "WRITES", "object"), ("TaxIdVerifier", "READS", "field"),
+        ("Contact_Intake", "WRITES", "object"), ("Mobile Banking", "ACCESSED", "object"),
+        ("TaxIdVerifier", "READS", "field"),
         ("TaxIdVerifier", "FLOWS_TO", "field")}
     assert body["more_integrations"] is False
 
