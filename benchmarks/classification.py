@@ -153,9 +153,10 @@ def _metadata_field(path: Path, element: Any) -> dict[str, Any]:
         raise ValueError(f"{path.name}: field {name or '(no fullName)'} has type {metadata_type!r}, "
                          f"not one of {sorted(DESCRIBE_TYPES)}")
     references = [target.text for target in element.findall(f"{METADATA}referenceTo") if target.text]
-    values = [{"value": _text(value, "fullName"), "label": _text(value, "label"),
+    # `value` in a valueSet; `picklistValues` in the format before API 38, which older packages still ship.
+    values = [{"value": _text(value, "fullName"), "label": _text(value, "label") or _text(value, "fullName"),
                "active": _text(value, "isActive") != "false"}
-              for value in element.iter(f"{METADATA}value")]
+              for tag in ("value", "picklistValues") for value in element.iter(f"{METADATA}{tag}")]
     return {"name": name, "label": _text(element, "label") or name, "type": DESCRIBE_TYPES[metadata_type],
             "custom": name.endswith("__c"), "referenceTo": references or (["User"] if metadata_type == "Hierarchy"
                                                                           else []),
