@@ -393,6 +393,21 @@ RECORD_KEEPING = frozenset({
     "Jigsaw", "JigsawContactId", "JigsawCompanyId", "CleanStatus", "LastCURequestDate", "LastCUUpdateDate",
     "ConnectionReceivedId", "ConnectionSentId",
 })
+# Rules that decide a field is personal by its place on a person's record alone: a sensitive matter it holds says
+# more (a date on a medical condition record is health information, not just some fact of the person).
+CONTEXT_RULES = frozenset({"persons_record", "own_record_link"})
+# Lookup targets that are the org's staff: on a consumer's record they name a user, not the consumer.
+STAFF_TARGETS = frozenset({"User", "Group", "Queue"})
+DATE_TYPES = frozenset({"date", "datetime", "time"})
+# What a custom field on a person's own record says of them, by type: dates of their events, free text about them,
+# and, on an object about one person, the choices recorded for them (on Contact or Account custom picklists are as
+# often the org's configuration, as NPSP's are). Numbers and short text say too little without their words.
+PERSON_FIELD_KINDS = {"date": "date", "datetime": "date and time", "time": "time", "textarea": "free text"}
+OWN_RECORD_FIELD_KINDS = {**PERSON_FIELD_KINDS, "picklist": "choice", "multipicklist": "choice",
+                          "boolean": "yes/no fact"}
+# Words that make a date a system's stamp (when it synced, imported, processed or updated the record).
+STAMP_WORDS = frozenset({"sync", "synced", "synchronized", "synchronised", "imported", "processed", "modified",
+                         "updated"})
 ADDRESS_PREFIXES = frozenset({"mailing", "billing", "shipping", "other", "street", "address", "postal"})
 UNCLASSIFIED = Classification(None, False, "no_rule: no rule matched")
 
@@ -459,7 +474,8 @@ def classify_field(
         or _by_words(context, name, label, compound_parent) \
         or _consent_record(context) \
         or _by_type(context, field_type) \
-        or _by_groups(compliance_groups)
+        or _by_groups(compliance_groups) \
+        or _of_a_persons_record(context, name, field_type)
     decided = _with_matter_sensitivity(decided or _unclassified(context, name), context, name, references, text)
     return _with_group_sensitivity(decided, compliance_groups)
 
@@ -526,7 +542,7 @@ def _lookup(context: ObjectContext, name: str, references: tuple[str, ...]) -> C
     personal = [target for target in references if _personal_target(target)]
     if not personal:
         targets = ", ".join(references) or "nothing"
-        return _consent_record(context) or Classification(
+        return _consent_record(context) or _own_record_link(context, name, references) or Classification(
             None, False, f"lookup: points to {targets}, not to a person or a consumer's own record")
     return Classification(CcpaCategory.IDENTIFIERS, False,
                           f"person_lookup: links the record to {personal[0]} (a person or a consumer's own record), "
@@ -537,6 +553,48 @@ def _personal_target(target: str) -> bool:
     if target in PERSON_TARGETS or target in CONSUMER_RECORD_TARGETS or target.split("__")[0] in CONSUMER_NAMESPACES:
         return True
     return bool(PERSONAL_TARGET_WORDS & set(words_of(target)))
+
+
+def _own_record_link(context: ObjectContext, name: str, references: tuple[str, ...]) -> Classification | None:
+    """On a custom object whose records are about a person, a custom lookup links that person's record to what they
+    did or hold (the course they missed, the shift they work); a lookup to a user names staff, not the consumer."""
+    if not _persons_own_record(context, name) or not references or set(references) & STAFF_TARGETS:
+        return None
+    return Classification(CcpaCategory.OTHER, False,
+                          f"own_record_link: links a record about a person to {references[0]}, what that person "
+                          f"did or holds (§1798.140(v)(1): relates to the consumer) [{context.describe()}]")
+
+
+def _of_a_persons_record(context: ObjectContext, name: str, field_type: str) -> Classification | None:
+    """What an organisation added to a person's record, or to a custom object whose records are about one person,
+    is about that person when it is a date of their events, free text or (on the object about them) a choice."""
+    kinds = PERSON_FIELD_KINDS if context.context is Context.PERSON else OWN_RECORD_FIELD_KINDS
+    if not _custom_field(name) or field_type not in kinds or (
+            context.context is not Context.PERSON and not _persons_own_record(context, name)):
+        return None
+    if field_type in DATE_TYPES and _system_stamp(words_of(name)):
+        return Classification(None, False, f"system_stamp: {name} dates what a system did with the record (a sync, "
+                                           f"a match, a check), not an event of the person [{context.describe()}]")
+    kind = kinds[field_type]
+    return Classification(CcpaCategory.OTHER, False,
+                          f"persons_record: a custom {kind} on {context.name}, whose records are or are about people, "
+                          f"is that person's (§1798.140(v)(1): describes or relates to the consumer) "
+                          f"[{context.describe()}]")
+
+
+def _persons_own_record(context: ObjectContext, name: str) -> bool:
+    """A custom field of a custom object about people: the organisation made the object to keep facts of a person
+    (a standard object's own fields — a Case's status, an Event's times — are the business's process)."""
+    return context.context is Context.ABOUT_PEOPLE and context.name.endswith("__c") and _custom_field(name)
+
+
+def _custom_field(name: str) -> bool:
+    return name.endswith(("__c", "__pc"))
+
+
+def _system_stamp(words: list[str]) -> bool:
+    """`Checked_At__c`, `Core_Last_Synced__c`: when a system did something, as `CreatedDate` is."""
+    return bool(words) and (words[-1] == "at" or bool(STAMP_WORDS & set(words)))
 
 
 def _consent_record(context: ObjectContext) -> Classification | None:
@@ -589,12 +647,15 @@ def _with_matter_sensitivity(decided: Classification, context: ObjectContext, na
     if decided.sensitive or not context.about_people or _rule_id(decided) in NOT_SENSITIVE_BY_LAW \
             or (name == "Name" and text.auto_number):
         return decided
+    from_context = _rule_id(decided) in CONTEXT_RULES  # decided by where the field is, not by what it says
     found = _object_matter(context) or _target_matter(references) or _prose_matter(text) \
-        or (_value_matter(text) if decided.category is None else None)
+        or (_value_matter(text) if decided.category is None or from_context else None)
     if found is None:
         return decided
     category, why = found
-    return Classification(decided.category or category, True, decided.rule if decided.category else why, why)
+    if decided.category is None or from_context:
+        return Classification(category, True, why, why)
+    return Classification(decided.category, True, decided.rule, why)
 
 
 def _rule_id(decided: Classification) -> str:
