@@ -4,7 +4,9 @@ A field is read as words: its API name and label are split on `_`, camel case an
 `__c` suffix dropped), so `Contact_PIN__c` is `contact pin` and "Waiting" is never `itin`. Rules match whole
 words or phrases, never fragments. Whether a rule applies depends on the object's context: contact details on
 a company's Account or a field on a configuration object are not a consumer's personal information, and a
-latitude taken from a postal address is the address, not precise geolocation (§ 1798.140(w)).
+latitude taken from a postal address is the address, not precise geolocation (§ 1798.140(w)). When no word rule
+decides, the context does: on a custom object about people its custom dates, choices, free text and lookups are the
+person's, on a person their custom dates and free text are; a system's stamp (`Checked_At__c`) is not.
 
 The first rule that matches decides; its description, with the words that matched and the law it applies,
 travels with the field (`classification_rule`, and `sensitivity_rule` when the field is sensitive).
