@@ -11,6 +11,7 @@ import json
 import logging
 import random
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -201,7 +202,7 @@ def harvest_chunk(run: HarvestRun, client: OrgClient, names: list[str]) -> bool:
 
     True when the schema is complete after this step (every chunk landed): the sources may start."""
     step = schema_step(names)
-    if not _begin_step(run, step):
+    if (attempt := _begin_step(run, step)) is None:
         return _done_and_complete(run, step, schema_only=True)
     org_id = _org_id(run.org, client)
     chunk = _schema_chunk_or_error(run, client, org_id, names)
@@ -211,8 +212,10 @@ def harvest_chunk(run: HarvestRun, client: OrgClient, names: list[str]) -> bool:
     if chunk.errors:
         forget_clock(run, "schema")
     _record_usage(run, client)
-    _record_written(run, step, report, chunk, {"unresolved_references": unresolved} if unresolved else {})
-    return _complete_step(run, step, schema_only=True)
+    if not _record_written(run, step, attempt, report, chunk,
+                           {"unresolved_references": unresolved} if unresolved else {}):
+        return False
+    return _complete_step(run, step, attempt, schema_only=True)
 
 
 def _lookup_placeholders(org_id: str, chunk: Chunk) -> tuple[list[SObjectRecord], int]:
@@ -262,7 +265,7 @@ def harvest_source(run: HarvestRun, client: OrgClient, source: str, part: str | 
     transaction. True when the run is complete after this step: it may be finished."""
     parts = run_parts(HarvestRun.objects.get(pk=run.pk), source) if part else []
     step = part_step(source, parts.index(part), len(parts)) if part else source
-    if not _begin_step(run, step):
+    if (attempt := _begin_step(run, step)) is None:
         return _done_and_complete(run, step)
     org_id = _org_id(run.org, client)
     writer = _writer(run, org_id)
@@ -273,13 +276,15 @@ def harvest_source(run: HarvestRun, client: OrgClient, source: str, part: str | 
     clean = True
     while (chunk := _guard(lambda: next(chunks, None))) is not None:
         report = _guard(lambda chunk=chunk: writer.write_chunk(chunk.nodes, chunk.edges))  # type: ignore[misc]
-        _record_written(run, step, report, chunk)
+        if not _record_written(run, step, attempt, report, chunk):
+            _record_usage(run, client)
+            return False
         clean = clean and not chunk.errors
     note_clock(run, source, step_clock(client, before))
     if not clean:
         forget_clock(run, source)
     _record_usage(run, client)
-    complete = _complete_step(run, step)
+    complete = _complete_step(run, step, attempt)
     if clean and _source_done(run, source):  # a split source moves its watermark once every part has landed
         advance(run, source)
     return complete
@@ -474,15 +479,21 @@ def _record_usage(run: HarvestRun, client: OrgClient) -> None:
         api_used_after=Greatest(Coalesce(F("api_used_after"), 0), client.last_api_used), **limit)
 
 
-def _record_written(run: HarvestRun, step: str, report: WriteReport, chunk: Chunk,
-                    counted: dict[str, int] | None = None) -> None:
+def _record_written(run: HarvestRun, step: str, attempt: str, report: WriteReport, chunk: Chunk,
+                    counted: dict[str, int] | None = None) -> bool:
     """Add a chunk's rows, errors, warnings and `counted` figures to the run and to its step (which a redone
-    step takes back); edges the graph could not join are counted and said, never dropped in silence."""
+    step takes back); edges the graph could not join are counted and said, never dropped in silence.
+
+    False, recording nothing, when `attempt` no longer holds the step: another delivery of it took it over."""
     counts = {"written": report.written, **_skipped_counts(report), **(counted or {})}
     warnings = [*chunk.warnings, *_skipped_warnings(report)]
     with transaction.atomic():
         locked = HarvestRun.objects.select_for_update().get(pk=run.pk)
-        entry = locked.steps.setdefault(step, _new_step())
+        entry = locked.steps.get(step)
+        if entry is None or not _holds(entry, attempt):
+            log.info("harvest run %s: step %s was taken over by another delivery; this one's figures are dropped",
+                     run.pk, step)
+            return False
         for name, count in counts.items():
             locked.counts[name] = locked.counts.get(name, 0) + count
             entry["counts"][name] = entry["counts"].get(name, 0) + count
@@ -492,9 +503,13 @@ def _record_written(run: HarvestRun, step: str, report: WriteReport, chunk: Chun
         entry["warnings"] += warnings
         locked.progress_at = timezone.now()
         locked.save(update_fields=["steps", "counts", "errors", "warnings", "progress_at"])
+    return True
 
 
 # --- steps: each recorded by name, so a redelivered or retried task neither repeats nor double-counts ----
+# A step is held by the attempt that opened it last: a task sent twice (a phase whose starting task was
+# redelivered before it could say it had sent them) or redelivered while its first delivery still runs
+# takes the step over, and only the holder's figures count and only the holder completes it.
 
 
 def schema_step(names: list[str]) -> str:
@@ -519,24 +534,30 @@ def _source_done(run: HarvestRun, source: str) -> bool:
     return _source_steps(fresh, source) <= _done_steps(fresh)
 
 
-def _new_step() -> dict[str, Any]:
-    return {"done": False, "counts": {}, "errors": [], "warnings": []}
+def _new_step(attempt: str = "") -> dict[str, Any]:
+    return {"done": False, "counts": {}, "errors": [], "warnings": [], "attempt": attempt}
 
 
-def _begin_step(run: HarvestRun, step: str) -> bool:
-    """Open `step`, taking back what an earlier, unfinished attempt of it recorded; False when the step is
-    done already (a redelivered task) or the run is over."""
+def _holds(entry: dict[str, Any], attempt: str) -> bool:
+    return not entry["done"] and entry.get("attempt") == attempt
+
+
+def _begin_step(run: HarvestRun, step: str) -> str | None:
+    """Open `step` for a new attempt, taking back what an earlier, unfinished attempt of it recorded (that
+    attempt, if still running, records nothing more); the attempt's id, or None when the step is done
+    already (a redelivered task) or the run is over."""
+    attempt = uuid.uuid4().hex
     with transaction.atomic():
         locked = HarvestRun.objects.select_for_update().get(pk=run.pk)
         earlier = locked.steps.get(step)
         if locked.finished_at is not None or locked.status == RunStatus.STOPPED or (earlier and earlier["done"]):
-            return False
+            return None
         if earlier:
             _take_back(locked, earlier)
-        locked.steps[step] = _new_step()
+        locked.steps[step] = _new_step(attempt)
         locked.progress_at = timezone.now()
         locked.save(update_fields=["steps", "counts", "errors", "warnings", "progress_at"])
-    return True
+    return attempt
 
 
 def _take_back(run: HarvestRun, earlier: dict[str, Any]) -> None:
@@ -555,17 +576,19 @@ def _without(items: list[str], taken: list[str]) -> list[str]:
     return left
 
 
-def _complete_step(run: HarvestRun, step: str, *, schema_only: bool = False) -> bool:
-    """Mark `step` done; True when this made the schema (or the whole run) complete, so exactly one step
-    starts the next phase."""
+def _complete_step(run: HarvestRun, step: str, attempt: str, *, schema_only: bool = False) -> bool:
+    """Mark `step` done if `attempt` still holds it; True when this made the schema (or the whole run)
+    complete, so exactly one step starts the next phase."""
     with transaction.atomic():
         locked = HarvestRun.objects.select_for_update().get(pk=run.pk)
-        entry = locked.steps.setdefault(step, _new_step())
-        was_done, entry["done"] = entry["done"], True
+        entry = locked.steps.get(step)
+        if entry is None or not _holds(entry, attempt):
+            return False
+        entry["done"] = True
         locked.chunks_done = len(_done_steps(locked) & planned_steps(locked))
         locked.progress_at = timezone.now()
         locked.save(update_fields=["steps", "chunks_done", "progress_at"])
-        return not was_done and _complete(locked, schema_only=schema_only)
+        return _complete(locked, schema_only=schema_only)
 
 
 def _done_and_complete(run: HarvestRun, step: str, *, schema_only: bool = False) -> bool:

@@ -6,7 +6,9 @@ its own figures on the run (harvesters.runs records steps by name). No chord: th
 last schema chunk starts the sources, and the step that lands the run's last step finishes it, decided
 in one database transaction; a step's task delivered again after its step landed asks for its next phase
 again, in case its worker died before doing so, and each phase is started by one delivery only, which the
-database decides (runs.start_phase), so a redelivered task can neither skip nor repeat a phase. Transient
+database decides (runs.start_phase), so a redelivered task can neither skip nor repeat a phase (one whose
+worker died between sending the phase's tasks and saying so sends them again: each step is held by its latest
+attempt, runs._begin_step, so a step run twice counts its figures once). Transient
 failures retry with exponential backoff and jitter; any other failure ends the run `failed` with the
 reason; an exceeded API limit stops it cleanly. Every task calls the same service functions as
 `harvest --sync`.

@@ -7,14 +7,14 @@ import uuid
 from collections.abc import Callable
 
 import pytest
-from celery import Task
+from celery import Task, group
 from django.test import override_settings
 
 from catalog.celery import app as celery_app
 from harvesters import runs
 from harvesters.connections import client_for
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
-from harvesters.tasks import harvest_chunk, harvest_source
+from harvesters.tasks import harvest_chunk, harvest_source, start_harvest
 from lineage import Graph, org_key, purge_org
 from tests.conftest import WorkerProcess
 from tests.harvesters.worker_runs import SOURCES, connect, finished, small_generated_org
@@ -86,3 +86,35 @@ def test_a_split_source_delivered_twice_sends_each_of_its_parts_once(
     assert completed.status == RunStatus.SUCCEEDED, (completed.reason, completed.errors)
     assert len(parts) > 2
     assert counted["harvesters.harvest_source"] == 2 + len(parts)  # the source twice, then each part once
+
+
+def test_a_start_redelivered_after_its_chunks_were_sent_runs_them_twice_and_counts_them_once(
+    own_workers: Callable[..., WorkerProcess], graph: Graph
+):
+    with small_generated_org(seed=23, objects=6) as org:
+        connection = connect("generated", org)
+        purge_org(graph, org_key(org.org.id))
+        uninterrupted = runs.harvest_now(runs.request_harvest(connection, full=True, sources=["schema"]))
+        purge_org(graph, org_key(org.org.id))
+        org.reset()
+        run = runs.request_harvest(connection, full=True, sources=["schema"])
+        last = schema_landed_but(run, connection)  # another worker landed the others meanwhile
+        # Both deliveries of the last chunk are still describing its first object when the other one begins.
+        org.set_faults(describe_timeout_objects=[last[0]], describe_timeout_s=3.0)
+        worker = own_workers("redelivered", pool="prefork", concurrency=2)
+        delivery = f"{start_harvest.name}-{uuid.uuid4()}"
+        # What the start's worker did before it died: took the phase and sent its chunks, but never said so.
+        assert runs.start_phase(run.pk, "schema", delivery)
+        group(harvest_chunk.si(run.pk, last)).apply_async(queue=worker.queue)
+
+        start_harvest.apply_async((run.pk,), queue=worker.queue, task_id=delivery)  # the broker's redelivery
+        completed = finished(run)
+        counted = tasks_run_by(worker)
+
+        assert counted["harvesters.harvest_chunk"] == len(completed.plan or []) + 1  # all sent again
+        assert completed.status == RunStatus.SUCCEEDED, (completed.reason, completed.errors)
+        assert completed.chunks_done == completed.chunks_total == uninterrupted.chunks_total
+        assert completed.counts == uninterrupted.counts
+        assert completed.errors == uninterrupted.errors
+        assert completed.warnings == uninterrupted.warnings
+        assert completed.api_calls == org.api_usage
