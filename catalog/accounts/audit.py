@@ -6,6 +6,7 @@ subject's keyed hash only. Events are appended, never changed or deleted (see Au
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -21,18 +22,27 @@ from harvesters.runs import harvest_requested
 from lineage import subject_key
 
 HARVEST_RUN = "harvest_run"  # the object type of a harvest start's event; its key is the run's uid
+EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
+# E.164 (a plus and digits, spaced or not), or a North American number written 555-123-4567 or (555) 123 4567.
+PHONE = re.compile(r"\+\d[\d\s().-]{6,}\d|\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b")
+
+
+def without_identifiers(text: str) -> str:
+    """Free text as the log keeps it: an email address or phone number in it (a consumer's, perhaps) is removed."""
+    return PHONE.sub("[phone removed]", EMAIL.sub("[email removed]", text))
 
 
 def record(action: AuditAction, *, actor: AbstractBaseUser | AnonymousUser | None = None,
            token: ApiToken | None = None, object_type: str = "", object_key: str = "", reason: str = "",
            details: dict[str, Any] | None = None, actor_name: str = "") -> AuditEvent:
-    """Appends one event; `actor_name` names a part of the system when no user acted (a schedule, a command)."""
+    """Appends one event; `actor_name` names a part of the system when no user acted (a schedule, a command). A
+    stated reason is kept without any email address or phone number typed into it."""
     user = actor if isinstance(actor, AbstractBaseUser) and actor.is_authenticated else None
     return AuditEvent.objects.create(
         actor_id=user.pk if user is not None else None,
         actor_name=user.get_username() if user is not None else actor_name,
         token_key=token.token_key if token is not None else "", action=action, object_type=object_type,
-        object_key=object_key, reason=reason, details=details or {})
+        object_key=object_key, reason=without_identifiers(reason), details=details or {})
 
 
 def harvest_run_pks(uids: list[str]) -> dict[str, int]:

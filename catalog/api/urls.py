@@ -10,6 +10,7 @@ from catalog.api.errors import api_not_found
 from catalog.api.views import HarvestRunViewSet, OpenLineageEventView, OrgConnectionViewSet
 from catalog.classification.urls import api_urlpatterns as classification_api
 from catalog.explorer.urls import api_urlpatterns as explorer_api
+from catalog.exports.urls import api_urlpatterns as exports_api
 from catalog.inventory.urls import api_urlpatterns as inventory_api
 from catalog.systems.urls import api_urlpatterns as systems_api
 
@@ -19,7 +20,7 @@ router.register("orgs", OrgConnectionViewSet, basename="org")
 router.register("harvest-runs", HarvestRunViewSet, basename="harvest-run")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
-v1 = [*router.urls, *inventory_api, *classification_api,
+v1 = [*exports_api, *router.urls, *inventory_api, *classification_api,
       *explorer_api, *systems_api,
       path("lineage/openlineage", OpenLineageEventView.as_view(), name="lineage-openlineage")]
 

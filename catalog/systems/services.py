@@ -44,7 +44,7 @@ class IntegrationQuery:
 
 def systems(query: SystemQuery, page: PageRequest) -> Page[SystemSummary]:
     """The live systems passing every filter, by host; an org never harvested observes none."""
-    scope = _org_key(query.org)
+    scope = org_scope(query.org)
     if scope == "":
         return Page(0, ())
     filters = SystemFilter(org_key=scope, role=query.role, country=query.country, search=query.search)
@@ -60,7 +60,7 @@ def system(key: str) -> SystemDetail:
 
 def integrations(query: IntegrationQuery, page: PageRequest) -> Page[IntegrationSummary]:
     """The live integrations passing every filter, by org, kind and name; an org never harvested has none."""
-    scope = _org_key(query.org)
+    scope = org_scope(query.org)
     if scope == "":
         return Page(0, ())
     filters = IntegrationFilter(org_key=scope, kind=query.kind, consent_checked=query.consent_checked,
@@ -91,7 +91,7 @@ def alias_of(scope: str, aliases: dict[str, str]) -> str | None:
     return aliases.get(":".join(parts[:2])) if len(parts) >= 2 else None
 
 
-def _org_key(alias: str | None) -> str | None:
+def org_scope(alias: str | None) -> str | None:
     """None: no org filter; "": no org of that alias, or one never harvested (nothing of it is in the graph)."""
     if not alias:
         return None
@@ -100,4 +100,4 @@ def _org_key(alias: str | None) -> str | None:
 
 
 __all__ = ["IntegrationQuery", "NotInCatalogError", "SystemQuery", "alias_of", "aliases_by_org_key", "integration",
-           "integrations", "org_aliases", "system", "systems"]
+           "integrations", "org_aliases", "org_scope", "system", "systems"]

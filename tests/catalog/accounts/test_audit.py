@@ -202,3 +202,16 @@ def test_nobody_changes_the_audit_log_through_the_api():
 
 def test_an_anonymous_request_for_the_audit_log_is_a_401():
     assert APIClient().get(EVENTS).status_code == 401
+
+
+@pytest.mark.parametrize(("stated", "kept"), [
+    ("Asked by jane.doe@example.com", "Asked by [email removed]"),
+    ("Call +1 415 555 0100 back", "Call [phone removed] back"),
+    ("Call (415) 555-0100 back", "Call [phone removed] back"),
+    ("DSAR 2026-118, ticket 4471: right to know", "DSAR 2026-118, ticket 4471: right to know"),
+])
+def test_an_email_or_phone_number_typed_into_a_reason_is_not_kept(stated: str, kept: str):
+    event = audit.record(AuditAction.EXPORTED, actor=auditor(), object_type="fields", object_key="acme",
+                         reason=stated)
+
+    assert AuditEvent.objects.get(pk=event.pk).reason == kept
