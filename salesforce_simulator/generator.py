@@ -36,6 +36,18 @@ _GENERATED_TYPES = (
     "string", "string", "email", "phone", "picklist", "date", "datetime", "currency",
     "double", "boolean", "textarea", "reference", "int", "percent", "url",
 )  # fmt: skip
+# Fields about people, named as real orgs name them (so the classifier finds personal and sensitive ones):
+# (API name stem, label, type, share of them Shield-encrypted). About one field in PERSONAL_FIELD_SHARE is one.
+_PERSONAL_FIELDS = (
+    ("Email", "Email", "email", 0.0), ("Mobile_Phone", "Mobile phone", "phone", 0.0),
+    ("Birthdate", "Birth date", "date", 0.1), ("Home_Address", "Home address", "textarea", 0.1),
+    ("Gender", "Gender", "picklist", 0.0), ("SSN", "Social Security Number", "string", 0.6),
+    ("Tax_Id", "Tax ID", "string", 0.5), ("Passport_Number", "Passport number", "string", 0.5),
+    ("Drivers_License", "Driver license number", "string", 0.3), ("Bank_Account", "Bank account number", "string", 0.5),
+    ("Health_Condition", "Health condition", "textarea", 0.4), ("Religion", "Religion", "picklist", 0.0),
+    ("Ethnicity", "Ethnicity", "picklist", 0.0), ("Precise_Location", "Precise geolocation", "string", 0.2),
+)  # fmt: skip
+PERSONAL_FIELD_SHARE = 0.15
 RECORDS_PER_GENERATED_OBJECT = 5
 GENERATED_REPORTS = 49  # the Report event logs name report ids 1 to 49
 EVENT_TYPES = ("API", "RestApi", "BulkApi", "ReportExport", "Report", "ApexCallout",
@@ -126,6 +138,8 @@ def generated_key_prefix(index: int) -> str:
 
 
 def _generated_field(index: int, n: int, seed: int) -> CompactField:
+    if fraction(seed, index, n, 64) < PERSONAL_FIELD_SHARE:
+        return _personal_field(index, n, seed)
     kind = pick(_GENERATED_TYPES, seed, index, n, 61)
     name = f"Field{n:03d}__c"
     spec = CompactField(name, kind, f"Field {n:03d}")
@@ -134,6 +148,18 @@ def _generated_field(index: int, n: int, seed: int) -> CompactField:
         spec.relationship_name = f"Field{n:03d}__r"
     elif kind == "picklist":
         spec.picklist_values = ["Alpha", "Beta", "Gamma"]
+    if fraction(seed, index, n, 63) < 0.05:
+        spec.classification = "Confidential"
+        spec.compliance_groups = ["CCPA"]
+    return spec
+
+
+def _personal_field(index: int, n: int, seed: int) -> CompactField:
+    """A field about a person (an email, a tax id, a religion …), some Shield-encrypted, by seed."""
+    stem, label, kind, encrypted_share = pick(_PERSONAL_FIELDS, seed, index, n, 65)
+    spec = CompactField(f"{stem}_{n:03d}__c", kind, label, encrypted=fraction(seed, index, n, 66) < encrypted_share)
+    if kind == "picklist":
+        spec.picklist_values = ["Declined to state", "Other"]
     if fraction(seed, index, n, 63) < 0.05:
         spec.classification = "Confidential"
         spec.compliance_groups = ["CCPA"]

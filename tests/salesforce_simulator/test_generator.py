@@ -10,7 +10,7 @@ import requests
 from simple_salesforce.api import Salesforce
 
 from salesforce_simulator import Simulator, eventlogs, rest, tooling
-from salesforce_simulator.generator import generate_org
+from salesforce_simulator.generator import generate_org, generated_object
 from salesforce_simulator.org import IndexedRecordSource, Org, Record, id_number
 
 from .conftest import API_VERSION, soap_login, trusting_session
@@ -176,3 +176,17 @@ def test_generated_org_answers_the_reports_run_since_a_date_as_a_real_org_does()
     known = {str(report["Id"])[:15] for report in rest.run_query(org, "SELECT Id FROM Report", False, API_VERSION)[1]}
     assert logged
     assert logged <= known  # every report the event logs name is a Report row
+
+
+def test_generated_objects_hold_fields_about_people_some_encrypted_the_same_for_a_seed() -> None:
+    def personal_fields(seed: int) -> list[tuple[str, bool]]:
+        return [(spec.name, spec.encrypted) for index in range(40) for spec in generated_object(index, 100, seed).fields
+                if not spec.name.startswith("Field")]
+
+    found = personal_fields(7)
+    names = {name.removesuffix("__c").rsplit("_", 1)[0] for name, _ in found}
+
+    assert 0.1 < len(found) / 4000 < 0.2
+    assert {"SSN", "Tax_Id", "Birthdate", "Email"} <= names
+    assert any(encrypted for _, encrypted in found)
+    assert personal_fields(7) == found != personal_fields(8)
