@@ -6,10 +6,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
-
 from harvesters.overview import OrgHarvests, orgs_with_harvests
 from lineage import get_graph, org_key
+from lineage.graph import GRAPH_UNAVAILABLE
 from lineage.queries.dashboard import (
     Changes,
     InventoryFigures,
@@ -57,7 +56,7 @@ def dashboard() -> Dashboard:
     orgs = orgs_with_harvests()
     try:
         figures = _figures_of([org for org in orgs if org.org_id])
-    except (ServiceUnavailable, SessionExpired) as error:
+    except GRAPH_UNAVAILABLE as error:
         log.warning("the dashboard could not read the lineage graph: %s", error)
         return Dashboard([OrgDashboard(org, None) for org in orgs], graph_unavailable=True)
     return Dashboard([OrgDashboard(org, figures.get(org.org_id)) for org in orgs])

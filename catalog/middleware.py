@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -9,9 +10,13 @@ from urllib.parse import urlsplit
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.views import healthz
+from lineage.graph import GRAPH_UNAVAILABLE
+
+log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/healthz"
 API_PREFIX = "/api/"
@@ -48,3 +53,22 @@ class PageLoginRequiredMiddleware(LoginRequiredMiddleware):
         back_to = (shown.path + (f"?{shown.query}" if shown.query else "")) or request.get_full_path()
         login = redirect_to_login(back_to, self.get_login_url(view_func), self.get_redirect_field_name(view_func))
         return HttpResponseClientRedirect(login["Location"])
+
+
+class GraphUnavailableMiddleware:
+    """A page read from the lineage graph while the graph does not answer is a 503 saying so in words, not a 500
+    (the API says the same as a problem, catalog.api.errors)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, GRAPH_UNAVAILABLE) or request.path_info.startswith(API_PREFIX):
+            return None
+        log.warning("%s: the lineage graph is unavailable: %s", request.path_info, exception)
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "30"
+        return response

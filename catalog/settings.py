@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "catalog.middleware.GraphUnavailableMiddleware",  # a page whose graph does not answer: a 503 in words
 ]
 
 ROOT_URLCONF = "catalog.urls"

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from typing import Any, LiteralString, TypeVar
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Record, RoutingControl
+from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
 T = TypeVar("T")
+# The graph not answering (down, restarting, or busy): a reader says so and asks to retry, never a 500.
+GRAPH_UNAVAILABLE = (ServiceUnavailable, SessionExpired, TransientError)
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,7 @@ class GraphConfig:
     user: str
     password: str
     database: str
+    retry_seconds: float = 30.0  # how long a transaction is retried while the server does not answer (the driver's)
 
     def __repr__(self) -> str:
         return f"GraphConfig(uri={self.uri!r}, user={self.user!r}, database={self.database!r})"
@@ -30,7 +34,8 @@ class Graph:
     def __init__(self, config: GraphConfig, *, connection_timeout: float = 5.0) -> None:
         self.config = config
         self._driver: Driver = GraphDatabase.driver(
-            config.uri, auth=(config.user, config.password), connection_timeout=connection_timeout
+            config.uri, auth=(config.user, config.password), connection_timeout=connection_timeout,
+            max_transaction_retry_time=config.retry_seconds,
         )
 
     @property
