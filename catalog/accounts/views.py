@@ -142,11 +142,14 @@ def rows_of(events: list[AuditEvent]) -> list[AuditRow]:
 
 
 def in_words(value: object) -> str:
-    """A detail's value as a person reads it: a list joined by commas, yes or no for a flag."""
+    """A detail's value as a person reads it: a list joined by commas, yes or no for a flag, `name: value` pairs
+    (an export's filters), "none" for an empty one."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{name}: {in_words(each)}" for name, each in value.items()) or "none"
     return str(value)
 
 

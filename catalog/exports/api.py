@@ -12,6 +12,7 @@ from django.http import QueryDict, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -45,9 +46,20 @@ def csv_answer(description: str) -> dict[Any, Any]:
     return {(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=description)}
 
 
+class _NoFormatParameter:
+    URL_FORMAT_OVERRIDE = None
+
+
+class AcceptOnlyNegotiation(DefaultContentNegotiation):
+    """Only Accept picks the answer's type: DRF would read `?format=` too and answer one it lacks with a 404."""
+
+    settings = _NoFormatParameter()  # type: ignore[assignment]  # the one setting it reads
+
+
 class _ExportView(APIView):
     read_permission = roles.EXPORT_CATALOG
     renderer_classes = [JSONRenderer, CsvRenderer]
+    content_negotiation_class = AcceptOnlyNegotiation
 
     def exporter(self, request: Request) -> Exporter:
         return Exporter(actor=request.user, reason=str(request.query_params.get("reason", "")), origin=API,

@@ -7,8 +7,9 @@ exported, and the form). Only roles that may export (privacy officer, auditor) r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -26,9 +27,11 @@ from catalog.inventory.api import FieldFilterSet
 from catalog.pages import found
 from catalog.systems import services as systems
 from catalog.systems.api import SystemFilterSet
+from catalog.templatetags.catalog_words import words
 from lineage.queries.pages import PageRequest
 
 WEB_PAGE = "web page"
+YES_NO = {"true": "yes", "false": "no"}
 
 
 @dataclass(frozen=True)
@@ -107,13 +110,19 @@ def _with_filters(url: str, filters: forms.Form) -> str:
 
 
 def _in_words(filters: forms.Form) -> list[tuple[str, str]]:
-    """Each filter given, by its label, with its value as the list's form says it (a choice's words)."""
-    said: list[tuple[str, str]] = []
-    for name, value in given_filters(filters):
-        field = filters.fields[name]
-        choices: dict[Any, Any] = dict(getattr(field, "choices", ()) or ())
-        said.append((str(field.label or name), str(choices.get(value, value))))
-    return said
+    """Each filter given, by its label, with its value in words: yes or no, a choice's words, text as typed."""
+    return [(str(filters.fields[name].label or name), _value_words(filters.fields[name], value))
+            for name, value in given_filters(filters)]
+
+
+def _value_words(field: forms.Field, value: str) -> str:
+    if not isinstance(field, forms.ChoiceField):
+        return value
+    if value in YES_NO:
+        return YES_NO[value]
+    choices = cast(Iterable[tuple[object, object]], field.choices)  # flat choices: filters have no groups
+    said = next((str(label) for choice, label in choices if choice == value), value)
+    return words(said) if said == value else said
 
 
 def _export_page(request: HttpRequest, page: ExportPage, filters: forms.Form, form: ExportReasonForm,

@@ -171,6 +171,15 @@ def test_a_client_may_ask_for_text_csv_and_still_reads_an_error_as_a_problem(api
     assert list(json.loads(refused.content)["errors"]) == ["reason"]
 
 
+def test_a_format_parameter_is_no_filter_and_changes_nothing(api: APIClient, export_bank: OrgConnection):
+    for path in (EXPORT, SYSTEMS_EXPORT):
+        response = api.get(f"{path}?{REASON}&format=AAA")
+
+        assert response.status_code == 200, path
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        streamed_text(response)
+
+
 def test_a_privacy_officer_and_an_auditor_may_export(export_bank: OrgConnection):
     for person in (privacy_officer(), auditor()):
         assert token_client(person, scopes=("catalog:read",)).get(f"{EXPORT}?{REASON}").status_code == 200
