@@ -80,6 +80,15 @@ INDEXES: dict[str, LiteralString] = {
     "field_override_category": (
         "CREATE INDEX field_override_category IF NOT EXISTS FOR (n:Field) ON (n.org_key, n.override_ccpa_category)"
     ),
+    # The field list's other filters (custom, encrypted, namespace) and its name search (a text index: CONTAINS).
+    "field_custom_in_org": "CREATE INDEX field_custom_in_org IF NOT EXISTS FOR (n:Field) ON (n.org_key, n.custom)",
+    "field_encrypted_in_org": (
+        "CREATE INDEX field_encrypted_in_org IF NOT EXISTS FOR (n:Field) ON (n.org_key, n.encrypted)"
+    ),
+    "field_namespace_in_org": (
+        "CREATE INDEX field_namespace_in_org IF NOT EXISTS FOR (n:Field) ON (n.org_key, n.namespace)"
+    ),
+    "field_search_text": "CREATE TEXT INDEX field_search_text IF NOT EXISTS FOR (n:Field) ON (n.search_text)",
     "has_object_scope": "CREATE INDEX has_object_scope IF NOT EXISTS FOR ()-[r:HAS_OBJECT]-() ON (r.org_key, r.key)",
     "has_field_scope": "CREATE INDEX has_field_scope IF NOT EXISTS FOR ()-[r:HAS_FIELD]-() ON (r.org_key, r.key)",
     "references_scope": "CREATE INDEX references_scope IF NOT EXISTS FOR ()-[r:REFERENCES]-() ON (r.org_key, r.key)",
@@ -105,6 +114,9 @@ MIGRATIONS: tuple[LiteralString, ...] = (
     "SET n.observed_by = [n.org_key], n.observed_runs = [n.run_id], n.org_key = null",
     "MATCH (n:Subject) WHERE n.observed_by IS NULL AND n.org_key IS NOT NULL "
     "SET n.observed_by = [n.org_key], n.observed_runs = [n.run_id], n.org_key = null",
+    # Fields written before the name search had its own property (`FieldRecord.properties`) get it.
+    "MATCH (n:Field) WHERE n.search_text IS NULL AND n.name IS NOT NULL "
+    "SET n.search_text = toLower(n.name + '\\n' + coalesce(n.display_label, ''))",
 )
 
 

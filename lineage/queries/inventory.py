@@ -1,7 +1,9 @@
 """What an org holds: its live objects and fields, listed with filters a page at a time, and one of each in full.
 
 Every list seeks the org's nodes through the `org_key` index (`lineage/schema.py`) and is bounded by a page of at
-most MAX_PAGE_SIZE rows; a count query gives the total the pages add up to.
+most MAX_PAGE_SIZE rows; a count query gives the total the pages add up to. A filtered field list counts its matches
+up to COUNT_CAP (or to the end of the page asked, if further) and says when there are more, rather than read a large
+org's every field to count them.
 """
 
 from __future__ import annotations
@@ -161,8 +163,10 @@ _FIELD_FILTERS = (
 )
 # Where the fields come from, narrowest first. The org's and an object's are sought in the `field_listing` index
 # (org_key, sobject, name), which hands them over in the list's order, so a page stops after SKIP + LIMIT rows.
-_ORG_FIELDS = "MATCH (f:Field) WHERE f.org_key = $org_key AND f.sobject IS NOT NULL AND f.name IS NOT NULL AND "
-_OBJECT_FIELDS = "MATCH (f:Field) WHERE f.org_key = $org_key AND f.sobject = $sobject AND f.name IS NOT NULL AND "
+# The hint keeps the engine on it when its statistics favour the org_key index alone (which gives no order).
+_LISTING: LiteralString = "MATCH (f:Field) USING INDEX f:Field(org_key, sobject, name) "
+_ORG_FIELDS = _LISTING + "WHERE f.org_key = $org_key AND f.sobject IS NOT NULL AND f.name IS NOT NULL AND "
+_OBJECT_FIELDS = _LISTING + "WHERE f.org_key = $org_key AND f.sobject = $sobject AND f.name IS NOT NULL AND "
 # A field is sensitive (or of a category) in force only if its rules or an override say so: both are indexed.
 _SENSITIVE_FIELDS = (
     "CALL () { MATCH (f:Field) WHERE f.org_key = $org_key AND f.sensitive = true RETURN f "
@@ -179,6 +183,27 @@ _PERSONAL_FIELDS = (
     "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_ccpa_category IS NOT NULL RETURN f } "
     "WITH f WHERE f.sobject IS NOT NULL AND f.name IS NOT NULL AND "
 )
+# `custom` and `encrypted` are always written as booleans (`FieldRecord`), so an equality seek misses no field.
+_ENCRYPTED_FIELDS = (
+    "MATCH (f:Field) USING INDEX f:Field(org_key, encrypted) "
+    "WHERE f.org_key = $org_key AND f.encrypted = true AND f.sobject IS NOT NULL "
+    "AND f.name IS NOT NULL AND "
+)
+_STANDARD_FIELDS = (
+    "MATCH (f:Field) USING INDEX f:Field(org_key, custom) "
+    "WHERE f.org_key = $org_key AND f.custom = false AND f.sobject IS NOT NULL "
+    "AND f.name IS NOT NULL AND "
+)
+_NAMESPACE_FIELDS = (
+    "MATCH (f:Field) USING INDEX f:Field(org_key, namespace) "
+    "WHERE f.org_key = $org_key AND f.namespace = $namespace AND f.sobject IS NOT NULL "
+    "AND f.name IS NOT NULL AND "
+)
+# The text index on `search_text` (name and label, lower-cased) hands over every field holding the term, of any org.
+_SEARCHED_FIELDS = (
+    "MATCH (f:Field) USING TEXT INDEX f:Field(search_text) WHERE f.search_text CONTAINS $search "
+    "WITH f WHERE f.org_key = $org_key AND f.sobject IS NOT NULL AND f.name IS NOT NULL AND "
+)
 # Ordering by the constant org_key too lets the engine take the index's order instead of sorting.
 _IN_INDEX_ORDER = "WITH f ORDER BY f.org_key, f.sobject, f.name SKIP $skip LIMIT $limit "
 _SORTED = "WITH f ORDER BY f.sobject, f.name SKIP $skip LIMIT $limit "
@@ -188,13 +213,15 @@ _FIELD_IN_FORCE = (
     + " AS sensitive, " + is_overridden("f") + " AS overridden "
 )
 _COUNT = "RETURN count(f) AS total"
+# A filtered count stops at $count_limit matches (COUNT_CAP + 1, or further for a deep page).
+_CAPPED_COUNT = "WITH f LIMIT $count_limit " + _COUNT
 _PAGE = _FIELD_IN_FORCE + "ORDER BY f.sobject, f.name"
 # The general queries (any filter, the org's fields in index order); `field_queries` picks narrower ones.
 COUNT_FIELDS: LiteralString = _ORG_FIELDS + _FIELD_FILTERS + _COUNT
 LIST_FIELDS: LiteralString = _ORG_FIELDS + _FIELD_FILTERS + _IN_INDEX_ORDER + _PAGE
 # No filter: the org's fields less its retired ones, counted in the indexes alone (no node is read but retired ones).
 COUNT_ALL_FIELDS: LiteralString = (
-    "CALL () { MATCH (f:Field) WHERE f.org_key = $org_key AND f.sobject IS NOT NULL AND f.name IS NOT NULL "
+    "CALL () { " + _LISTING + "WHERE f.org_key = $org_key AND f.sobject IS NOT NULL AND f.name IS NOT NULL "
     "  RETURN count(f) AS listed } "
     "CALL () { MATCH (f:Field) USING INDEX f:Field(org_key, retired_at) WHERE f.org_key = $org_key "
     "  AND f.retired_at IS NOT NULL AND f.sobject IS NOT NULL AND f.name IS NOT NULL RETURN count(f) AS retired } "
@@ -211,14 +238,19 @@ class FieldQueries:
     count: LiteralString
     page: LiteralString
     page_in_index_order: LiteralString = LIST_FIELDS
+    count_stops: bool = True  # the count stops at $count_limit (the unfiltered count, in the indexes, does not)
 
-    def page_for(self, total: int, page: PageRequest) -> LiteralString:
-        many = total > SORTED_AT_MOST and (page.skip + page.size) * 10 <= total
+    def page_for(self, total: int, page: PageRequest, more: bool = False) -> LiteralString:
+        """`more`: more fields match than `total` counted (too many to sort)."""
+        many = more or (total > SORTED_AT_MOST and (page.skip + page.size) * 10 <= total)
         return self.page_in_index_order if many else self.page
 
 
 # Up to this many matches, sorting the candidates is cheaper than walking the org's fields in index order.
 SORTED_AT_MOST = 2000
+# A filtered field list counts at most this many matches (or up to its page's end) and says when there are more.
+COUNT_CAP = 10_000
+COUNTED_AT_MOST = 2**62  # more fields than any graph holds, and a LIMIT the engine takes (a page far past the end)
 
 
 def field_queries(filters: FieldFilter) -> FieldQueries:
@@ -226,20 +258,31 @@ def field_queries(filters: FieldFilter) -> FieldQueries:
     same `_FIELD_FILTERS` whichever the source, so the answer is the same)."""
     if filters.sobject is not None:
         in_object_order = _OBJECT_FIELDS + _FIELD_FILTERS + _IN_INDEX_ORDER + _PAGE
-        return FieldQueries(_OBJECT_FIELDS + _FIELD_FILTERS + _COUNT, in_object_order, in_object_order)
-    if filters.sensitive:
-        return _sorted_queries(_SENSITIVE_FIELDS)
-    if filters.ccpa_category is not None:
-        return _sorted_queries(_CATEGORY_FIELDS)
-    if filters.unclassified is False:
-        return _sorted_queries(_PERSONAL_FIELDS)
+        return FieldQueries(_OBJECT_FIELDS + _FIELD_FILTERS + _CAPPED_COUNT, in_object_order, in_object_order)
     if filters == FieldFilter():
-        return FieldQueries(COUNT_ALL_FIELDS, LIST_FIELDS)
-    return FieldQueries(COUNT_FIELDS, LIST_FIELDS)
+        return FieldQueries(COUNT_ALL_FIELDS, LIST_FIELDS, count_stops=False)
+    source = _narrowest_source(filters)
+    if source is _ORG_FIELDS:
+        return FieldQueries(_ORG_FIELDS + _FIELD_FILTERS + _CAPPED_COUNT, LIST_FIELDS)
+    return _sorted_queries(source)
+
+
+def _narrowest_source(filters: FieldFilter) -> LiteralString:
+    """The fields the most selective filter given seeks in its index; the org's every field when none can."""
+    sources: tuple[tuple[bool, LiteralString], ...] = (
+        (bool(filters.sensitive), _SENSITIVE_FIELDS),
+        (filters.ccpa_category is not None, _CATEGORY_FIELDS),
+        (bool(filters.encrypted), _ENCRYPTED_FIELDS),
+        (filters.namespace is not None, _NAMESPACE_FIELDS),
+        (filters.unclassified is False, _PERSONAL_FIELDS),
+        (bool(filters.search), _SEARCHED_FIELDS),
+        (filters.custom is False, _STANDARD_FIELDS),
+    )
+    return next((source for given, source in sources if given), _ORG_FIELDS)
 
 
 def _sorted_queries(source: LiteralString) -> FieldQueries:
-    return FieldQueries(source + _FIELD_FILTERS + _COUNT, source + _FIELD_FILTERS + _SORTED + _PAGE)
+    return FieldQueries(source + _FIELD_FILTERS + _CAPPED_COUNT, source + _FIELD_FILTERS + _SORTED + _PAGE)
 
 
 ONE_FIELD: LiteralString = "MATCH (f:Field {key: $key}) WHERE f.retired_at IS NULL " + _FIELD_IN_FORCE
@@ -290,14 +333,18 @@ def object_detail(graph: Graph, sobject_key: str) -> ObjectDetail | None:
 
 
 def list_fields(graph: Graph, org_key: str, filters: FieldFilter, page: PageRequest) -> Page[FieldSummary]:
-    """The org's live fields that pass every filter given, by object and name."""
+    """The org's live fields that pass every filter given, by object and name; a filtered total counts up to
+    COUNT_CAP or the page's end, whichever is further, and `more_than_total` says when more match."""
     parameters = {"org_key": org_key, **filters.parameters()}
     queries = field_queries(filters)
-    total = int(graph.read(queries.count, **parameters)[0]["total"])
+    counted_up_to = min(max(COUNT_CAP, page.skip + page.size), COUNTED_AT_MOST)
+    counted = int(graph.read(queries.count, **parameters, count_limit=counted_up_to + 1)[0]["total"])
+    more = queries.count_stops and counted > counted_up_to
+    total = counted_up_to if more else counted
     if page.skip >= total:
         return Page(total, ())
-    rows = graph.read(queries.page_for(total, page), **parameters, skip=page.skip, limit=page.size)
-    return Page(total, tuple(FieldSummary(**_field_summary_values(row)) for row in rows))
+    rows = graph.read(queries.page_for(total, page, more), **parameters, skip=page.skip, limit=page.size)
+    return Page(total, tuple(FieldSummary(**_field_summary_values(row)) for row in rows), more_than_total=more)
 
 
 def field_detail(graph: Graph, field_key: str) -> FieldDetail | None:
@@ -381,6 +428,6 @@ def _native(value: Any) -> datetime | None:
     return native
 
 
-__all__ = ["MAX_FIELD_INTEGRATIONS", "MAX_PAGE_SIZE", "SORTED_AT_MOST", "FieldDetail", "FieldFilter",
+__all__ = ["COUNT_CAP", "MAX_FIELD_INTEGRATIONS", "MAX_PAGE_SIZE", "SORTED_AT_MOST", "FieldDetail", "FieldFilter",
            "FieldIntegration", "FieldQueries", "FieldSummary", "ObjectDetail", "ObjectSummary", "Page", "PageRequest",
            "field_detail", "field_integrations", "field_queries", "list_fields", "list_objects", "object_detail"]

@@ -200,9 +200,19 @@ _HOP_RESULT: LiteralString = (
 )
 HOP: LiteralString = _FRONTIER + _HOP_STEP + _HOP_RESULT
 
+# A field's `Object.Field` holds the text in its name or label (the text index on `search_text` finds those), in its
+# object's name (the object's fields), or across the dot (names starting with what follows it: $after_dot).
+_SEARCHED_FIELDS: LiteralString = (
+    "CALL () { MATCH (m:Field) WHERE m.search_text CONTAINS $text RETURN m "
+    "  UNION MATCH (o:SObject) WHERE (toLower(o.name) + '.') CONTAINS $text "
+    "    MATCH (m:Field) USING INDEX m:Field(org_key, sobject, name) "
+    "    WHERE m.org_key = o.org_key AND m.sobject = o.name AND m.name IS NOT NULL RETURN m "
+    "  UNION MATCH (m:Field) WHERE m.search_text STARTS WITH $after_dot RETURN m } "
+)
 SEARCH: LiteralString = (
     "CALL () { "
-    "  MATCH (m:Field) WHERE m.retired_at IS NULL AND (toLower(m.sobject + '.' + m.name) CONTAINS $text "
+    "  " + _SEARCHED_FIELDS + "WITH m WHERE m.retired_at IS NULL "
+    "    AND (toLower(m.sobject + '.' + m.name) CONTAINS $text "
     "    OR toLower(coalesce(m.display_label, '')) CONTAINS $text) RETURN m LIMIT $limit "
     "  UNION ALL MATCH (m:SObject) WHERE m.retired_at IS NULL AND NOT coalesce(m.placeholder, false) "
     "    AND (toLower(m.name) CONTAINS $text OR toLower(coalesce(m.display_label, '')) CONTAINS $text) "
@@ -232,7 +242,8 @@ def find_nodes(graph: Graph, text: str, limit: int = 20) -> tuple[LineageNode, .
     wanted = text.strip().lower()
     if not wanted:
         return ()
-    rows = graph.read(SEARCH, text=wanted, limit=limit)
+    after_dot = wanted.partition(".")[2] or None
+    rows = graph.read(SEARCH, text=wanted, after_dot=after_dot, limit=limit)
     found = [_node(row, hop=0) for row in rows]
     found.sort(key=lambda node: (node.name.lower() != wanted and (node.label or "").lower() != wanted,
                                  len(node.name), node.name))

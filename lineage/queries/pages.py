@@ -11,10 +11,11 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page of rows, and how many rows all pages hold."""
+    """One page of rows, and how many rows all pages hold (at least, when `more_than_total`)."""
 
     total: int
     rows: tuple[T, ...]
+    more_than_total: bool = False  # counting stopped at `total`: more rows than that match
 
 
 @dataclass(frozen=True)

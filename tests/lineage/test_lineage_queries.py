@@ -4,9 +4,10 @@ node and edge caps, each edge read the way its data moves and saying how it is k
 from __future__ import annotations
 
 import pytest
+from neo4j import GraphDatabase
 
 from lineage import Graph
-from lineage.queries.lineage import Direction, Lineage, find_nodes, lineage_of, node_of
+from lineage.queries.lineage import SEARCH, Direction, Lineage, find_nodes, lineage_of, node_of
 from tests.lineage.lineage_org import (
     BORROWER,
     CORE,
@@ -166,3 +167,31 @@ def test_nodes_are_found_by_part_of_their_name_or_label_exact_names_first(lineag
     assert TAX_ID in {node.key for node in find_nodes(lineage_graph, "Tax ID")}
     assert [node.key for node in find_nodes(lineage_graph, "crm-sync.lineage")] == [CRM]
     assert find_nodes(lineage_graph, "   ") == ()
+
+
+def test_a_field_is_found_by_its_objects_name_across_the_dot_or_by_its_own(lineage_graph: Graph):
+    def found(text: str) -> set[str]:
+        return {node.key for node in find_nodes(lineage_graph, text)}
+
+    assert {EMAIL, TAX_ID, DEPARTMENT} <= found("rrower__")  # in the object's name
+    assert {EMAIL, TAX_ID, DEPARTMENT} <= found("borrower__c.")
+    assert found("ower__c.tax_") == {TAX_ID}  # across the dot
+    assert TAX_ID in found("x_id__")  # in the field's own name
+    assert found("zq404x") == set()
+
+
+def test_a_name_search_seeks_the_fields_text_index_not_every_field(lineage_graph: Graph):
+    config = lineage_graph.config
+    with (GraphDatabase.driver(config.uri, auth=(config.user, config.password)) as driver,
+          driver.session(database=lineage_graph.database) as session):
+        plan = session.run("EXPLAIN " + SEARCH, text="zq404x", after_dot=None, limit=20).consume().plan
+    details: list[str] = []
+    pending = [plan or {}]
+    while pending:
+        step = pending.pop()
+        operator = str(step.get("operatorType", "")).split("@")[0]
+        details.append(f"{operator} {step.get('args', {}).get('Details', '')}")
+        pending += step.get("children", [])
+
+    assert any(each.startswith("NodeIndexContainsScan") and "search_text" in each for each in details)
+    assert not any(each.startswith("NodeByLabelScan") and ":Field" in each for each in details)

@@ -107,3 +107,12 @@ def test_subject_keys_are_the_same_for_a_consumer_however_their_identifier_is_wr
     assert subject_hmac_for(secret, phone="1") != subject_hmac_for(secret, external_id="1")
     with pytest.raises(ValueError, match="never a raw identifier"):
         SubjectRecord(hmac="jane@example.com", evidence="query:Contact")
+
+
+def test_a_fields_name_and_label_are_written_lower_cased_for_the_name_search():
+    field = FieldRecord(org_id=ORG, sobject="Contact", name="Tax_Id__c", type="string", display_label="Tax ID",
+                        evidence="describe:Contact")
+    unlabelled = FieldRecord(org_id=ORG, sobject="Contact", name="Email", type="email", evidence="describe:Contact")
+
+    assert field.properties()["search_text"] == "tax_id__c\ntax id"
+    assert unlabelled.properties()["search_text"] == "email\n"

@@ -12,6 +12,7 @@ import pytest
 from neo4j import GraphDatabase, Record, ResultSummary, Session
 
 from lineage import Graph
+from lineage.queries import inventory
 from lineage.queries.dashboard import inventory_figures
 from lineage.queries.inventory import (
     COUNT_ALL_FIELDS,
@@ -47,9 +48,20 @@ FILTERS = [
     FieldFilter(unclassified=False),
     FieldFilter(unclassified=True),
     FieldFilter(custom=True),
+    FieldFilter(custom=False),
+    FieldFilter(encrypted=True),
+    FieldFilter(encrypted=False),
     FieldFilter(namespace="acme"),
     FieldFilter(search="e"),
+    FieldFilter(search="tax id"),
+    FieldFilter(search="no such name"),
+    FieldFilter(search="e", custom=False),
+    FieldFilter(encrypted=False, unclassified=True, custom=True),
 ]
+# Every filter that can be sought in an index of its own (the org's every field is read only when none can).
+NARROWING = [FieldFilter(sensitive=True), FieldFilter(ccpa_category="identifiers"), FieldFilter(unclassified=False),
+             FieldFilter(sobject="Contact"), FieldFilter(encrypted=True), FieldFilter(custom=False),
+             FieldFilter(namespace="acme"), FieldFilter(search="tax")]
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +81,7 @@ def general_answer(graph: Graph, parameters: dict[str, Any]) -> tuple[int, list[
 @pytest.mark.parametrize(("skip", "limit"), [(0, 50), (1, 2)])
 def test_every_way_to_a_page_answers_what_the_general_query_answers(overridden_org: Graph, filters: FieldFilter,
                                                                      skip: int, limit: int):
-    parameters = {"org_key": ORG_KEY, **filters.parameters(), "skip": skip, "limit": limit}
+    parameters = {"org_key": ORG_KEY, **filters.parameters(), "skip": skip, "limit": limit, "count_limit": 100}
     queries = field_queries(filters)
 
     total = overridden_org.read(queries.count, **parameters)[0]["total"]
@@ -113,17 +125,41 @@ def test_a_page_of_the_orgs_fields_is_read_in_index_order_not_sorted_whole(overr
     assert operators.index("Sort") < operators.index("Limit")  # the plan lists operators from the result down
 
 
-@pytest.mark.parametrize("filters", [FieldFilter(sensitive=True), FieldFilter(ccpa_category="identifiers"),
-                                     FieldFilter(unclassified=False), FieldFilter(sobject="Contact")], ids=repr)
+@pytest.mark.parametrize("filters", NARROWING, ids=repr)
 def test_a_narrowing_filter_seeks_its_own_index_not_the_orgs_every_field(overridden_org: Graph,
                                                                           filters: FieldFilter):
-    parameters = {"org_key": ORG_KEY, **filters.parameters(), "skip": 0, "limit": 50}
+    parameters = {"org_key": ORG_KEY, **filters.parameters(), "skip": 0, "limit": 50, "count_limit": 100}
     queries = field_queries(filters)
 
     for query in (queries.count, queries.page):
         sought = _index_details(overridden_org, query, parameters)
         assert sought
         assert not any("sobject IS NOT NULL" in each for each in sought)  # the org's every field
+
+
+def test_a_search_seeks_the_text_index_of_names_and_labels(overridden_org: Graph):
+    parameters = {"org_key": ORG_KEY, **FieldFilter(search="no such name").parameters(), "count_limit": 100}
+
+    sought = _index_details(overridden_org, field_queries(FieldFilter(search="no such name")).count, parameters)
+
+    assert sought == ["TEXT INDEX f:Field(search_text) WHERE search_text CONTAINS $search"]
+
+
+def test_a_filtered_total_stops_counting_at_the_cap_and_says_more_match(overridden_org: Graph,
+                                                                       monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(inventory, "COUNT_CAP", 2)
+
+    def page(number: int) -> tuple[int, bool, list[str]]:
+        found = list_fields(overridden_org, ORG_KEY, FieldFilter(custom=True), PageRequest(number=number, size=1))
+        return found.total, found.more_than_total, [row.name for row in found.rows]
+
+    few = list_fields(overridden_org, ORG_KEY, FieldFilter(namespace="acme"), PageRequest(size=1))
+
+    assert page(1) == (2, True, ["Tax_Id__c"])  # four custom fields: counting stopped at two
+    assert page(3) == (3, True, ["Status__c"])  # a page past the cap is counted to its end, and one more
+    assert page(4) == (4, False, ["acme__Value__c"])
+    assert (few.total, few.more_than_total) == (1, False)
+    assert list_fields(overridden_org, ORG_KEY, FieldFilter(), PageRequest(size=1)).total == 6  # the exact count
 
 
 def test_the_unfiltered_total_is_counted_without_reading_a_live_field(overridden_org: Graph):
