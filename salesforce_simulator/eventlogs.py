@@ -22,6 +22,7 @@ from typing import Any
 
 from salesforce_simulator import faults, soql
 from salesforce_simulator.describe import CompactField, CompactObject
+from salesforce_simulator.generator import GENERATED_REPORTS
 from salesforce_simulator.org import (
     ListRecordSource,
     Org,
@@ -31,6 +32,8 @@ from salesforce_simulator.org import (
     to_18,
 )
 from salesforce_simulator.routing import Route, SalesforceError, SimRequest, SimResponse
+
+EXPORTED_REPORT = record_id("00O", 1)  # the generated exports are of the generated org's first report
 
 EVENT_LOG_FILE = "EventLogFile"
 SETUP_AUDIT_TRAIL = "SetupAuditTrail"
@@ -204,8 +207,8 @@ def _type_values(org: Org, log: LogFile, rng: random.Random, base: dict[str, Any
                     "OPERATION_TYPE": rng.choice(["query", "insert", "upsert"]), "MESSAGE": "",
                     "NUMBER_FAILURES": 0, "URI": f"/services/async/{version}/job"},
         "ReportExport": {"REPORT_DESCRIPTION": f"{entity} export", "USER_AGENT": "Mozilla/5.0",
-                         "URI": "/00O8d000000Rpt1", "URI_ID_DERIVED": record_id("00O", 1)},
-        "Report": {"REPORT_ID": record_id("00O", rng.randrange(1, 50))[:15],
+                         "URI": f"/{EXPORTED_REPORT[:15]}", "URI_ID_DERIVED": EXPORTED_REPORT},
+        "Report": {"REPORT_ID": record_id("00O", rng.randrange(1, GENERATED_REPORTS + 1))[:15],
                    "DISPLAY_TYPE": "D", "RENDERING_TYPE": "W", "ROW_COUNT": rows,
                    "NUMBER_COLUMNS": rng.randrange(3, 25), "ORIGIN": "ReportRunFromLightning",
                    "URI": "/lightning/r/Report"},

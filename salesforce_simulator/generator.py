@@ -49,7 +49,7 @@ _PERSONAL_FIELDS = (
 )  # fmt: skip
 PERSONAL_FIELD_SHARE = 0.15
 RECORDS_PER_GENERATED_OBJECT = 5
-GENERATED_REPORTS = 49  # the Report event logs name report ids 1 to 49
+GENERATED_REPORTS = 49  # the reports 00O 1 to 49, which the generated event logs run and export
 EVENT_TYPES = ("API", "RestApi", "BulkApi", "ReportExport", "Report", "ApexCallout",
                "ApiTotalUsage", "Login")  # fmt: skip
 

@@ -10,8 +10,8 @@ import requests
 from simple_salesforce.api import Salesforce
 
 from salesforce_simulator import Simulator, eventlogs, rest, tooling
-from salesforce_simulator.generator import generate_org, generated_object
-from salesforce_simulator.org import IndexedRecordSource, Org, Record, id_number
+from salesforce_simulator.generator import GENERATED_REPORTS, generate_org, generated_object
+from salesforce_simulator.org import IndexedRecordSource, Org, Record, id_number, to_18
 
 from .conftest import API_VERSION, soap_login, trusting_session
 
@@ -176,6 +176,21 @@ def test_generated_org_answers_the_reports_run_since_a_date_as_a_real_org_does()
     known = {str(report["Id"])[:15] for report in rest.run_query(org, "SELECT Id FROM Report", False, API_VERSION)[1]}
     assert logged
     assert logged <= known  # every report the event logs name is a Report row
+
+
+def test_the_reports_a_generated_orgs_event_logs_run_and_export_are_the_reports_the_org_has() -> None:
+    org = generate_org(objects=2, fields=3, integrations=1, consumers=10, log_days=3, seed=6)
+    rows = [row for log in eventlogs.log_files(org) if log.event_type in {"Report", "ReportExport"}
+            for row in eventlogs.log_rows(org, log)]
+    run = {to_18(str(row["REPORT_ID"])) for row in rows if row["EVENT_TYPE"] == "Report"}
+    exported = {str(row["URI_ID_DERIVED"]) for row in rows if row["EVENT_TYPE"] == "ReportExport"}
+    exported_by_uri = {to_18(str(row["URI"]).removeprefix("/")) for row in rows if row["EVENT_TYPE"] == "ReportExport"}
+    reports = {str(report["Id"]) for report in org.records("Report")}
+
+    assert len(reports) == GENERATED_REPORTS
+    assert len(run) > 1
+    assert exported
+    assert run | exported | exported_by_uri <= reports
 
 
 def test_generated_objects_hold_fields_about_people_some_encrypted_the_same_for_a_seed() -> None:
