@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from catalog.accounts import roles
 from catalog.accounts.tokens import token_of
+from catalog.api.schema import ProblemAutoSchema
 from catalog.exports import services
 from catalog.exports.services import MAX_REASON_LENGTH, REASON_PATTERN, Exporter, ReasonError
 from catalog.exports.views import download
@@ -56,10 +57,16 @@ class AcceptOnlyNegotiation(DefaultContentNegotiation):
     settings = _NoFormatParameter()  # type: ignore[assignment]  # the one setting it reads
 
 
+class ExportSchema(ProblemAutoSchema):
+    def _get_format_parameters(self) -> list[dict[str, Any]]:
+        return []  # `?format=` picks nothing here (AcceptOnlyNegotiation): not a parameter to offer
+
+
 class _ExportView(APIView):
     read_permission = roles.EXPORT_CATALOG
     renderer_classes = [JSONRenderer, CsvRenderer]
     content_negotiation_class = AcceptOnlyNegotiation
+    schema = ExportSchema()
 
     def exporter(self, request: Request) -> Exporter:
         return Exporter(actor=request.user, reason=str(request.query_params.get("reason", "")), origin=API,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from catalog.accounts.models import AuditAction, AuditEvent
@@ -262,3 +263,16 @@ def test_an_org_never_harvested_exports_a_header_alone(api: APIClient, export_ba
 
     assert text.splitlines() == ["system,host,name,org,role,country,integration,integration_kind,channel,"
                                  "consent_checked,opt_out_checked,unchecked,first_seen,last_seen"]
+
+
+def test_the_schema_documents_each_export_as_csv_with_a_required_reason_and_every_status():
+    schema = SchemaGenerator().get_schema(request=None, public=True)  # type: ignore[no-untyped-call]
+
+    for path, statuses in (("/api/v1/orgs/{alias}/fields/export/", {"200", "400", "401", "403", "404", "429"}),
+                           ("/api/v1/systems/export/", {"200", "400", "401", "403", "429"})):
+        operation = schema["paths"][path]["get"]
+        assert set(operation["responses"]) == statuses, path
+        assert list(operation["responses"]["200"]["content"]) == ["text/csv"]
+        parameters = {each["name"]: each for each in operation["parameters"]}
+        assert parameters["reason"]["required"] is True
+        assert "format" not in parameters  # the export answers by Accept alone
