@@ -31,6 +31,7 @@ class Pager:
     size: int
     total: int
     query: str  # the GET parameters but the page
+    more: bool = False  # counting stopped at `total`: more rows than that, so more pages than `page_count`
 
     @property
     def page_count(self) -> int:
@@ -50,7 +51,7 @@ class Pager:
 
     @property
     def next_url(self) -> str:
-        return self._url(self.number + 1) if self.number < self.page_count else ""
+        return self._url(self.number + 1) if self.number < self.page_count or self.more else ""
 
     def _url(self, number: int) -> str:
         return f"?{self.query}&page={number}" if self.query else f"?page={number}"
@@ -79,13 +80,14 @@ def page_asked(request: HttpRequest) -> tuple[PageRequest, dict[str, str]]:
         return PageRequest(), {name: str(messages[0]) for name, messages in detail.items()}
 
 
-def pager_for(request: HttpRequest, asked: PageRequest, total: int) -> Pager:
-    """The pager of the page asked for; a page past the last one is the 404 page."""
+def pager_for(request: HttpRequest, asked: PageRequest, total: int, more: bool = False) -> Pager:
+    """The pager of the page asked for; a page past the last one is the 404 page. `more`: the total is where
+    counting stopped, more rows follow."""
     if asked.number > 1 and asked.skip >= total:
         raise Http404(f"There is no page {asked.number} (past the last page).")
     kept = request.GET.copy()
     kept.pop("page", None)
-    return Pager(asked.number, asked.size, total, kept.urlencode())
+    return Pager(asked.number, asked.size, total, kept.urlencode(), more)
 
 
 def address_without_blanks(request: HttpRequest) -> str:

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from lineage.queries.inventory import COUNT_CAP
 from lineage.queries.pages import MAX_PAGE_SIZE, PageRequest
 
 
@@ -70,15 +71,26 @@ class GraphPagination(PageNumberPagination):
         self.asked = PageRequest(number=int(given or 1), size=self.get_page_size(request))
         return self.asked
 
-    def graph_response(self, total: int, results: Any) -> Response:
-        """The list's body (count, next, previous, results); a page past the last is a 404."""
+    def graph_response(self, total: int, results: Any, more: bool = False) -> Response:
+        """The list's body (count, next, previous, results); a page past the last is a 404. `more`: counting stopped
+        at `total` and more rows follow (`count_is_lower_bound`)."""
         if self.asked.number > 1 and self.asked.skip >= total:
             raise NotFound(f"There is no page {self.asked.number} (past the last page).")
-        return Response({"count": total, "next": self._link_to(self.asked.number + 1, total),
+        return Response({"count": total, "count_is_lower_bound": more,
+                         "next": self._link_to(self.asked.number + 1, total, more),
                          "previous": self._link_to(self.asked.number - 1, total), "results": results})
 
-    def _link_to(self, number: int, total: int) -> str | None:
-        if number < 1 or (number - 1) * self.asked.size >= total:
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        body: dict[str, Any] = super().get_paginated_response_schema(schema)
+        body["properties"]["count_is_lower_bound"] = {
+            "type": "boolean", "description": f"True when counting stopped at `count` (a filtered field list counts "
+            f"at most {COUNT_CAP:,} matches, or up to the page asked): more rows than `count` follow, and `next` "
+            f"links on."}
+        body["required"] = [*body["required"], "count_is_lower_bound"]
+        return body
+
+    def _link_to(self, number: int, total: int, more: bool = False) -> str | None:
+        if number < 1 or ((number - 1) * self.asked.size >= total and not more):
             return None
         url = self.asked_by.build_absolute_uri()
         if number == 1:

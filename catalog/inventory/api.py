@@ -207,7 +207,8 @@ class FieldViewSet(InventoryViewSet):
         filters = FieldFilterSet.field_filter(request.query_params)
         paginator = self.graph_page(request)
         page = services.fields_of(alias, filters, paginator.asked)
-        return paginator.graph_response(page.total, FieldSummarySerializer(page.rows, many=True).data)
+        return paginator.graph_response(page.total, FieldSummarySerializer(page.rows, many=True).data,
+                                        page.more_than_total)
 
     @extend_schema(parameters=[ALIAS, OBJECT, OpenApiParameter("field", OpenApiTypes.STR, OpenApiParameter.PATH,
                                                                description="The field's API name")],

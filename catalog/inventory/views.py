@@ -87,7 +87,7 @@ def catalog_fields(request: HtmxHttpRequest, alias: str) -> HttpResponse:
     chosen = filterset.chosen() if valid else None
     page = services.fields_of(alias, chosen, asked) if chosen else None
     context = {"org": org, "form": form, "page": page, "filtered": chosen is not None and chosen != FieldFilter(),
-               "pager": pager_for(request, asked, page.total) if page else None,
+               "pager": pager_for(request, asked, page.total, page.more_than_total) if page else None,
                "can_start": roles.can_run_harvests(request.user)}
     if request.htmx:  # htmx swaps 2xx answers only: a bad value's message must still reach the page
         fragment = render(request, FIELD_RESULTS_FRAGMENT, {**context, "htmx_errors": True})

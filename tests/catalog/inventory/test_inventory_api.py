@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from harvesters.connections import register_org
 from harvesters.models import OrgConnection
+from lineage.queries import inventory
 from tests.catalog.accounts.people import auditor, privacy_officer, token_client, user_in_role
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +70,20 @@ def test_the_field_list_counts_every_page(api: APIClient, bank: OrgConnection):
 
     assert body["count"] == 7
     assert [row["name"] for row in body["results"]] == ["acme__Value__c"]
+
+
+def test_a_count_that_stopped_at_the_cap_says_it_is_a_lower_bound_and_links_on(api: APIClient, bank: OrgConnection,
+                                                                              monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(inventory, "COUNT_CAP", 2)  # four custom fields: counting stops at two
+
+    capped = api.get(f"{FIELDS}?custom=true&page_size=1").json()
+    exact = api.get(f"{FIELDS}?namespace=acme").json()
+    unfiltered = api.get(FIELDS).json()
+
+    assert (capped["count"], capped["count_is_lower_bound"], len(capped["results"])) == (2, True, 1)
+    assert "page=2" in capped["next"]
+    assert (exact["count"], exact["count_is_lower_bound"]) == (1, False)
+    assert (unfiltered["count"], unfiltered["count_is_lower_bound"]) == (7, False)  # counted in the indexes, whole
 
 
 def test_a_fields_detail_shows_the_rules_that_decided_its_category_and_sensitivity(api: APIClient,

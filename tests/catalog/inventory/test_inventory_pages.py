@@ -24,6 +24,7 @@ from lineage import (
     SystemRecord,
     WritesEdge,
 )
+from lineage.queries import inventory
 from tests.catalog.accounts.people import auditor, privacy_officer, token_client, user_in_role
 from tests.catalog.page_checks import csp_problems
 from tests.lineage.queries.inventory_org import FIELDS, OBJECTS, ORG_ID, ORG_KEY
@@ -261,6 +262,20 @@ def test_the_fields_are_paged_by_the_apis_rules_keeping_the_filters(officer: Cli
     assert listed_fields(last.content.decode()) == ["Loan_Application__c.Status__c", "acme__Score__c.acme__Value__c"]
     assert beyond.status_code == 404
     assert far_beyond.status_code == 404  # not a SKIP the graph engine refuses
+
+
+def test_a_count_that_stopped_at_the_cap_says_more_than_and_pages_on(officer: Client, bank: OrgConnection,
+                                                                     monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(inventory, "COUNT_CAP", 2)  # four custom fields: counting stops at two
+
+    first = officer.get("/catalog/inv-bank/fields/", {"custom": "true", "page_size": "1"}).content.decode()
+    last = officer.get("/catalog/inv-bank/fields/", {"custom": "true", "page_size": "1", "page": "4"}).content.decode()
+
+    assert "More than 2 fields match these filters, 1 to 1 shown." in first
+    assert "Page 1 of more than 2" in first
+    assert 'href="?custom=true&amp;page_size=1&amp;page=2" rel="next"' in first
+    assert "4 fields match these filters, 4 to 4 shown." in last
+    assert 'rel="next"' not in last
 
 
 def test_filters_matching_nothing_say_so_and_offer_to_clear_them(officer: Client, bank: OrgConnection):
