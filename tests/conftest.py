@@ -135,14 +135,35 @@ def _wait_for_worker(hostname: str, process: subprocess.Popen[bytes], log: Path)
     pytest.fail(f"the worker did not answer a ping:\n{log.read_text()}")
 
 
+def connect_simulated_org(alias: str, simulator: Simulator, **details: Any) -> OrgConnection:
+    """Connect the org `simulator` serves as `alias`, by the client-credentials flow over its HTTPS; `details` (such
+    as manifest_dir) go to register_org as they are."""
+    from harvesters.connections import register_org
+
+    given = simulator.credentials()
+    return register_org(alias, login_url=simulator.base_url, auth_flow="client_credentials",
+                        client_id=given["consumer_key"], client_secret=given["consumer_secret"],
+                        ca_bundle=simulator.ca_bundle, **details)
+
+
+UNREACHABLE_ORG_URL = "https://127.0.0.1:9"  # nothing answers there
+
+
+def register_offline_org(alias: str, url: str = UNREACHABLE_ORG_URL, **details: Any) -> OrgConnection:
+    """Register `alias` by the session-id flow at `url`, for a test that never contacts the org; `details` (such as
+    org_id) go to register_org as they are."""
+    from harvesters.connections import register_org
+
+    return register_org(alias, login_url=url, instance_url=url, auth_flow="session_id", session_id="00D!session",
+                        **details)
+
+
 @pytest.fixture
 def lineage_org(graph: Graph) -> Iterator[OrgConnection]:
     """A registered, harvested org (its schema in the graph) for OpenLineage events; all they write is purged."""
-    from harvesters.connections import register_org
     from tests.harvesters.openlineage_events import INSTANCE_HOST, ORG_ID, purge_lineage_scopes, write_org_schema
 
     purge_lineage_scopes(graph)
     write_org_schema(graph)
-    yield register_org("lineage-bank", login_url=f"https://{INSTANCE_HOST}", instance_url=f"https://{INSTANCE_HOST}",
-                       auth_flow="session_id", session_id="00D!session", org_id=ORG_ID)
+    yield register_offline_org("lineage-bank", f"https://{INSTANCE_HOST}", org_id=ORG_ID)
     purge_lineage_scopes(graph)

@@ -16,12 +16,12 @@ from django.views.defaults import server_error
 from catalog import navigation
 from catalog.accounts import roles
 from catalog.navigation import url_or_empty
-from harvesters.connections import register_org
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from harvesters.runs import request_harvest
 from lineage import SCHEMA, Graph, GraphWriter
 from tests.catalog.accounts.people import user_in_role
 from tests.catalog.page_checks import csp_problems
+from tests.conftest import register_offline_org
 from tests.lineage.systems_orgs import (
     PARTNER_ORG_KEY,
     connect_partner,
@@ -36,9 +36,7 @@ PARTNER_T1 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)  # when the partner org's f
 
 
 def connected_org(alias: str) -> OrgConnection:
-    return register_org(alias, login_url="https://127.0.0.1:9", instance_url="https://127.0.0.1:9",
-                        auth_flow="session_id", session_id="00D!session", org_id="00D000000000GPB",
-                        edition="Enterprise Edition")
+    return register_offline_org(alias, org_id="00D000000000GPB", edition="Enterprise Edition")
 
 
 def finished_run(org: OrgConnection, status: str, *, api_used: tuple[int, int], ago: timedelta) -> HarvestRun:
@@ -158,8 +156,7 @@ def test_the_dashboard_says_what_the_last_harvest_added_and_retired(officer: Cli
 
 
 def test_the_dashboard_shows_no_figures_for_an_org_never_harvested(officer: Client):
-    register_org("fresh", login_url="https://127.0.0.1:9", instance_url="https://127.0.0.1:9", auth_flow="session_id",
-                 session_id="00D!session")
+    register_offline_org("fresh")
 
     page = officer.get("/").content.decode()
 

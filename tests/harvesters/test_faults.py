@@ -12,10 +12,11 @@ from django.test import override_settings
 import salesforce_simulator
 from harvesters import runs
 from harvesters.client import OrgClient, RetryPolicy, SalesforceUnavailableError
-from harvesters.connections import credentials_for, register_org
+from harvesters.connections import credentials_for
 from harvesters.models import OrgConnection, RunStatus
 from lineage import Graph, org_key, purge_org
 from salesforce_simulator import Simulator
+from tests.conftest import connect_simulated_org
 from tests.harvesters.simulated import simulated_client
 
 DEMO_MANIFESTS = Path(salesforce_simulator.__file__).parent / "orgs" / "demo" / "manifests"
@@ -25,11 +26,8 @@ ORGANIZATION = "SELECT Id, Name FROM Organization LIMIT 1"
 
 @pytest.fixture
 def demo_connection(demo_org: Simulator, graph: Graph, db: None) -> OrgConnection:
-    given = demo_org.credentials()
     purge_org(graph, org_key(demo_org.org.id))
-    return register_org("demo", login_url=demo_org.base_url, auth_flow="client_credentials",
-                        client_id=given["consumer_key"], client_secret=given["consumer_secret"],
-                        ca_bundle=demo_org.ca_bundle)
+    return connect_simulated_org("demo", demo_org)
 
 
 def query_calls(demo_org: Simulator) -> list[int]:

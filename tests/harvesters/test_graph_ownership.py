@@ -12,11 +12,12 @@ from django.test import override_settings
 
 import salesforce_simulator
 from harvesters import runs
-from harvesters.connections import client_for, register_org
+from harvesters.connections import client_for
 from harvesters.models import OrgConnection, RunStatus
 from harvesters.openlineage import NO_ORG, ingest_openlineage_event
 from lineage import Graph, org_key, purge_org, system_key
 from salesforce_simulator import Simulator
+from tests.conftest import connect_simulated_org
 from tests.harvesters.openlineage_events import dbt_contacts_model, replaced
 
 DEMO_MANIFESTS = Path(salesforce_simulator.__file__).parent / "orgs" / "demo" / "manifests"
@@ -28,12 +29,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def demo_connection(demo_org: Simulator, graph: Graph) -> Iterator[OrgConnection]:
-    given = demo_org.credentials()
     purge_org(graph, org_key(demo_org.org.id))
     purge_org(graph, org_key(NO_ORG))
-    yield register_org("demo", login_url=demo_org.base_url, auth_flow="client_credentials",
-                       client_id=given["consumer_key"], client_secret=given["consumer_secret"],
-                       ca_bundle=demo_org.ca_bundle, manifest_dir=str(DEMO_MANIFESTS))
+    yield connect_simulated_org("demo", demo_org, manifest_dir=str(DEMO_MANIFESTS))
     purge_org(graph, org_key(demo_org.org.id))
     purge_org(graph, org_key(NO_ORG))
 

@@ -16,12 +16,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from harvesters import runs
-from harvesters.connections import register_org
 from harvesters.consents import consent_chunks, subject_secret
 from harvesters.models import HarvestRun, OrgConnection, RunStatus, SourceWatermark
 from harvesters.watermarks import since_for
 from lineage import Graph, IntegrationKind, integration_key, org_key, purge_org, purpose_key, subject_hmac_for
 from salesforce_simulator import Simulator, load_org
+from tests.conftest import connect_simulated_org
 from tests.harvesters.simulated import simulated_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,10 +62,7 @@ def org(own_demo: Simulator, graph: Graph) -> Iterator[Simulator]:
 
 @pytest.fixture
 def connection(org: Simulator, tmp_path: Path) -> OrgConnection:
-    given = org.credentials()
-    return register_org("incremental", login_url=org.base_url, auth_flow="client_credentials",
-                        client_id=given["consumer_key"], client_secret=given["consumer_secret"],
-                        ca_bundle=org.ca_bundle, manifest_dir=str(tmp_path))
+    return connect_simulated_org("incremental", org, manifest_dir=str(tmp_path))
 
 
 def harvest(connection: OrgConnection, *, full: bool, sources: list[str] | None = None) -> HarvestRun:

@@ -16,11 +16,11 @@ from rest_framework.test import APIClient
 
 import salesforce_simulator
 from harvesters import runs
-from harvesters.connections import register_org
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from lineage import Graph, org_key, purge_org, sobject_key
 from salesforce_simulator import Simulator, load_org
 from tests.catalog.accounts.people import auditor
+from tests.conftest import register_offline_org
 from tests.harvesters.worker_runs import connect as connect_simulated
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -113,10 +113,7 @@ def test_a_placeholder_no_lookup_points_at_any_more_is_retired_by_the_next_full_
     (tmp_path / "connect-without-brokers.yaml").write_text(yaml.safe_dump(definition))
 
     with Simulator(load_org(tmp_path / "connect-without-brokers.yaml"), state_dir=tmp_path / "simulator") as shrunk:
-        given = shrunk.credentials()
-        shrunk_connection = register_org("connect-shrunk", login_url=shrunk.base_url, auth_flow="client_credentials",
-                                         client_id=given["consumer_key"], client_secret=given["consumer_secret"],
-                                         ca_bundle=shrunk.ca_bundle, manifest_dir="")
+        shrunk_connection = connect_simulated("connect-shrunk", shrunk)
         later = runs.harvest_now(runs.request_harvest(shrunk_connection, full=True, sources=["schema"]))
 
     broker = sobject(graph, first.org.org_id, "Broker_Partner__c")
@@ -135,10 +132,7 @@ def test_a_later_harvest_that_describes_the_looked_up_object_makes_its_placehold
     (tmp_path / "connect-with-brokers.yaml").write_text(yaml.safe_dump(definition))
 
     with Simulator(load_org(tmp_path / "connect-with-brokers.yaml"), state_dir=tmp_path / "simulator") as grown:
-        given = grown.credentials()
-        grown_connection = register_org("connect-grown", login_url=grown.base_url, auth_flow="client_credentials",
-                                        client_id=given["consumer_key"], client_secret=given["consumer_secret"],
-                                        ca_bundle=grown.ca_bundle, manifest_dir="")
+        grown_connection = connect_simulated("connect-grown", grown)
         later = runs.harvest_now(runs.request_harvest(grown_connection, full=True, sources=["schema"]))
 
     brokers = graph.read("MATCH (o:SObject {name: 'Broker_Partner__c'}) WHERE o.org_key = $org "
@@ -219,11 +213,8 @@ def test_an_audit_trail_the_harvest_user_may_not_see_is_read_as_empty_and_said_i
     (tmp_path / "audit-less.yaml").write_text(yaml.safe_dump(definition))
 
     with Simulator(load_org(tmp_path / "audit-less.yaml"), state_dir=tmp_path / "simulator") as org:
-        given = org.credentials()
         purge_org(graph, org_key(org.org.id))
-        connection = register_org("audit-less", login_url=org.base_url, auth_flow="client_credentials",
-                                  client_id=given["consumer_key"], client_secret=given["consumer_secret"],
-                                  ca_bundle=org.ca_bundle, manifest_dir="")
+        connection = connect_simulated("audit-less", org)
         run = runs.harvest_now(runs.request_harvest(connection, full=True, sources=["logs"]))
 
     assert run.status == RunStatus.SUCCEEDED, (run.reason, run.errors)
@@ -286,9 +277,7 @@ def test_add_org_refuses_a_manifest_folder_that_does_not_exist(demo_credentials:
 
 
 def test_the_admin_shows_and_checks_the_manifest_folder(client: Client, tmp_path: Path):
-    org = register_org("acme", login_url="https://acme.my.salesforce.com", auth_flow="session_id",
-                       session_id="00D!session", instance_url="https://acme.my.salesforce.com",
-                       manifest_dir=str(tmp_path))
+    org = register_offline_org("acme", "https://acme.my.salesforce.com", manifest_dir=str(tmp_path))
     client.force_login(User.objects.create_superuser("admin", "admin@example.com", "pw-admin-1"))
 
     page = client.get(f"/admin/harvesters/orgconnection/{org.pk}/change/").content.decode()

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from harvesters.connections import register_org
 from harvesters.models import OrgConnection
 from harvesters.openlineage import (
     NO_ORG,
@@ -27,6 +26,7 @@ from lineage import (
     sobject_key,
     system_key,
 )
+from tests.conftest import register_offline_org
 from tests.graph_state import snapshot
 from tests.harvesters.openlineage_events import (
     AIRFLOW_PRODUCER,
@@ -254,8 +254,7 @@ def test_without_an_org_the_writes_are_stamped_with_the_neutral_key(graph: Graph
 @pytest.mark.django_db
 @pytest.mark.parametrize("alias", ["nobody", "unharvested"])
 def test_an_unknown_or_unharvested_org_is_refused_before_anything_is_written(graph: Graph, alias: str):
-    register_org("unharvested", login_url="https://unharvested.my.salesforce.com", auth_flow="session_id",
-                 session_id="00D!x", instance_url="https://unharvested.my.salesforce.com")
+    register_offline_org("unharvested", "https://unharvested.my.salesforce.com")
 
     with pytest.raises(OpenLineageEventError) as raised:
         ingest_openlineage_event(airflow_contact_export(), alias)

@@ -13,10 +13,11 @@ from django.db import connection
 from django.utils import timezone
 
 from harvesters import runs, tasks
-from harvesters.connections import client_for, register_org
+from harvesters.connections import client_for
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from lineage import Graph, org_key, purge_org
 from salesforce_simulator import Simulator
+from tests.conftest import register_offline_org
 from tests.harvesters.test_full_harvest import WorkerKilled, worker_killed_after_first_chunk
 from tests.harvesters.worker_runs import connect
 
@@ -25,8 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def acme() -> OrgConnection:
-    return register_org("acme", login_url="https://acme.my.salesforce.com", auth_flow="session_id",
-                        session_id="00D!acme", instance_url="https://acme.my.salesforce.com")
+    return register_offline_org("acme", "https://acme.my.salesforce.com")
 
 
 @pytest.fixture
@@ -123,8 +123,7 @@ def test_a_sync_harvest_that_meets_an_unexpected_error_ends_failed_with_it(demo:
 def test_a_run_without_progress_for_longer_than_a_lost_task_takes_to_return_is_closed_failed_saying_why(
     acme: OrgConnection,
 ):
-    other = register_org("other", login_url="https://other.my.salesforce.com", auth_flow="session_id",
-                         session_id="00D!other", instance_url="https://other.my.salesforce.com")
+    other = register_offline_org("other", "https://other.my.salesforce.com")
     stuck, alive = runs.request_harvest(acme, full=True), runs.request_harvest(other, full=True)
     now = timezone.now()
     silent_since = now - timedelta(seconds=settings.HARVEST_STALE_AFTER_S + 60)

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from harvesters import runs
-from harvesters.connections import client_for, register_org
+from harvesters.connections import client_for
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from harvesters.schema import RECORD_COUNT_LIST_CHARS, record_count_batches, schema_chunk
 from lineage import FieldRecord, Graph, org_key, purge_org
 from salesforce_simulator import Simulator
 from salesforce_simulator.generator import generate_org, generated_object
+from tests.conftest import connect_simulated_org
 from tests.graph_state import snapshot
 from tests.harvesters.simulated import simulated_client
 
@@ -23,11 +24,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def demo_connection(demo_org: Simulator, graph: Graph) -> OrgConnection:
-    given = demo_org.credentials()
     purge_org(graph, org_key(demo_org.org.id))
-    connection = register_org("demo", login_url=demo_org.base_url, auth_flow="client_credentials",
-                              client_id=given["consumer_key"], client_secret=given["consumer_secret"],
-                              ca_bundle=demo_org.ca_bundle)
+    connection = connect_simulated_org("demo", demo_org)
     connection.org_id = demo_org.org.id
     connection.save()
     return connection

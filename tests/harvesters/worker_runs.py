@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from harvesters.connections import register_org
 from harvesters.models import HarvestRun, OrgConnection
 from salesforce_simulator import Simulator
 from salesforce_simulator.generator import generate_org
+from tests.conftest import connect_simulated_org
 
 SOURCES = ["schema", "integrations", "logs", "consents"]
 
@@ -20,9 +20,8 @@ def small_generated_org(seed: int, *, objects: int = 30) -> Simulator:
 
 
 def connect(alias: str, org: Simulator) -> OrgConnection:
-    given = org.credentials()
-    return register_org(alias, login_url=org.base_url, auth_flow="client_credentials", client_id=given["consumer_key"],
-                        client_secret=given["consumer_secret"], ca_bundle=org.ca_bundle, manifest_dir="")
+    """Connect `org` as `alias` with no manifest folder: the harvests here read the org alone."""
+    return connect_simulated_org(alias, org, manifest_dir="")
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:

@@ -10,7 +10,6 @@ from typing import Any
 
 import salesforce_simulator
 from harvesters import runs
-from harvesters.connections import register_org
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from lineage import (
     FieldRecord,
@@ -34,6 +33,7 @@ from lineage import (
     system_key,
 )
 from salesforce_simulator import Simulator
+from tests.conftest import connect_simulated_org, register_offline_org
 
 DEMO_MANIFESTS = Path(salesforce_simulator.__file__).parent / "orgs" / "demo" / "manifests"
 DEMO_SOURCES = ["schema", "integrations", "manifests"]
@@ -54,10 +54,7 @@ def demo_harvested(graph: Graph, simulator: Simulator) -> str:
         return key
     purge_org(graph, key)
     simulator.reset()
-    given = simulator.credentials()
-    connection = register_org("systems-demo", login_url=simulator.base_url, auth_flow="client_credentials",
-                              client_id=given["consumer_key"], client_secret=given["consumer_secret"],
-                              ca_bundle=simulator.ca_bundle, manifest_dir=str(DEMO_MANIFESTS))
+    connection = connect_simulated_org("systems-demo", simulator, manifest_dir=str(DEMO_MANIFESTS))
     run = runs.harvest_now(runs.request_harvest(connection, full=True, sources=DEMO_SOURCES), max_attempts=8)
     assert run.status == RunStatus.SUCCEEDED, run.errors
     _harvested[key] = str(run.uid)
@@ -68,14 +65,11 @@ def demo_harvested(graph: Graph, simulator: Simulator) -> str:
 
 def connect_demo(simulator: Simulator, alias: str = "demo") -> OrgConnection:
     """The demo org's connection under `alias`, its id known (as after a harvest), for pages and the API."""
-    return register_org(alias, login_url=simulator.base_url, instance_url=simulator.base_url,
-                        auth_flow="session_id", session_id="00D!session", org_id=simulator.org.id)
+    return register_offline_org(alias, simulator.base_url, org_id=simulator.org.id)
 
 
 def connect_partner(alias: str = "partner") -> OrgConnection:
-    return register_org(alias, login_url="https://partner.my.salesforce.com",
-                        instance_url="https://partner.my.salesforce.com", auth_flow="session_id",
-                        session_id="00D!session", org_id=PARTNER_ORG_ID)
+    return register_offline_org(alias, "https://partner.my.salesforce.com", org_id=PARTNER_ORG_ID)
 
 
 def partner_records(*, with_ssn: bool = True) -> tuple[list[Any], list[Any]]:

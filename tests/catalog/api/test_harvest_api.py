@@ -12,6 +12,7 @@ from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from lineage import Graph, org_key, purge_org
 from salesforce_simulator import Simulator
 from tests.catalog.accounts.people import privacy_officer, token_client
+from tests.conftest import connect_simulated_org, register_offline_org
 
 pytestmark = pytest.mark.django_db
 SECRETS = {"client_secret": "very-secret-client-secret", "password": "a-password-1", "security_token": "TOKEN123"}
@@ -61,9 +62,7 @@ def test_a_runs_progress_counts_and_errors_are_visible(api: APIClient, acme: Org
 def test_a_run_says_the_orgs_daily_api_limit_and_what_remained_before_and_after(api: APIClient,
                                                                                  acme: OrgConnection):
     recorded = HarvestRun.objects.create(org=acme, api_used_before=10, api_used_after=17, api_daily_limit=15000)
-    unknown = HarvestRun.objects.create(org=register_org(
-        "other", login_url="https://other.my.salesforce.com", auth_flow="session_id", session_id="00D!x",
-        instance_url="https://other.my.salesforce.com"))
+    unknown = HarvestRun.objects.create(org=register_offline_org("other", "https://other.my.salesforce.com"))
 
     body = api.get(f"/api/v1/harvest-runs/{recorded.pk}/").json()
     not_yet = api.get(f"/api/v1/harvest-runs/{unknown.pk}/").json()
@@ -74,8 +73,7 @@ def test_a_run_says_the_orgs_daily_api_limit_and_what_remained_before_and_after(
 
 
 def test_runs_can_be_filtered_by_org(api: APIClient, acme: OrgConnection):
-    other = register_org("other", login_url="https://other.my.salesforce.com", auth_flow="session_id",
-                         session_id="00D!x", instance_url="https://other.my.salesforce.com")
+    other = register_offline_org("other", "https://other.my.salesforce.com")
     HarvestRun.objects.create(org=acme)
     HarvestRun.objects.create(org=other)
 
@@ -131,10 +129,8 @@ def test_the_openapi_schema_describes_the_harvest_endpoints(api: APIClient):
 def test_a_harvest_started_over_the_api_is_run_by_the_worker_and_followed_to_its_end(
     demo_org: Simulator, worker: str, graph: Graph
 ):
-    given = demo_org.credentials()
     purge_org(graph, org_key(demo_org.org.id))
-    register_org("demo", login_url=demo_org.base_url, auth_flow="client_credentials",
-                 client_id=given["consumer_key"], client_secret=given["consumer_secret"], ca_bundle=demo_org.ca_bundle)
+    connect_simulated_org("demo", demo_org)
     client = token_client(privacy_officer("privacy-officer"))
 
     started = client.post("/api/v1/harvest-runs/", {"org": "demo", "full": True, "sources": ["schema"]},

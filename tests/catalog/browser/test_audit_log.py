@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 from catalog.accounts import audit, roles
 from catalog.accounts.models import AuditAction
 from harvesters import runs
-from harvesters.connections import register_org
 from tests.catalog.accounts.people import PASSWORD, user_in_role
 from tests.catalog.browser.conftest import BrowserPage
+from tests.conftest import register_offline_org
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the live server reads what the test committed
 
@@ -27,8 +27,7 @@ def log_in_at(browser_page: BrowserPage, path: str, username: str) -> None:
 
 def test_a_privacy_officer_filters_the_audit_log_and_follows_a_harvest_start(browser_page: BrowserPage):
     user_in_role("olivia", roles.PRIVACY_OFFICER)
-    org = register_org("golden-poppy", login_url="https://127.0.0.1:9", instance_url="https://127.0.0.1:9",
-                       auth_flow="session_id", session_id="00D!session")
+    org = register_offline_org("golden-poppy")
     run = runs.request_harvest(org, full=True, origin="schedule")
     audit.record(AuditAction.CLASSIFICATION_OVERRIDDEN, actor_name="omar", object_type="field",
                  object_key="field:00D.Contact.TaxId__c", reason="A tax id is sensitive personal information")

@@ -10,18 +10,17 @@ import pytest
 from playwright.sync_api import expect
 
 from catalog.accounts import roles
-from harvesters.connections import register_org
 from harvesters.models import HarvestRun, RunStatus
 from tests.catalog.accounts.people import PASSWORD, user_in_role
 from tests.catalog.browser.conftest import BrowserPage
 from tests.catalog.browser.test_login_and_dashboard import log_in
+from tests.conftest import register_offline_org
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the live server reads what the test committed
 
 
 def test_a_second_start_is_refused_in_words_and_an_auditor_sees_no_start_control(browser_page: BrowserPage):
-    org = register_org("busy-bank", login_url="https://127.0.0.1:9", instance_url="https://127.0.0.1:9",
-                       auth_flow="session_id", session_id="00D!session")  # never contacted: no worker runs here
+    org = register_offline_org("busy-bank")  # never contacted: no worker runs here
     running = HarvestRun.objects.create(org=org, full=False, status=RunStatus.RUNNING, chunks_total=4,
                                         chunks_done=1)
     user_in_role("officer", roles.PRIVACY_OFFICER)

@@ -14,18 +14,16 @@ from playwright.sync_api import expect
 
 from catalog.accounts import roles
 from catalog.navigation import nav_items
-from harvesters.connections import register_org
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from tests.catalog.accounts.people import PASSWORD, user_in_role
 from tests.catalog.browser.conftest import BrowserPage
+from tests.conftest import register_offline_org
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the live server reads what the test committed
 
 
 def golden_poppy_harvested() -> OrgConnection:
-    org = register_org("golden-poppy", login_url="https://127.0.0.1:9", instance_url="https://127.0.0.1:9",
-                       auth_flow="session_id", session_id="00D!session", org_id="00D000000000GPB",
-                       edition="Enterprise Edition")
+    org = register_offline_org("golden-poppy", org_id="00D000000000GPB", edition="Enterprise Edition")
     finished = timezone.now() - timedelta(hours=2)
     HarvestRun.objects.create(org=org, full=True, status=RunStatus.SUCCEEDED, finished_at=finished,
                               started_at=finished - timedelta(minutes=4), api_used_before=1200, api_used_after=1257)

@@ -11,13 +11,13 @@ from playwright.sync_api import expect
 
 from catalog.accounts import roles
 from harvesters import runs
-from harvesters.connections import register_org
 from harvesters.models import OrgConnection, RunStatus
 from lineage import Graph, org_key, purge_org
 from salesforce_simulator import Simulator
 from tests.catalog.accounts.people import PASSWORD, user_in_role
 from tests.catalog.browser.conftest import BrowserPage
 from tests.catalog.browser.test_login_and_dashboard import log_in
+from tests.conftest import connect_simulated_org
 from tests.lineage.systems_orgs import CORE_BANKING, DEMO_MANIFESTS, DEMO_SOURCES
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the live server reads what the test committed
@@ -27,10 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the live server reads wh
 def harvested_demo(demo_org: Simulator, graph: Graph) -> OrgConnection:
     """The demo org connected as `demo` and fully harvested with its manifests."""
     purge_org(graph, org_key(demo_org.org.id))
-    given = demo_org.credentials()
-    connection = register_org("demo", login_url=demo_org.base_url, auth_flow="client_credentials",
-                              client_id=given["consumer_key"], client_secret=given["consumer_secret"],
-                              ca_bundle=demo_org.ca_bundle, manifest_dir=str(DEMO_MANIFESTS))
+    connection = connect_simulated_org("demo", demo_org, manifest_dir=str(DEMO_MANIFESTS))
     run = runs.harvest_now(runs.request_harvest(connection, full=True, sources=DEMO_SOURCES), max_attempts=8)
     assert run.status == RunStatus.SUCCEEDED, run.errors
     connection.refresh_from_db()

@@ -4,10 +4,10 @@ from datetime import UTC, datetime
 import pytest
 from django.core.cache import cache
 
-from harvesters.connections import register_org
 from harvesters.models import OrgConnection
 from lineage import FieldRecord, Graph, GraphWriter, HasFieldEdge, OrgRecord, SObjectRecord, bootstrap_schema, purge_org
 from lineage import org_key as key_of_org
+from tests.conftest import register_offline_org
 
 ORG_ID = "00D000000000OVRAAA"
 ORG_KEY = key_of_org(ORG_ID)
@@ -55,6 +55,4 @@ def review_graph(graph: Graph) -> Iterator[Graph]:
 @pytest.fixture
 def review_bank(review_graph: Graph) -> OrgConnection:
     """A registered org whose Contact (Email, Department, Tax_Id__c) the graph holds."""
-    return register_org("review-bank", login_url="https://review-bank.my.salesforce.com",
-                        instance_url="https://review-bank.my.salesforce.com", auth_flow="session_id",
-                        session_id="00D!session", org_id=ORG_ID)
+    return register_offline_org("review-bank", "https://review-bank.my.salesforce.com", org_id=ORG_ID)

@@ -12,18 +12,17 @@ from django.utils import timezone
 
 from catalog.accounts import roles
 from catalog.accounts.models import AuditAction, AuditEvent
-from harvesters.connections import register_org
 from harvesters.history import RUNS_PER_PAGE
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from tests.catalog.accounts.people import user_in_role
 from tests.catalog.page_checks import csp_problems
+from tests.conftest import register_offline_org
 
 pytestmark = pytest.mark.django_db
 
 
 def connected_org(alias: str) -> OrgConnection:
-    return register_org(alias, login_url="https://127.0.0.1:9", instance_url="https://127.0.0.1:9",
-                        auth_flow="session_id", session_id="00D!session", org_id="00D000000000GPB")
+    return register_offline_org(alias, org_id="00D000000000GPB")
 
 
 def finished_run(org: OrgConnection, status: str = RunStatus.SUCCEEDED, *, ago: timedelta = timedelta(hours=1),

@@ -1,11 +1,11 @@
 
 import pytest
 
-from harvesters.connections import register_org
 from harvesters.models import OrgConnection
 from lineage import Graph
 from salesforce_simulator import Simulator
 from tests.catalog.inventory.demo_harvest import harvest_demo_schema
+from tests.conftest import register_offline_org
 from tests.lineage.queries.inventory_org import ORG_ID, write_inventory_org
 
 
@@ -18,9 +18,7 @@ def inventory_graph(graph: Graph) -> Graph:
 @pytest.fixture
 def bank(inventory_graph: Graph) -> OrgConnection:
     """The registered org whose schema the graph holds (tests.lineage.queries.inventory_org)."""
-    return register_org("inv-bank", login_url="https://inv-bank.my.salesforce.com",
-                        instance_url="https://inv-bank.my.salesforce.com", auth_flow="session_id",
-                        session_id="00D!session", org_id=ORG_ID)
+    return register_offline_org("inv-bank", "https://inv-bank.my.salesforce.com", org_id=ORG_ID)
 
 
 @pytest.fixture

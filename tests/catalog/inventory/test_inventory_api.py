@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from harvesters.connections import register_org
 from harvesters.models import OrgConnection
 from lineage.queries import inventory
 from tests.catalog.accounts.people import auditor, privacy_officer, token_client, user_in_role
+from tests.conftest import register_offline_org
 
 pytestmark = pytest.mark.django_db
 FIELDS = "/api/v1/orgs/inv-bank/fields/"
@@ -133,8 +133,7 @@ def test_a_page_past_the_last_is_a_404_problem(api: APIClient, bank: OrgConnecti
 
 
 def test_an_org_never_harvested_has_no_objects_or_fields(api: APIClient, bank: OrgConnection):
-    register_org("fresh", login_url="https://fresh.my.salesforce.com", auth_flow="session_id",
-                 session_id="00D!x", instance_url="https://fresh.my.salesforce.com")
+    register_offline_org("fresh", "https://fresh.my.salesforce.com")
 
     assert api.get("/api/v1/orgs/fresh/objects/").json()["count"] == 0
     assert api.get("/api/v1/orgs/fresh/fields/").json()["count"] == 0

@@ -11,7 +11,6 @@ import pytest
 from django.test import Client
 
 from catalog.accounts import roles
-from harvesters.connections import register_org
 from harvesters.models import OrgConnection
 from lineage import (
     AccessEdge,
@@ -27,6 +26,7 @@ from lineage import (
 from lineage.queries import inventory
 from tests.catalog.accounts.people import auditor, privacy_officer, token_client, user_in_role
 from tests.catalog.page_checks import csp_problems
+from tests.conftest import register_offline_org
 from tests.lineage.queries.inventory_org import FIELDS, OBJECTS, ORG_ID, ORG_KEY
 
 pytestmark = pytest.mark.django_db
@@ -136,8 +136,7 @@ def test_the_index_lists_each_org_with_its_objects_fields_personal_sensitive_and
 
 
 def test_an_org_never_harvested_says_so_and_offers_a_start_to_whoever_may_start_one(client: Client):
-    register_org("fresh-bank", login_url="https://127.0.0.1:9", instance_url="https://127.0.0.1:9",
-                 auth_flow="session_id", session_id="00D!session")
+    register_offline_org("fresh-bank")
     client.force_login(privacy_officer())
     officer_index = client.get("/catalog/").content.decode()
     officer_org = client.get("/catalog/fresh-bank/").content.decode()

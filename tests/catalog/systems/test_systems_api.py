@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from harvesters.models import OrgConnection
 from lineage import IntegrationKind, integration_key
 from tests.catalog.accounts.people import auditor, privacy_officer, token_client, user_in_role
+from tests.conftest import register_offline_org
 from tests.lineage.systems_orgs import CORE_BANKING, PARTNER_SYNC
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the demo harvest's run is bookkept, then flushed
@@ -116,10 +117,7 @@ def test_an_unknown_key_or_a_page_past_the_end_is_a_404_problem(api: APIClient, 
 
 
 def test_an_org_never_harvested_or_never_connected_has_no_systems_or_integrations(api: APIClient, two_orgs: Orgs):
-    from harvesters.connections import register_org
-
-    register_org("fresh", login_url="https://fresh.my.salesforce.com", instance_url="https://fresh.my.salesforce.com",
-                 auth_flow="session_id", session_id="00D!s")
+    register_offline_org("fresh", "https://fresh.my.salesforce.com")
 
     assert ok(api.get("/api/v1/systems/?org=fresh"))["count"] == 0
     assert ok(api.get("/api/v1/integrations/?org=fresh"))["count"] == 0
