@@ -100,9 +100,12 @@ _ORG_FIELDS_FROM = (
 _OBJECT_FIELDS_FROM = (
     "MATCH (f:Field) WHERE f.org_key = $org_key AND f.sobject = $sobject AND f.name > $after_name AND "
 )
+# Only the columns' properties: a field node carries descriptions, help text and picklists the file leaves out.
 _FIELD_ROW = (
-    "RETURN f AS field, " + effective_category("f") + " AS ccpa_category, " + effective_sensitive("f")
-    + " AS sensitive, " + is_overridden("f") + " AS overridden ORDER BY f.sobject, f.name"
+    "RETURN f {.sobject, .name, .display_label, .type, .classification_rule, .sensitivity_rule, .override_by, "
+    "  .override_reason, .security_classification, .compliance_groups, .encrypted, .custom, .namespace, "
+    "  .first_seen, .last_seen} AS field, " + effective_category("f") + " AS ccpa_category, "
+    + effective_sensitive("f") + " AS sensitive, " + is_overridden("f") + " AS overridden ORDER BY f.sobject, f.name"
 )
 _IN_INDEX_ORDER = "WITH f ORDER BY f.org_key, f.sobject, f.name LIMIT $limit "
 _SORTED = "WITH f ORDER BY f.sobject, f.name LIMIT $limit "
