@@ -276,3 +276,14 @@ def test_the_schema_documents_each_export_as_csv_with_a_required_reason_and_ever
         parameters = {each["name"]: each for each in operation["parameters"]}
         assert parameters["reason"]["required"] is True
         assert "format" not in parameters  # the export answers by Accept alone
+
+
+def test_the_audit_events_api_lists_exports_filtered_by_their_action(api: APIClient, export_bank: OrgConnection):
+    csv_rows(api.get(f"{EXPORT}?{REASON}&object=Contact"))
+    officer = token_client(privacy_officer("olga"), scopes=("catalog:read",))
+
+    body = officer.get("/api/v1/audit-events/?action=exported").json()
+
+    assert [(each["action"], each["object_type"], each["object_key"], each["reason"]) for each in body["results"]] == [
+        ("exported", "fields", ALIAS, "Annual CCPA audit")]
+    assert body["results"][0]["details"]["filters"] == {"object": "Contact"}
