@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import APIResponse, Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 REPO = Path(__file__).resolve().parents[3]
 VIEWPORT = {"width": 1280, "height": 800}  # a laptop
@@ -66,6 +66,14 @@ class BrowserPage:
         path = screenshot_dir() / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
+
+    def csrf_token(self) -> str:
+        return next(cookie["value"] for cookie in self.page.context.cookies() if cookie["name"] == "csrftoken")
+
+    def post_form(self, path: str, fields: dict[str, str]) -> APIResponse:
+        """Post a form as this page's user, with their CSRF token, whether or not the page shows the form."""
+        return self.page.request.post(f"{self.base_url}{path}",
+                                      form={"csrfmiddlewaretoken": self.csrf_token(), **fields})
 
     def note(self, message: ConsoleMessage) -> None:
         if message.type == "error":

@@ -71,11 +71,10 @@ def test_a_privacy_officer_overrides_a_classification_and_an_auditor_can_neither
     expect(page.get_by_label("Reason", exact=True)).to_have_count(0)
     browser_page.screenshot("classification-auditor-field")
 
-    csrf = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "csrftoken")
-    form_post = page.request.post(f"{browser_page.base_url}{FIELD_PAGE}override/", form={
-        "csrfmiddlewaretoken": csrf, "ccpa_category": "not_personal", "reason": "An auditor tries anyway"})
+    form_post = browser_page.post_form(f"{FIELD_PAGE}override/", {"ccpa_category": "not_personal",
+                                                                 "reason": "An auditor tries anyway"})
     api_post = page.request.post(f"{browser_page.base_url}/api/v1/orgs/demo/overrides/", headers={
-        "X-CSRFToken": csrf}, data={"object": "Loan_Application__c", "field": "Loan_Type__c",
+        "X-CSRFToken": browser_page.csrf_token()}, data={"object": "Loan_Application__c", "field": "Loan_Type__c",
                                     "ccpa_category": "not_personal", "reason": "An auditor tries anyway"})
 
     assert form_post.status == 403

@@ -23,12 +23,12 @@ from lineage import Graph, org_key, purge_org
 from salesforce_simulator import Simulator
 from tests.catalog.accounts.people import PASSWORD, user_in_role
 from tests.catalog.browser.conftest import BrowserPage
+from tests.catalog.browser.test_catalog_browser import TAX_ID, result_row
 from tests.catalog.browser.test_login_and_dashboard import log_in
 from tests.harvesters.worker_runs import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the live server and the worker read what set-up committed
 
-TAX_ID = "Loan_Application__c.Tax_Id__c"
 CORE_BANKING_HOST = "api.core-banking.example.com"
 REASON = "A sole proprietor's EIN or ITIN is also a customer record under § 1798.80(e): kept with the loan file"
 HARVEST_TIMEOUT_MS = 300_000  # the worker harvests every source of the demo org; HTMX polls every 2 seconds
@@ -233,9 +233,8 @@ def see_the_override_as_an_auditor_without_a_control_and_be_refused_posting_one(
     expect(page.get_by_label("Reason", exact=True)).to_have_count(0)
     browser_page.screenshot("journey-field-auditor")
 
-    csrf = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "csrftoken")
-    posted = page.request.post(f"{browser_page.base_url}{override_form}", form={
-        "csrfmiddlewaretoken": csrf, "ccpa_category": "not_personal", "reason": "An auditor tries anyway"})
+    posted = browser_page.post_form(override_form, {"ccpa_category": "not_personal",
+                                                    "reason": "An auditor tries anyway"})
 
     assert posted.status == 403
     page.reload()
@@ -245,10 +244,6 @@ def see_the_override_as_an_auditor_without_a_control_and_be_refused_posting_one(
 
 def main_navigation(page: Page) -> Locator:
     return page.get_by_role("navigation", name="Main")
-
-
-def result_row(page: Page, name: str) -> Locator:
-    return page.locator("#field-results").get_by_role("row", name=re.compile(re.escape(name)))
 
 
 def tab_until_focused(page: Page, target: Locator, most: int = 60) -> None:
