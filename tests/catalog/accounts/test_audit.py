@@ -12,10 +12,10 @@ from catalog.accounts import audit, services
 from catalog.accounts.models import AppendOnlyError, AuditAction, AuditEvent
 from catalog.accounts.tokens import CATALOG_READ
 from harvesters import runs
-from harvesters.connections import register_org
 from harvesters.models import OrgConnection
 from lineage import subject_hmac_for
 from tests.catalog.accounts.people import PASSWORD, admin, auditor, privacy_officer, token_client
+from tests.conftest import register_offline_org
 
 pytestmark = pytest.mark.django_db
 EVENTS = "/api/v1/audit-events/"
@@ -23,8 +23,7 @@ EVENTS = "/api/v1/audit-events/"
 
 @pytest.fixture
 def acme() -> OrgConnection:
-    return register_org("acme", login_url="https://acme.my.salesforce.com", auth_flow="client_credentials",
-                        client_id="3MVG9acme", client_secret="a-client-secret-1")
+    return register_offline_org("acme", "https://acme.my.salesforce.com")
 
 
 def actions() -> list[str]:

@@ -14,9 +14,9 @@ from catalog.accounts import audit
 from catalog.accounts.models import AuditAction, AuditEvent
 from catalog.accounts.views import EVENTS_PER_PAGE
 from harvesters import runs
-from harvesters.connections import register_org
 from tests.catalog.accounts.people import admin, auditor, privacy_officer, token_client
 from tests.catalog.page_checks import csp_problems
+from tests.conftest import register_offline_org
 
 pytestmark = pytest.mark.django_db
 PAGE = "/audit/"
@@ -160,8 +160,7 @@ def test_the_events_are_paged_and_the_filters_kept_from_page_to_page(officer: Cl
 
 
 def test_a_harvest_start_links_to_its_run_and_says_its_details_in_words(officer: Client):
-    org = register_org("acme", login_url="https://acme.my.salesforce.com", auth_flow="client_credentials",
-                       client_id="3MVG9acme", client_secret="a-client-secret-1")
+    org = register_offline_org("acme", "https://acme.my.salesforce.com")
     run = runs.request_harvest(org, full=True, origin="schedule")
 
     html = officer.get(f"{PAGE}?action=harvest_started").content.decode()

@@ -13,9 +13,9 @@ from rest_framework.test import APIClient
 
 from catalog.accounts.tokens import CATALOG_READ, CATALOG_WRITE, DSAR_READ
 from catalog.api.errors import problem_exception_handler
-from harvesters.connections import register_org
 from harvesters.models import HarvestRun, OrgConnection
 from tests.catalog.accounts.people import PASSWORD, admin, auditor, privacy_officer, token_client, user_in_role
+from tests.conftest import register_offline_org
 
 pytestmark = pytest.mark.django_db
 PROBLEM_KEYS = {"type", "status", "title", "detail", "errors"}
@@ -23,8 +23,7 @@ PROBLEM_KEYS = {"type", "status", "title", "detail", "errors"}
 
 @pytest.fixture
 def acme() -> OrgConnection:
-    return register_org("acme", login_url="https://acme.my.salesforce.com", auth_flow="client_credentials",
-                        client_id="3MVG9acme", client_secret="a-client-secret-1")
+    return register_offline_org("acme", "https://acme.my.salesforce.com")
 
 
 def assert_problem(response: Any, status: int) -> dict[str, Any]:
