@@ -45,6 +45,10 @@ from lineage.vocabulary import SHARED_LABELS, Label, Rel
 # Measured with benchmarks/lineage_writes.py (see benchmarks/README.md): 2,000 rows a batch was at or
 # near the top in every run; 5,000-10,000 fell to 40-90% of it on a loaded machine with a 768 MiB heap.
 DEFAULT_BATCH_SIZE = 2_000
+# Edges of one consumer, ending in nodes a million consumers share (their object, a purpose). A MERGE of such an
+# edge may read every edge of the shared node when its plan was made on a smaller graph: one chunk of 2,000
+# consumers took 8.4 minutes of a 1,000,000-consumer org's task (benchmarks/consent_ranges.py), the next 12 s.
+CONSUMER_RELS = frozenset({Rel.HAS_RECORD, Rel.CONSENTED})
 
 Row = dict[str, Any]
 EdgeShape = tuple[Rel, Label, Label]
@@ -123,15 +127,14 @@ class GraphWriter:
         """Write edges in batches, one transaction each; an edge whose endpoint is missing is skipped."""
         report = WriteReport()
         for shape, rows in _batches_by(edges, _edge_shape, _edge_row, self.batch_size):
-            report += self._transaction([(edge_statement(*shape), rows, shape[0])])
+            report += self._transaction([_edge_work(shape, rows)])
         return report
 
     def write_chunk(self, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> WriteReport:
         """Write a harvest chunk's nodes then edges in ONE transaction: it lands whole or not at all."""
         work: list[Work] = [(node_statement(label), rows, None)
                             for label, rows in _batches_by(nodes, _node_shape, _node_row, self.batch_size)]
-        work += [(edge_statement(*shape), rows, shape[0])
-                 for shape, rows in _batches_by(edges, _edge_shape, _edge_row, self.batch_size)]
+        work += [_edge_work(shape, rows) for shape, rows in _batches_by(edges, _edge_shape, _edge_row, self.batch_size)]
         return self._transaction(work)
 
     def retire_unseen(self, scope: HarvestScope) -> RetirementReport:
@@ -197,6 +200,9 @@ _ENSURE_ORG = (
 
 @cache
 def _edge_statement(rel: Rel, source: Label, target: Label) -> str:
+    if rel in CONSUMER_RELS:
+        return _consumer_edge(rel, source, target) + (
+            _UNION_RECORD_IDS if rel is Rel.HAS_RECORD else f"{_STAMP_EDGE} RETURN count(r) AS written")
     match = (
         "UNWIND $rows AS row "
         f"MATCH (a:{source.value} {{key: row.source}}) "
@@ -206,9 +212,28 @@ def _edge_statement(rel: Rel, source: Label, target: Label) -> str:
     )
     if rel is Rel.ACCESSED:
         return match + _ACCUMULATE_ACCESS
-    if rel is Rel.HAS_RECORD:
-        return match + _UNION_RECORD_IDS
     return match + f"ON CREATE SET r.first_seen = $now {_MATCHED_EDGE} {_STAMP_EDGE} RETURN count(r) AS written"
+
+
+def _consumer_edge(rel: Rel, source: Label, target: Label) -> str:
+    """A consumer's edge, found by its key through the scope's index and created when absent (never MERGEd:
+    see `CONSUMER_RELS`). Writing the subject first takes its lock, so two writers of one subject take turns."""
+    return (
+        "UNWIND $rows AS row "
+        f"MATCH (a:{source.value} {{key: row.source}}) "
+        f"MATCH (b:{target.value} {{key: row.target}}) "
+        "SET a.last_seen = a.last_seen "
+        "WITH a, b, row "
+        f"OPTIONAL MATCH ()-[found:{rel.value}]->() USING INDEX found:{rel.value}(org_key, key) "
+        "WHERE found.org_key = $org_key AND found.key = row.key "
+        "CALL (a, b, row, found) { "
+        f"  WITH found WHERE found IS NOT NULL SET found += row.cleared, found.retired_at = null RETURN found AS r "
+        "  UNION "
+        "  WITH a, b, row, found WHERE found IS NULL "
+        f"  CREATE (a)-[made:{rel.value} {{key: row.key, org_key: $org_key}}]->(b) SET made.first_seen = $now "
+        "  RETURN made AS r "
+        "} "
+    )
 
 
 # Counts add up once per event-log file (its evidence), so re-reading a file changes nothing.
@@ -227,7 +252,6 @@ _ACCUMULATE_ACCESS = (
 
 # A subject's record ids arrive in many chunks of one run: add them up within the run, start afresh in the next.
 _UNION_RECORD_IDS = (
-    f"ON CREATE SET r.first_seen = $now {_MATCHED_EDGE} "
     "SET r.record_ids = CASE WHEN r.run_id = $run_id "
     "  THEN reduce(ids = coalesce(r.record_ids, []), id IN row.record_ids | "
     "              CASE WHEN id IN ids THEN ids ELSE ids + id END) "
@@ -273,6 +297,22 @@ def _edge_row(edge: EdgeRecord) -> Row:
     elif isinstance(edge, HasRecordEdge):
         row["record_ids"] = props.pop("record_ids")
     return {**row, **_split(props)}
+
+
+def _edge_work(shape: EdgeShape, rows: list[Row]) -> Work:
+    return edge_statement(*shape), _distinct(rows) if shape[0] in CONSUMER_RELS else rows, shape[0]
+
+
+def _distinct(rows: list[Row]) -> list[Row]:
+    """One row an edge: a consumer's edge is created, not merged, so a batch naming it twice would create it twice.
+    A repeat's record ids add up; its other properties are the later row's."""
+    by_key: dict[str, Row] = {}
+    for row in rows:
+        earlier = by_key.get(row["key"])
+        if earlier is not None and "record_ids" in row:
+            row = {**row, "record_ids": list(dict.fromkeys([*earlier["record_ids"], *row["record_ids"]]))}
+        by_key[row["key"]] = row
+    return list(by_key.values())
 
 
 def _split(props: dict[str, PropertyValue]) -> Row:

@@ -451,6 +451,30 @@ def test_record_ids_add_up_within_a_run_and_start_afresh_in_the_next(graph: Grap
     assert edge(graph, records().key)["record_ids"] == ["003C"]
 
 
+def test_an_edge_named_twice_in_one_batch_is_one_edge_with_the_record_ids_of_both(graph: Graph, demo: DemoOrg):
+    def records(*ids: str) -> HasRecordEdge:
+        return HasRecordEdge(source=demo.subject.ref, target=demo.contact.ref, record_ids=ids,
+                             evidence="query:Contact")
+
+    writer(graph, demo, "run-1", T0).write_chunk([demo.subject, demo.contact], [records("003A"), records("003B")])
+
+    count = graph.read("MATCH ()-[r:HAS_RECORD {key: $key}]->() RETURN count(r) AS n", key=records().key)
+    assert count[0]["n"] == 1
+    assert edge(graph, records().key)["record_ids"] == ["003A", "003B"]
+
+
+@pytest.mark.parametrize(("rel", "target"), [(Rel.HAS_RECORD, Label.SOBJECT), (Rel.CONSENTED, Label.PURPOSE)])
+def test_a_consumers_edge_is_found_through_its_index_never_by_reading_the_edges_of_the_node_it_ends_in(
+    graph: Graph, rel: Rel, target: Label
+):
+    # An object or a purpose ends a million consumers' edges: reading them to find one cost minutes a chunk.
+    operators = graph.plan(edge_statement(rel, Label.SUBJECT, target),
+                           rows=[], org_key="org:00DPLAN", run_id="run-1", now=None)
+
+    assert "DirectedRelationshipIndexSeek" in operators
+    assert not {"Expand(Into)", "Expand(All)", "OptionalExpand(Into)", "OptionalExpand(All)"} & set(operators)
+
+
 # --- properties -------------------------------------------------------------------------------------
 
 
