@@ -227,7 +227,7 @@ def _consumer_edge(rel: Rel, source: Label, target: Label) -> str:
         f"OPTIONAL MATCH ()-[found:{rel.value}]->() USING INDEX found:{rel.value}(org_key, key) "
         "WHERE found.org_key = $org_key AND found.key = row.key "
         "CALL (a, b, row, found) { "
-        f"  WITH found WHERE found IS NOT NULL SET found += row.cleared, found.retired_at = null RETURN found AS r "
+        "  WITH found WHERE found IS NOT NULL SET found += row.cleared, found.retired_at = null RETURN found AS r "
         "  UNION "
         "  WITH a, b, row, found WHERE found IS NULL "
         f"  CREATE (a)-[made:{rel.value} {{key: row.key, org_key: $org_key}}]->(b) SET made.first_seen = $now "
