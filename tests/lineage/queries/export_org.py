@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from harvesters.connections import register_org
 from harvesters.models import OrgConnection
 from lineage import (
     FieldRecord,
@@ -26,6 +25,7 @@ from lineage import (
     org_key,
     purge_org,
 )
+from tests.conftest import register_offline_org
 
 ORG_ID = "00D000000000EXPAAA"
 ORG_KEY = org_key(ORG_ID)
@@ -105,6 +105,4 @@ def purge_export_org(graph: Graph) -> None:
 
 
 def connect_export_org() -> OrgConnection:
-    return register_org(ALIAS, login_url="https://exp-bank.my.salesforce.com",
-                        instance_url="https://exp-bank.my.salesforce.com", auth_flow="session_id",
-                        session_id="00D!session", org_id=ORG_ID)
+    return register_offline_org(ALIAS, "https://exp-bank.my.salesforce.com", org_id=ORG_ID)
