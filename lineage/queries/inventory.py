@@ -1,9 +1,9 @@
 """What an org holds: its live objects and fields, listed with filters a page at a time, and one of each in full.
 
 Every list seeks the org's nodes through the `org_key` index (`lineage/schema.py`) and is bounded by a page of at
-most MAX_PAGE_SIZE rows; a count query gives the total the pages add up to. A filtered field list counts its matches
-up to COUNT_CAP (or to the end of the page asked, if further) and says when there are more, rather than read a large
-org's every field to count them.
+most MAX_PAGE_SIZE rows; a count query gives the total the pages add up to. The field list counts its matches up to
+COUNT_CAP (or to the end of the page asked, if further) and says when there are more, rather than read a large org's
+every field (or index entry) to count them.
 """
 
 from __future__ import annotations
@@ -219,14 +219,6 @@ _PAGE = _FIELD_IN_FORCE + "ORDER BY f.sobject, f.name"
 # The general queries (any filter, the org's fields in index order); `field_queries` picks narrower ones.
 COUNT_FIELDS: LiteralString = _ORG_FIELDS + _FIELD_FILTERS + _COUNT
 LIST_FIELDS: LiteralString = _ORG_FIELDS + _FIELD_FILTERS + _IN_INDEX_ORDER + _PAGE
-# No filter: the org's fields less its retired ones, counted in the indexes alone (no node is read but retired ones).
-COUNT_ALL_FIELDS: LiteralString = (
-    "CALL () { " + _LISTING + "WHERE f.org_key = $org_key AND f.sobject IS NOT NULL AND f.name IS NOT NULL "
-    "  RETURN count(f) AS listed } "
-    "CALL () { MATCH (f:Field) USING INDEX f:Field(org_key, retired_at) WHERE f.org_key = $org_key "
-    "  AND f.retired_at IS NOT NULL AND f.sobject IS NOT NULL AND f.name IS NOT NULL RETURN count(f) AS retired } "
-    "RETURN listed - retired AS total"
-)
 
 
 @dataclass(frozen=True)
@@ -238,7 +230,6 @@ class FieldQueries:
     count: LiteralString
     page: LiteralString
     page_in_index_order: LiteralString = LIST_FIELDS
-    count_stops: bool = True  # the count stops at $count_limit (the unfiltered count, in the indexes, does not)
 
     def page_for(self, total: int, page: PageRequest, more: bool = False) -> LiteralString:
         """`more`: more fields match than `total` counted (too many to sort)."""
@@ -248,8 +239,9 @@ class FieldQueries:
 
 # Up to this many matches, sorting the candidates is cheaper than walking the org's fields in index order.
 SORTED_AT_MOST = 2000
-# A filtered field list counts at most this many matches (or up to its page's end) and says when there are more.
-COUNT_CAP = 10_000
+# The field list counts at most this many matches (or up to its page's end) and says when there are more: counting
+# 10,000, or an org's 218,000 index entries unfiltered, cost 230-500 ms a request on a loaded machine (benchmarks/).
+COUNT_CAP = 1_000
 COUNTED_AT_MOST = 2**62  # more fields than any graph holds, and a LIMIT the engine takes (a page far past the end)
 
 
@@ -259,8 +251,6 @@ def field_queries(filters: FieldFilter) -> FieldQueries:
     if filters.sobject is not None:
         in_object_order = _OBJECT_FIELDS + _FIELD_FILTERS + _IN_INDEX_ORDER + _PAGE
         return FieldQueries(_OBJECT_FIELDS + _FIELD_FILTERS + _CAPPED_COUNT, in_object_order, in_object_order)
-    if filters == FieldFilter():
-        return FieldQueries(COUNT_ALL_FIELDS, LIST_FIELDS, count_stops=False)
     source = _narrowest_source(filters)
     if source is _ORG_FIELDS:
         return FieldQueries(_ORG_FIELDS + _FIELD_FILTERS + _CAPPED_COUNT, LIST_FIELDS)
@@ -333,13 +323,13 @@ def object_detail(graph: Graph, sobject_key: str) -> ObjectDetail | None:
 
 
 def list_fields(graph: Graph, org_key: str, filters: FieldFilter, page: PageRequest) -> Page[FieldSummary]:
-    """The org's live fields that pass every filter given, by object and name; a filtered total counts up to
-    COUNT_CAP or the page's end, whichever is further, and `more_than_total` says when more match."""
+    """The org's live fields that pass every filter given, by object and name; the total counts up to COUNT_CAP or
+    the page's end, whichever is further, and `more_than_total` says when more match."""
     parameters = {"org_key": org_key, **filters.parameters()}
     queries = field_queries(filters)
     counted_up_to = min(max(COUNT_CAP, page.skip + page.size), COUNTED_AT_MOST)
     counted = int(graph.read(queries.count, **parameters, count_limit=counted_up_to + 1)[0]["total"])
-    more = queries.count_stops and counted > counted_up_to
+    more = counted > counted_up_to
     total = counted_up_to if more else counted
     if page.skip >= total:
         return Page(total, ())

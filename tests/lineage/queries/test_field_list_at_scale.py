@@ -15,7 +15,6 @@ from lineage import Graph
 from lineage.queries import inventory
 from lineage.queries.dashboard import inventory_figures
 from lineage.queries.inventory import (
-    COUNT_ALL_FIELDS,
     COUNT_FIELDS,
     LIST_FIELDS,
     FieldFilter,
@@ -159,16 +158,21 @@ def test_a_filtered_total_stops_counting_at_the_cap_and_says_more_match(overridd
     assert page(3) == (3, True, ["Status__c"])  # a page past the cap is counted to its end, and one more
     assert page(4) == (4, False, ["acme__Value__c"])
     assert (few.total, few.more_than_total) == (1, False)
-    assert list_fields(overridden_org, ORG_KEY, FieldFilter(), PageRequest(size=1)).total == 6  # the exact count
+    assert list_fields(overridden_org, ORG_KEY, FieldFilter(), PageRequest(size=1, number=6)).total == 6
 
 
-def test_the_unfiltered_total_is_counted_without_reading_a_live_field(overridden_org: Graph):
-    profiled = _profile(overridden_org, COUNT_ALL_FIELDS, org_key=ORG_KEY)
-    operators = _operators(profiled.summary.profile)
+def test_the_unfiltered_total_stops_at_the_cap_too_reading_no_more_fields_than_it_counts(
+    overridden_org: Graph, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(inventory, "COUNT_CAP", 2)
 
-    assert profiled.records[0]["total"] == 6
-    assert ("NodeIndexSeek", 7) in operators  # the org's 7 fields, counted as index entries
-    assert all(rows <= 1 for name, rows in operators if name == "Filter")  # only the retired field is read
+    found = list_fields(overridden_org, ORG_KEY, FieldFilter(), PageRequest(size=1))
+    counted = _profile(overridden_org, field_queries(FieldFilter()).count, org_key=ORG_KEY, count_limit=3,
+                       **FieldFilter().parameters())
+
+    assert (found.total, found.more_than_total) == (2, True)
+    assert counted.records[0]["total"] == 3
+    assert all(rows <= 4 for _, rows in _operators(counted.summary.profile))  # the cap and one more, not the org
 
 
 @contextmanager
