@@ -245,13 +245,13 @@ COUNT_CAP = 1_000
 COUNTED_AT_MOST = 2**62  # more fields than any graph holds, and a LIMIT the engine takes (a page far past the end)
 
 
-def field_queries(filters: FieldFilter) -> FieldQueries:
-    """The queries for these filters: candidates from the narrowest index a filter can seek, then every filter (the
-    same `_FIELD_FILTERS` whichever the source, so the answer is the same)."""
+def field_queries(filters: FieldFilter, source: LiteralString | None = None) -> FieldQueries:
+    """The queries for these filters: candidates from `source` (by default the narrowest index a filter can seek),
+    then every filter (the same `_FIELD_FILTERS` whichever the source, so the answer is the same)."""
     if filters.sobject is not None:
         in_object_order = _OBJECT_FIELDS + _FIELD_FILTERS + _IN_INDEX_ORDER + _PAGE
         return FieldQueries(_OBJECT_FIELDS + _FIELD_FILTERS + _CAPPED_COUNT, in_object_order, in_object_order)
-    source = _narrowest_source(filters)
+    source = source or _narrowest_source(filters)
     if source is _ORG_FIELDS:
         return FieldQueries(_ORG_FIELDS + _FIELD_FILTERS + _CAPPED_COUNT, LIST_FIELDS)
     return _sorted_queries(source)
@@ -259,6 +259,11 @@ def field_queries(filters: FieldFilter) -> FieldQueries:
 
 def _narrowest_source(filters: FieldFilter) -> LiteralString:
     """The fields the most selective filter given seeks in its index; the org's every field when none can."""
+    return next(iter(_sources(filters)), _ORG_FIELDS)
+
+
+def _sources(filters: FieldFilter) -> list[LiteralString]:
+    """Every index the filters given can seek, the usually most selective first."""
     sources: tuple[tuple[bool, LiteralString], ...] = (
         (bool(filters.sensitive), _SENSITIVE_FIELDS),
         (filters.ccpa_category is not None, _CATEGORY_FIELDS),
@@ -268,7 +273,23 @@ def _narrowest_source(filters: FieldFilter) -> LiteralString:
         (bool(filters.search), _SEARCHED_FIELDS),
         (filters.custom is False, _STANDARD_FIELDS),
     )
-    return next((source for given, source in sources if given), _ORG_FIELDS)
+    return [source for given, source in sources if given]
+
+
+def _fewest_candidates(graph: Graph, filters: FieldFilter, parameters: dict[str, Any]) -> LiteralString | None:
+    """Of two or more indexes the filters can seek, the one holding fewest of the org's fields, each counted up to
+    SORTED_AT_MOST + 1: a category and `custom=false` together may each hold thousands and share a few, and the
+    other filters then read only that index's fields. None when fewer than two can be sought."""
+    sources = _sources(filters)
+    if filters.sobject is not None or len(sources) < 2:  # an object's fields are few: its index serves them
+        return None
+    held = [(_candidates(graph, source, parameters), order, source) for order, source in enumerate(sources)]
+    return min(held)[2]
+
+
+def _candidates(graph: Graph, source: LiteralString, parameters: dict[str, Any]) -> int:
+    query: LiteralString = source + "true WITH f LIMIT $count_limit RETURN count(f) AS total"
+    return int(graph.read(query, **parameters, count_limit=SORTED_AT_MOST + 1)[0]["total"])
 
 
 def _sorted_queries(source: LiteralString) -> FieldQueries:
@@ -326,7 +347,7 @@ def list_fields(graph: Graph, org_key: str, filters: FieldFilter, page: PageRequ
     """The org's live fields that pass every filter given, by object and name; the total counts up to COUNT_CAP or
     the page's end, whichever is further, and `more_than_total` says when more match."""
     parameters = {"org_key": org_key, **filters.parameters()}
-    queries = field_queries(filters)
+    queries = field_queries(filters, _fewest_candidates(graph, filters, parameters))
     counted_up_to = min(max(COUNT_CAP, page.skip + page.size), COUNTED_AT_MOST)
     counted = int(graph.read(queries.count, **parameters, count_limit=counted_up_to + 1)[0]["total"])
     more = counted > counted_up_to

@@ -11,7 +11,7 @@ from typing import Any, LiteralString
 import pytest
 from neo4j import GraphDatabase, Record, ResultSummary, Session
 
-from lineage import Graph
+from lineage import Graph, field_key
 from lineage.queries import inventory
 from lineage.queries.dashboard import inventory_figures
 from lineage.queries.inventory import (
@@ -22,7 +22,7 @@ from lineage.queries.inventory import (
     field_queries,
     list_fields,
 )
-from tests.lineage.queries.inventory_org import ORG_KEY, write_inventory_org
+from tests.lineage.queries.inventory_org import ORG_ID, ORG_KEY, write_inventory_org
 
 # An override makes Department sensitive identifiers and Email not personal; Birthdate is retired.
 _OVERRIDES_AND_A_RETIREMENT = (
@@ -56,6 +56,8 @@ FILTERS = [
     FieldFilter(search="no such name"),
     FieldFilter(search="e", custom=False),
     FieldFilter(encrypted=False, unclassified=True, custom=True),
+    FieldFilter(sensitive=True, namespace="acme"),
+    FieldFilter(ccpa_category="identifiers", custom=False),
 ]
 # Every filter that can be sought in an index of its own (the org's every field is read only when none can).
 NARROWING = [FieldFilter(sensitive=True), FieldFilter(ccpa_category="identifiers"), FieldFilter(unclassified=False),
@@ -89,6 +91,27 @@ def test_every_way_to_a_page_answers_what_the_general_query_answers(overridden_o
 
     assert (total, sorted_rows) == general_answer(overridden_org, parameters)
     assert ordered_rows == sorted_rows
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=repr)
+def test_the_list_answers_what_the_general_query_answers_whichever_index_it_reads(overridden_org: Graph,
+                                                                                 filters: FieldFilter):
+    page = list_fields(overridden_org, ORG_KEY, filters, PageRequest(size=50))
+
+    parameters = {"org_key": ORG_KEY, **filters.parameters(), "skip": 0, "limit": 50}
+    listed = [field_key(ORG_ID, row.object, row.name) for row in page.rows]
+    assert (page.total, listed) == general_answer(overridden_org, parameters)
+
+
+def test_of_the_indexes_two_filters_can_seek_the_list_reads_the_one_holding_fewer_fields(overridden_org: Graph):
+    filters = FieldFilter(sensitive=True, namespace="acme")  # three sensitive fields; one field in the namespace
+    parameters = {"org_key": ORG_KEY, **filters.parameters()}
+
+    chosen = inventory._fewest_candidates(overridden_org, filters, parameters)
+    sought = _index_details(overridden_org, field_queries(filters, chosen).count, {**parameters, "count_limit": 100})
+
+    assert any("namespace" in each for each in sought)
+    assert not any("sensitive" in each for each in sought)
 
 
 def test_an_override_and_a_retirement_are_what_the_narrowed_lists_show(overridden_org: Graph):
