@@ -209,8 +209,15 @@ _SEARCHED_FIELDS: LiteralString = (
     "    WHERE m.org_key = o.org_key AND m.sobject = o.name AND m.name IS NOT NULL RETURN m "
     "  UNION MATCH (m:Field) WHERE m.search_text STARTS WITH $after_dot RETURN m } "
 )
+# Fields named or labelled exactly so, sought apart: among thousands holding the text they would not all fit the LIMIT.
+_EXACT_FIELDS: LiteralString = (
+    "CALL () { MATCH (m:Field) WHERE m.search_text STARTS WITH $text + '\\n' RETURN m "
+    "  UNION MATCH (m:Field) WHERE m.search_text ENDS WITH '\\n' + $text RETURN m } "
+    "WITH m WHERE m.retired_at IS NULL RETURN m LIMIT $limit "
+)
 SEARCH: LiteralString = (
     "CALL () { "
+    "  " + _EXACT_FIELDS + "UNION ALL "
     "  " + _SEARCHED_FIELDS + "WITH m WHERE m.retired_at IS NULL "
     "    AND (toLower(m.sobject + '.' + m.name) CONTAINS $text "
     "    OR toLower(coalesce(m.display_label, '')) CONTAINS $text) RETURN m LIMIT $limit "
@@ -244,7 +251,7 @@ def find_nodes(graph: Graph, text: str, limit: int = 20) -> tuple[LineageNode, .
         return ()
     after_dot = wanted.partition(".")[2] or None
     rows = graph.read(SEARCH, text=wanted, after_dot=after_dot, limit=limit)
-    found = [_node(row, hop=0) for row in rows]
+    found = list({node.key: node for node in (_node(row, hop=0) for row in rows)}.values())
     found.sort(key=lambda node: (node.name.lower() != wanted and (node.label or "").lower() != wanted,
                                  len(node.name), node.name))
     return tuple(found[:limit])
