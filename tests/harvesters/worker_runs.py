@@ -4,9 +4,11 @@ run followed to its end."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from harvesters.models import HarvestRun, OrgConnection
+from lineage import get_graph, org_key, purge_org
 from salesforce_simulator import Simulator
 from salesforce_simulator.generator import generate_org
 from tests.conftest import connect_simulated_org
@@ -14,9 +16,16 @@ from tests.conftest import connect_simulated_org
 SOURCES = ["schema", "integrations", "logs", "consents"]
 
 
-def small_generated_org(seed: int, *, objects: int = 30) -> Simulator:
-    """A generated org small enough for a test: a few chunks of objects, a few hundred consumers."""
-    return Simulator(generate_org(objects=objects, fields=8, integrations=2, consumers=300, log_days=2, seed=seed))
+@contextmanager
+def small_generated_org(seed: int, *, objects: int = 30) -> Iterator[Simulator]:
+    """A generated org small enough for a test, served while the test runs: a few chunks of objects, a few hundred
+    consumers. What its harvests wrote is purged afterwards: its fields would crowd other tests' searches."""
+    with Simulator(generate_org(objects=objects, fields=8, integrations=2, consumers=300, log_days=2,
+                                seed=seed)) as org:
+        try:
+            yield org
+        finally:
+            purge_org(get_graph(), org_key(org.org.id))
 
 
 def connect(alias: str, org: Simulator) -> OrgConnection:
