@@ -51,8 +51,9 @@ def schema_parameter(name: str, each: Any) -> OpenApiParameter:
     if isinstance(each, django_filters.TypedChoiceFilter):
         return OpenApiParameter(name, OpenApiTypes.BOOL, description=each.extra["help_text"])
     if isinstance(each, django_filters.ChoiceFilter) and "choices" in each.extra:
-        return OpenApiParameter(name, OpenApiTypes.STR, enum=[value for value, _ in each.extra["choices"]],
-                                description=each.extra["help_text"])
+        # Empty is "any", as a form's blank choice sends it: declared, so a client sending it is not told it erred.
+        return OpenApiParameter(name, OpenApiTypes.STR, enum=["", *(value for value, _ in each.extra["choices"])],
+                                description=f"{each.extra['help_text']} (empty: any)")
     schema: dict[str, Any] = {"type": "string"}
     if each.extra.get("max_length"):
         schema["maxLength"] = each.extra["max_length"]
