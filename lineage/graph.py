@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import atexit
+import functools
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 T = TypeVar("T")
 # The graph not answering (down, restarting, or busy): a reader says so and asks to retry, never a 500.
 GRAPH_UNAVAILABLE = (ServiceUnavailable, SessionExpired, TransientError)
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 @dataclass(frozen=True)
@@ -44,13 +47,13 @@ class Graph:
 
     def read(self, query: LiteralString, **parameters: Any) -> list[Record]:
         records, _, _ = self._driver.execute_query(
-            query, parameters_=parameters, database_=self.database, routing_=RoutingControl.READ
+            query, parameters_=named_in(query, parameters), database_=self.database, routing_=RoutingControl.READ
         )
         return records
 
     def write(self, query: LiteralString, **parameters: Any) -> list[Record]:
         records, _, _ = self._driver.execute_query(
-            query, parameters_=parameters, database_=self.database, routing_=RoutingControl.WRITE
+            query, parameters_=named_in(query, parameters), database_=self.database, routing_=RoutingControl.WRITE
         )
         return records
 
@@ -62,7 +65,7 @@ class Graph:
     def plan(self, query: LiteralString, **parameters: Any) -> list[str]:
         """The operators of the plan the engine would run for `query` (EXPLAIN: nothing is executed)."""
         with self._driver.session(database=self.database) as session:
-            summary = session.run(f"EXPLAIN {query}", parameters).consume()
+            summary = session.run(f"EXPLAIN {query}", named_in(query, parameters)).consume()
         operators: list[str] = []
         pending = [summary.plan or {}]
         while pending:
@@ -78,6 +81,18 @@ class Graph:
 
     def close(self) -> None:
         self._driver.close()
+
+
+def named_in(query: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The parameters `query` names. The engine keeps one plan per query text and the types of the parameters sent
+    (strings and lists by size class), used or not: one the text does not name would only make it plan again."""
+    names = _names_in(query)
+    return {name: value for name, value in parameters.items() if name in names}
+
+
+@functools.lru_cache(maxsize=1024)
+def _names_in(query: str) -> frozenset[str]:
+    return frozenset(_PARAMETER.findall(query))
 
 
 _lock = threading.Lock()

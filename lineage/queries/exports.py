@@ -98,7 +98,7 @@ _ORG_FIELDS_FROM = (
     "MATCH (f:Field) WHERE f.org_key = $org_key AND f.sobject >= $after_sobject AND f.name IS NOT NULL AND "
 )
 _OBJECT_FIELDS_FROM = (
-    "MATCH (f:Field) WHERE f.org_key = $org_key AND f.sobject = $sobject AND f.name > $after_name AND "
+    "MATCH (f:Field) WHERE f.org_key = $org_key AND f.sobject = $filter.sobject AND f.name > $after_name AND "
 )
 # Only the columns' properties: a field node carries descriptions, help text and picklists the file leaves out.
 _FIELD_ROW = (
@@ -144,7 +144,7 @@ SYSTEM_PAGE: LiteralString = (
     _FILTERED_SYSTEMS + "AND s.host > $after_host "
     "WITH s, roles ORDER BY s.host LIMIT $limit "
     "OPTIONAL MATCH (i:Integration)-[t:SENDS_TO]->(s) "
-    "WHERE t.retired_at IS NULL AND i.retired_at IS NULL AND ($org IS NULL OR i.org_key = $org) "
+    "WHERE t.retired_at IS NULL AND i.retired_at IS NULL AND ($filter.org IS NULL OR i.org_key = $filter.org) "
     "WITH s, roles, i, collect(t.channel)[0] AS channel ORDER BY s.host, i.org_key, i.kind, i.name "
     "WITH s, roles, collect(CASE WHEN i IS NULL THEN null ELSE {key: i.key, org_key: i.org_key, kind: i.kind, "
     f"  name: i.name, channel: channel, consent_checked: {CONSENT_CHECKED}, opt_out_checked: i.opt_out_checked}} "

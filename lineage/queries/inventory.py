@@ -118,9 +118,10 @@ class FieldFilter:
     search: str | None = None
 
     def parameters(self) -> dict[str, Any]:
-        return {"sobject": self.sobject, "category": self.ccpa_category, "sensitive": self.sensitive,
-                "encrypted": self.encrypted, "unclassified": self.unclassified, "custom": self.custom,
-                "namespace": self.namespace, "search": self.search.lower() if self.search else None}
+        """Every filter in one map, `$filter` (see `_FIELD_FILTERS`)."""
+        return {"filter": {"sobject": self.sobject, "category": self.ccpa_category, "sensitive": self.sensitive,
+                           "encrypted": self.encrypted, "unclassified": self.unclassified, "custom": self.custom,
+                           "namespace": self.namespace, "search": self.search.lower() if self.search else None}}
 
 
 _LIVE_OBJECTS = (
@@ -149,24 +150,27 @@ ONE_OBJECT: LiteralString = (
 )
 
 # A filter given as null is left out; `f.org_key = $org_key` stays a plain equality, so the org's index is sought.
+# The filters travel in one map, the sources' seeks read it too: the engine plans a query again for each new set of
+# parameter types (null or not, a string's length class) but not for a map's contents, so each source's queries are
+# planned once whatever the mix of filters (an unseen mix cost 100-700 ms of planning; benchmarks/README.md).
 _FIELD_FILTERS = (
     "f.retired_at IS NULL "
-    "AND ($sobject IS NULL OR f.sobject = $sobject) "
-    "AND ($category IS NULL OR " + effective_category("f") + " = $category) "
-    "AND ($sensitive IS NULL OR " + effective_sensitive("f") + " = $sensitive) "
-    "AND ($encrypted IS NULL OR coalesce(f.encrypted, false) = $encrypted) "
-    "AND ($unclassified IS NULL OR (" + effective_category("f") + " IS NULL) = $unclassified) "
-    "AND ($custom IS NULL OR coalesce(f.custom, false) = $custom) "
-    "AND ($namespace IS NULL OR f.namespace = $namespace) "
-    "AND ($search IS NULL OR toLower(f.name) CONTAINS $search "
-    "     OR toLower(coalesce(f.display_label, '')) CONTAINS $search) "
+    "AND ($filter.sobject IS NULL OR f.sobject = $filter.sobject) "
+    "AND ($filter.category IS NULL OR " + effective_category("f") + " = $filter.category) "
+    "AND ($filter.sensitive IS NULL OR " + effective_sensitive("f") + " = $filter.sensitive) "
+    "AND ($filter.encrypted IS NULL OR coalesce(f.encrypted, false) = $filter.encrypted) "
+    "AND ($filter.unclassified IS NULL OR (" + effective_category("f") + " IS NULL) = $filter.unclassified) "
+    "AND ($filter.custom IS NULL OR coalesce(f.custom, false) = $filter.custom) "
+    "AND ($filter.namespace IS NULL OR f.namespace = $filter.namespace) "
+    "AND ($filter.search IS NULL OR toLower(f.name) CONTAINS $filter.search "
+    "     OR toLower(coalesce(f.display_label, '')) CONTAINS $filter.search) "
 )
 # Where the fields come from, narrowest first. The org's and an object's are sought in the `field_listing` index
 # (org_key, sobject, name), which hands them over in the list's order, so a page stops after SKIP + LIMIT rows.
 # The hint keeps the engine on it when its statistics favour the org_key index alone (which gives no order).
 _LISTING: LiteralString = "MATCH (f:Field) USING INDEX f:Field(org_key, sobject, name) "
 _ORG_FIELDS = _LISTING + "WHERE f.org_key = $org_key AND f.sobject IS NOT NULL AND f.name IS NOT NULL AND "
-_OBJECT_FIELDS = _LISTING + "WHERE f.org_key = $org_key AND f.sobject = $sobject AND f.name IS NOT NULL AND "
+_OBJECT_FIELDS = _LISTING + "WHERE f.org_key = $org_key AND f.sobject = $filter.sobject AND f.name IS NOT NULL AND "
 # A field is sensitive (or of a category) in force only if its rules or an override say so: both are indexed.
 _SENSITIVE_FIELDS = (
     "CALL () { MATCH (f:Field) WHERE f.org_key = $org_key AND f.sensitive = true RETURN f "
@@ -174,8 +178,8 @@ _SENSITIVE_FIELDS = (
     "WITH f WHERE f.sobject IS NOT NULL AND f.name IS NOT NULL AND "
 )
 _CATEGORY_FIELDS = (
-    "CALL () { MATCH (f:Field) WHERE f.org_key = $org_key AND f.ccpa_category = $category RETURN f "
-    "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_ccpa_category = $category RETURN f } "
+    "CALL () { MATCH (f:Field) WHERE f.org_key = $org_key AND f.ccpa_category = $filter.category RETURN f "
+    "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_ccpa_category = $filter.category RETURN f } "
     "WITH f WHERE f.sobject IS NOT NULL AND f.name IS NOT NULL AND "
 )
 _PERSONAL_FIELDS = (
@@ -196,12 +200,12 @@ _STANDARD_FIELDS = (
 )
 _NAMESPACE_FIELDS = (
     "MATCH (f:Field) USING INDEX f:Field(org_key, namespace) "
-    "WHERE f.org_key = $org_key AND f.namespace = $namespace AND f.sobject IS NOT NULL "
+    "WHERE f.org_key = $org_key AND f.namespace = $filter.namespace AND f.sobject IS NOT NULL "
     "AND f.name IS NOT NULL AND "
 )
 # The text index on `search_text` (name and label, lower-cased) hands over every field holding the term, of any org.
 _SEARCHED_FIELDS = (
-    "MATCH (f:Field) USING TEXT INDEX f:Field(search_text) WHERE f.search_text CONTAINS $search "
+    "MATCH (f:Field) USING TEXT INDEX f:Field(search_text) WHERE f.search_text CONTAINS $filter.search "
     "WITH f WHERE f.org_key = $org_key AND f.sobject IS NOT NULL AND f.name IS NOT NULL AND "
 )
 # Ordering by the constant org_key too lets the engine take the index's order instead of sorting.

@@ -101,9 +101,10 @@ class SystemFilter:
     search: str | None = None
 
     def parameters(self) -> dict[str, Any]:
-        return {"org": self.org_key, "org_prefix": f"{self.org_key}:" if self.org_key else None, "role": self.role,
-                "country": self.country.upper() if self.country else None,
-                "search": self.search.lower() if self.search else None}
+        """Every filter in one map, `$filter`, as the field list's are (`lineage.queries.inventory._FIELD_FILTERS`)."""
+        return {"filter": {"org": self.org_key, "org_prefix": f"{self.org_key}:" if self.org_key else None,
+                           "role": self.role, "country": self.country.upper() if self.country else None,
+                           "search": self.search.lower() if self.search else None}}
 
 
 @dataclass(frozen=True)
@@ -183,15 +184,17 @@ class IntegrationFilter:
     search: str | None = None
 
     def parameters(self) -> dict[str, Any]:
-        return {"org": self.org_key, "kind": self.kind, "consent_checked": self.consent_checked,
-                "opt_out_checked": self.opt_out_checked, "search": self.search.lower() if self.search else None}
+        """Every filter in one map, `$filter`, as the field list's are (`lineage.queries.inventory._FIELD_FILTERS`)."""
+        return {"filter": {"org": self.org_key, "kind": self.kind, "consent_checked": self.consent_checked,
+                           "opt_out_checked": self.opt_out_checked,
+                           "search": self.search.lower() if self.search else None}}
 
 
 # --- Cypher -----------------------------------------------------------------------------------------
 
 # An org observes a system through its own scope (org:<id>) or one of its sub-scopes (org:<id>:openlineage).
 OBSERVED_BY_ORG: LiteralString = (
-    "any(scope IN coalesce(s.observed_by, []) WHERE scope = $org OR scope STARTS WITH $org_prefix)"
+    "any(scope IN coalesce(s.observed_by, []) WHERE scope = $filter.org OR scope STARTS WITH $filter.org_prefix)"
 )
 # The integration's own flag, else what its flow's consent checks say; null when the harvest could not tell.
 CONSENT_CHECKED: LiteralString = (
@@ -201,17 +204,20 @@ CONSENT_CHECKED: LiteralString = (
 
 _FILTERED_SYSTEMS: LiteralString = (
     "MATCH (s:System) WHERE s.retired_at IS NULL "
-    f"AND ($org IS NULL OR {OBSERVED_BY_ORG}) "
-    "AND ($search IS NULL OR toLower(s.host) CONTAINS $search OR toLower(coalesce(s.name, '')) CONTAINS $search) "
-    "OPTIONAL MATCH (o:Org)-[h:HAS_SYSTEM]->(s) WHERE h.retired_at IS NULL AND ($org IS NULL OR o.key = $org) "
+    f"AND ($filter.org IS NULL OR {OBSERVED_BY_ORG}) "
+    "AND ($filter.search IS NULL OR toLower(s.host) CONTAINS $filter.search "
+    "     OR toLower(coalesce(s.name, '')) CONTAINS $filter.search) "
+    "OPTIONAL MATCH (o:Org)-[h:HAS_SYSTEM]->(s) WHERE h.retired_at IS NULL "
+    "AND ($filter.org IS NULL OR o.key = $filter.org) "
     "WITH s, collect(CASE WHEN h IS NULL THEN null ELSE {org_key: o.key, role: h.role, country: h.country, "
     "  evidence: h.evidence} END) AS roles "
-    "WHERE ($role IS NULL OR ($role = 'unknown' AND size(roles) = 0) OR any(r IN roles WHERE r.role = $role)) "
-    "AND ($country IS NULL OR any(r IN roles WHERE r.country = $country)) "
+    "WHERE ($filter.role IS NULL OR ($filter.role = 'unknown' AND size(roles) = 0) "
+    "       OR any(r IN roles WHERE r.role = $filter.role)) "
+    "AND ($filter.country IS NULL OR any(r IN roles WHERE r.country = $filter.country)) "
 )
 _SYSTEM_INTEGRATIONS: LiteralString = (
     "OPTIONAL MATCH (i:Integration)-[t:SENDS_TO]->(s) "
-    "WHERE t.retired_at IS NULL AND i.retired_at IS NULL AND ($org IS NULL OR i.org_key = $org) "
+    "WHERE t.retired_at IS NULL AND i.retired_at IS NULL AND ($filter.org IS NULL OR i.org_key = $filter.org) "
     "WITH s, roles, count(DISTINCT i) AS integration_count "
 )
 COUNT_SYSTEMS: LiteralString = _FILTERED_SYSTEMS + "RETURN count(s) AS total"
@@ -254,16 +260,17 @@ SYSTEM_FLOWS: LiteralString = (
     "       WHEN all(r IN flows WHERE r.opt_out_checked = true) THEN true END AS opt_out_checked"
 )
 
-# The org's index is sought when the list is one org's (`i.org_key = $org`); the other filters given as null drop out.
+# The org's index is sought when the list is one org's (`i.org_key = $filter.org`); a filter given as null drops out.
 _INTEGRATION_FILTERS: LiteralString = (
     "i.retired_at IS NULL "
-    "AND ($kind IS NULL OR i.kind = $kind) "
-    f"AND ($consent_checked IS NULL OR {CONSENT_CHECKED} = $consent_checked) "
-    "AND ($opt_out_checked IS NULL OR i.opt_out_checked = $opt_out_checked) "
-    "AND ($search IS NULL OR toLower(i.name) CONTAINS $search OR toLower(coalesce(i.label, '')) CONTAINS $search "
-    "     OR toLower(coalesce(i.endpoint, '')) CONTAINS $search) "
+    "AND ($filter.kind IS NULL OR i.kind = $filter.kind) "
+    f"AND ($filter.consent_checked IS NULL OR {CONSENT_CHECKED} = $filter.consent_checked) "
+    "AND ($filter.opt_out_checked IS NULL OR i.opt_out_checked = $filter.opt_out_checked) "
+    "AND ($filter.search IS NULL OR toLower(i.name) CONTAINS $filter.search "
+    "     OR toLower(coalesce(i.label, '')) CONTAINS $filter.search "
+    "     OR toLower(coalesce(i.endpoint, '')) CONTAINS $filter.search) "
 )
-_ORG_INTEGRATIONS: LiteralString = "MATCH (i:Integration) WHERE i.org_key = $org AND " + _INTEGRATION_FILTERS
+_ORG_INTEGRATIONS: LiteralString = "MATCH (i:Integration) WHERE i.org_key = $filter.org AND " + _INTEGRATION_FILTERS
 _ALL_INTEGRATIONS: LiteralString = "MATCH (i:Integration) WHERE " + _INTEGRATION_FILTERS
 _INTEGRATION_ROW: LiteralString = (
     "WITH i ORDER BY i.org_key, i.kind, i.name SKIP $skip LIMIT $limit "

@@ -8,8 +8,11 @@ from collections.abc import Iterator
 import pytest
 
 from lineage import Graph, IntegrationKind, integration_key, system_key
+from lineage.graph import named_in
 from lineage.queries.pages import PageRequest
 from lineage.queries.systems import (
+    COUNT_SYSTEMS,
+    LIST_SYSTEMS,
     IntegrationFilter,
     SystemFilter,
     SystemRoleForOrg,
@@ -19,6 +22,7 @@ from lineage.queries.systems import (
     system_detail,
 )
 from salesforce_simulator import Simulator
+from tests.lineage.plan_cache import engine_types
 from tests.lineage.systems_orgs import (
     CORE_BANKING,
     PARTNER_ORG_KEY,
@@ -174,3 +178,21 @@ def test_a_page_far_past_the_last_is_empty_without_asking_the_engine_for_it(grap
     assert (systems.rows, integrations.rows) == ((), ())
     assert systems.total > 0
     assert integrations.total > 0
+
+
+@pytest.mark.parametrize("filters", [SystemFilter(org_key="org:00D000000000001AAA"), SystemFilter(role="unknown"),
+                                     SystemFilter(country="de", search="core banking")], ids=repr)
+def test_whatever_the_systems_filters_the_lists_queries_send_the_same_types_so_each_is_planned_once(
+        filters: SystemFilter):
+    for query in (COUNT_SYSTEMS, LIST_SYSTEMS):
+        sent = named_in(query, {**filters.parameters(), "skip": 0, "limit": 50})
+        unfiltered = named_in(query, {**SystemFilter().parameters(), "skip": 100, "limit": 2})
+
+        assert engine_types(sent) == engine_types(unfiltered)
+
+
+@pytest.mark.parametrize("filters", [IntegrationFilter(org_key="org:00D000000000001AAA", kind="apex_class"),
+                                     IntegrationFilter(consent_checked=False, opt_out_checked=True, search="core")],
+                         ids=repr)
+def test_whatever_the_integrations_filters_they_travel_as_one_map(filters: IntegrationFilter):
+    assert engine_types(filters.parameters()) == engine_types(IntegrationFilter().parameters()) == {"filter": "dict"}

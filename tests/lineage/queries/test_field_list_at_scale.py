@@ -12,6 +12,7 @@ import pytest
 from neo4j import GraphDatabase, Record, ResultSummary, Session
 
 from lineage import Graph, field_key
+from lineage.graph import named_in
 from lineage.queries import inventory
 from lineage.queries.dashboard import inventory_figures
 from lineage.queries.inventory import (
@@ -22,6 +23,7 @@ from lineage.queries.inventory import (
     field_queries,
     list_fields,
 )
+from tests.lineage.plan_cache import engine_types
 from tests.lineage.queries.inventory_org import ORG_ID, ORG_KEY, write_inventory_org
 
 # An override makes Department sensitive identifiers and Email not personal; Birthdate is retired.
@@ -164,7 +166,7 @@ def test_a_search_seeks_the_text_index_of_names_and_labels(overridden_org: Graph
 
     sought = _index_details(overridden_org, field_queries(FieldFilter(search="no such name")).count, parameters)
 
-    assert sought == ["TEXT INDEX f:Field(search_text) WHERE search_text CONTAINS $search"]
+    assert sought == ["TEXT INDEX f:Field(search_text) WHERE search_text CONTAINS $filter.search"]
 
 
 def test_a_filtered_total_stops_counting_at_the_cap_and_says_more_match(overridden_org: Graph,
@@ -237,3 +239,16 @@ def _index_details(graph: Graph, query: LiteralString, parameters: dict[str, Any
             found.append(str(step.get("args", {}).get("Details", "")))
         pending += step.get("children", [])
     return found
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=repr)
+def test_whatever_the_mix_of_filters_each_query_sends_the_types_the_unfiltered_one_does_so_it_is_planned_once(
+        filters: FieldFilter):
+    queries = field_queries(filters)
+    for query in (queries.count, queries.page, queries.page_in_index_order):
+        sent = named_in(query, {"org_key": ORG_KEY, **filters.parameters(), "skip": 0, "limit": 50,
+                                "count_limit": 1001})
+        unfiltered = named_in(query, {"org_key": ORG_KEY, **FieldFilter().parameters(), "skip": 950, "limit": 500,
+                                      "count_limit": 2})
+
+        assert engine_types(sent) == engine_types(unfiltered)
