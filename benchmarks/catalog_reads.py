@@ -20,10 +20,11 @@ sensitive true and false, a CCPA category, encrypted true and false, custom true
 false, a namespace, an object, a search term cut from the org's own field names and one that matches nothing — and
 combinations of two or three), at least `--per-family` requests of each; the suggestions alternate between a term of
 the org's names and one that matches nothing; the lineage nodes are systems, integrations and the fields
-integrations read or write. Values are drawn by each of `--seeds` in turn; each kind's first 10 requests warm the
-server up and are not counted. Prints JSON: p50, p95, mean and max in milliseconds per kind and per family of each
-kind, against the issue's targets (API p95 < 150 ms, page p95 < 300 ms), with any answer other than 200 counted and
-shown.
+integrations read or write. Values are drawn by each of `--seeds` in turn, and the API and the page are asked the
+same drawn request one after the other, taking turns to go first (neither warms the engine's caches for the other);
+each kind's first 10 requests warm the server up and are not counted. Prints JSON: p50, p95, mean and max in
+milliseconds per kind and per family of each kind, against the issue's targets (API p95 < 150 ms, page p95 < 300 ms),
+with any answer other than 200 counted and shown.
 """
 
 from __future__ import annotations
@@ -260,14 +261,16 @@ def suggestion_parameters(chance: random.Random, sample: OrgSample, family: str)
 
 
 Parameters = Callable[[random.Random, OrgSample, str], dict[str, str]]
-KINDS: dict[str, tuple[str, str, Parameters, tuple[str, ...]]] = {
-    # kind: (api or page, path, the parameters drawn, the families its requests go round)
-    "api_fields": ("api", f"/api/v1/orgs/{ALIAS}/fields/", field_filters, FIELD_FAMILIES),
-    "page_fields": ("page", f"/catalog/{ALIAS}/fields/", field_filters, FIELD_FAMILIES),
-    "api_lineage": ("api", "/api/v1/lineage/", lineage_parameters, ("depth 3",)),
-    "page_lineage": ("page", "/lineage/", lineage_parameters, ("depth 3",)),
-    "page_suggestions": ("page", "/lineage/nodes/", suggestion_parameters, ("found", "nothing")),
-}
+# Each comparison: its kinds (api or page, path), the parameters drawn, the families its requests go round. The kinds
+# of one comparison take turns on the very same parameters, each first every other time, so neither gets the
+# engine's caches warmed by the other.
+COMPARISONS: tuple[tuple[dict[str, tuple[str, str]], Parameters, tuple[str, ...]], ...] = (
+    ({"api_fields": ("api", f"/api/v1/orgs/{ALIAS}/fields/"), "page_fields": ("page", f"/catalog/{ALIAS}/fields/")},
+     field_filters, FIELD_FAMILIES),
+    ({"api_lineage": ("api", "/api/v1/lineage/"), "page_lineage": ("page", "/lineage/")},
+     lineage_parameters, ("depth 3",)),
+    ({"page_suggestions": ("page", "/lineage/nodes/")}, suggestion_parameters, ("found", "nothing")),
+)
 
 
 # --- measuring -----------------------------------------------------------------------------------------------
@@ -287,12 +290,12 @@ def measure(args: argparse.Namespace, base_url: str) -> dict[str, Any]:
     seeds = [int(seed) for seed in args.seeds.split(",")]
     load_before = os.getloadavg()[0]
     results: dict[str, Any] = {}
-    for kind, (surface, path, parameters, families) in KINDS.items():
-        session = api if surface == "api" else page
+    for kinds, parameters, families in COMPARISONS:
         wanted = max(args.requests, args.per_family * len(families)) if len(families) > 1 else args.requests
-        per_seed = math.ceil(wanted / len(seeds))
-        timings = timed_kind(session, f"{base_url}{path}", parameters, families, sample, seeds, per_seed)
-        results[kind] = summary(timings, TARGETS_MS[surface])
+        urls = {kind: (api if surface == "api" else page, f"{base_url}{path}")
+                for kind, (surface, path) in kinds.items()}
+        timings = timed_kinds(urls, parameters, families, sample, seeds, math.ceil(wanted / len(seeds)))
+        results |= {kind: summary(timings[kind], TARGETS_MS[surface]) for kind, (surface, _) in kinds.items()}
     return {"server": f"gunicorn, {args.workers} workers, production settings, plain HTTP on 127.0.0.1",
             "cpus": os.cpu_count(), "load_average_1min": {"before": load_before, "after": os.getloadavg()[0]},
             "seeds": seeds, "warm_up_requests": WARM_UP,
@@ -301,22 +304,32 @@ def measure(args: argparse.Namespace, base_url: str) -> dict[str, Any]:
             "results": results}
 
 
-def timed_kind(session: requests.Session, url: str, parameters: Parameters, families: tuple[str, ...],
-               sample: OrgSample, seeds: list[int], per_seed: int) -> Timings:
-    """Requests going round `families` (so each has its share), each drawn by every seed in turn."""
+Target = tuple[requests.Session, str]
+
+
+def timed_kinds(urls: dict[str, Target], parameters: Parameters, families: tuple[str, ...], sample: OrgSample,
+                seeds: list[int], per_seed: int) -> dict[str, Timings]:
+    """Requests going round `families` (so each has its share), each drawn by every seed in turn and asked of every
+    kind, the kinds taking turns to go first."""
     warm = random.Random(0)
     for number in range(WARM_UP):
-        session.get(url, params=parameters(warm, sample, families[number % len(families)]))
-    timings = Timings()
+        for session, url in urls.values():
+            session.get(url, params=parameters(warm, sample, families[number % len(families)]))
+    timings = {kind: Timings() for kind in urls}
     for seed in seeds:
         chance = random.Random(seed)
-        seed_ms: list[float] = []
+        seed_ms: dict[str, list[float]] = {kind: [] for kind in urls}
         for number in range(per_seed):
             family = families[number % len(families)]
-            elapsed = timed_get(session, url, parameters(chance, sample, family), timings)
-            timings.by_family.setdefault(family, []).append(elapsed)
-            seed_ms.append(elapsed)
-        timings.by_seed_p95[seed] = round(percentile(seed_ms, 95), 1)
+            drawn = parameters(chance, sample, family)
+            kinds = list(urls) if number % 2 == 0 else list(reversed(urls))
+            for kind in kinds:
+                session, url = urls[kind]
+                elapsed = timed_get(session, url, drawn, timings[kind])
+                timings[kind].by_family.setdefault(family, []).append(elapsed)
+                seed_ms[kind].append(elapsed)
+        for kind, ms in seed_ms.items():
+            timings[kind].by_seed_p95[seed] = round(percentile(ms, 95), 1)
     return timings
 
 
