@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -14,7 +15,7 @@ from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.views import healthz
-from lineage.graph import GRAPH_UNAVAILABLE
+from lineage.graph import GRAPH_UNAVAILABLE, retrying_at_most
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +58,15 @@ class PageLoginRequiredMiddleware(LoginRequiredMiddleware):
 
 class GraphUnavailableMiddleware:
     """A page read from the lineage graph while the graph does not answer is a 503 saying so in words, not a 500
-    (the API says the same as a problem, catalog.api.errors)."""
+    (the API says the same as a problem, catalog.api.errors), after settings.NEO4J_WEB_RETRY_SECONDS of retrying
+    rather than a worker's 30 seconds."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        with retrying_at_most(settings.NEO4J_WEB_RETRY_SECONDS):
+            return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, GRAPH_UNAVAILABLE) or request.path_info.startswith(API_PREFIX):

@@ -174,7 +174,12 @@ NEO4J = {
     "user": env.str("NEO4J_USER", default="neo4j"),
     "password": env.str("NEO4J_PASSWORD", default="recordkeeper-dev"),
     "database": env.str("NEO4J_DATABASE", default="neo4j"),
+    # How long a worker's transaction is retried while the graph does not answer (a restart, a failover).
+    "retry_seconds": env.float("NEO4J_RETRY_SECONDS", default=30.0),
 }
+# A web request's: a person is told the graph does not answer (a 503) rather than kept waiting, and gunicorn's
+# 30-second worker timeout never turns the wait into a 502.
+NEO4J_WEB_RETRY_SECONDS: float = env.float("NEO4J_WEB_RETRY_SECONDS", default=2.0)
 
 CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND: str = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)

@@ -6,7 +6,9 @@ import atexit
 import functools
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, LiteralString, TypeVar
 
@@ -17,6 +19,8 @@ T = TypeVar("T")
 # The graph not answering (down, restarting, or busy): a reader says so and asks to retry, never a 500.
 GRAPH_UNAVAILABLE = (ServiceUnavailable, SessionExpired, TransientError)
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# While set, how long a read or write is retried instead of the driver's retry_seconds (see `retrying_at_most`).
+_retry_limit: ContextVar[float | None] = ContextVar("graph_retry_limit", default=None)
 
 
 @dataclass(frozen=True)
@@ -46,16 +50,22 @@ class Graph:
         return self.config.database
 
     def read(self, query: LiteralString, **parameters: Any) -> list[Record]:
-        records, _, _ = self._driver.execute_query(
-            query, parameters_=named_in(query, parameters), database_=self.database, routing_=RoutingControl.READ
-        )
-        return records
+        return self._execute(query, named_in(query, parameters), RoutingControl.READ)
 
     def write(self, query: LiteralString, **parameters: Any) -> list[Record]:
-        records, _, _ = self._driver.execute_query(
-            query, parameters_=named_in(query, parameters), database_=self.database, routing_=RoutingControl.WRITE
-        )
-        return records
+        return self._execute(query, named_in(query, parameters), RoutingControl.WRITE)
+
+    def _execute(self, query: LiteralString, parameters: dict[str, Any], routing: RoutingControl) -> list[Record]:
+        limit = _retry_limit.get()
+        if limit is None or limit >= self.config.retry_seconds:
+            records, _, _ = self._driver.execute_query(
+                query, parameters_=parameters, database_=self.database, routing_=routing)
+            return records
+        # A session of the same bookmarks as execute_query's, retrying only as long as the caller can wait.
+        with self._driver.session(database=self.database, max_transaction_retry_time=limit,
+                                  bookmark_manager=self._driver.execute_query_bookmark_manager) as session:
+            work = session.execute_read if routing is RoutingControl.READ else session.execute_write
+            return work(lambda transaction: list(transaction.run(query, parameters)))
 
     def write_transaction(self, work: Callable[[ManagedTransaction], T]) -> T:
         """Run `work` in one managed write transaction: it commits whole or not at all (retried if transient)."""
@@ -81,6 +91,18 @@ class Graph:
 
     def close(self) -> None:
         self._driver.close()
+
+
+@contextmanager
+def retrying_at_most(seconds: float) -> Iterator[None]:
+    """Within this block (this thread or task), the graph's reads and writes are retried for at most `seconds`
+    while the server does not answer, when that is shorter than the driver's `retry_seconds`: a person waiting on a
+    page is told at once, where a worker's task may wait for the graph to come back."""
+    token = _retry_limit.set(seconds)
+    try:
+        yield
+    finally:
+        _retry_limit.reset(token)
 
 
 def named_in(query: str, parameters: dict[str, Any]) -> dict[str, Any]:

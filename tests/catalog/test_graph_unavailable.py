@@ -4,9 +4,11 @@ a 503 problem asking to retry: never a 500 or a stack trace."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 
 from catalog.accounts import roles
@@ -80,3 +82,27 @@ def test_an_api_endpoint_read_from_the_graph_is_a_503_problem_asking_to_retry(
     assert answer["Content-Type"] == "application/problem+json"
     assert answer.json()["detail"] == "The lineage graph is unavailable; retry."
     assert not [leak for leak in LEAKS if leak in answer.content.decode()]
+
+
+@pytest.fixture
+def graph_down_retrying_as_configured() -> Iterator[None]:
+    """The graph on a closed port, retried as the default settings say (30 s for a worker's transaction)."""
+    closed = {**settings.NEO4J, "uri": f"bolt://127.0.0.1:{free_port()}"}
+    close_graph()
+    with override_settings(NEO4J=closed):
+        yield
+    close_graph()
+
+
+@pytest.mark.parametrize("path", ["/catalog/acme/fields/", "/api/v1/orgs/acme/fields/"])
+def test_a_request_is_answered_503_after_the_webs_retry_time_not_after_a_workers(
+    officer: Client, graph_down_retrying_as_configured: None, path: str
+):
+    started = time.monotonic()
+    answer = officer.get(path)
+    waited = time.monotonic() - started
+
+    assert answer.status_code == 503
+    assert settings.NEO4J["retry_seconds"] == 30  # the default a worker's transaction is retried for
+    # A hang guard, not a speed goal: waited out, the worker's retry time would run past gunicorn's 30 s timeout.
+    assert waited < settings.NEO4J_WEB_RETRY_SECONDS + 10 < settings.NEO4J["retry_seconds"]
