@@ -48,9 +48,10 @@ ranges cover every id whichever way the org compares them.
 Individual-level opt-outs. `HasOptedOutProcessing`, `HasOptedOutProfiling`, `HasOptedOutSolicit`,
 `HasOptedOutTracking`, `HasOptedOutGeoTracking`, `ShouldForget` (true) and `CanStorePiiElsewhere`
 (false) are choices about all processing of a kind, not about one DataUsePurpose; a person account's
-`PersonHasOptedOutOfEmail` and `PersonDoNotCall` are the same for one channel. Each checkbox becomes a
-`Purpose` named after its field (`Individual.HasOptedOutProcessing`, `Account.PersonDoNotCall`; the
-description says what it means), and a raised checkbox becomes a CONSENTED edge from the subject with
+`PersonHasOptedOutOfEmail` and `PersonDoNotCall` are the same for one channel. They record what a consumer
+chose, not why the business processes data, so none is a `Purpose`: each checkbox the org has becomes a
+`Preference` named after its field (`Individual.HasOptedOutProcessing`, `Account.PersonDoNotCall`; `meaning`
+says what it asks), and a raised checkbox becomes a CONSENTED edge from the subject to it, with
 status `opt_out` (channel Email / Phone for the person-account ones, none for the Individual's) and
 `captured_at` = the record's LastModifiedDate (the flag was set then or earlier: the closest Salesforce
 records without field history); the edge's evidence names the record. A checkbox left alone writes no
@@ -99,8 +100,10 @@ from lineage import (
     HasRecordEdge,
     NodeRecord,
     NodeRef,
+    PreferenceRecord,
     PurposeRecord,
     SubjectRecord,
+    preference_key,
     purpose_key,
     sobject_key,
     subject_hmac_for,
@@ -139,9 +142,10 @@ class OptOutFlag:
     meaning: str
     channel: str | None = None
 
-    @property
-    def purpose_name(self) -> str:
-        return f"{self.sobject}.{self.field}"
+    def preference(self, org_id: str) -> PreferenceRecord:
+        return PreferenceRecord(org_id=org_id, sobject=self.sobject, field=self.field, meaning=self.meaning,
+                                opted_out_when=self.raised_when, channel=self.channel,
+                                evidence=f"describe:{self.sobject}")
 
 
 OPT_OUT_FLAGS = (
@@ -252,7 +256,7 @@ class HarvestPlan:
     objects: tuple[ConsumerObject, ...]
     bulk: frozenset[str]
     purposes: dict[str, str]  # DataUsePurpose Id -> Name
-    purpose_nodes: tuple[PurposeRecord, ...]
+    nodes: tuple[PurposeRecord | PreferenceRecord, ...]  # written before any consumer: purposes, opt-out flags
     errors: tuple[str, ...] = ()
     changed: dict[str, SubResponse] = field(default_factory=dict)  # incremental: first page of changed rows
     warnings: tuple[str, ...] = ()  # objects of the consent model this org does not have
@@ -268,7 +272,8 @@ def consent_chunks(
     consumers_per_chunk: int = DEFAULT_CONSUMERS_PER_CHUNK, full_read_above: int | None = None,
     consumers: ConsumerRange = WHOLE_ORG,
 ) -> Iterator[Chunk]:
-    """Purposes first, then subjects with HAS_RECORD and CONSENTED edges, `consumers_per_chunk` at a time.
+    """Purposes and preferences first, then subjects with HAS_RECORD and CONSENTED edges, `consumers_per_chunk`
+    at a time.
 
     `secret` defaults to `settings.SUBJECT_HMAC_KEY`. The SObject nodes the edges point at are the schema
     source's: write them first (an edge whose endpoint is missing is skipped by the writer). An incremental
@@ -284,7 +289,7 @@ def consent_chunks(
         warnings.append(f"consents: {changed} rows changed since {since.isoformat()}, more than {limit}: "
                         "read whole instead of consumer by consumer")
         since, plan = None, plan_harvest(client, org_id, bulk_threshold)
-    yield Chunk(nodes=list(plan.purpose_nodes), errors=list(plan.errors) if consumers.first else [],
+    yield Chunk(nodes=list(plan.nodes), errors=list(plan.errors) if consumers.first else [],
                 warnings=warnings if consumers.first else [])
     groups = changed_groups(client, plan) if since else consumer_groups(
         consumer_streams(client, plan, consumers, bulk_page_size))
@@ -357,7 +362,8 @@ def plan_harvest(
     purpose_rows: list[Row] = purposes.body.get("records", []) if purposes and purposes.ok else []
     changed = {obj.name: answers[obj.name] for obj in objects} if since else {}
     return HarvestPlan(tuple(objects), frozenset(bulk), {row["Id"]: row["Name"] for row in purpose_rows},
-                       tuple(purpose_records(org_id, purpose_rows)), tuple(errors), changed, tuple(warnings),
+                       (*purpose_records(org_id, purpose_rows), *preference_records(org_id, objects)),
+                       tuple(errors), changed, tuple(warnings),
                        {} if since else rows)
 
 
@@ -393,15 +399,18 @@ def changed_since(since: datetime) -> str:
 
 
 def purpose_records(org_id: str, rows: Iterable[Row]) -> list[PurposeRecord]:
-    """A Purpose per DataUsePurpose, and one per Individual opt-out flag (see the module docstring)."""
-    purposes = [
+    """A Purpose per DataUsePurpose: the org's own purposes, nothing else."""
+    return [
         PurposeRecord(org_id=org_id, name=row["Name"], description=row.get("Description"),
                       legal_basis=(row.get("LegalBasis") or {}).get("Name"), evidence=f"DataUsePurpose:{row['Id']}")
         for row in rows
     ]
-    purposes += [PurposeRecord(org_id=org_id, name=flag.purpose_name, description=flag.meaning,
-                               evidence=f"field:{flag.purpose_name}") for flag in OPT_OUT_FLAGS]
-    return purposes
+
+
+def preference_records(org_id: str, objects: Iterable[ConsumerObject]) -> list[PreferenceRecord]:
+    """A Preference per opt-out checkbox the org has (`objects` as `available` narrowed them)."""
+    present = {(obj.name, name) for obj in objects for name in obj.fields}
+    return [flag.preference(org_id) for flag in OPT_OUT_FLAGS if (flag.sobject, flag.field) in present]
 
 
 # --- streams ---------------------------------------------------------------------------------------
@@ -679,11 +688,13 @@ def consent_edges(
 
 
 def opt_out_edges(org_id: str, subject: NodeRef, rows: Mapping[str, list[Row]]) -> Iterator[ConsentEdge]:
-    """A CONSENTED edge with status opt_out for every raised opt-out checkbox (none for a checkbox left alone)."""
+    """A CONSENTED edge with status opt_out to the flag's Preference for every raised opt-out checkbox (none for a
+    checkbox left alone)."""
     for flag in OPT_OUT_FLAGS:
+        target = NodeRef(Label.PREFERENCE, preference_key(org_id, flag.sobject, flag.field))
         for row in rows.get(flag.sobject, []):
             if row.get(flag.field) is flag.raised_when:
-                yield ConsentEdge(source=subject, target=NodeRef(Label.PURPOSE, purpose_key(org_id, flag.purpose_name)),
+                yield ConsentEdge(source=subject, target=target,
                                   status=ConsentStatus.OPT_OUT, channel=flag.channel,
                                   captured_at=parse_datetime(row.get("LastModifiedDate")),
                                   evidence=f"{flag.sobject}:{row['Id']}")

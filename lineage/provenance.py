@@ -50,9 +50,11 @@ SCHEMA = HarvestScope(
 INTEGRATIONS = HarvestScope(
     "integrations",
     frozenset({Label.INTEGRATION, Label.SYSTEM}),
-    frozenset({Rel.READS, Rel.WRITES, Rel.SENDS_TO, Rel.FLOWS_TO, Rel.GATED_BY, Rel.HAS_SYSTEM}),
+    frozenset({Rel.READS, Rel.WRITES, Rel.SENDS_TO, Rel.FLOWS_TO, Rel.GATED_BY, Rel.SERVES, Rel.HAS_SYSTEM}),
 )
-CONSENTS = HarvestScope("consents", frozenset({Label.SUBJECT}), frozenset({Rel.HAS_RECORD, Rel.CONSENTED}))
+CONSENTS = HarvestScope(
+    "consents", frozenset({Label.SUBJECT, Label.PREFERENCE}), frozenset({Rel.HAS_RECORD, Rel.CONSENTED})
+)
 # Read from DataUsePurpose by the consents source and declared by manifests: a full run of one source alone
 # cannot tell that a purpose is gone, so only a run of both retires purposes (harvesters.runs.SCOPES).
 PURPOSES = HarvestScope("purposes", frozenset({Label.PURPOSE}), frozenset())

@@ -10,6 +10,7 @@ so two harvests of the same thing always land on the same node:
     System       system:{host}                      (host lower-cased; shared by every org and scope)
     Integration  integration:{org_id}:{kind}:{name}
     Purpose      purpose:{org_id}:{name}
+    Preference   preference:{org_id}:{object}.{field}   (the checkbox that records the choice)
     Subject      subject:{hmac}                     (64 lower-case hex digits; shared by every org)
     HarvestRun   run:{run_id}                       (written by `lineage.writers.record_harvest_run`)
     User         user:{org_id}:{user_id}            (the 18-character id; no name, no username)
@@ -132,6 +133,10 @@ def configuration_change_key(org_id: str, entry_id: str) -> str:
 
 def purpose_key(org_id: str, name: str) -> str:
     return f"purpose:{_part(org_id, 'org_id')}:{_part(name, 'name')}"
+
+
+def preference_key(org_id: str, sobject: str, field: str) -> str:
+    return f"preference:{_part(org_id, 'org_id')}:{_part(sobject, 'sobject')}.{_part(field, 'field')}"
 
 
 def subject_key(subject_hmac: str) -> str:
@@ -352,6 +357,33 @@ class PurposeRecord(NodeRecord):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PreferenceRecord(NodeRecord):
+    """A choice a consumer records about processing or a channel (an opt-out checkbox such as
+    `Individual.HasOptedOutProcessing` or `Account.PersonDoNotCall`): what subjects say, not why the business
+    processes, so never a `Purpose`. A subject's choice is its CONSENTED edge to it."""
+
+    label: ClassVar[Label] = Label.PREFERENCE
+
+    org_id: str
+    sobject: str
+    field: str
+    meaning: str  # what the raised checkbox asks, in words
+    opted_out_when: bool  # the checkbox's value that means "opted out" (CanStorePiiElsewhere: false)
+    channel: str | None = None  # ContactPointType the choice is about (Email, Phone); None: all processing
+
+    @property
+    def key(self) -> str:
+        return preference_key(self.org_id, self.sobject, self.field)
+
+    @property
+    def name(self) -> str:
+        return f"{self.sobject}.{self.field}"
+
+    def properties(self) -> dict[str, PropertyValue]:
+        return {**super().properties(), "name": self.name}
+
+
+@dataclass(frozen=True, kw_only=True)
 class SubjectRecord(NodeRecord):
     """A consumer. It holds keyed hashes only, no email, phone or name: `hmac` of a stable id (the Individual's,
     else the record's), which survives an email change, and `identifiers`, the HMAC of each identifier found
@@ -554,6 +586,16 @@ class GatedByEdge(EdgeRecord):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ServesEdge(EdgeRecord):
+    """The purpose a piece of processing serves, as its owner declares it (a manifest flow's `purpose`), whether
+    or not a consent check gates it (that is GATED_BY)."""
+
+    rel: ClassVar[Rel] = Rel.SERVES
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.INTEGRATION})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.PURPOSE})
+
+
+@dataclass(frozen=True, kw_only=True)
 class AccessEdge(EdgeRecord):
     """Use seen in one event-log file. Counts add up across files; the same file never counts twice."""
 
@@ -580,9 +622,12 @@ class HasRecordEdge(EdgeRecord):
 
 @dataclass(frozen=True, kw_only=True)
 class ConsentEdge(EdgeRecord):
+    """A subject's choice: a consent to a purpose (ContactPointTypeConsent), or a raised opt-out checkbox (a
+    `Preference`, status opt_out)."""
+
     rel: ClassVar[Rel] = Rel.CONSENTED
     SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.SUBJECT})
-    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.PURPOSE})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.PURPOSE, Label.PREFERENCE})
 
     status: ConsentStatus
     channel: str | None = None  # ContactPointType: Email, Phone, SMS …
@@ -626,11 +671,11 @@ class AuthorisedByEdge(EdgeRecord):
 
 NODE_RECORDS: tuple[type[NodeRecord], ...] = (
     OrgRecord, SObjectRecord, FieldRecord, SystemRecord, IntegrationRecord, PurposeRecord, SubjectRecord,
-    HarvestRunRecord, UserRecord, ConfigurationChangeRecord,
+    HarvestRunRecord, UserRecord, ConfigurationChangeRecord, PreferenceRecord,
 )
 EDGE_RECORDS: tuple[type[EdgeRecord], ...] = (
     HasObjectEdge, HasFieldEdge, ReferenceEdge, ReadsEdge, WritesEdge, SendsToEdge, FlowEdge, GatedByEdge,
-    AccessEdge, HasRecordEdge, ConsentEdge, AuthorisedByEdge, HasSystemEdge, HasRunEdge,
+    AccessEdge, HasRecordEdge, ConsentEdge, AuthorisedByEdge, HasSystemEdge, HasRunEdge, ServesEdge,
 )
 
 

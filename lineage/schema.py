@@ -24,6 +24,9 @@ CONSTRAINTS: dict[str, LiteralString] = {
         "CREATE CONSTRAINT integration_key IF NOT EXISTS FOR (n:Integration) REQUIRE n.key IS UNIQUE"
     ),
     "purpose_key": "CREATE CONSTRAINT purpose_key IF NOT EXISTS FOR (n:Purpose) REQUIRE n.key IS UNIQUE",
+    "preference_key": (
+        "CREATE CONSTRAINT preference_key IF NOT EXISTS FOR (n:Preference) REQUIRE n.key IS UNIQUE"
+    ),
     "subject_key": "CREATE CONSTRAINT subject_key IF NOT EXISTS FOR (n:Subject) REQUIRE n.key IS UNIQUE",
     "harvest_run_key": (
         "CREATE CONSTRAINT harvest_run_key IF NOT EXISTS FOR (n:HarvestRun) REQUIRE n.key IS UNIQUE"
@@ -54,11 +57,13 @@ INDEXES: dict[str, LiteralString] = {
     "field_org_key": "CREATE INDEX field_org_key IF NOT EXISTS FOR (n:Field) ON (n.org_key)",
     "integration_org_key": "CREATE INDEX integration_org_key IF NOT EXISTS FOR (n:Integration) ON (n.org_key)",
     "purpose_org_key": "CREATE INDEX purpose_org_key IF NOT EXISTS FOR (n:Purpose) ON (n.org_key)",
+    "preference_org_key": "CREATE INDEX preference_org_key IF NOT EXISTS FOR (n:Preference) ON (n.org_key)",
     "user_org_key": "CREATE INDEX user_org_key IF NOT EXISTS FOR (n:User) ON (n.org_key)",
     "configuration_change_org_key": (
         "CREATE INDEX configuration_change_org_key IF NOT EXISTS FOR (n:ConfigurationChange) ON (n.org_key)"
     ),
     "purpose_retired": "CREATE INDEX purpose_retired IF NOT EXISTS FOR (n:Purpose) ON (n.retired_at)",
+    "preference_retired": "CREATE INDEX preference_retired IF NOT EXISTS FOR (n:Preference) ON (n.retired_at)",
     "system_retired": "CREATE INDEX system_retired IF NOT EXISTS FOR (n:System) ON (n.retired_at)",
     "subject_retired": "CREATE INDEX subject_retired IF NOT EXISTS FOR (n:Subject) ON (n.retired_at)",
     # The field list's indexes (`lineage.queries.inventory`): the org's fields in the list's order (object, name),
@@ -97,6 +102,7 @@ INDEXES: dict[str, LiteralString] = {
     "sends_to_scope": "CREATE INDEX sends_to_scope IF NOT EXISTS FOR ()-[r:SENDS_TO]-() ON (r.org_key, r.key)",
     "flows_to_scope": "CREATE INDEX flows_to_scope IF NOT EXISTS FOR ()-[r:FLOWS_TO]-() ON (r.org_key, r.key)",
     "gated_by_scope": "CREATE INDEX gated_by_scope IF NOT EXISTS FOR ()-[r:GATED_BY]-() ON (r.org_key, r.key)",
+    "serves_scope": "CREATE INDEX serves_scope IF NOT EXISTS FOR ()-[r:SERVES]-() ON (r.org_key, r.key)",
     "accessed_scope": "CREATE INDEX accessed_scope IF NOT EXISTS FOR ()-[r:ACCESSED]-() ON (r.org_key, r.key)",
     "has_record_scope": "CREATE INDEX has_record_scope IF NOT EXISTS FOR ()-[r:HAS_RECORD]-() ON (r.org_key, r.key)",
     "consented_scope": "CREATE INDEX consented_scope IF NOT EXISTS FOR ()-[r:CONSENTED]-() ON (r.org_key, r.key)",

@@ -15,6 +15,7 @@ class Label(StrEnum):
     # Beyond DESIGN.md's starting vocabulary (docs/lineage-graph.md says why):
     USER = "User"
     CONFIGURATION_CHANGE = "ConfigurationChange"
+    PREFERENCE = "Preference"  # a consumer's recorded choice about processing or a channel (an opt-out flag)
 
 
 class Rel(StrEnum):
@@ -32,6 +33,7 @@ class Rel(StrEnum):
     AUTHORISED_BY = "AUTHORISED_BY"
     HAS_SYSTEM = "HAS_SYSTEM"  # org → system: the system's CCPA role for that business, and its country
     HAS_RUN = "HAS_RUN"  # org → harvest run
+    SERVES = "SERVES"  # integration → the purpose its processing serves, as declared
 
 
 # Keyed without an org id, so many orgs and provenance scopes observe one node: each scope's observation is

@@ -31,6 +31,7 @@ from lineage import (
     GraphWriter,
     OrgRecord,
     org_key,
+    preference_key,
     purge_org,
     purpose_key,
     subject_hmac_for,
@@ -42,6 +43,7 @@ DEMO_CONSUMERS = 505  # 500 generated + the five named ones, each an Individual
 WAITLIST_LEADS = 2  # Priya Rao and Devon Wu: leads linked to no Individual
 IDENTIFYING_OBJECTS = ("Individual", "Contact", "Account", "Lead", "ContactPointEmail", "ContactPointPhone")
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+DEMO_PURPOSES = {"Marketing", "Analytics", "Credit Decisioning", "Fraud Prevention"}  # its DataUsePurpose rows
 
 
 def client_for_demo(org: Simulator) -> OrgClient:
@@ -92,10 +94,15 @@ def harvested(demo_simulator: Simulator, graph: Graph) -> str:
     return org_id
 
 
-def consented(graph: Graph, subject: str, purpose: str) -> list[dict[str, Any]]:
-    rows = graph.read("MATCH (:Subject {key: $s})-[r:CONSENTED]->(:Purpose {key: $p}) RETURN properties(r) AS r",
-                      s=subject, p=purpose)
+def consented(graph: Graph, subject: str, choice: str) -> list[dict[str, Any]]:
+    """The subject's CONSENTED edges to a purpose or a preference (by its key)."""
+    rows = graph.read("MATCH (:Subject {key: $s})-[r:CONSENTED]->(:Purpose|Preference {key: $c}) "
+                      "RETURN properties(r) AS r", s=subject, c=choice)
     return [row["r"] for row in rows]
+
+
+def processing_opt_out(org_id: str) -> str:
+    return preference_key(org_id, "Individual", "HasOptedOutProcessing")
 
 
 # --- the demo org in the graph ----------------------------------------------------------------------
@@ -108,8 +115,7 @@ def test_every_demo_consumer_and_waitlist_lead_becomes_one_subject(harvested: st
 
 
 def test_zora_quinns_processing_opt_out_is_in_the_graph_as_an_opt_out(harvested: str, graph: Graph):
-    edges = consented(graph, subject_of(graph, "zora.quinn@example.com"),
-                      purpose_key(harvested, "Individual.HasOptedOutProcessing"))
+    edges = consented(graph, subject_of(graph, "zora.quinn@example.com"), processing_opt_out(harvested))
 
     assert len(edges) == 1
     assert edges[0]["status"] == "opt_out"
@@ -120,28 +126,27 @@ def test_zora_quinns_processing_opt_out_is_in_the_graph_as_an_opt_out(harvested:
 def test_every_processing_opt_out_of_the_org_is_in_the_graph(harvested: str, graph: Graph,
                                                              demo_simulator: Simulator):
     opted_out = sum(1 for row in demo_simulator.org.records("Individual") if row.get("HasOptedOutProcessing"))
-    rows = graph.read("MATCH (:Subject)-[r:CONSENTED {status: 'opt_out'}]->(:Purpose {key: $p}) RETURN count(r) AS n",
-                      p=purpose_key(harvested, "Individual.HasOptedOutProcessing"))
+    rows = graph.read("MATCH (:Subject)-[r:CONSENTED {status: 'opt_out'}]->(:Preference {key: $p}) "
+                      "RETURN count(r) AS n", p=processing_opt_out(harvested))
 
     assert rows[0]["n"] == opted_out > 2  # Zora, Mateo and the generated 8%
 
 
 @pytest.mark.parametrize(("email", "checkbox", "channel", "evidence"), [
-    ("amara.okoye@example.com", "Account.PersonHasOptedOutOfEmail", "Email", "Account:0018d0AmaraOkoyACC"),
-    ("hank.pritchard@example.com", "Individual.ShouldForget", None, "Individual:0PK8d00HankPritGEC"),
+    ("amara.okoye@example.com", ("Account", "PersonHasOptedOutOfEmail"), "Email", "Account:0018d0AmaraOkoyACC"),
+    ("hank.pritchard@example.com", ("Individual", "ShouldForget"), None, "Individual:0PK8d00HankPritGEC"),
 ])
-def test_a_raised_opt_out_checkbox_is_an_opt_out_edge_naming_its_record(
-    harvested: str, graph: Graph, email: str, checkbox: str, channel: str | None, evidence: str
+def test_a_raised_opt_out_checkbox_is_an_opt_out_edge_to_its_preference_naming_its_record(
+    harvested: str, graph: Graph, email: str, checkbox: tuple[str, str], channel: str | None, evidence: str
 ):
-    edges = consented(graph, subject_of(graph, email), purpose_key(harvested, checkbox))
+    edges = consented(graph, subject_of(graph, email), preference_key(harvested, *checkbox))
 
     assert [(edge["status"], edge.get("channel"), edge["evidence"]) for edge in edges] == [
         ("opt_out", channel, evidence)]
 
 
 def test_a_checkbox_left_alone_writes_no_edge(harvested: str, graph: Graph):
-    assert consented(graph, subject_of(graph, "hank.pritchard@example.com"),
-                     purpose_key(harvested, "Individual.HasOptedOutProcessing")) == []
+    assert consented(graph, subject_of(graph, "hank.pritchard@example.com"), processing_opt_out(harvested)) == []
 
 
 def test_mateos_late_mobile_opt_out_carries_its_receipt_time_and_record(harvested: str, graph: Graph):
@@ -170,6 +175,31 @@ def test_zoras_contact_individual_and_person_account_are_records_of_one_subject(
     assert records["ContactPointEmail"] == ["9CE8d0ZoraQuinnGCB"]
     assert records["ContactPointPhone"] == ["0ow8d0ZoraQuinnACB"]
     assert len(records["ContactPointTypeConsent"]) == 4
+
+
+def test_the_purposes_are_the_orgs_data_use_purposes_and_none_is_named_after_an_opt_out_flag(
+    harvested: str, graph: Graph
+):
+    rows = graph.read("MATCH (p:Purpose {org_key: $org}) WHERE p.retired_at IS NULL RETURN p.name AS name",
+                      org=org_key(harvested))
+
+    assert {row["name"] for row in rows} == DEMO_PURPOSES
+
+
+def test_every_opt_out_checkbox_of_the_org_is_a_preference_saying_what_it_means(harvested: str, graph: Graph):
+    rows = graph.read("MATCH (p:Preference {org_key: $org}) RETURN p.name AS name, p.sobject AS object, "
+                      "p.field AS field, p.opted_out_when AS raised, p.channel AS channel, p.meaning AS meaning, "
+                      "p.evidence AS evidence", org=org_key(harvested))
+    preferences = {row["name"]: row for row in rows}
+
+    assert set(preferences) == {
+        "Individual.HasOptedOutProcessing", "Individual.HasOptedOutProfiling", "Individual.HasOptedOutSolicit",
+        "Individual.HasOptedOutTracking", "Individual.HasOptedOutGeoTracking", "Individual.ShouldForget",
+        "Individual.CanStorePiiElsewhere", "Account.PersonHasOptedOutOfEmail", "Account.PersonDoNotCall"}
+    assert (preferences["Account.PersonDoNotCall"]["channel"], preferences["Account.PersonDoNotCall"]["evidence"]) == (
+        "Phone", "describe:Account")
+    assert preferences["Individual.CanStorePiiElsewhere"]["raised"] is False  # unticked means "not elsewhere"
+    assert preferences["Individual.HasOptedOutProcessing"]["meaning"].startswith("Don't Process")
 
 
 def test_data_use_purposes_land_with_their_description_and_legal_basis(harvested: str, graph: Graph):
@@ -307,7 +337,7 @@ def test_consumers_arrive_in_chunks_of_the_asked_size(demo_org: Simulator):
     subjects = [sum(1 for node in chunk.nodes if node.label == "Subject") for chunk in chunks[1:]]
 
     assert chunks[0].nodes
-    assert all(node.label == "Purpose" for node in chunks[0].nodes)
+    assert {node.label for node in chunks[0].nodes} == {"Purpose", "Preference"}
     assert subjects == [100] * 5 + [DEMO_CONSUMERS + WAITLIST_LEADS - 500]
 
 
@@ -332,7 +362,7 @@ def test_an_incremental_harvest_rereads_only_touched_consumers_but_reads_them_wh
 def test_an_incremental_harvest_of_an_unchanged_org_spends_three_calls(demo_org: Simulator):
     chunks = list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, secret=secret(), since=NOW))
 
-    assert [len(chunk.edges) for chunk in chunks] == [0]  # the purposes, and no consumer
+    assert [len(chunk.edges) for chunk in chunks] == [0]  # the purposes and preferences, and no consumer
     assert demo_org.api_usage == 3  # describes; changed rows (none) and purposes
 
 

@@ -4,6 +4,7 @@ run retires its own observations, never what another provenance scope (an OpenLi
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,22 @@ from django.test import override_settings
 import salesforce_simulator
 from harvesters import runs
 from harvesters.connections import client_for
+from harvesters.consents import subject_secret
 from harvesters.models import OrgConnection, RunStatus
 from harvesters.openlineage import NO_ORG, ingest_openlineage_event
-from lineage import Graph, org_key, purge_org, system_key
+from lineage import (
+    ConsentEdge,
+    ConsentStatus,
+    Graph,
+    GraphWriter,
+    PurposeRecord,
+    SubjectRecord,
+    org_key,
+    preference_key,
+    purge_org,
+    subject_hmac_for,
+    system_key,
+)
 from salesforce_simulator import Simulator
 from tests.conftest import connect_simulated_org
 from tests.harvesters.openlineage_events import dbt_contacts_model, replaced
@@ -24,6 +38,9 @@ DEMO_MANIFESTS = Path(salesforce_simulator.__file__).parent / "orgs" / "demo" / 
 DSAR_PORTAL = "privacy-portal.dsar-vendor.example.com"  # only the demo manifest declares it in the org
 # Every source that writes what the INTEGRATIONS scope retires (one event-log type keeps the run short).
 INTEGRATION_SOURCES = ["schema", "integrations", "manifests", "logs"]
+# Every source that writes what the PURPOSES and CONSENTS scopes retire.
+PURPOSE_SOURCES = ["schema", "consents", "manifests"]
+ZORA_INDIVIDUAL = "0PK8d0ZoraQuinnGCB"  # she opted out of processing
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -107,3 +124,39 @@ def test_a_full_run_of_the_consents_alone_keeps_the_purposes_only_a_manifest_dec
         everything.errors, consents.errors)
     assert declared
     assert retired == []
+
+
+def write_flag_as_purpose(graph: Graph, org_id: str) -> tuple[str, str]:
+    """Zora's processing opt-out as the consents source wrote it before preferences: a Purpose named after the
+    checkbox and her CONSENTED edge to it. Their keys."""
+    subject = SubjectRecord(hmac=subject_hmac_for(subject_secret(), external_id=ZORA_INDIVIDUAL),
+                            evidence="query:Individual")
+    flag = PurposeRecord(org_id=org_id, name="Individual.HasOptedOutProcessing",
+                         description="Don't Process: the consumer objects to any processing of their data.",
+                         evidence="field:Individual.HasOptedOutProcessing")
+    edge = ConsentEdge(source=subject.ref, target=flag.ref, status=ConsentStatus.OPT_OUT,
+                       evidence=f"Individual:{ZORA_INDIVIDUAL}")
+    GraphWriter(graph, "before-preferences", org_key(org_id), datetime(2026, 11, 1, tzinfo=UTC)).write_chunk(
+        [subject, flag], [edge])
+    return flag.key, edge.key
+
+
+def test_a_full_harvest_retires_the_opt_out_flags_an_earlier_version_wrote_as_purposes(
+    demo_connection: OrgConnection, demo_org: Simulator, graph: Graph
+):
+    org_id = demo_org.org.id
+    flag, old_edge = write_flag_as_purpose(graph, org_id)
+
+    run = runs.harvest_now(runs.request_harvest(demo_connection, full=True, sources=PURPOSE_SOURCES))
+
+    purposes = graph.read("MATCH (p:Purpose {org_key: $org}) WHERE p.retired_at IS NULL RETURN p.name AS name",
+                          org=org_key(org_id))
+    opt_outs = graph.read("MATCH (s:Subject)-[r:CONSENTED]->(p) WHERE r.retired_at IS NULL AND $h IN s.identifiers "
+                          "AND r.status = 'opt_out' RETURN labels(p) AS labels, p.key AS key",
+                          h=subject_hmac_for(subject_secret(), external_id=ZORA_INDIVIDUAL))
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert "retired_at" in node(graph, flag)
+    assert graph.read("MATCH ()-[r:CONSENTED {key: $key}]->() RETURN r.retired_at IS NOT NULL AS retired",
+                      key=old_edge) == [{"retired": True}]
+    assert "Individual.HasOptedOutProcessing" not in {row["name"] for row in purposes}
+    assert {"labels": ["Preference"], "key": preference_key(org_id, "Individual", "HasOptedOutProcessing")} in opt_outs

@@ -15,7 +15,9 @@ from lineage import (
     Label,
     NodeRef,
     OrgRecord,
+    PreferenceRecord,
     PurposeRecord,
+    ServesEdge,
     SObjectRecord,
     SubjectRecord,
     SystemRecord,
@@ -39,6 +41,9 @@ def test_keys_follow_the_documented_scheme():
     assert flow.key == f"integration:{ORG}:flow:Balance_Alert_Email"
     assert system.key == "system:api.mailgun.net"
     assert PurposeRecord(org_id=ORG, name="Marketing", evidence="DataUsePurpose").key == f"purpose:{ORG}:Marketing"
+    assert PreferenceRecord(org_id=ORG, sobject="Account", field="PersonDoNotCall", meaning="Do Not Call",
+                            opted_out_when=True, channel="Phone", evidence="describe:Account").key == (
+        f"preference:{ORG}:Account.PersonDoNotCall")
     assert HasFieldEdge(source=contact.ref, target=email.ref, evidence="describe:Contact").key == (
         f"has_field:sobject:{ORG}:Contact->field:{ORG}:Contact.Email"
     )
@@ -116,3 +121,12 @@ def test_a_fields_name_and_label_are_written_lower_cased_for_the_name_search():
 
     assert field.properties()["search_text"] == "tax_id__c\ntax id"
     assert unlabelled.properties()["search_text"] == "email\n"
+
+
+def test_an_integration_serves_a_purpose_and_never_a_preference():
+    flow = NodeRef(Label.INTEGRATION, f"integration:{ORG}:manifest:x#core.pull")
+    ServesEdge(source=flow, target=NodeRef(Label.PURPOSE, f"purpose:{ORG}:Account servicing"), evidence="manifest:x")
+
+    with pytest.raises(ValueError, match="SERVES"):
+        ServesEdge(source=flow, target=NodeRef(Label.PREFERENCE, f"preference:{ORG}:Individual.ShouldForget"),
+                   evidence="manifest:x")

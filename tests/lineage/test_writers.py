@@ -37,11 +37,13 @@ from lineage import (
     Label,
     NodeRecord,
     OrgRecord,
+    PreferenceRecord,
     PurposeRecord,
     ReadsEdge,
     ReferenceEdge,
     Rel,
     SendsToEdge,
+    ServesEdge,
     SObjectRecord,
     SubjectRecord,
     SystemRecord,
@@ -131,6 +133,11 @@ class DemoOrg:
         return PurposeRecord(org_id=self.org_id, name="Marketing", evidence="DataUsePurpose:Marketing")
 
     @property
+    def processing_opt_out(self) -> PreferenceRecord:
+        return PreferenceRecord(org_id=self.org_id, sobject="Individual", field="HasOptedOutProcessing",
+                                meaning="Don't Process", opted_out_when=True, evidence="describe:Individual")
+
+    @property
     def subject(self) -> SubjectRecord:
         return SubjectRecord(hmac=subject_hmac_for(SECRET, email=f"jane.doe@{self.org_id.lower()}.example.com"),
                              evidence="consent:ContactPointTypeConsent")
@@ -153,8 +160,8 @@ class DemoOrg:
 
     def nodes(self) -> list[NodeRecord]:
         return [self.org, self.contact, self.account, self.email, self.phone, self.balance, self.owner_lookup,
-                self.mail_system, self.balance_flow, self.marketing, self.subject, self.analyst, self.export,
-                self.grant]
+                self.mail_system, self.balance_flow, self.marketing, self.processing_opt_out, self.subject,
+                self.analyst, self.export, self.grant]
 
     def schema_edges(self, *fields_: FieldRecord) -> list[EdgeRecord]:
         edges: list[EdgeRecord] = [
@@ -179,6 +186,7 @@ class DemoOrg:
                      evidence=flow.evidence),
             GatedByEdge(source=flow.ref, target=self.marketing.ref, check="Individual.HasOptedOutProcessing",
                         evidence=flow.evidence),
+            ServesEdge(source=flow.ref, target=self.marketing.ref, evidence=flow.evidence),
             AccessEdge(source=flow.ref, target=self.contact.ref, requests=12, rows=340,
                        first_accessed_at=T0, last_accessed_at=T0 + timedelta(hours=5),
                        evidence="eventlog:API:2026-11-01"),
@@ -187,6 +195,8 @@ class DemoOrg:
             ConsentEdge(source=self.subject.ref, target=self.marketing.ref, status=ConsentStatus.OPT_OUT,
                         channel="Email", captured_at=T0, effective_from=date(2026, 1, 1),
                         evidence="ContactPointTypeConsent:0ZWA"),
+            ConsentEdge(source=self.subject.ref, target=self.processing_opt_out.ref, status=ConsentStatus.OPT_OUT,
+                        captured_at=T0, evidence="Individual:0PKA"),
             AccessEdge(source=self.analyst.ref, target=self.account.ref, requests=2, rows=61,
                        first_accessed_at=T0, last_accessed_at=T0, evidence=self.analyst.evidence),
             AuthorisedByEdge(source=self.export.ref, target=self.grant.ref, evidence=self.export.evidence),
@@ -463,11 +473,12 @@ def test_an_edge_named_twice_in_one_batch_is_one_edge_with_the_record_ids_of_bot
     assert edge(graph, records().key)["record_ids"] == ["003A", "003B"]
 
 
-@pytest.mark.parametrize(("rel", "target"), [(Rel.HAS_RECORD, Label.SOBJECT), (Rel.CONSENTED, Label.PURPOSE)])
+@pytest.mark.parametrize(("rel", "target"), [(Rel.HAS_RECORD, Label.SOBJECT), (Rel.CONSENTED, Label.PURPOSE),
+                                             (Rel.CONSENTED, Label.PREFERENCE)])
 def test_a_consumers_edge_is_found_through_its_index_never_by_reading_the_edges_of_the_node_it_ends_in(
     graph: Graph, rel: Rel, target: Label
 ):
-    # An object or a purpose ends a million consumers' edges: reading them to find one cost minutes a chunk.
+    # An object, a purpose or a preference ends a million consumers' edges: reading them to find one cost minutes.
     operators = graph.plan(edge_statement(rel, Label.SUBJECT, target),
                            rows=[], org_key="org:00DPLAN", run_id="run-1", now=None)
 
