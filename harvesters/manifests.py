@@ -32,6 +32,7 @@ from lineage import (
     PurposeRecord,
     ReadsEdge,
     SendsToEdge,
+    ServesEdge,
     SystemRecord,
     SystemRole,
     WritesEdge,
@@ -683,7 +684,8 @@ def system_edges(manifest: Manifest, system: SystemEntry, org_id: str) -> list[H
 def flow_records(
     manifest: Manifest, system: SystemEntry, flow: FlowEntry, org_id: str
 ) -> tuple[list[NodeRecord], list[EdgeRecord]]:
-    """The flow's Integration, SENDS_TO its system, FLOWS_TO per field, and GATED_BY its declared purpose."""
+    """The flow's Integration, SENDS_TO its system, FLOWS_TO per field, SERVES its declared purpose, and GATED_BY
+    that purpose when the flow checks consent."""
     evidence = f"manifest:{manifest.file_name}#{system.key}/{flow.id}"
     integration = IntegrationRecord(org_id=org_id, kind=IntegrationKind.MANIFEST,
                                     name=flow_integration_name(manifest, system, flow),
@@ -698,11 +700,13 @@ def flow_records(
     outbound = flow.direction is Direction.OUTBOUND
     edges += field_movement_edges(integration, flow, flow.fields, systems, outward=outbound, org_id=org_id)
     edges += field_movement_edges(integration, flow, flow.returns, systems, outward=not outbound, org_id=org_id)
-    if flow.purpose and flow.consent_checked:
+    if flow.purpose:
         purpose = PurposeRecord(org_id=org_id, name=flow.purpose, declared=True, evidence=evidence)
         nodes.append(purpose)
-        edges.append(GatedByEdge(source=integration.ref, target=purpose.ref,
-                                 check="consent_checked declared in manifest", evidence=evidence))
+        edges.append(ServesEdge(source=integration.ref, target=purpose.ref, evidence=evidence))
+        if flow.consent_checked:
+            edges.append(GatedByEdge(source=integration.ref, target=purpose.ref,
+                                     check="consent_checked declared in manifest", evidence=evidence))
     return nodes, edges
 
 

@@ -14,8 +14,8 @@ Which relationships are lineage, each read in the direction the data moves:
                                              its other fields (that would make every field of an object each
                                              other's lineage).
 
-REFERENCES (a lookup between records), GATED_BY, AUTHORISED_BY, HAS_OBJECT, HAS_SYSTEM and the consumers' edges
-move no data and are left out. Upstream walks the same edges against the data's direction.
+REFERENCES (a lookup between records), GATED_BY, SERVES, AUTHORISED_BY, HAS_OBJECT, HAS_SYSTEM and the consumers'
+edges move no data and are left out. Upstream walks the same edges against the data's direction.
 
 The walk is breadth-first, one query per hop over the frontier of nodes not seen yet, rather than one
 variable-length pattern: a pattern enumerates every path (on a 2,000-object org a hub such as an app reading every

@@ -13,7 +13,7 @@ import yaml
 
 import salesforce_simulator
 from harvesters.client import OrgClient, OrgCredentials
-from harvesters.manifests import ManifestError, load_manifest, manifest_chunks
+from harvesters.manifests import ManifestError, flow_integration_name, load_manifest, manifest_chunks
 from harvesters.schema import list_objects, schema_chunk, summary_records
 from lineage import (
     Graph,
@@ -379,6 +379,30 @@ def test_the_enrichment_flow_is_gated_by_the_declared_analytics_purpose_and_is_n
     assert {row["field"] for row in returned} == {"Customer_Insight__c.Employer__c",
                                                   "Customer_Insight__c.Income_Band__c",
                                                   "Customer_Insight__c.Household_Size__c"}
+
+
+def test_a_flow_without_a_consent_check_serves_its_declared_purpose_and_is_gated_by_none(
+    demo_graph: str, graph: Graph
+):
+    via = manifest_integration(demo_graph, "core_banking.transaction_history_pull")
+    served = graph.read("MATCH (:Integration {key: $via})-[s:SERVES]->(p:Purpose) "
+                        "RETURN p.name AS purpose, p.declared AS declared, s.evidence AS evidence", via=via)
+    gates = graph.read("MATCH (:Integration {key: $via})-[:GATED_BY]->(p) RETURN p.name AS purpose", via=via)
+
+    assert served == [{"purpose": "Account servicing", "declared": True,
+                       "evidence": f"manifest:{DEMO_FILE}#core_banking/transaction_history_pull"}]
+    assert gates == []
+
+
+def test_every_flow_that_declares_a_purpose_serves_it_whatever_its_consent_check(demo_graph: str, graph: Graph):
+    declared = {(flow_integration_name(load_manifest(DEMO_MANIFESTS / DEMO_FILE), system, flow), flow.purpose)
+                for system in load_manifest(DEMO_MANIFESTS / DEMO_FILE).systems for flow in system.flows
+                if flow.purpose}
+    rows = graph.read("MATCH (i:Integration {org_key: $org})-[:SERVES]->(p:Purpose) RETURN i.name AS flow, "
+                      "p.name AS purpose", org=org_key(demo_graph))
+
+    assert {(row["flow"], row["purpose"]) for row in rows} == declared
+    assert {purpose for _, purpose in declared} >= {"Account servicing", "Analytics", "Marketing", "Fraud prevention"}
 
 
 def test_only_the_mobile_opt_out_relayed_after_24_hours_is_late(demo_graph: str, graph: Graph):
