@@ -28,6 +28,12 @@ def development_subject_key(secret_key: str) -> str:
     return f"subjects:{secret_key}"
 
 
+def development_ropa_signing_key(secret_key: str) -> str:
+    """The Ed25519 key (base64 of its 32-byte seed) development signs RoPA exports with, derived from
+    SECRET_KEY: the same in every process and after a restart, with no file to share; never for a deployment."""
+    return base64.b64encode(hashlib.sha256(f"ropa-signing:{secret_key}".encode()).digest()).decode()
+
+
 if DEBUG:
     SECRET_KEY: str = env.str("SECRET_KEY", default="development-only-not-secret")
 elif not env.str("SECRET_KEY", default=""):
@@ -45,6 +51,11 @@ if not SECRETS_KEY:
 SUBJECT_HMAC_KEY: str = env.str("SUBJECT_HMAC_KEY", default=development_subject_key(SECRET_KEY) if DEBUG else "")
 if not SUBJECT_HMAC_KEY:
     raise ImproperlyConfigured("SUBJECT_HMAC_KEY must be set when DEBUG is off")
+# Ed25519 private key signing every RoPA export (PEM, or base64 of its 32-byte seed); derived in development.
+# Unset with DEBUG off, exports cannot be signed and `check --deploy` says so (catalog.E006).
+ROPA_SIGNING_KEY: str = env.str("ROPA_SIGNING_KEY", default=development_ropa_signing_key(SECRET_KEY) if DEBUG else "")
+# Public keys of earlier signing keys, comma-separated (PEM or base64 of 32 bytes): their exports still verify.
+ROPA_VERIFY_KEYS: list[str] = env.list("ROPA_VERIFY_KEYS", default=[])
 # Integration manifests (YAML) describing systems outside Salesforce; see docs/integration-manifests.md.
 HARVEST_MANIFEST_DIR: str = env.str("HARVEST_MANIFEST_DIR", default=str(BASE_DIR / "manifests"))
 # EventLogFile types the logs source reads; empty means its default (API, RestApi, BulkApi, Report,

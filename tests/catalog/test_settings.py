@@ -19,7 +19,7 @@ PRINT_SETTINGS = (
     "'time_limit': settings.CELERY_TASK_TIME_LIMIT}))"
 )
 CONFIG_VARIABLES = ("DEBUG", "SECRET_KEY", "SECRETS_KEY", "SUBJECT_HMAC_KEY", "DATABASE_URL", "NEO4J_URI",
-                    "NEO4J_USER", "NEO4J_PASSWORD",
+                    "NEO4J_USER", "NEO4J_PASSWORD", "ROPA_SIGNING_KEY", "ROPA_VERIFY_KEYS",
                     "NEO4J_DATABASE", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "ALLOWED_HOSTS")
 
 
@@ -41,6 +41,7 @@ def settings_with(env: dict[str, str]) -> dict[str, object]:
 PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "k" * 20 + "-production-secret-with-enough-entropy-9f8e7d6c5b4a",
               "SECRETS_KEY": "0H0aJ0vX3gqZ1w7b4n4oB2zq8xTQ7m6bqf0mWcKQy2E=",
               "SUBJECT_HMAC_KEY": "a-subject-hmac-key-of-forty-random-chars-x1",
+              "ROPA_SIGNING_KEY": "W9V6gqJ3m0kq7x1rT8yZ2bN5cD4eF6hJ8kL0mP2qR4s=",
               "ALLOWED_HOSTS": "recordkeeper.example.com"}
 DEPLOY_CHECK = ("from django.core.management import execute_from_command_line; "
                 "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])")

@@ -48,7 +48,7 @@ def service_env(compose: dict[str, Any], name: str) -> dict[str, str]:
 
 def interpolated(value: str) -> str:
     """The value as compose substitutes it from an .env file holding every required secret."""
-    dot_env = {"SECRET_KEY": "sk", "SECRETS_KEY": "fernet", "SUBJECT_HMAC_KEY": "hmac",
+    dot_env = {"SECRET_KEY": "sk", "SECRETS_KEY": "fernet", "SUBJECT_HMAC_KEY": "hmac", "ROPA_SIGNING_KEY": "ed25519",
                "NEO4J_PASSWORD": "neo-pass", "POSTGRES_PASSWORD": "pg-pass", "ALLOWED_HOSTS": "rk.example.com"}
     return re.sub(r"\$\{(\w+)(?::[?-]([^}]*))?\}", lambda m: dot_env.get(m[1], m[2] or ""), value)
 
@@ -94,7 +94,7 @@ def test_neo4j_is_the_526_community_image_with_auth_from_the_apps_password(compo
 
 def test_secrets_are_required_not_defaulted(compose: dict[str, Any]):
     env = service_env(compose, "web")
-    for variable in ("SECRET_KEY", "SECRETS_KEY", "SUBJECT_HMAC_KEY", "NEO4J_PASSWORD"):
+    for variable in ("SECRET_KEY", "SECRETS_KEY", "SUBJECT_HMAC_KEY", "ROPA_SIGNING_KEY", "NEO4J_PASSWORD"):
         assert re.fullmatch(r"\$\{" + variable + r":\?[^}]+\}", env[variable])
 
 
@@ -131,6 +131,7 @@ def production_environment(tmp_path: Path, neo4j_uri: str) -> dict[str, str]:
     return {**inherited, "DJANGO_SETTINGS_MODULE": "catalog.settings", "DEBUG": "false",
             "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-7f3a9c1e5b2d8f4a6c0e",
             "SECRETS_KEY": Fernet.generate_key().decode(), "SUBJECT_HMAC_KEY": "s" * 48,
+            "ROPA_SIGNING_KEY": "W9V6gqJ3m0kq7x1rT8yZ2bN5cD4eF6hJ8kL0mP2qR4s=",
             "ALLOWED_HOSTS": "recordkeeper.example.com", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
             "NEO4J_URI": neo4j_uri, "NEO4J_USER": settings.NEO4J["user"], "NEO4J_PASSWORD": settings.NEO4J["password"],
             "NEO4J_DATABASE": settings.NEO4J["database"], "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
