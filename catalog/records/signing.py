@@ -27,13 +27,13 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -48,7 +48,7 @@ RAW_KEY_BYTES = 32
 SIGNATURE_BYTES = 64
 LARGEST_EXACT_INTEGER = 2**53  # a double holds every integer up to this exactly (RFC 8785 numbers are doubles)
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-FINGERPRINT = re.compile(r"sha256:[0-9a-f]{64}")
+_Written = TypeVar("_Written", str, dict[str, str])
 
 
 class SigningKeyError(ValueError):
@@ -124,7 +124,7 @@ class SignatureDocument:
             "sha256": self.sha256,
             "export": self.subject.as_json(),
             "signed_at": self.signed_at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-            "key": {"algorithm": KEY_ALGORITHM, "public_key": base64.b64encode(self.public_key).decode(),
+            "key": {"algorithm": KEY_ALGORITHM, "public_key": public_key_base64(self.public_key),
                     "fingerprint": self.fingerprint},
         }
 
@@ -184,7 +184,17 @@ class _Failure:
 def canonical_json(value: Any) -> bytes:
     """`value` (dicts with string keys, lists or tuples, strings, integers, floats, booleans, None) as RFC 8785
     canonical JSON in UTF-8; raises CanonicalJsonError naming the place of a value with no exact form."""
-    text = _canonical(value, "$")
+    return _utf8(_placed(_canonical, value))
+
+
+def _placed(write: Callable[[Any], _Written], value: Any) -> _Written:
+    try:
+        return write(value)
+    except _UnwrittenValueError as error:
+        raise CanonicalJsonError(f"${''.join(reversed(error.place))}: {error}") from error
+
+
+def _utf8(text: str) -> bytes:
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError as error:
@@ -192,41 +202,89 @@ def canonical_json(value: Any) -> bytes:
             from error
 
 
-def _canonical(value: Any, where: str) -> str:
+class _UnwrittenValueError(ValueError):
+    """A value with no exact canonical form; `place` gathers its path, innermost first, as the error rises."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.place: list[str] = []
+
+
+def _canonical(value: Any) -> str:
+    # The commonest kinds first: an export is mostly strings, objects and lists.
+    if isinstance(value, str):
+        return _json_string(value)
+    if isinstance(value, Mapping):
+        return _canonical_object(value)
+    if isinstance(value, list | tuple):
+        return _canonical_array(value)
     if value is None or isinstance(value, bool):
-        return {None: "null", True: "true", False: "false"}[value]
+        return "null" if value is None else ("true" if value else "false")
     if isinstance(value, int):
         if abs(value) > LARGEST_EXACT_INTEGER:
-            raise CanonicalJsonError(f"{where}: the integer {value} is beyond ±2**53; write it as a string")
+            raise _UnwrittenValueError(f"the integer {value} is beyond ±2**53; write it as a string")
         return str(value)
     if isinstance(value, float):
-        return _canonical_number(value, where)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, Mapping):
-        return _canonical_object(value, where)
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_canonical(item, f"{where}[{index}]") for index, item in enumerate(value)) + "]"
-    raise CanonicalJsonError(f"{where}: a {type(value).__name__} is not JSON; give its string or number")
+        return _canonical_number(value)
+    raise _UnwrittenValueError(f"a {type(value).__name__} is not JSON; give its string or number")
 
 
-def _canonical_object(members: Mapping[Any, Any], where: str) -> str:
-    names = list(members)
-    if not all(isinstance(name, str) for name in names):
-        raise CanonicalJsonError(f"{where}: member names must be strings")
-    ordered = sorted(names, key=lambda name: name.encode("utf-16-be", "surrogatepass"))  # UTF-16 code units
-    return "{" + ",".join(f"{json.dumps(name, ensure_ascii=False)}:{_canonical(members[name], f'{where}.{name}')}"
-                          for name in ordered) + "}"
+def _canonical_array(items: list[Any] | tuple[Any, ...]) -> str:
+    written = []
+    for index, item in enumerate(items):
+        try:
+            written.append(_canonical(item))
+        except _UnwrittenValueError as error:
+            error.place.append(f"[{index}]")
+            raise
+    return "[" + ",".join(written) + "]"
 
 
-def _canonical_number(number: float, where: str) -> str:
+def _canonical_object(members: Mapping[Any, Any]) -> str:
+    return _joined(_written_members(members))
+
+
+def _written_members(members: Mapping[Any, Any]) -> dict[str, str]:
+    """Each member written as `"name":value`, by name: an object can be joined with or without one of them."""
+    if not all(isinstance(name, str) for name in members):
+        raise _UnwrittenValueError("member names must be strings")
+    return {name: _written_member(name, value) for name, value in members.items()}
+
+
+def _written_member(name: str, value: Any) -> str:
+    try:
+        return f"{_json_string(name)}:{_canonical(value)}"
+    except _UnwrittenValueError as error:
+        error.place.append(f".{name}")
+        raise
+
+
+def _joined(written: dict[str, str]) -> str:
+    """The object of written members, in RFC 8785's order: by the names' UTF-16 code units."""
+    order = _utf16_order if any(map(_beyond_bmp, written)) else None
+    return "{" + ",".join(written[name] for name in sorted(written, key=order)) + "}"
+
+
+def _beyond_bmp(name: str) -> bool:
+    # Below U+10000 code points and UTF-16 code units sort alike: only such names need the slower order.
+    return not name.isascii() and max(name) > "\uffff"
+
+
+def _utf16_order(name: str) -> bytes:
+    return name.encode("utf-16-be", "surrogatepass")
+
+
+_json_string = json.encoder.encode_basestring  # C's, when built: escapes what JSON requires and no more
+
+
+def _canonical_number(number: float) -> str:
     """ECMAScript's Number.prototype.toString of a double: Python's repr gives the same shortest digits."""
     if not math.isfinite(number):
-        raise CanonicalJsonError(f"{where}: {number} is not a JSON number")
+        raise _UnwrittenValueError(f"{number} is not a JSON number")
     if number == 0:
         return "0"  # negative zero too
     if number < 0:
-        return "-" + _canonical_number(-number, where)
+        return "-" + _canonical_number(-number)
     digits_tuple, exponent = _shortest_digits(number)
     digits, k = "".join(map(str, digits_tuple)), len(digits_tuple)
     n = exponent + k  # the value is 0.digits * 10**n
@@ -272,6 +330,11 @@ def _refuse_constant(constant: str) -> Any:
 
 def fingerprint_of(public_key: bytes) -> str:
     return "sha256:" + hashlib.sha256(public_key).hexdigest()
+
+
+def public_key_base64(public_key: bytes) -> str:
+    """A raw public key as ROPA_VERIFY_KEYS and signature documents hold it."""
+    return base64.b64encode(public_key).decode()
 
 
 def raw_public_key(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
@@ -361,9 +424,11 @@ def embed_signature(body: Mapping[str, Any], *, file_name: str, subject: ExportS
     `ropa_signature`. Raises CanonicalJsonError when `body` holds a value with no exact canonical form."""
     if EMBEDDED_SIGNATURE_MEMBER in body:
         raise CanonicalJsonError(f"$.{EMBEDDED_SIGNATURE_MEMBER}: the export's body already has this member")
-    digest = hashlib.sha256(canonical_json(body)).hexdigest()
+    written = _placed(_written_members, body)
+    digest = hashlib.sha256(_utf8(_joined(written))).hexdigest()
     document = _signed(digest, SignedContent.JSON_WITHOUT_SIGNATURE, file_name, subject, key, signed_at)
-    return canonical_json({**body, EMBEDDED_SIGNATURE_MEMBER: document.as_json()})
+    written[EMBEDDED_SIGNATURE_MEMBER] = _written_member(EMBEDDED_SIGNATURE_MEMBER, document.as_json())
+    return _utf8(_joined(written))
 
 
 def _signed(digest: str, signed_content: SignedContent, file_name: str, subject: ExportSubject,
@@ -508,8 +573,10 @@ def verify_embedded(content: bytes, keys: TrustedKeys | None = None) -> Verifica
         return _failed(_Failure(VerificationOutcome.MALFORMED, f"signed_content is {document.signed_content.value!r}: "
                                 "an embedded signature is of the JSON without it", document))
     try:
-        digest = hashlib.sha256(canonical_json(body)).hexdigest()
-        laid_out_as_signed = canonical_json({**body, EMBEDDED_SIGNATURE_MEMBER: document.as_json()}) == content
+        written = _placed(_written_members, body)
+        digest = hashlib.sha256(_utf8(_joined(written))).hexdigest()
+        written[EMBEDDED_SIGNATURE_MEMBER] = _written_member(EMBEDDED_SIGNATURE_MEMBER, document.as_json())
+        laid_out_as_signed = _utf8(_joined(written)) == content
     except CanonicalJsonError as error:
         return _failed(_Failure(VerificationOutcome.DIGEST_MISMATCH, f"the export has no canonical form: {error}",
                                 document))
@@ -566,6 +633,3 @@ def _checked(document: SignatureDocument, digest: str, keys: TrustedKeys) -> Ver
 def _failed(failure: _Failure) -> Verification:
     return Verification(failure.outcome, failure.detail, failure.document)
 
-
-def describe_trusted(keys: Sequence[TrustedKey]) -> str:
-    return ", ".join(f"{key.fingerprint} ({key.source})" for key in keys) or "none"

@@ -421,3 +421,10 @@ def test_canonical_json_sorts_member_names_by_utf16_code_units():
 def test_canonical_json_refuses_values_it_cannot_write_exactly(value: Any, named: str):
     with pytest.raises(CanonicalJsonError, match=named):
         canonical_json(value)
+
+
+def test_a_json_export_body_with_a_value_that_is_not_json_is_refused_naming_its_place():
+    body = {"activities": [{"name": "Marketing", "as_of": date(2026, 11, 28)}]}
+
+    with pytest.raises(CanonicalJsonError, match=r"\$\.activities\[0\]\.as_of: a date is not JSON"):
+        embed_signature(body, file_name="x.json", subject=DEMO_SUBJECT, key=private_key(1))

@@ -285,3 +285,26 @@ def test_manage_py_verify_ropa_reads_a_json_exports_own_signature(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "embedded in the JSON's 'ropa_signature' member" in result.stdout
+
+
+# --- the keys, for auditors and rotation ----------------------------------------------------------------------
+
+
+def test_ropa_keys_prints_the_public_half_of_the_signing_key_and_the_earlier_keys(signing_settings):
+    signing_settings.ROPA_VERIFY_KEYS = [public_key_text(EARLIER_SEED)]
+    out = io.StringIO()
+
+    call_command("ropa_keys", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("ROPA_SIGNING_KEY: sha256:")
+    assert lines[1] == f"  public key (base64): {public_key_text(SIGNING_SEED)}"
+    assert lines[2].startswith("ROPA_VERIFY_KEYS (key 1 of 1): sha256:")
+    assert lines[3] == f"  public key (base64): {public_key_text(EARLIER_SEED)}"
+
+
+def test_ropa_keys_names_an_unreadable_signing_key(signing_settings):
+    signing_settings.ROPA_SIGNING_KEY = "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----"
+
+    with pytest.raises(CommandError, match="ROPA_SIGNING_KEY is not a readable unencrypted PEM private key"):
+        call_command("ropa_keys", stdout=io.StringIO())
