@@ -422,13 +422,25 @@ def embed_signature(body: Mapping[str, Any], *, file_name: str, subject: ExportS
                     key: Ed25519PrivateKey | None = None, signed_at: datetime | None = None) -> bytes:
     """A JSON export's file bytes with its signature inside: the canonical JSON of `body` plus the member
     `ropa_signature`. Raises CanonicalJsonError when `body` holds a value with no exact canonical form."""
+    written, document = _signed_body(body, file_name, subject, key, signed_at)
+    written[EMBEDDED_SIGNATURE_MEMBER] = _written_member(EMBEDDED_SIGNATURE_MEMBER, document.as_json())
+    return _utf8(_joined(written))
+
+
+def sign_json_body(body: Mapping[str, Any], *, file_name: str, subject: ExportSubject,
+                   key: Ed25519PrivateKey | None = None, signed_at: datetime | None = None) -> SignatureDocument:
+    """The signature document of a record's content, whatever file shows it: its digest is of the canonical
+    JSON of `body`, the same as the JSON export of that body embeds, so a PDF's cover can show it."""
+    return _signed_body(body, file_name, subject, key, signed_at)[1]
+
+
+def _signed_body(body: Mapping[str, Any], file_name: str, subject: ExportSubject, key: Ed25519PrivateKey | None,
+                 signed_at: datetime | None) -> tuple[dict[str, str], SignatureDocument]:
     if EMBEDDED_SIGNATURE_MEMBER in body:
         raise CanonicalJsonError(f"$.{EMBEDDED_SIGNATURE_MEMBER}: the export's body already has this member")
     written = _placed(_written_members, body)
     digest = hashlib.sha256(_utf8(_joined(written))).hexdigest()
-    document = _signed(digest, SignedContent.JSON_WITHOUT_SIGNATURE, file_name, subject, key, signed_at)
-    written[EMBEDDED_SIGNATURE_MEMBER] = _written_member(EMBEDDED_SIGNATURE_MEMBER, document.as_json())
-    return _utf8(_joined(written))
+    return written, _signed(digest, SignedContent.JSON_WITHOUT_SIGNATURE, file_name, subject, key, signed_at)
 
 
 def _signed(digest: str, signed_content: SignedContent, file_name: str, subject: ExportSubject,

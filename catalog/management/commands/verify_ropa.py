@@ -48,6 +48,9 @@ class Command(BaseCommand):
         if not looks_like_json(export, content):
             raise CommandError(f"no signature: {sidecar} does not exist (give another with --signature)",
                                returncode=NOTHING_TO_CHECK)
+        if f'"{signing.EMBEDDED_SIGNATURE_MEMBER}"'.encode() not in content:
+            raise CommandError(f"no signature: {sidecar} does not exist and the JSON has no "
+                               f"{signing.EMBEDDED_SIGNATURE_MEMBER!r} member", returncode=NOTHING_TO_CHECK)
         self.stdout.write(f"signature document: embedded in the JSON's {signing.EMBEDDED_SIGNATURE_MEMBER!r} member "
                           f"({sidecar.name} does not exist)")
         return signing.verify_embedded(content, keys)

@@ -23,6 +23,7 @@ from catalog.records.signing import (
     embed_signature,
     sidecar_path,
     sign_export,
+    sign_json_body,
     verify_embedded,
     verify_export,
 )
@@ -428,3 +429,12 @@ def test_a_json_export_body_with_a_value_that_is_not_json_is_refused_naming_its_
 
     with pytest.raises(CanonicalJsonError, match=r"\$\.activities\[0\]\.as_of: a date is not JSON"):
         embed_signature(body, file_name="x.json", subject=DEMO_SUBJECT, key=private_key(1))
+
+
+def test_a_records_content_signature_is_the_digest_its_json_export_embeds():
+    document = sign_json_body(activities_body(), file_name="ropa-demo.pdf", subject=DEMO_SUBJECT, key=private_key(1))
+
+    embedded_document = json.loads(embedded())[EMBEDDED_SIGNATURE_MEMBER]
+
+    assert document.signed_content is SignedContent.JSON_WITHOUT_SIGNATURE
+    assert document.sha256 == embedded_document["sha256"]

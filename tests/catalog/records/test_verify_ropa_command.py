@@ -308,3 +308,21 @@ def test_ropa_keys_names_an_unreadable_signing_key(signing_settings):
 
     with pytest.raises(CommandError, match="ROPA_SIGNING_KEY is not a readable unencrypted PEM private key"):
         call_command("ropa_keys", stdout=io.StringIO())
+
+
+def test_a_json_export_with_no_signature_anywhere_says_where_it_looked(signing_settings, tmp_path):
+    export = tmp_path / "ropa-demo.json"
+    export.write_text(json.dumps(activities_body()))
+
+    error = refused(str(export))
+
+    assert error.returncode == 2
+    assert str(error) == (f"no signature: {sidecar_path(export)} does not exist and the JSON has no "
+                          "'ropa_signature' member")
+
+
+def test_a_folder_given_as_the_export_is_named(signing_settings, tmp_path):
+    error = refused(str(tmp_path))
+
+    assert error.returncode == 2
+    assert str(error).startswith(f"export file cannot be read: {tmp_path}: Is a directory")
