@@ -201,6 +201,8 @@ class IntegrationDetailSerializer(IntegrationSummarySerializer):
     consent_checks = serializers.ListField(child=serializers.CharField(), read_only=True)
     sends_to = SystemRefSerializer(many=True, read_only=True)
     purposes = PurposeRefSerializer(many=True, read_only=True, help_text="Purposes that gate it (GATED_BY)")
+    serves = PurposeRefSerializer(many=True, read_only=True,
+                                  help_text="Purposes its processing serves, as declared (SERVES)")
     reads = DataRefSerializer(many=True, read_only=True, help_text="The first 200 objects and fields it reads")
     read_count = serializers.IntegerField(read_only=True)
     writes = DataRefSerializer(many=True, read_only=True, help_text="The first 200 objects and fields it writes")

@@ -144,7 +144,7 @@ class SystemRef:
 class PurposeRef:
     key: str
     name: str
-    check: str | None  # the check that gates the integration on the purpose
+    check: str | None  # the check that gates the integration on the purpose; None for a purpose it serves
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,8 @@ class IntegrationDetail(IntegrationSummary):
     consent_check_line: int | None
     consent_checks: tuple[str, ...]  # the consent fields its code or flow consults
     sends_to: tuple[SystemRef, ...]
-    purposes: tuple[PurposeRef, ...]
+    purposes: tuple[PurposeRef, ...]  # that gate it (GATED_BY)
+    serves: tuple[PurposeRef, ...]  # that its processing serves, as declared (SERVES)
     reads: tuple[DataRef, ...]
     read_count: int
     writes: tuple[DataRef, ...]
@@ -287,7 +288,10 @@ ONE_INTEGRATION: LiteralString = (
     "OPTIONAL MATCH (i)-[g:GATED_BY]->(p:Purpose) WHERE g.retired_at IS NULL AND p.retired_at IS NULL "
     "WITH i, hosts, systems, collect(CASE WHEN p IS NULL THEN null ELSE {key: p.key, name: p.name, check: g.check} END)"
     "  AS purposes "
-    f"RETURN i AS integration, {CONSENT_CHECKED} AS consent_checked, hosts, systems, purposes"
+    "OPTIONAL MATCH (i)-[v:SERVES]->(q:Purpose) WHERE v.retired_at IS NULL AND q.retired_at IS NULL "
+    "WITH i, hosts, systems, purposes, "
+    "  collect(CASE WHEN q IS NULL THEN null ELSE {key: q.key, name: q.name, check: null} END) AS serves "
+    f"RETURN i AS integration, {CONSENT_CHECKED} AS consent_checked, hosts, systems, purposes, serves"
 )
 _TOUCHED: LiteralString = (
     "MATCH (i:Integration {key: $key})-[r]->(n) WHERE type(r) = $rel AND r.retired_at IS NULL "
@@ -348,7 +352,8 @@ def list_integrations(graph: Graph, filters: IntegrationFilter, page: PageReques
 
 
 def integration_detail(graph: Graph, integration_key: str) -> IntegrationDetail | None:
-    """One live integration with the systems it sends to, the purposes that gate it, and the objects and fields it
+    """One live integration with the systems it sends to, the purposes that gate it and those it serves, and the
+    objects and fields it
     reads and writes (the first DETAIL_LIMIT of each)."""
     rows = graph.read(ONE_INTEGRATION, key=integration_key)
     if not rows:
@@ -361,10 +366,14 @@ def integration_detail(graph: Graph, integration_key: str) -> IntegrationDetail 
         **_integration_values(row), evidence=node.get("evidence"), consent_check=node.get("consent_check"),
         consent_check_line=node.get("consent_check_line"), consent_checks=tuple(node.get("consent_checks") or ()),
         sends_to=tuple(sorted((SystemRef(**each) for each in row["systems"]), key=lambda ref: ref.host)),
-        purposes=tuple(sorted((PurposeRef(**each) for each in row["purposes"]), key=lambda ref: ref.name)),
+        purposes=_purposes(row["purposes"]), serves=_purposes(row["serves"]),
         reads=reads, read_count=read_count, writes=writes, write_count=write_count,
         attributes=tuple(sorted((name, _as_text(value)) for name, value in node.items()
                                 if name not in _OWN_PROPERTIES)))
+
+
+def _purposes(rows: list[dict[str, Any]]) -> tuple[PurposeRef, ...]:
+    return tuple(sorted((PurposeRef(**each) for each in rows), key=lambda ref: ref.name))
 
 
 def _touched(graph: Graph, integration_key: str, rel: str) -> tuple[tuple[DataRef, ...], int]:

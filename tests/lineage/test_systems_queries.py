@@ -160,6 +160,19 @@ def test_an_integrations_detail_has_its_systems_purposes_and_the_fields_it_reads
     assert (relay.consent_checked, relay.opt_out_checked) == (True, True)
 
 
+def test_an_integration_shows_the_purpose_it_serves_though_no_consent_check_gates_it(graph: Graph, demo: str):
+    org_id = demo.removeprefix("org:")
+    pull = integration_detail(graph, integration_key(org_id, IntegrationKind.MANIFEST,
+                                              "golden_poppy_integrations#core_banking.transaction_history_pull"))
+    relay = integration_detail(graph, integration_key(org_id, IntegrationKind.MANIFEST,
+                                               "golden_poppy_integrations#mobile_app.consent_relay"))
+
+    assert pull is not None
+    assert relay is not None
+    assert ([ref.name for ref in pull.serves], pull.purposes) == (["Account servicing"], ())
+    assert [ref.name for ref in relay.serves] == [ref.name for ref in relay.purposes] == ["Honouring privacy choices"]
+
+
 def test_a_partner_integration_reads_its_field_and_flags_no_check(graph: Graph, demo: str):
     sync = integration_detail(graph, PARTNER_SYNC)
 

@@ -84,6 +84,7 @@ def test_an_integration_is_read_by_its_key_even_with_a_hash_in_its_name(api: API
 
     assert (body["org"], body["consent_checked"], body["opt_out_checked"]) == ("demo", True, True)
     assert body["purposes"]
+    assert [row["name"] for row in body["serves"]] == ["Honouring privacy choices"]
     assert [(row["sobject"], row["field"]) for row in partner["reads"]] == [("Contact", "Email")]
     assert partner["unchecked"] is True
 

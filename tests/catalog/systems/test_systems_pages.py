@@ -63,6 +63,7 @@ def test_an_integration_with_a_hash_in_its_name_has_its_page(auditor: Client, tw
 
     assert "%23" in link
     assert "Purposes that gate it" in detail
+    assert "Purposes it serves" in detail
     assert UNCHECKED not in detail
 
 
