@@ -37,6 +37,7 @@ AREAS: tuple[NavArea, ...] = (
     NavArea("Catalog", "catalog-index", roles.can_view),
     NavArea("Systems", "system-list", roles.can_view),
     NavArea("Lineage", "lineage-explorer", roles.can_view),
+    NavArea("Records", "record-index", roles.can_view),
     NavArea("Audit log", "audit-log", roles.can_view_audit_log),
     NavArea("API docs", "api-docs", roles.can_view),
 )

@@ -63,7 +63,7 @@ def may_view(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def found(read: Callable[..., Found], *names: str) -> Found:
+def found(read: Callable[..., Found], *names: object) -> Found:
     """What `read` finds by `names`; a name the catalog does not hold is the 404 page saying which."""
     try:
         return read(*names)

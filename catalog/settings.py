@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "catalog",
     "catalog.accounts",
     "catalog.classification",
+    "catalog.records",
     "harvesters",
 ]
 

@@ -32,12 +32,23 @@ def without_identifiers(text: str) -> str:
     return PHONE.sub("[phone removed]", EMAIL.sub("[email removed]", text))
 
 
+def acting_user(actor: AbstractBaseUser | AnonymousUser | None) -> AbstractBaseUser | None:
+    """The signed-in user who acts, or None for an anonymous or absent one (a schedule, a command)."""
+    return actor if isinstance(actor, AbstractBaseUser) and actor.is_authenticated else None
+
+
+def actor_name(actor: AbstractBaseUser | AnonymousUser | None) -> str:
+    """The name a record keeps of who acted (kept if the user goes): the username, or "system"."""
+    user = acting_user(actor)
+    return user.get_username() if user is not None else "system"
+
+
 def record(action: AuditAction, *, actor: AbstractBaseUser | AnonymousUser | None = None,
            token: ApiToken | None = None, object_type: str = "", object_key: str = "", reason: str = "",
            details: dict[str, Any] | None = None, actor_name: str = "") -> AuditEvent:
     """Appends one event; `actor_name` names a part of the system when no user acted (a schedule, a command). A
     stated reason is kept without any email address or phone number typed into it."""
-    user = actor if isinstance(actor, AbstractBaseUser) and actor.is_authenticated else None
+    user = acting_user(actor)
     return AuditEvent.objects.create(
         actor_id=user.pk if user is not None else None,
         actor_name=user.get_username() if user is not None else actor_name,

@@ -65,6 +65,7 @@ class AuditAction(models.TextChoices):
     CLASSIFICATION_OVERRIDE_WITHDRAWN = "classification_override_withdrawn", "Withdrew a classification override"
     EXPORTED = "exported", "Exported"
     CONSUMER_LOOKED_UP = "consumer_looked_up", "Looked up a consumer"
+    RECORD_EDITED = "record_edited", "Edited the record of processing"
 
 
 class AppendOnlyError(Exception):

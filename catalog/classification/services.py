@@ -51,8 +51,9 @@ def override_field(alias: str, sobject: str, field: str, *, ccpa_category: str =
                 _end(previous, now, actor, f"Replaced by a newer override: {stated}")
             made = ClassificationOverride.objects.create(
                 org=org, sobject=detail.object, field=detail.name, field_key=detail.key, ccpa_category=ccpa_category,
-                sensitive=sensitive, reason=stated, created_by_id=_user_id(actor), created_by_name=_name(actor),
-                created_at=now, harvested_ccpa_category=detail.harvested_ccpa_category or "",
+                sensitive=sensitive, reason=stated, created_by_id=_user_id(actor),
+                created_by_name=audit.actor_name(actor), created_at=now,
+                harvested_ccpa_category=detail.harvested_ccpa_category or "",
                 harvested_sensitive=detail.harvested_sensitive)
             if previous is not None:
                 previous.replaced_by = made
@@ -159,7 +160,7 @@ def _live_override(field_key: str) -> ClassificationOverride | None:
 def _end(override: ClassificationOverride, now: datetime, actor: Actor, reason: str) -> None:
     override.withdrawn_at = now
     override.withdrawn_by_id = _user_id(actor)
-    override.withdrawn_by_name = _name(actor)
+    override.withdrawn_by_name = audit.actor_name(actor)
     override.withdrawal_reason = reason
     override.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_by_name", "withdrawal_reason"])
 
@@ -172,15 +173,6 @@ def _details(override: ClassificationOverride, replaced: ClassificationOverride 
             "replaces": replaced.pk if replaced is not None else None}
 
 
-def _user(actor: Actor) -> AbstractBaseUser | None:
-    return actor if isinstance(actor, AbstractBaseUser) and actor.is_authenticated else None
-
-
 def _user_id(actor: Actor) -> int | None:
-    user = _user(actor)
+    user = audit.acting_user(actor)
     return int(user.pk) if user is not None else None
-
-
-def _name(actor: Actor) -> str:
-    user = _user(actor)
-    return user.get_username() if user is not None else "system"

@@ -20,7 +20,8 @@ PRINT_SETTINGS = (
 )
 CONFIG_VARIABLES = ("DEBUG", "SECRET_KEY", "SECRETS_KEY", "SUBJECT_HMAC_KEY", "DATABASE_URL", "NEO4J_URI",
                     "NEO4J_USER", "NEO4J_PASSWORD", "ROPA_SIGNING_KEY", "ROPA_VERIFY_KEYS",
-                    "NEO4J_DATABASE", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "ALLOWED_HOSTS")
+                    "NEO4J_DATABASE", "NEO4J_RETRY_SECONDS", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND",
+                    "ALLOWED_HOSTS")
 
 
 def run_with(env: dict[str, str], code: str = PRINT_SETTINGS) -> subprocess.CompletedProcess[str]:
@@ -60,7 +61,7 @@ def test_development_defaults_are_a_local_setup():
     assert loaded["debug"] is True
     assert loaded["engine"] == "django.db.backends.sqlite3"
     assert loaded["neo4j"] == {"uri": "bolt://127.0.0.1:7687", "user": "neo4j",
-                               "password": "recordkeeper-dev", "database": "neo4j"}
+                               "password": "recordkeeper-dev", "database": "neo4j", "retry_seconds": 30.0}
     assert loaded["broker"] == "redis://127.0.0.1:6379/0"
     assert loaded["backend"] == loaded["broker"]
 
@@ -75,11 +76,11 @@ def test_database_url_selects_postgresql():
 def test_neo4j_and_broker_come_from_the_environment():
     loaded = settings_with({
         "NEO4J_URI": "neo4j://graph.internal:7687", "NEO4J_USER": "catalog", "NEO4J_PASSWORD": "s3cret-pass",
-        "NEO4J_DATABASE": "lineage", "CELERY_BROKER_URL": "redis://broker.internal:6379/2",
-        "CELERY_RESULT_BACKEND": "redis://broker.internal:6379/3",
+        "NEO4J_DATABASE": "lineage", "NEO4J_RETRY_SECONDS": "12.5",
+        "CELERY_BROKER_URL": "redis://broker.internal:6379/2", "CELERY_RESULT_BACKEND": "redis://broker.internal:6379/3",
     })
     assert loaded["neo4j"] == {"uri": "neo4j://graph.internal:7687", "user": "catalog",
-                               "password": "s3cret-pass", "database": "lineage"}
+                               "password": "s3cret-pass", "database": "lineage", "retry_seconds": 12.5}
     assert loaded["broker"] == "redis://broker.internal:6379/2"
     assert loaded["backend"] == "redis://broker.internal:6379/3"
 

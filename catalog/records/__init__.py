@@ -1,0 +1,1 @@
+"""Records of processing activities: generated from the graph with their evidence, completed by privacy officers."""

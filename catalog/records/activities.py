@@ -1,0 +1,363 @@
+"""Processing activities made from the graph's facts (`lineage.queries.processing`): every statement of a record of
+processing with the evidence it rests on, and the judgements the law asks for (which regime applies, whether a DPIA
+is indicated, what is sold or shared) each with its reason.
+
+Nothing here reads the graph or the database: `generate` turns facts into activities, so the same facts always make
+the same record (a snapshot, an as-of date and the live record differ only in the facts they are given).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from django.utils.text import slugify
+
+from lineage.queries.processing import FieldFact, IntegrationFact, ProcessingFacts, PurposeFact, SystemFact
+
+T = TypeVar("T")
+
+UNASSIGNED_KEY = "no-known-purpose"
+UNASSIGNED_NAME = "Personal information with no known purpose"
+BUSINESS_COUNTRY = "US"  # the CCPA business's own country: a recipient elsewhere is a cross-border transfer
+PROFILING_SYSTEM_KINDS = frozenset({"data_enrichment", "scoring", "credit_bureau", "analytics", "advertising"})
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a statement comes from: the graph keys (and relationship types) along its path, and the harvested
+    artefact behind the last step (a describe, a manifest entry, an Apex class, a DataUsePurpose row …)."""
+
+    path: tuple[str, ...]
+    artefact: str | None
+
+
+@dataclass(frozen=True)
+class Stated(Generic[T]):
+    """One statement of the record, and the evidence it rests on (none: a judgement from the other statements)."""
+
+    value: T
+    evidence: tuple[Evidence, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    system_key: str
+    host: str
+    name: str | None
+    role: str | None  # service_provider, contractor, third_party, first_party; None: nobody declared it
+    country: str | None
+    integration: str  # the integration's name that moves the data there
+    dpa_signed: bool | None  # a contract on file, as the manifest says
+
+
+@dataclass(frozen=True)
+class Retention:
+    system: str  # a host, or the org itself
+    period: str | None  # ISO 8601 duration, e.g. P7Y
+    basis: str | None
+
+
+@dataclass(frozen=True)
+class Security:
+    sensitive_fields: int
+    encrypted_sensitive_fields: int
+    code_without_sharing: tuple[str, ...]  # Apex that touches the data without enforcing sharing
+    code_enforcing_security: tuple[str, ...]  # Apex enforcing field-level security (USER_MODE, stripInaccessible …)
+
+    @property
+    def encryption_coverage(self) -> float | None:
+        return self.encrypted_sensitive_fields / self.sensitive_fields if self.sensitive_fields else None
+
+
+@dataclass(frozen=True)
+class Activity:
+    key: str
+    name: str
+    origin: str  # DataUsePurpose, manifest, or unassigned
+    purposes: tuple[Stated[str], ...]
+    description: Stated[str] | None
+    legal_basis: Stated[str] | None
+    consumer_categories: tuple[Stated[str], ...]
+    personal_categories: tuple[Stated[str], ...]
+    sensitive_categories: tuple[Stated[str], ...]
+    sources: tuple[Stated[str], ...]
+    systems: tuple[Stated[str], ...]
+    recipients: tuple[Stated[Recipient], ...]
+    sold_or_shared: tuple[Stated[Recipient], ...]
+    transfers: tuple[Stated[Recipient], ...]
+    retention: tuple[Stated[Retention], ...]
+    security: Stated[Security]
+    profiling: tuple[Stated[str], ...]
+    dpia_indicated: Stated[bool]
+    regime: Stated[str]
+    fields: tuple[FieldFact, ...] = field(default=(), repr=False)  # every personal field it reaches
+
+    @property
+    def field_count(self) -> int:
+        return len({each.key for each in self.fields})
+
+
+def generate(activities: Iterable[ProcessingFacts], unreached: Iterable[FieldFact], org_name: str) -> list[Activity]:
+    """The org's activities by name, and last the personal fields no activity reaches (when there are any)."""
+    made = sorted((_activity(facts, org_name) for facts in activities), key=lambda each: each.name.casefold())
+    left = tuple(unreached)
+    return made + ([_unassigned(left, org_name)] if left else [])
+
+
+def activity_key(name: str) -> str:
+    return slugify(name.casefold()) or "unnamed"
+
+
+# --- an activity ----------------------------------------------------------------------------------------------
+
+
+def _activity(facts: ProcessingFacts, org_name: str) -> Activity:
+    named = _naming_purpose(facts.purposes)
+    recipients = _recipients(facts)
+    sensitive = tuple(each for each in _unique_fields(facts.fields) if each.sensitive)
+    profiling = _profiling(facts)
+    regime = _regime(named.name, facts.fields)
+    return Activity(
+        key=activity_key(named.name), name=named.name, origin=_origin(facts.purposes),
+        purposes=tuple(Stated(each.name, (_purpose_evidence(each),)) for each in facts.purposes),
+        description=_first_stated(facts.purposes, "description"),
+        legal_basis=_first_stated(facts.purposes, "legal_basis"),
+        consumer_categories=_consumer_categories(facts.fields),
+        personal_categories=_categories(facts.fields, sensitive_only=False),
+        sensitive_categories=_categories(facts.fields, sensitive_only=True),
+        sources=_sources(facts), systems=_systems_holding(facts, org_name), recipients=recipients,
+        sold_or_shared=_sold_or_shared(recipients, named.name), transfers=_transfers(recipients),
+        retention=_retention(facts), security=_security(facts, sensitive), profiling=profiling,
+        dpia_indicated=_dpia(sensitive, profiling, recipients), regime=regime, fields=_unique_fields(facts.fields))
+
+
+def _unassigned(fields: tuple[FieldFact, ...], org_name: str) -> Activity:
+    sensitive = tuple(each for each in fields if each.sensitive)
+    reason = "No purpose in the graph reaches these fields: name the purpose they serve, or confirm they are not kept."
+    return Activity(
+        key=UNASSIGNED_KEY, name=UNASSIGNED_NAME, origin="unassigned", purposes=(), description=None,
+        legal_basis=None, consumer_categories=_consumer_categories(fields),
+        personal_categories=_categories(fields, sensitive_only=False),
+        sensitive_categories=_categories(fields, sensitive_only=True), sources=(),
+        systems=(Stated(f"Salesforce org {org_name}", _field_evidence(fields)),), recipients=(), sold_or_shared=(),
+        transfers=(), retention=(), security=_security_of(sensitive, ()), profiling=(),
+        dpia_indicated=Stated(False, reason="Undetermined until a purpose is known."),
+        regime=Stated("needs input", reason=reason), fields=fields)
+
+
+def _naming_purpose(purposes: tuple[PurposeFact, ...]) -> PurposeFact:
+    """The org's own DataUsePurpose names the activity where there is one; else the first declared purpose."""
+    return next((each for each in purposes if not each.declared), purposes[0])
+
+
+def _origin(purposes: tuple[PurposeFact, ...]) -> str:
+    return "DataUsePurpose" if any((each.evidence or "").startswith("DataUsePurpose:") for each in purposes) \
+        else "manifest"
+
+
+def _purpose_evidence(purpose: PurposeFact) -> Evidence:
+    return Evidence((purpose.key,), purpose.evidence)
+
+
+def _first_stated(purposes: tuple[PurposeFact, ...], attribute: str) -> Stated[str] | None:
+    for purpose in purposes:
+        value = getattr(purpose, attribute)
+        if value:
+            return Stated(value, (_purpose_evidence(purpose),))
+    return None
+
+
+def _unique_fields(fields: Iterable[FieldFact]) -> tuple[FieldFact, ...]:
+    return tuple({each.key: each for each in fields}.values())
+
+
+def _field_evidence(fields: Iterable[FieldFact]) -> tuple[Evidence, ...]:
+    seen: dict[tuple[tuple[str, ...], str | None], Evidence] = {}
+    for each in fields:
+        path = tuple(step for step in (each.integration_key, each.movement, each.key, each.system_key) if step)
+        seen.setdefault((path, each.evidence), Evidence(path, each.evidence))
+    return tuple(seen.values())
+
+
+# --- who and what ---------------------------------------------------------------------------------------------
+
+# Which consumers an object's records are about, by its API name (the first pattern that matches).
+CONSUMER_CATEGORIES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^Lead$"), "prospects"),
+    (re.compile(r"(Loan|Credit)_?Application|Applicant|KYC", re.IGNORECASE), "applicants"),
+    (re.compile(r"^User$"), "employees and contractors (users of the org)"),
+    (re.compile(r"^(Contact|Account|Individual|Case|Opportunity|ContactPoint\w*|PartyConsent)$"), "customers"),
+    (re.compile(r"^FinServ__|Card|FinancialAccount", re.IGNORECASE), "customers"),
+)
+
+
+def consumer_category(sobject: str) -> str:
+    return next((category for pattern, category in CONSUMER_CATEGORIES if pattern.search(sobject)), "consumers")
+
+
+def _consumer_categories(fields: Iterable[FieldFact]) -> tuple[Stated[str], ...]:
+    by_category: dict[str, list[FieldFact]] = {}
+    for each in fields:
+        by_category.setdefault(consumer_category(each.sobject), []).append(each)
+    return tuple(Stated(category, _field_evidence(found),
+                        reason="records of " + ", ".join(sorted({each.sobject for each in found})))
+                 for category, found in sorted(by_category.items()))
+
+
+def _categories(fields: Iterable[FieldFact], *, sensitive_only: bool) -> tuple[Stated[str], ...]:
+    by_category: dict[str, list[FieldFact]] = {}
+    for each in fields:
+        if each.category and (each.sensitive or not sensitive_only):
+            by_category.setdefault(each.category, []).append(each)
+    return tuple(Stated(category, _field_evidence(found),
+                        reason=", ".join(sorted({f"{each.sobject}.{each.name}" for each in found})))
+                 for category, found in sorted(by_category.items()))
+
+
+# --- where it goes --------------------------------------------------------------------------------------------
+
+
+def _integration_named(facts: ProcessingFacts, key: str) -> IntegrationFact | None:
+    return next((each for each in facts.integrations if each.key == key), None)
+
+
+def _recipients(facts: ProcessingFacts) -> tuple[Stated[Recipient], ...]:
+    """The systems the activity's data is sent to (not those it only comes from)."""
+    receiving = {(each.system_key, each.integration_key) for each in facts.fields
+                 if each.movement == "sends" and each.system_key and each.integration_key}
+    stated: dict[tuple[str, str], Stated[Recipient]] = {}
+    for system in facts.systems:
+        integration = _integration_named(facts, system.integration_key)
+        if integration is None or not _sends_there(integration, system, receiving):
+            continue
+        recipient = Recipient(system.key, system.host, system.name, system.role, system.country, integration.name,
+                              integration.attribute("dpa_signed"))
+        evidence = (Evidence((integration.key, "SENDS_TO", system.key), system.evidence),
+                    *((Evidence(("HAS_SYSTEM", system.key), system.role_evidence),) if system.role_evidence else ()))
+        stated.setdefault((system.key, integration.key), Stated(recipient, evidence))
+    return tuple(sorted(stated.values(), key=lambda each: (each.value.host, each.value.integration)))
+
+
+def _sends_there(integration: IntegrationFact, system: SystemFact, receiving: set[tuple[str, str]]) -> bool:
+    if (system.key, integration.key) in receiving:
+        return True
+    return integration.attribute("direction") != "inbound" and system.channel != "consent_event"
+
+
+def _sources(facts: ProcessingFacts) -> tuple[Stated[str], ...]:
+    """Systems the activity's data comes in from: fields received from them."""
+    by_system: dict[str, list[FieldFact]] = {}
+    for each in facts.fields:
+        if each.movement == "receives" and each.system_key:
+            by_system.setdefault(each.system_key, []).append(each)
+    hosts = {system.key: system.name or system.host for system in facts.systems}
+    return tuple(Stated(hosts.get(key, key), _field_evidence(found)) for key, found in sorted(by_system.items()))
+
+
+def _systems_holding(facts: ProcessingFacts, org_name: str) -> tuple[Stated[str], ...]:
+    held_in_org = Stated(f"Salesforce org {org_name}", _field_evidence(facts.fields)) if facts.fields else None
+    outside = {system.key: system for system in facts.systems}
+    return ((held_in_org,) if held_in_org else ()) + tuple(
+        Stated(system.name or system.host, (Evidence((system.integration_key, "SENDS_TO", system.key),
+                                                      system.evidence),))
+        for system in sorted(outside.values(), key=lambda each: each.host))
+
+
+def _sold_or_shared(recipients: tuple[Stated[Recipient], ...], purpose: str) -> tuple[Stated[Recipient], ...]:
+    """Third parties receiving the data: a sale when for valuable consideration, sharing when for cross-context
+    behavioural advertising (Cal. Civ. Code §1798.140(ad), (ah)); service providers and contractors are neither."""
+    advertising = bool(re.search(r"marketing|advertis", purpose, re.IGNORECASE))
+    why = ("shared: a third party receives it for marketing (cross-context behavioural advertising, "
+           "§1798.140(ah))" if advertising else
+           "a third party receives it: a sale if for monetary or other valuable consideration (§1798.140(ad))")
+    return tuple(Stated(each.value, each.evidence, reason=why) for each in recipients
+                 if each.value.role == "third_party")
+
+
+def _transfers(recipients: tuple[Stated[Recipient], ...]) -> tuple[Stated[Recipient], ...]:
+    return tuple(Stated(each.value, each.evidence, reason=f"received in {each.value.country}")
+                 for each in recipients if each.value.country and each.value.country != BUSINESS_COUNTRY)
+
+
+def _retention(facts: ProcessingFacts) -> tuple[Stated[Retention], ...]:
+    """Each recipient system's retention, as its manifest entry states it."""
+    stated: dict[str, Stated[Retention]] = {}
+    for integration in facts.integrations:
+        period = integration.attribute("retention")
+        system = integration.attribute("system_name") or integration.attribute("system")
+        if period and system and system not in stated:
+            stated[system] = Stated(Retention(system, period, integration.attribute("retention_basis")),
+                                    (Evidence((integration.key,), integration.evidence),))
+    return tuple(stated[name] for name in sorted(stated))
+
+
+# --- how it is protected and judged ---------------------------------------------------------------------------
+
+
+def _security(facts: ProcessingFacts, sensitive: tuple[FieldFact, ...]) -> Stated[Security]:
+    return _security_of(sensitive, tuple(each for each in facts.integrations if each.kind == "apex_class"))
+
+
+def _security_of(sensitive: tuple[FieldFact, ...], apex: tuple[IntegrationFact, ...]) -> Stated[Security]:
+    security = Security(
+        sensitive_fields=len(sensitive), encrypted_sensitive_fields=sum(1 for each in sensitive if each.encrypted),
+        code_without_sharing=tuple(each.name for each in apex if each.attribute("sharing") == "without"),
+        code_enforcing_security=tuple(each.name for each in apex if each.attribute("enforces_security")))
+    evidence = _field_evidence(sensitive) + tuple(Evidence((each.key,), each.evidence) for each in apex)
+    return Stated(security, evidence)
+
+
+def _profiling(facts: ProcessingFacts) -> tuple[Stated[str], ...]:
+    """Enrichment, scoring and advertising integrations: profiling (Cal. Civ. Code §1798.140(z))."""
+    found: list[Stated[str]] = []
+    for each in facts.integrations:
+        kind = each.attribute("system_kind")
+        if kind in PROFILING_SYSTEM_KINDS or re.search(r"enrich|scor", each.name, re.IGNORECASE):
+            found.append(Stated(f"{each.name} ({kind or each.kind})", (Evidence((each.key,), each.evidence),)))
+    return tuple(found)
+
+
+def _dpia(sensitive: tuple[FieldFact, ...], profiling: tuple[Stated[str], ...],
+          recipients: tuple[Stated[Recipient], ...]) -> Stated[bool]:
+    """A risk assessment is indicated by sensitive personal information, profiling, or selling or sharing
+    (11 CCR §7150: processing that presents significant risk)."""
+    reasons = [text for present, text in (
+        (bool(sensitive), f"it processes sensitive personal information ({len(sensitive)} fields)"),
+        (bool(profiling), "it profiles consumers"),
+        (any(each.value.role == "third_party" for each in recipients), "third parties receive the data"),
+    ) if present]
+    return Stated(bool(reasons), reason="; ".join(reasons) or "no sensitive data, profiling or third party")
+
+
+# Purposes that provide a financial product or service (GLBA), and those that do not, by words of their name.
+_NOT_FINANCIAL_SERVICE = re.compile(r"marketing|advertis|analytic|profil|enrich|partner", re.IGNORECASE)
+_FINANCIAL_SERVICE = re.compile(r"servic|account|credit|loan|lend|payment|fraud|kyc|aml|transaction|onboard|card",
+                                re.IGNORECASE)
+_PRIVACY_RIGHTS = re.compile(r"privacy|consent|opt.?out|request", re.IGNORECASE)
+GLBA = "GLBA (exempt from most of the CCPA, Cal. Civ. Code §1798.145(e))"
+CCPA = "CCPA/CPRA"
+
+
+def _regime(purpose: str, fields: tuple[FieldFact, ...]) -> Stated[str]:
+    """GLBA where the data is collected to provide a financial product or service, else the CCPA: §1798.145(e)
+    exempts information processed under the GLBA, not a marketing or analytics use of the same data."""
+    if _NOT_FINANCIAL_SERVICE.search(purpose):
+        return Stated(CCPA, reason=f"“{purpose}” is not the provision of a financial product or service: the "
+                                   "GLBA exemption does not reach it")
+    if _FINANCIAL_SERVICE.search(purpose):
+        employees = any(consumer_category(each.sobject).startswith("employees") for each in fields)
+        note = "; its data about employees stays under the CCPA" if employees else ""
+        return Stated(GLBA, reason=f"“{purpose}” provides a financial product or service to the consumer; the "
+                                   f"CCPA's data-breach action (§1798.150) still applies{note}")
+    if _PRIVACY_RIGHTS.search(purpose):
+        return Stated(CCPA, reason=f"“{purpose}” carries out consumers' CCPA rights")
+    return Stated("needs input", reason=f"“{purpose}” does not say whether it provides a financial product or "
+                                        "service: a privacy officer decides")
+
+
+__all__ = ["CCPA", "GLBA", "UNASSIGNED_KEY", "UNASSIGNED_NAME", "Activity", "Evidence", "Recipient", "Retention",
+           "Security", "Stated", "activity_key", "consumer_category", "generate"]

@@ -1,0 +1,275 @@
+"""The records' API: /api/v1/processing-activities/ (list, one activity with its evidence, its human-owned fields
+edited) and /api/v1/orgs/{alias}/record/ (the record's own fields: controller, DPO, representative).
+
+Every read takes `?as_of=` (a date: the end of that day, UTC; or an ISO 8601 date and time): the record as the graph
+stood then. Reading needs catalog:read and a role that views the catalog; editing needs catalog:write and a role
+that edits it (a privacy officer).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog.accounts.tokens import token_of
+from catalog.api.pagination import PageNumberPagination
+from catalog.inventory.services import NotInCatalogError
+from catalog.records import services
+from catalog.records.models import ACTIVITY_FIELDS, MAX_TEXT, ORG_FIELDS
+from harvesters.models import OrgConnection
+
+# --- shapes -----------------------------------------------------------------------------------------------------
+
+
+class EvidenceSerializer(serializers.Serializer[Any]):
+    path = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                 help_text="Graph node keys and relationship types along the path")
+    artefact = serializers.CharField(read_only=True, allow_null=True, help_text="The harvested artefact behind it")
+
+
+class StatedSerializer(serializers.Serializer[Any]):
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    reason = serializers.CharField(read_only=True, help_text="Why, in words (empty: the evidence says it)")
+
+
+class StatedTextSerializer(StatedSerializer):
+    value = serializers.CharField(read_only=True)
+
+
+class StatedBooleanSerializer(StatedSerializer):
+    value = serializers.BooleanField(read_only=True)
+
+
+class RecipientSerializer(serializers.Serializer[Any]):
+    system_key = serializers.CharField(read_only=True)
+    host = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True, allow_null=True)
+    role = serializers.CharField(read_only=True, allow_null=True,
+                                 help_text="service_provider, contractor, third_party, first_party; null: undeclared")
+    country = serializers.CharField(read_only=True, allow_null=True)
+    integration = serializers.CharField(read_only=True, help_text="The integration that moves the data there")
+    dpa_signed = serializers.BooleanField(read_only=True, allow_null=True, help_text="A contract on file")
+
+
+class StatedRecipientSerializer(StatedSerializer):
+    value = RecipientSerializer(read_only=True)
+
+
+class RetentionSerializer(serializers.Serializer[Any]):
+    system = serializers.CharField(read_only=True)
+    period = serializers.CharField(read_only=True, allow_null=True, help_text="ISO 8601 duration, e.g. P7Y")
+    basis = serializers.CharField(read_only=True, allow_null=True)
+
+
+class StatedRetentionSerializer(StatedSerializer):
+    value = RetentionSerializer(read_only=True)
+
+
+class SecuritySerializer(serializers.Serializer[Any]):
+    sensitive_fields = serializers.IntegerField(read_only=True)
+    encrypted_sensitive_fields = serializers.IntegerField(read_only=True)
+    encryption_coverage = serializers.FloatField(read_only=True, allow_null=True,
+                                                 help_text="Share of sensitive fields with Shield encryption")
+    code_without_sharing = serializers.ListField(child=serializers.CharField(), read_only=True)
+    code_enforcing_security = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
+class StatedSecuritySerializer(StatedSerializer):
+    value = SecuritySerializer(read_only=True)
+
+
+class ShownSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
+    value = serializers.CharField(read_only=True, allow_null=True)
+    answered_by = serializers.ChoiceField(choices=[services.PRIVACY_OFFICER, services.GRAPH, services.NEEDS_INPUT],
+                                     read_only=True, help_text="Who says it; needs input: nobody yet")
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+
+def _values(stated: tuple[Any, ...]) -> list[Any]:
+    return [each.value for each in stated]
+
+
+class ActivitySummarySerializer(serializers.Serializer[Any]):
+    org = serializers.CharField(read_only=True)
+    key = serializers.CharField(read_only=True, source="activity.key")
+    name = serializers.CharField(read_only=True, source="activity.name")
+    origin = serializers.CharField(read_only=True, source="activity.origin",
+                                   help_text="DataUsePurpose, manifest, or unassigned (fields with no known purpose)")
+    regime = serializers.CharField(read_only=True, source="activity.regime.value")
+    dpia_indicated = serializers.BooleanField(read_only=True, source="activity.dpia_indicated.value")
+    field_count = serializers.IntegerField(read_only=True, source="activity.field_count")
+    personal_categories = serializers.SerializerMethodField()
+    recipient_count = serializers.SerializerMethodField()
+    needs_input = serializers.SerializerMethodField(help_text="Human-owned fields nobody has filled")
+
+    def get_personal_categories(self, record: services.ActivityRecord) -> list[str]:
+        return _values(record.activity.personal_categories)
+
+    def get_recipient_count(self, record: services.ActivityRecord) -> int:
+        return len({each.value.system_key for each in record.activity.recipients})
+
+    def get_needs_input(self, record: services.ActivityRecord) -> list[str]:
+        return [each.name for each in record.needs_input]
+
+
+class ActivityDetailSerializer(ActivitySummarySerializer):
+    as_of = serializers.DateTimeField(read_only=True)
+    purposes = StatedTextSerializer(many=True, read_only=True, source="activity.purposes")
+    consumer_categories = StatedTextSerializer(many=True, read_only=True, source="activity.consumer_categories")
+    personal_information = StatedTextSerializer(many=True, read_only=True, source="activity.personal_categories")
+    sensitive_information = StatedTextSerializer(many=True, read_only=True, source="activity.sensitive_categories")
+    sources = StatedTextSerializer(many=True, read_only=True, source="activity.sources")
+    systems = StatedTextSerializer(many=True, read_only=True, source="activity.systems")
+    recipients = StatedRecipientSerializer(many=True, read_only=True, source="activity.recipients")
+    sold_or_shared = StatedRecipientSerializer(many=True, read_only=True, source="activity.sold_or_shared")
+    transfers = StatedRecipientSerializer(many=True, read_only=True, source="activity.transfers")
+    retention_by_system = StatedRetentionSerializer(many=True, read_only=True, source="activity.retention")
+    security = StatedSecuritySerializer(read_only=True, source="activity.security")
+    profiling = StatedTextSerializer(many=True, read_only=True, source="activity.profiling")
+    dpia = StatedBooleanSerializer(read_only=True, source="activity.dpia_indicated")
+    regime_decision = StatedTextSerializer(read_only=True, source="activity.regime")
+    owned = ShownSerializer(many=True, read_only=True,
+                            help_text="The human-owned fields: a privacy officer's words, else the graph's, else "
+                                      "needs input")
+    updated_by = serializers.CharField(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class RecordSerializer(serializers.Serializer[Any]):
+    org = serializers.CharField(read_only=True, source="alias")
+    as_of = serializers.DateTimeField(read_only=True)
+    live = serializers.BooleanField(read_only=True, help_text="As of now (false: rebuilt as the graph stood then)")
+    harvested = serializers.BooleanField(read_only=True)
+    owned = ShownSerializer(many=True, read_only=True)
+    activity_count = serializers.SerializerMethodField()
+    needs_input_count = serializers.IntegerField(read_only=True)
+
+    def get_activity_count(self, record: services.RecordOfProcessing) -> int:
+        return len(record.activities)
+
+
+def _edit_serializer(name: str, fields: dict[str, str]) -> type[serializers.Serializer[Any]]:
+    declared: dict[str, Any] = {
+        field: serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT, trim_whitespace=True,
+                                     help_text=f"{label}; empty clears it") for field, label in fields.items()}
+    declared["reason"] = serializers.CharField(required=False, allow_blank=True,
+                                               max_length=services.MAX_REASON_LENGTH, help_text="Why, in your words")
+    return type(name, (serializers.Serializer,), declared)
+
+
+ActivityEditSerializer = _edit_serializer("ActivityEditSerializer", ACTIVITY_FIELDS)
+RecordEditSerializer = _edit_serializer("RecordEditSerializer", ORG_FIELDS)
+
+
+# --- views ------------------------------------------------------------------------------------------------------
+
+AS_OF = OpenApiParameter("as_of", OpenApiTypes.STR, OpenApiParameter.QUERY,
+                         description="The record as the graph stood then: a date (the end of that day, UTC) or an "
+                                     "ISO 8601 date and time; now when left out")
+ORG = OpenApiParameter("org", OpenApiTypes.STR, OpenApiParameter.QUERY,
+                       description="One org's activities (its alias); every org's when left out")
+ALIAS = OpenApiParameter("alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The org's alias")
+KEY = OpenApiParameter("key", OpenApiTypes.STR, OpenApiParameter.PATH,
+                       description="The activity's key (its purpose's name, lower case, hyphenated)")
+
+
+def as_of_asked(params: Any) -> datetime | None:
+    """`as_of` from the query string; not a date or a date and time is a 400 naming it."""
+    given = params.get("as_of")
+    if not given:
+        return None
+    moment = parse_datetime(given) if "T" in given or " " in given else None
+    day = None if moment else parse_date(given) if _is_date(given) else None
+    if moment is None and day is None:
+        raise ValidationError({"as_of": ["A date (2026-11-01) or an ISO 8601 date and time."]})
+    if moment is not None:
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    assert day is not None
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def _is_date(text: str) -> bool:
+    try:
+        return isinstance(date.fromisoformat(text), date)
+    except ValueError:
+        return False
+
+
+class RecordsViewSet(viewsets.ViewSet):
+    """Reads and edits through the records' services; a name that is not there is a 404 naming it, a bad value a
+    400 naming its field."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, NotInCatalogError):
+            exc = NotFound(str(exc))
+        elif isinstance(exc, services.RecordInputError):
+            exc = ValidationError({exc.field: [str(exc)]})
+        return super().handle_exception(exc)
+
+
+class ProcessingActivityViewSet(RecordsViewSet):
+    """Processing activities generated from the graph, each statement with its evidence, and the human-owned
+    fields beside them."""
+
+    pagination_class = PageNumberPagination
+
+    @extend_schema(parameters=[ORG, AS_OF], responses=ActivitySummarySerializer(many=True))
+    def list(self, request: Request) -> Response:
+        as_of = as_of_asked(request.query_params)
+        alias = request.query_params.get("org")
+        aliases = [alias] if alias else list(OrgConnection.objects.order_by("alias").values_list("alias", flat=True))
+        rows = [each for record in (services.record_of(name, as_of) for name in aliases)
+                for each in record.activities]
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(rows, request, self)
+        return paginator.get_paginated_response(ActivitySummarySerializer(page, many=True).data)
+
+    @extend_schema(parameters=[ALIAS, KEY, AS_OF], responses=ActivityDetailSerializer)
+    def retrieve(self, request: Request, alias: str, key: str) -> Response:
+        record = services.activity_of(alias, key, as_of_asked(request.query_params))
+        return Response(ActivityDetailSerializer(record).data)
+
+    @extend_schema(parameters=[ALIAS, KEY], request=ActivityEditSerializer, responses=ActivityDetailSerializer)
+    def partial_update(self, request: Request, alias: str, key: str) -> Response:
+        """Fill or change the activity's human-owned fields (an empty value clears one); audited."""
+        values, reason = _edits(ActivityEditSerializer, request)
+        record = services.edit_activity(alias, key, values, reason=reason, actor=request.user,
+                                        token=token_of(request.auth))
+        return Response(ActivityDetailSerializer(record).data)
+
+
+class OrgRecordViewSet(RecordsViewSet):
+    """The record's own fields for one org: controller, DPO, representative, and how much needs input."""
+
+    @extend_schema(parameters=[ALIAS, AS_OF], responses=RecordSerializer)
+    def retrieve(self, request: Request, alias: str) -> Response:
+        return Response(RecordSerializer(services.record_of(alias, as_of_asked(request.query_params))).data)
+
+    @extend_schema(parameters=[ALIAS], request=RecordEditSerializer, responses=RecordSerializer)
+    def partial_update(self, request: Request, alias: str) -> Response:
+        """Fill or change the controller, DPO or representative (an empty value clears one); audited."""
+        values, reason = _edits(RecordEditSerializer, request)
+        services.edit_org_record(alias, values, reason=reason, actor=request.user, token=token_of(request.auth))
+        return Response(RecordSerializer(services.record_of(alias)).data)
+
+
+def _edits(serializer: type[serializers.Serializer[Any]], request: Request) -> tuple[dict[str, str], str]:
+    if not isinstance(request.data, dict):
+        raise ValidationError({"non_field_errors": ["A JSON object of the fields to change."]})
+    unknown = sorted(set(request.data) - set(serializer().fields))
+    if unknown:
+        raise ValidationError({name: ["Not a field a privacy officer fills here."] for name in unknown})
+    given = serializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    values = dict(given.validated_data)
+    return {name: str(value) for name, value in values.items() if name != "reason"}, str(values.get("reason", ""))

@@ -1,0 +1,24 @@
+"""The records' routes: their API, mounted under /api/v1/ by catalog.api.urls, and their pages under /records/."""
+
+from django.urls import path
+
+from catalog.records import views
+from catalog.records.api import OrgRecordViewSet, ProcessingActivityViewSet
+
+api_urlpatterns = [
+    path("processing-activities/", ProcessingActivityViewSet.as_view({"get": "list"}),
+         name="processing-activity-list"),
+    path("processing-activities/<str:alias>/<str:key>/",
+         ProcessingActivityViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+         name="processing-activity-detail"),
+    path("orgs/<str:alias>/record/", OrgRecordViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+         name="org-record"),
+]
+
+urlpatterns = [  # the pages, mounted under /records/ by catalog.urls
+    path("", views.record_index, name="record-index"),
+    path("<str:alias>/", views.record_org, name="record-org"),
+    path("<str:alias>/edit/", views.record_org_edit, name="record-org-edit"),
+    path("<str:alias>/<str:key>/", views.record_activity, name="record-activity"),
+    path("<str:alias>/<str:key>/edit/", views.record_activity_edit, name="record-activity-edit"),
+]

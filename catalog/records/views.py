@@ -1,0 +1,123 @@
+"""The records' pages: the orgs, one org's record (as of a date) with its own fields, one activity with the
+evidence behind every statement, and the forms where a privacy officer fills what the graph cannot know.
+
+Thin views: reading and editing go through catalog.records.services; `as_of` is read as the API reads it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from rest_framework.exceptions import ValidationError
+
+from catalog.accounts import roles
+from catalog.inventory.services import org_named
+from catalog.pages import found, may_view
+from catalog.records import services
+from catalog.records.api import as_of_asked
+from catalog.records.models import ACTIVITY_FIELDS, MAX_TEXT, ORG_FIELDS
+from harvesters.models import OrgConnection
+
+
+def _edit_form(fields: dict[str, str]) -> type[forms.Form]:
+    declared: dict[str, forms.Field] = {
+        name: forms.CharField(label=label, required=False, max_length=MAX_TEXT,
+                              widget=forms.Textarea(attrs={"rows": 2})) for name, label in fields.items()}
+    declared["reason"] = forms.CharField(label="Why (kept in the audit log)", required=False,
+                                         max_length=services.MAX_REASON_LENGTH)
+    return cast(type[forms.Form], type("RecordEditForm", (forms.Form,), declared))
+
+
+def _may_edit(request: HttpRequest) -> None:
+    if not roles.can_edit(request.user):
+        raise PermissionDenied
+
+
+def _as_of(request: HttpRequest) -> tuple[datetime | None, str]:
+    try:
+        return as_of_asked(request.GET), ""
+    except ValidationError:
+        return None, "As of: a date such as 2026-11-01, or a date and time; the record is shown as of now."
+
+
+@require_GET
+def record_index(request: HttpRequest) -> HttpResponse:
+    """The connected orgs, each a record of processing activities."""
+    may_view(request)
+    orgs = list(OrgConnection.objects.order_by("alias"))
+    return render(request, "records/index.html", {"orgs": orgs})
+
+
+@require_GET
+def record_org(request: HttpRequest, alias: str) -> HttpResponse:
+    """The org's record: its own fields, and its activities with what each still needs."""
+    may_view(request)
+    as_of, error = _as_of(request)
+    record = found(services.record_of, alias, as_of)
+    context = {"record": record, "as_of_error": error, "can_edit": roles.can_edit(request.user) and as_of is None,
+               "as_of_value": request.GET.get("as_of", ""),
+               "form": _edit_form(ORG_FIELDS)(initial=_initial(record.owned))}
+    return render(request, "records/org.html", context, status=400 if error else 200)
+
+
+@require_GET
+def record_activity(request: HttpRequest, alias: str, key: str) -> HttpResponse:
+    """One activity: every statement with the evidence behind it, and its human-owned fields."""
+    may_view(request)
+    as_of, error = _as_of(request)
+    record = found(services.activity_of, alias, key, as_of)
+    context = {"record": record, "activity": record.activity, "as_of_error": error,
+               "can_edit": roles.can_edit(request.user) and as_of is None,
+               "as_of_value": request.GET.get("as_of", ""),
+               "form": _edit_form(ACTIVITY_FIELDS)(initial=_initial(record.owned))}
+    return render(request, "records/activity.html", context, status=400 if error else 200)
+
+
+@require_POST
+def record_org_edit(request: HttpRequest, alias: str) -> HttpResponse:
+    may_view(request)
+    _may_edit(request)
+    found(org_named, alias)
+    form = _edit_form(ORG_FIELDS)(request.POST)
+    if form.is_valid():
+        values = {name: form.cleaned_data[name] for name in ORG_FIELDS}
+        try:
+            services.edit_org_record(alias, values, reason=form.cleaned_data["reason"], actor=request.user)
+        except services.RecordInputError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, "The record's own fields are saved.")
+            return redirect("record-org", alias)
+    record = services.record_of(alias)
+    return render(request, "records/org.html", {"record": record, "can_edit": True, "form": form}, status=400)
+
+
+@require_POST
+def record_activity_edit(request: HttpRequest, alias: str, key: str) -> HttpResponse:
+    may_view(request)
+    _may_edit(request)
+    record = found(services.activity_of, alias, key)
+    form = _edit_form(ACTIVITY_FIELDS)(request.POST)
+    if form.is_valid():
+        values = {name: form.cleaned_data[name] for name in ACTIVITY_FIELDS}
+        try:
+            services.edit_activity(alias, key, values, reason=form.cleaned_data["reason"], actor=request.user)
+        except services.RecordInputError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, f"“{record.activity.name}” is saved.")
+            return redirect("record-activity", alias, key)
+    context = {"record": record, "activity": record.activity, "can_edit": True, "form": form}
+    return render(request, "records/activity.html", context, status=400)
+
+
+def _initial(owned: tuple[services.Shown, ...]) -> dict[str, str]:
+    """A form starts from the privacy officer's own words (the graph's and "needs input" are not theirs)."""
+    return {each.name: each.value or "" for each in owned if each.answered_by == services.PRIVACY_OFFICER}

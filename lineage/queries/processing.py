@@ -1,0 +1,247 @@
+"""The facts a record of processing activities is made of, read from the graph with the evidence behind each.
+
+One activity per purpose (a `Purpose` node: Salesforce's DataUsePurpose or a manifest's declared purpose; names that
+differ only in case are one purpose). Its processing is every integration that SERVES the purpose or is GATED_BY a
+consent check on it, with the integration its manifest entry runs through (`via_integration`). From those: the
+personal fields they move, read or write (a whole object read or written stands for its personal fields), the
+systems they send to with the org's CCPA role and country for each, and every edge's harvested artefact.
+Personal fields no activity reaches are read apart: the record lists them as needing a purpose.
+
+Every read takes `as_of`: a node or edge counts when it was first seen by then and not retired by then, so a record
+can be rebuilt as the graph stood on a past date. (Classification overrides are read as they are now: their
+history is in the catalog's database.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, LiteralString, TypeVar
+
+from lineage.graph import Graph
+from lineage.queries.classification import effective_category, effective_sensitive
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PurposeFact:
+    key: str
+    name: str
+    description: str | None
+    legal_basis: str | None  # Salesforce's DataUseLegalBasis, where the org records one
+    declared: bool  # a manifest declares it
+    evidence: str | None
+
+
+@dataclass(frozen=True)
+class IntegrationFact:
+    """An integration doing the activity's processing, and how it is tied to the purpose."""
+
+    key: str
+    kind: str
+    name: str
+    tie: str  # SERVES, GATED_BY, or VIA (the integration a manifest entry that serves the purpose runs through)
+    tie_evidence: str | None
+    evidence: str | None
+    attributes: tuple[tuple[str, Any], ...]  # what its kind adds: direction, system_kind, retention, sharing …
+
+    def attribute(self, name: str) -> Any:
+        return dict(self.attributes).get(name)
+
+
+@dataclass(frozen=True)
+class FieldFact:
+    """A personal field an integration moves (sends, receives) or touches (reads, writes)."""
+
+    key: str
+    sobject: str
+    name: str
+    category: str | None
+    sensitive: bool
+    encrypted: bool
+    integration_key: str | None  # None: no activity reaches it
+    movement: str | None  # sends, receives, reads or writes
+    system_key: str | None  # where it is sent to or received from
+    evidence: str | None
+
+
+@dataclass(frozen=True)
+class SystemFact:
+    """A system an integration sends to, with what the org says of it."""
+
+    key: str
+    host: str
+    name: str | None
+    integration_key: str
+    role: str | None  # service_provider, contractor or third_party (CCPA); None: not declared
+    country: str | None
+    channel: str | None
+    evidence: str | None  # the SENDS_TO edge's artefact
+    role_evidence: str | None  # the HAS_SYSTEM edge's (a manifest entry)
+
+
+@dataclass(frozen=True)
+class ProcessingFacts:
+    """An activity's facts: its purposes (one name, any case), its integrations, fields and systems."""
+
+    name: str
+    purposes: tuple[PurposeFact, ...]
+    integrations: tuple[IntegrationFact, ...]
+    fields: tuple[FieldFact, ...]
+    systems: tuple[SystemFact, ...]
+
+
+def _live(variable: LiteralString) -> LiteralString:
+    """Cypher: the node or edge bound to `variable` stood in the graph at $as_of."""
+    return (f"({variable}.first_seen IS NULL OR {variable}.first_seen <= $as_of) "
+            f"AND ({variable}.retired_at IS NULL OR {variable}.retired_at > $as_of)")
+
+
+_PERSONAL = "(" + effective_category("f") + " IS NOT NULL OR " + effective_sensitive("f") + ")"
+_FIELD_VALUES = (
+    "f.key AS key, f.sobject AS sobject, f.name AS name, " + effective_category("f") + " AS category, "
+    + effective_sensitive("f") + " AS sensitive, coalesce(f.encrypted, false) AS encrypted"
+)
+
+PURPOSES: LiteralString = (
+    "MATCH (p:Purpose) WHERE p.org_key = $org_key AND " + _live("p") + " "
+    "RETURN p AS purpose ORDER BY toLower(p.name), p.key"
+)
+# The integrations tied to each purpose, and the one a manifest entry runs through (`via_integration`).
+SERVING: LiteralString = (
+    "UNWIND $purposes AS purpose_key "
+    "MATCH (i:Integration)-[e:SERVES|GATED_BY]->(p:Purpose {key: purpose_key}) "
+    "WHERE " + _live("e") + " AND " + _live("i") + " "
+    "OPTIONAL MATCH (v:Integration {key: i.via_integration}) WHERE " + _live("v") + " "
+    "RETURN purpose_key, i AS integration, type(e) AS tie, e.evidence AS tie_evidence, v AS via "
+    "ORDER BY purpose_key, i.key"
+)
+# What each integration moves or touches, personal fields only; a whole object stands for its personal fields.
+MOVED: LiteralString = (
+    "UNWIND $integrations AS integration_key "
+    "MATCH (i:Integration {key: integration_key}) "
+    "CALL (i) { "
+    "  MATCH (i)-[t:SENDS_TO]->(s:System)<-[r:FLOWS_TO]-(f:Field) "
+    "  WHERE r.via = i.key AND " + _live("t") + " AND " + _live("r") + " AND " + _live("f") + " AND " + _PERSONAL +
+    "  RETURN f, 'sends' AS movement, s.key AS system_key, r.evidence AS evidence "
+    "  UNION "
+    "  MATCH (i)-[t:SENDS_TO]->(s:System)-[r:FLOWS_TO]->(f:Field) "
+    "  WHERE r.via = i.key AND " + _live("t") + " AND " + _live("r") + " AND " + _live("f") + " AND " + _PERSONAL +
+    "  RETURN f, 'receives' AS movement, s.key AS system_key, r.evidence AS evidence "
+    "  UNION "
+    "  MATCH (i)-[r:READS|WRITES]->(f:Field) WHERE " + _live("r") + " AND " + _live("f") + " AND " + _PERSONAL +
+    "  RETURN f, toLower(type(r)) AS movement, null AS system_key, r.evidence AS evidence "
+    "  UNION "
+    "  MATCH (i)-[r:READS|WRITES]->(:SObject)-[h:HAS_FIELD]->(f:Field) "
+    "  WHERE " + _live("r") + " AND " + _live("h") + " AND " + _live("f") + " AND " + _PERSONAL +
+    "  RETURN f, toLower(type(r)) AS movement, null AS system_key, r.evidence AS evidence "
+    "} "
+    "RETURN i.key AS integration_key, movement, system_key, evidence, " + _FIELD_VALUES + " "
+    "ORDER BY integration_key, sobject, name, movement"
+)
+SYSTEMS: LiteralString = (
+    "UNWIND $integrations AS integration_key "
+    "MATCH (i:Integration {key: integration_key})-[t:SENDS_TO]->(s:System) WHERE " + _live("t") + " AND "
+    + _live("s") + " "
+    "OPTIONAL MATCH (:Org {key: $org_key})-[h:HAS_SYSTEM]->(s) WHERE " + _live("h") + " "
+    "RETURN integration_key, s.key AS key, s.host AS host, s.name AS name, h.role AS role, h.country AS country, "
+    "  t.channel AS channel, t.evidence AS evidence, h.evidence AS role_evidence "
+    "ORDER BY integration_key, s.host"
+)
+# The org's personal fields, to find those no activity reaches (the record's "needs a purpose").
+PERSONAL_FIELDS: LiteralString = (
+    "CALL () { MATCH (f:Field) WHERE f.org_key = $org_key AND f.ccpa_category IS NOT NULL RETURN f "
+    "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_ccpa_category IS NOT NULL RETURN f "
+    "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.sensitive = true RETURN f "
+    "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_sensitive = true RETURN f } "
+    "WITH f WHERE " + _live("f") + " AND " + _PERSONAL + " "
+    "RETURN " + _FIELD_VALUES + ", f.evidence AS evidence ORDER BY sobject, name"
+)
+
+
+def processing_facts(graph: Graph, org_key: str, as_of: datetime) -> tuple[ProcessingFacts, ...]:
+    """Every activity's facts at `as_of`, by purpose name."""
+    purposes = [_purpose(row["purpose"]) for row in graph.read(PURPOSES, org_key=org_key, as_of=as_of)]
+    tied = _integrations_by_purpose(graph, [each.key for each in purposes], as_of)
+    every_integration = sorted({each.key for ties in tied.values() for each in ties})
+    fields = _by_integration(graph.read(MOVED, integrations=every_integration, as_of=as_of), _moved_field)
+    systems = _by_integration(graph.read(SYSTEMS, integrations=every_integration, org_key=org_key, as_of=as_of),
+                              _system)
+    activities: dict[str, list[PurposeFact]] = {}
+    for purpose in purposes:
+        activities.setdefault(purpose.name.casefold(), []).append(purpose)
+    return tuple(_activity(named, tied, fields, systems) for named in activities.values())
+
+
+def unreached_personal_fields(graph: Graph, org_key: str, as_of: datetime,
+                              activities: tuple[ProcessingFacts, ...]) -> tuple[FieldFact, ...]:
+    """The org's personal fields at `as_of` that no activity's integrations move, read or write."""
+    reached = {field.key for activity in activities for field in activity.fields}
+    rows = graph.read(PERSONAL_FIELDS, org_key=org_key, as_of=as_of)
+    return tuple(_field(row, None, None, None) for row in rows if row["key"] not in reached)
+
+
+def _integrations_by_purpose(graph: Graph, purpose_keys: list[str],
+                             as_of: datetime) -> dict[str, list[IntegrationFact]]:
+    tied: dict[str, list[IntegrationFact]] = {}
+    for row in graph.read(SERVING, purposes=purpose_keys, as_of=as_of):
+        ties = tied.setdefault(row["purpose_key"], [])
+        ties.append(_integration(row["integration"], row["tie"], row["tie_evidence"]))
+        if row["via"] is not None:
+            ties.append(_integration(row["via"], "VIA", row["integration"]["evidence"]))
+    return tied
+
+
+def _activity(purposes: list[PurposeFact], tied: dict[str, list[IntegrationFact]],
+              fields: dict[str, list[FieldFact]], systems: dict[str, list[SystemFact]]) -> ProcessingFacts:
+    integrations = {each.key: each for purpose in purposes for each in tied.get(purpose.key, [])}
+    return ProcessingFacts(
+        name=purposes[0].name, purposes=tuple(purposes), integrations=tuple(integrations.values()),
+        fields=tuple(each for key in integrations for each in fields.get(key, [])),
+        systems=tuple(each for key in integrations for each in systems.get(key, [])))
+
+
+def _by_integration(rows: list[Any], make: Callable[[Any], T]) -> dict[str, list[T]]:
+    grouped: dict[str, list[T]] = {}
+    for row in rows:
+        grouped.setdefault(row["integration_key"], []).append(make(row))
+    return grouped
+
+
+def _purpose(node: Any) -> PurposeFact:
+    return PurposeFact(key=node["key"], name=node["name"], description=node.get("description"),
+                       legal_basis=node.get("legal_basis"), declared=bool(node.get("declared")),
+                       evidence=node.get("evidence"))
+
+
+_INTEGRATION_OWN = frozenset({"key", "kind", "name", "evidence", "org_key", "org_id", "first_seen", "last_seen",
+                              "run_id", "retired_at"})
+
+
+def _integration(node: Any, tie: str, tie_evidence: str | None) -> IntegrationFact:
+    attributes = tuple(sorted((name, value) for name, value in dict(node).items() if name not in _INTEGRATION_OWN))
+    return IntegrationFact(key=node["key"], kind=node.get("kind") or "", name=node.get("name") or node["key"],
+                           tie=tie, tie_evidence=tie_evidence, evidence=node.get("evidence"), attributes=attributes)
+
+
+def _moved_field(row: Any) -> FieldFact:
+    return _field(row, row["integration_key"], row["movement"], row["system_key"])
+
+
+def _field(row: Any, integration_key: str | None, movement: str | None, system_key: str | None) -> FieldFact:
+    return FieldFact(key=row["key"], sobject=row["sobject"], name=row["name"], category=row["category"],
+                     sensitive=bool(row["sensitive"]), encrypted=bool(row["encrypted"]),
+                     integration_key=integration_key, movement=movement, system_key=system_key,
+                     evidence=row["evidence"])
+
+
+def _system(row: Any) -> SystemFact:
+    return SystemFact(key=row["key"], host=row["host"], name=row["name"], integration_key=row["integration_key"],
+                      role=row["role"], country=row["country"], channel=row["channel"], evidence=row["evidence"],
+                      role_evidence=row["role_evidence"])
+
+
+__all__ = ["FieldFact", "IntegrationFact", "ProcessingFacts", "PurposeFact", "SystemFact", "processing_facts",
+           "unreached_personal_fields"]

@@ -1,0 +1,169 @@
+"""The demo org's record of processing activities, generated from a real harvest (the simulator over HTTPS, real
+Neo4j): its named purposes with their recipients, roles and regimes, every personal field in some activity, "needs
+input" where the graph has nothing, an edit that survives the next harvest, and the record as of a date before a
+later harvest retired something."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from catalog.records import services
+from catalog.records.activities import CCPA, GLBA, UNASSIGNED_KEY, Activity
+from harvesters import runs
+from harvesters.models import HarvestRun, OrgConnection, RunStatus
+from lineage import Graph, field_key, org_key, purge_org
+from lineage.queries.inventory import FieldFilter, FieldSummary, PageRequest, list_fields
+from salesforce_simulator import Simulator
+from tests.catalog.accounts.people import privacy_officer
+from tests.conftest import connect_simulated_org
+from tests.lineage.systems_orgs import DEMO_MANIFESTS, connect_demo
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the harvests' runs are bookkept, then flushed
+
+ENRICHMENT = "api.enrichment-vendor.example.com"
+
+
+_harvested: dict[str, str] = {}
+
+
+@pytest.fixture
+def demo(graph: Graph, demo_simulator: Simulator) -> OrgConnection:
+    """The demo org with its purposes, harvested once a session (again if another test purged it meanwhile)."""
+    key = org_key(demo_simulator.org.id)
+    if not (key in _harvested and graph.read("MATCH (r:HarvestRun {key: $run}) RETURN r", run=_harvested[key])):
+        purge_org(graph, key)
+        demo_simulator.reset()
+        org = connect_simulated_org("record-demo", demo_simulator, manifest_dir=str(DEMO_MANIFESTS))
+        _harvested[key] = f"run:{harvest(org)}"
+        HarvestRun.objects.filter(org=org).delete()
+        OrgConnection.objects.filter(pk=org.pk).delete()
+    return connect_demo(demo_simulator)
+
+
+def by_key(record: services.RecordOfProcessing) -> dict[str, services.ActivityRecord]:
+    return {each.activity.key: each for each in record.activities}
+
+
+def test_the_orgs_own_purposes_are_activities_with_their_recipients_roles_and_regimes(demo: OrgConnection):
+    activities = by_key(services.record_of("demo"))
+
+    analytics = activities["analytics"].activity
+    assert (analytics.name, analytics.origin, analytics.regime.value) == ("Analytics", "DataUsePurpose", CCPA)
+    assert {(each.value.host, each.value.role, each.value.country) for each in analytics.recipients} == {
+        (ENRICHMENT, "contractor", "US")}
+    assert {"identifiers"} <= {each.value for each in analytics.personal_categories}
+    assert analytics.profiling  # the enrichment vendor profiles customers
+    assert analytics.dpia_indicated.value
+    assert activities["fraud-prevention"].activity.regime.value == GLBA
+    assert activities["marketing"].activity.regime.value == CCPA
+
+
+def test_every_statement_of_an_activity_shows_the_artefact_it_was_harvested_from(demo: OrgConnection):
+    analytics = services.activity_of("demo", "analytics").activity
+
+    evidence = [proof for each in analytics.recipients if each.value.host == ENRICHMENT for proof in each.evidence]
+    assert any(proof.artefact and proof.artefact.startswith("manifest:") for proof in evidence)
+    assert all(proof.artefact for each in analytics.purposes for proof in each.evidence)
+    assert all(proof.artefact for statement in analytics.personal_categories for proof in statement.evidence)
+
+
+def test_every_personal_field_belongs_to_an_activity_or_is_listed_as_having_no_known_purpose(
+        graph: Graph, demo: OrgConnection):
+    record = services.record_of("demo")
+    personal = {field_key(demo.org_id, row.object, row.name)
+                for filters in (FieldFilter(unclassified=False), FieldFilter(sensitive=True))
+                for row in _every(graph, demo, filters)}
+
+    covered = {field.key for each in record.activities for field in each.activity.fields}
+
+    assert personal
+    assert personal <= covered
+    assert UNASSIGNED_KEY in by_key(record)  # the demo holds personal fields no purpose reaches
+
+
+def test_what_the_graph_cannot_know_and_nobody_filled_needs_input(demo: OrgConnection):
+    record = services.record_of("demo")
+    analytics = by_key(record)["analytics"]
+
+    shown = {each.name: each for each in analytics.owned}
+    assert shown["joint_controllers"].needs_input
+    assert shown["legal_basis"].answered_by == services.GRAPH  # the org's DataUseLegalBasis
+    assert shown["legal_basis"].value == "Consent"
+    assert {each.name for each in record.owned if each.needs_input} == {"controller", "dpo", "representative"}
+    assert record.needs_input_count >= 4
+
+
+def _every(graph: Graph, org: OrgConnection, filters: FieldFilter) -> list[FieldSummary]:
+    rows: list[FieldSummary] = []
+    number = 1
+    while True:
+        page = list_fields(graph, org_key(org.org_id), filters, PageRequest(number=number, size=500))
+        rows += page.rows
+        if len(page.rows) < 500:
+            return rows
+        number += 1
+
+
+# --- across harvests ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def harvested_twice_setup(graph: Graph, demo_simulator: Simulator, tmp_path: Path) -> Iterator[tuple[OrgConnection,
+                                                                                                      Path]]:
+    """The demo org connected with a copy of its manifests a test may change; the graph purged afterwards (so the
+    other tests' demo harvest is made again from the true manifests)."""
+    manifests = tmp_path / "manifests"
+    shutil.copytree(DEMO_MANIFESTS, manifests)
+    purge_org(graph, org_key(demo_simulator.org.id))
+    demo_simulator.reset()
+    yield connect_simulated_org("demo", demo_simulator, manifest_dir=str(manifests)), manifests
+    purge_org(graph, org_key(demo_simulator.org.id))
+
+
+def harvest(org: OrgConnection) -> str:
+    """A full harvest of every source, as `manage.py harvest --full` runs it (only such a run retires what is gone)."""
+    run = runs.harvest_now(runs.request_harvest(org, full=True), max_attempts=8)
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    return str(run.uid)
+
+
+def test_a_privacy_officers_entry_survives_the_next_harvest(harvested_twice_setup: tuple[OrgConnection, Path]):
+    org, _ = harvested_twice_setup
+    harvest(org)
+    services.edit_activity("demo", "analytics", {"joint_controllers": "None: Golden Poppy decides alone"},
+                           reason="checked with legal", actor=privacy_officer())
+
+    harvest(org)
+
+    shown = {each.name: each for each in services.activity_of("demo", "analytics").owned}
+    assert shown["joint_controllers"].value == "None: Golden Poppy decides alone"
+    assert shown["joint_controllers"].answered_by == services.PRIVACY_OFFICER
+
+
+def test_as_of_a_date_the_record_is_what_the_graph_held_before_a_later_harvest_retired_it(
+        harvested_twice_setup: tuple[OrgConnection, Path]):
+    org, manifests = harvested_twice_setup
+    harvest(org)
+    before = datetime.now(UTC)
+    manifest = next(manifests.glob("*.yaml"))
+    manifest.write_text(manifest.read_text().replace("id: person_match", "id: person_match_v2"))
+
+    harvest(org)
+
+    then = services.activity_of("demo", "analytics", as_of=before).activity
+    now = services.activity_of("demo", "analytics").activity
+    assert _manifest_flows(then) == {"person_match"}
+    assert _manifest_flows(now) == {"person_match_v2"}
+
+
+def _manifest_flows(activity: Activity) -> set[str]:
+    """The manifest entries sending the activity's data (named manifest#system.flow)."""
+    return {each.value.integration.rsplit(".", 1)[-1] for each in activity.recipients
+            if "#data_enrichment." in each.value.integration}
+
+
