@@ -49,6 +49,7 @@ from lineage import (
     CONSENTS,
     INTEGRATIONS,
     PURPOSES,
+    READ_PURPOSES,
     SCHEMA,
     GraphWriter,
     HarvestRunRecord,
@@ -94,7 +95,9 @@ SCOPES: tuple[tuple[frozenset[str], HarvestScope], ...] = (
     # Integrations, manifests and event logs (apps, report exports) all write Integration nodes.
     (frozenset({"integrations", "manifests", "logs"}), INTEGRATIONS),
     (frozenset({"consents"}), CONSENTS),
-    # Purposes are read from DataUsePurpose (consents) and declared in manifests: only a run of both retires one.
+    # Purposes are read from DataUsePurpose (consents) and declared in manifests: only a run of both retires one
+    # a manifest declared; the consents alone retire those only they read.
+    (frozenset({"consents"}), READ_PURPOSES),
     (frozenset({"consents", "manifests"}), PURPOSES),
 )
 

@@ -39,8 +39,12 @@ class HarvestScope:
     name: str
     labels: frozenset[Label]
     rels: frozenset[Rel]
+    # Retire only nodes no manifest declared (`declared` not true): what the run's sources alone ever wrote.
+    undeclared_only: bool = False
 
     def __or__(self, other: HarvestScope) -> HarvestScope:
+        if self.undeclared_only or other.undeclared_only:
+            raise ValueError("a scope of undeclared nodes is not combined with another")
         return HarvestScope(f"{self.name}+{other.name}", self.labels | other.labels, self.rels | other.rels)
 
 
@@ -56,8 +60,11 @@ CONSENTS = HarvestScope(
     "consents", frozenset({Label.SUBJECT, Label.PREFERENCE}), frozenset({Rel.HAS_RECORD, Rel.CONSENTED})
 )
 # Read from DataUsePurpose by the consents source and declared by manifests: a full run of one source alone
-# cannot tell that a purpose is gone, so only a run of both retires purposes (harvesters.runs.SCOPES).
+# cannot tell that a purpose both write is gone, so only a run of both retires every purpose (harvesters.runs.SCOPES).
 PURPOSES = HarvestScope("purposes", frozenset({Label.PURPOSE}), frozenset())
+# A purpose no manifest declares was only ever read from DataUsePurpose, so a full run of the consents alone can
+# tell it is gone (a DataUsePurpose deleted, or an opt-out checkbox that an earlier version wrote as a purpose).
+READ_PURPOSES = HarvestScope("read purposes", frozenset({Label.PURPOSE}), frozenset(), undeclared_only=True)
 _ALL = SCHEMA | INTEGRATIONS | CONSENTS | PURPOSES
 FULL_HARVEST = HarvestScope("full", _ALL.labels, _ALL.rels)
 
@@ -92,7 +99,8 @@ def retire_unseen(
                                         batch_size)
             nodes[label], observations[label] = retired, seen - retired
         else:
-            nodes[label] = _in_batches(graph, _retire_nodes_statement(label), org_key, run_id, now, batch_size)[0]
+            statement = _retire_nodes_statement(label, undeclared_only=scope.undeclared_only)
+            nodes[label] = _in_batches(graph, statement, org_key, run_id, now, batch_size)[0]
     edges: dict[Rel, int] = {
         rel: _in_batches(graph, _retire_edges_statement(rel), org_key, run_id, now, batch_size)[0]
         for rel in sorted(scope.rels) if rel is not Rel.ACCESSED
@@ -149,10 +157,11 @@ _EDGES_OF_SCOPE = "r.org_key = $org_key AND r.key IS NOT NULL"
 
 
 @cache
-def _retire_nodes_statement(label: Label) -> str:
+def _retire_nodes_statement(label: Label, *, undeclared_only: bool = False) -> str:
+    undeclared = "AND coalesce(n.declared, false) = false " if undeclared_only else ""
     return (
         f"MATCH (n:{Label(label).value}) "
-        "WHERE n.org_key = $org_key AND n.run_id <> $run_id AND n.retired_at IS NULL "
+        f"WHERE n.org_key = $org_key AND n.run_id <> $run_id AND n.retired_at IS NULL {undeclared}"
         "WITH n LIMIT $limit SET n.retired_at = $now RETURN count(n) AS changed"
     )
 

@@ -160,3 +160,17 @@ def test_a_full_harvest_retires_the_opt_out_flags_an_earlier_version_wrote_as_pu
                       key=old_edge) == [{"retired": True}]
     assert "Individual.HasOptedOutProcessing" not in {row["name"] for row in purposes}
     assert {"labels": ["Preference"], "key": preference_key(org_id, "Individual", "HasOptedOutProcessing")} in opt_outs
+
+
+def test_a_full_run_of_the_consents_alone_retires_the_purposes_no_manifest_declares_that_it_no_longer_reads(
+    demo_connection: OrgConnection, demo_org: Simulator, graph: Graph
+):
+    flag, _ = write_flag_as_purpose(graph, demo_org.org.id)
+
+    run = runs.harvest_now(runs.request_harvest(demo_connection, full=True, sources=["schema", "consents"]))
+
+    read = graph.read("MATCH (p:Purpose {org_key: $org}) WHERE p.retired_at IS NULL RETURN p.name AS name",
+                      org=org_key(demo_org.org.id))
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert "retired_at" in node(graph, flag)
+    assert {row["name"] for row in read} == {"Marketing", "Analytics", "Credit Decisioning", "Fraud Prevention"}

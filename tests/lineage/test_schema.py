@@ -87,6 +87,7 @@ def test_retiring_and_purging_an_org_seek_its_nodes_and_edges_through_the_indexe
     graph.write("CALL db.awaitIndexes(120)")
     scope = {"org_key": "org:00DPLAN", "run_id": "run-1", "now": None, "limit": 10}
     statements = [_retire_nodes_statement(label) for label in FULL_HARVEST.labels if label not in SHARED_LABELS]
+    statements.append(_retire_nodes_statement(Label.PURPOSE, undeclared_only=True))
     statements += [_purge_nodes_statement(label) for label in Label if label not in SHARED_LABELS]
     statements += [_retire_edges_statement(rel) for rel in FULL_HARVEST.rels]
     statements += [_purge_edges_statement(rel) for rel in Rel]
