@@ -8,7 +8,7 @@ that edits it (a privacy officer).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from django.utils.dateparse import parse_date, parse_datetime
@@ -188,21 +188,16 @@ def as_of_asked(params: Any) -> datetime | None:
     given = params.get("as_of")
     if not given:
         return None
-    moment = parse_datetime(given) if "T" in given or " " in given else None
-    day = None if moment else parse_date(given) if _is_date(given) else None
-    if moment is None and day is None:
-        raise ValidationError({"as_of": ["A date (2026-11-01) or an ISO 8601 date and time."]})
+    try:
+        moment = parse_datetime(given) if "T" in given or " " in given else None
+        day = None if moment else parse_date(given)
+    except ValueError:  # well formed but no such date or time (2026-02-30, 25:00)
+        moment = day = None
     if moment is not None:
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    assert day is not None
+    if day is None:
+        raise ValidationError({"as_of": ["A date (2026-11-01) or an ISO 8601 date and time."]})
     return datetime.combine(day, time.max, tzinfo=UTC)
-
-
-def _is_date(text: str) -> bool:
-    try:
-        return isinstance(date.fromisoformat(text), date)
-    except ValueError:
-        return False
 
 
 class RecordsViewSet(viewsets.ViewSet):

@@ -14,35 +14,18 @@ import pytest
 
 from catalog.records import services
 from catalog.records.activities import CCPA, GLBA, UNASSIGNED_KEY, Activity
-from harvesters import runs
-from harvesters.models import HarvestRun, OrgConnection, RunStatus
+from harvesters.models import OrgConnection
 from lineage import Graph, field_key, org_key, purge_org
 from lineage.queries.inventory import FieldFilter, FieldSummary, PageRequest, list_fields
 from salesforce_simulator import Simulator
 from tests.catalog.accounts.people import privacy_officer
+from tests.catalog.records.conftest import harvest
 from tests.conftest import connect_simulated_org
-from tests.lineage.systems_orgs import DEMO_MANIFESTS, connect_demo
+from tests.lineage.systems_orgs import DEMO_MANIFESTS
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the harvests' runs are bookkept, then flushed
 
 ENRICHMENT = "api.enrichment-vendor.example.com"
-
-
-_harvested: dict[str, str] = {}
-
-
-@pytest.fixture
-def demo(graph: Graph, demo_simulator: Simulator) -> OrgConnection:
-    """The demo org with its purposes, harvested once a session (again if another test purged it meanwhile)."""
-    key = org_key(demo_simulator.org.id)
-    if not (key in _harvested and graph.read("MATCH (r:HarvestRun {key: $run}) RETURN r", run=_harvested[key])):
-        purge_org(graph, key)
-        demo_simulator.reset()
-        org = connect_simulated_org("record-demo", demo_simulator, manifest_dir=str(DEMO_MANIFESTS))
-        _harvested[key] = f"run:{harvest(org)}"
-        HarvestRun.objects.filter(org=org).delete()
-        OrgConnection.objects.filter(pk=org.pk).delete()
-    return connect_demo(demo_simulator)
 
 
 def by_key(record: services.RecordOfProcessing) -> dict[str, services.ActivityRecord]:
@@ -123,13 +106,6 @@ def harvested_twice_setup(graph: Graph, demo_simulator: Simulator, tmp_path: Pat
     demo_simulator.reset()
     yield connect_simulated_org("demo", demo_simulator, manifest_dir=str(manifests)), manifests
     purge_org(graph, org_key(demo_simulator.org.id))
-
-
-def harvest(org: OrgConnection) -> str:
-    """A full harvest of every source, as `manage.py harvest --full` runs it (only such a run retires what is gone)."""
-    run = runs.harvest_now(runs.request_harvest(org, full=True), max_attempts=8)
-    assert run.status == RunStatus.SUCCEEDED, run.errors
-    return str(run.uid)
 
 
 def test_a_privacy_officers_entry_survives_the_next_harvest(harvested_twice_setup: tuple[OrgConnection, Path]):
