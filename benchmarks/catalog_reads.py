@@ -58,12 +58,10 @@ from django.contrib.auth.models import Group, User  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from benchmarks.generated_org import REPO, free_port, served_generated_org  # noqa: E402
+from benchmarks.harvested_org import harvested  # noqa: E402
 from catalog.accounts import roles, services  # noqa: E402
 from catalog.accounts.tokens import CATALOG_READ  # noqa: E402
-from harvesters import runs  # noqa: E402
 from harvesters.classification import CcpaCategory  # noqa: E402
-from harvesters.connections import register_org  # noqa: E402
-from harvesters.models import OrgConnection  # noqa: E402
 from lineage import get_graph, org_key, purge_org  # noqa: E402
 from local_services.process import port_is_open, wait_until  # noqa: E402
 
@@ -80,7 +78,7 @@ def main() -> None:
                 f"log_days=1,seed=7")
     with served_generated_org(generate) as served:
         served.wait_until_listening()
-        org, harvest_s = harvested(served.credentials)
+        org, harvest_s = harvested(ALIAS, served.credentials, ["schema", "integrations"])
     try:
         with live_server(args.workers) as base_url:
             report = measure(args, base_url)
@@ -102,19 +100,6 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--seeds", default="1,2,3", help="comma-separated seeds the filters and nodes are drawn by")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (the image runs 3)")
     return parser.parse_args()
-
-
-def harvested(credentials: dict[str, str]) -> tuple[OrgConnection, float]:
-    """The org's schema and integrations harvested once (what the field list and the lineage read)."""
-    org = register_org(ALIAS, login_url=credentials["login_url"], auth_flow="client_credentials",
-                       client_id=credentials["consumer_key"], client_secret=credentials["consumer_secret"],
-                       ca_bundle=credentials["ca_bundle"], manifest_dir="")
-    started = time.monotonic()
-    run = runs.harvest_now(runs.request_harvest(org, full=True, sources=["schema", "integrations"]))
-    if run.errors:
-        raise RuntimeError(f"the harvest met errors: {run.errors[:3]}")
-    org.refresh_from_db()
-    return org, time.monotonic() - started
 
 
 # --- the server ----------------------------------------------------------------------------------------------
