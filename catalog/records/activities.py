@@ -338,7 +338,7 @@ _NOT_FINANCIAL_SERVICE = re.compile(r"marketing|advertis|analytic|profil|enrich|
 _FINANCIAL_SERVICE = re.compile(r"servic|account|credit|loan|lend|payment|fraud|kyc|aml|transaction|onboard|card",
                                 re.IGNORECASE)
 _PRIVACY_RIGHTS = re.compile(r"privacy|consent|opt.?out|request", re.IGNORECASE)
-GLBA = "GLBA (exempt from most of the CCPA, Cal. Civ. Code §1798.145(e))"
+GLBA = "GLBA"
 CCPA = "CCPA/CPRA"
 
 
@@ -351,7 +351,8 @@ def _regime(purpose: str, fields: tuple[FieldFact, ...]) -> Stated[str]:
     if _FINANCIAL_SERVICE.search(purpose):
         employees = any(consumer_category(each.sobject).startswith("employees") for each in fields)
         note = "; its data about employees stays under the CCPA" if employees else ""
-        return Stated(GLBA, reason=f"“{purpose}” provides a financial product or service to the consumer; the "
+        return Stated(GLBA, reason=f"“{purpose}” provides a financial product or service to the consumer: the GLBA "
+                                   "governs it, exempt from most of the CCPA (Cal. Civ. Code §1798.145(e)); the "
                                    f"CCPA's data-breach action (§1798.150) still applies{note}")
     if _PRIVACY_RIGHTS.search(purpose):
         return Stated(CCPA, reason=f"“{purpose}” carries out consumers' CCPA rights")
