@@ -2,12 +2,17 @@
 
 from django.urls import path
 
-from catalog.records import views
+from catalog.records import regulator_views, views
 from catalog.records.api import OrgRecordViewSet, ProcessingActivityViewSet
+from catalog.records.regulator_api import RegulatorsViewSet
 
 api_urlpatterns = [
     path("processing-activities/", ProcessingActivityViewSet.as_view({"get": "list"}),
          name="processing-activity-list"),
+    path("processing-activities/ico-coverage/", RegulatorsViewSet.as_view({"get": "ico_coverage"}),
+         name="processing-activity-ico-coverage"),
+    path("processing-activities/ccpa-disclosures/", RegulatorsViewSet.as_view({"get": "ccpa_disclosures"}),
+         name="processing-activity-ccpa-disclosures"),
     path("processing-activities/<str:alias>/<str:key>/",
          ProcessingActivityViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
          name="processing-activity-detail"),
@@ -19,6 +24,8 @@ urlpatterns = [  # the pages, mounted under /records/ by catalog.urls
     path("", views.record_index, name="record-index"),
     path("<str:alias>/", views.record_org, name="record-org"),
     path("<str:alias>/edit/", views.record_org_edit, name="record-org-edit"),
+    path("<str:alias>/ico-coverage/", regulator_views.ico_coverage_page, name="record-ico-coverage"),
+    path("<str:alias>/ccpa-disclosures/", regulator_views.ccpa_disclosures_page, name="record-ccpa-disclosures"),
     path("<str:alias>/<str:key>/", views.record_activity, name="record-activity"),
     path("<str:alias>/<str:key>/edit/", views.record_activity_edit, name="record-activity-edit"),
 ]
