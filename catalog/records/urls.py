@@ -13,6 +13,7 @@ api_urlpatterns = [
          name="processing-activity-ico-coverage"),
     path("processing-activities/ccpa-disclosures/", RegulatorsViewSet.as_view({"get": "ccpa_disclosures"}),
          name="processing-activity-ccpa-disclosures"),
+    path("processing-activities/export/", export_views.RecordExportView.as_view(), name="processing-activity-export"),
     path("processing-activities/<str:alias>/<str:key>/",
          ProcessingActivityViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
          name="processing-activity-detail"),
@@ -24,6 +25,7 @@ urlpatterns = [  # the pages, mounted under /records/ by catalog.urls
     path("", views.record_index, name="record-index"),
     path("<str:alias>/", views.record_org, name="record-org"),
     path("<str:alias>/edit/", views.record_org_edit, name="record-org-edit"),
+    path("<str:alias>/export/", export_views.record_export, name="record-export"),  # before an activity named so
     path("<str:alias>/ico-coverage/", regulator_views.ico_coverage_page, name="record-ico-coverage"),
     path("<str:alias>/ccpa-disclosures/", regulator_views.ccpa_disclosures_page, name="record-ccpa-disclosures"),
     path("<str:alias>/<str:key>/", views.record_activity, name="record-activity"),
