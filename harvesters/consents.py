@@ -402,7 +402,8 @@ def purpose_records(org_id: str, rows: Iterable[Row]) -> list[PurposeRecord]:
     """A Purpose per DataUsePurpose: the org's own purposes, nothing else."""
     return [
         PurposeRecord(org_id=org_id, name=row["Name"], description=row.get("Description"),
-                      legal_basis=(row.get("LegalBasis") or {}).get("Name"), evidence=f"DataUsePurpose:{row['Id']}")
+                      legal_basis=(row.get("LegalBasis") or {}).get("Name"), data_use_purpose=row["Id"],
+                      evidence=f"DataUsePurpose:{row['Id']}")
         for row in rows
     ]
 

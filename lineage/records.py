@@ -343,13 +343,15 @@ class PurposeRecord(NodeRecord):
     neither erases what only the other knows."""
 
     label: ClassVar[Label] = Label.PURPOSE
-    KEEP_WHEN_UNKNOWN: ClassVar[frozenset[str]] = frozenset({"description", "legal_basis", "declared"})
+    KEEP_WHEN_UNKNOWN: ClassVar[frozenset[str]] = frozenset({"description", "legal_basis", "declared",
+                                                             "data_use_purpose"})
 
     org_id: str
     name: str
     description: str | None = None
     legal_basis: str | None = None
     declared: bool | None = None  # True when a manifest declares it
+    data_use_purpose: str | None = None  # the org's DataUsePurpose row (its id) when Salesforce records it
 
     @property
     def key(self) -> str:

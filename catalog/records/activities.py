@@ -151,16 +151,17 @@ def _unassigned(fields: tuple[FieldFact, ...], org_name: str) -> Activity:
 
 def _naming_purpose(purposes: tuple[PurposeFact, ...]) -> PurposeFact:
     """The org's own DataUsePurpose names the activity where there is one; else the first declared purpose."""
-    return next((each for each in purposes if not each.declared), purposes[0])
+    return next((each for each in purposes if each.data_use_purpose), purposes[0])
 
 
 def _origin(purposes: tuple[PurposeFact, ...]) -> str:
-    return "DataUsePurpose" if any((each.evidence or "").startswith("DataUsePurpose:") for each in purposes) \
-        else "manifest"
+    return "DataUsePurpose" if any(each.data_use_purpose for each in purposes) else "manifest"
 
 
 def _purpose_evidence(purpose: PurposeFact) -> Evidence:
-    return Evidence((purpose.key,), purpose.evidence)
+    """The DataUsePurpose row where Salesforce records the purpose, else the manifest entry declaring it."""
+    row = f"DataUsePurpose:{purpose.data_use_purpose}" if purpose.data_use_purpose else None
+    return Evidence((purpose.key,), row or purpose.evidence)
 
 
 def _first_stated(purposes: tuple[PurposeFact, ...], attribute: str) -> Stated[str] | None:

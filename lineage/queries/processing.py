@@ -32,7 +32,8 @@ class PurposeFact:
     description: str | None
     legal_basis: str | None  # Salesforce's DataUseLegalBasis, where the org records one
     declared: bool  # a manifest declares it
-    evidence: str | None
+    data_use_purpose: str | None  # the org's DataUsePurpose row, when Salesforce records the purpose
+    evidence: str | None  # the last source's artefact (a manifest entry or the DataUsePurpose row)
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ def _by_integration(rows: list[Any], make: Callable[[Any], T]) -> dict[str, list
 def _purpose(node: Any) -> PurposeFact:
     return PurposeFact(key=node["key"], name=node["name"], description=node.get("description"),
                        legal_basis=node.get("legal_basis"), declared=bool(node.get("declared")),
-                       evidence=node.get("evidence"))
+                       data_use_purpose=node.get("data_use_purpose"), evidence=node.get("evidence"))
 
 
 _INTEGRATION_OWN = frozenset({"key", "kind", "name", "evidence", "org_key", "org_id", "first_seen", "last_seen",

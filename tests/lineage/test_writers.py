@@ -612,11 +612,11 @@ def test_a_purpose_read_from_salesforce_and_declared_in_a_manifest_keeps_what_ea
 
     now = datetime.now(UTC)
     read = PurposeRecord(org_id=demo.org_id, name="Analytics", description="Product analytics",
-                         legal_basis="Legitimate interest", evidence="DataUsePurpose:0ZW1")
+                         legal_basis="Legitimate interest", data_use_purpose="0ZW1", evidence="DataUsePurpose:0ZW1")
     declared = PurposeRecord(org_id=demo.org_id, name="Analytics", declared=True, evidence="manifest:gpb#vendor")
     writer(graph, demo, "run-consents", now).write_nodes([read])
     writer(graph, demo, "run-manifests", now).write_nodes([declared])
 
     purpose = node(graph, read.key)
-    assert (purpose["description"], purpose["legal_basis"], purpose["declared"]) == (
-        "Product analytics", "Legitimate interest", True)
+    assert (purpose["description"], purpose["legal_basis"], purpose["declared"], purpose["data_use_purpose"]) == (
+        "Product analytics", "Legitimate interest", True, "0ZW1")

@@ -12,8 +12,10 @@ ORG = "00D000000000RECAAA"
 
 
 def purpose(name: str, evidence: str = "DataUsePurpose:0oN1") -> PurposeFact:
+    in_salesforce = evidence.startswith("DataUsePurpose:")
     return PurposeFact(key=f"purpose:{ORG}:{name}", name=name, description=None, legal_basis=None,
-                       declared=not evidence.startswith("DataUsePurpose:"), evidence=evidence)
+                       declared=not in_salesforce, data_use_purpose=evidence.split(":")[1] if in_salesforce else None,
+                       evidence=evidence)
 
 
 def field(sobject: str, name: str, *, category: str = "identifiers", sensitive: bool = False,
@@ -123,6 +125,17 @@ def test_when_every_personal_field_has_a_purpose_there_is_no_unassigned_heading(
                             systems=())
 
     assert [each.key for each in generate([facts], [], "acme")] == ["marketing"]
+
+
+def test_a_purpose_salesforce_records_is_the_orgs_own_whichever_source_wrote_its_node_last():
+    both = PurposeFact(key=f"purpose:{ORG}:Analytics", name="Analytics", description=None, legal_basis=None,
+                       declared=True, data_use_purpose="0oN2", evidence="manifest:m.yaml#vendor/match")
+    facts = ProcessingFacts(name="Analytics", purposes=(both,), integrations=(), fields=(), systems=())
+
+    [made] = generate([facts], [], "acme")
+
+    assert made.origin == "DataUsePurpose"
+    assert made.purposes[0].evidence[0].artefact == "DataUsePurpose:0oN2"
 
 
 def test_an_activity_is_named_by_the_orgs_own_purpose_rather_than_a_manifests_spelling():
