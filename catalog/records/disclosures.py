@@ -149,14 +149,30 @@ def _by_category(rows: list[ActivityRecord], say: Callable[[ActivityRecord, Stat
 
 
 def _line(category: str, found: list[tuple[ActivityRecord, _Said]]) -> CategoryLine:
-    said = tuple(dict.fromkeys(text for _, each in found for text in each.said))
-    missing = "; ".join(dict.fromkeys(f"{row.activity.name}: {each.needs_input}" for row, each in found
-                                      if each.needs_input))
+    said = _unique(text for _, each in found for text in each.said)
+    missing = _missing(found)
     return CategoryLine(
         category=category, label=CATEGORY_WORDS.get(category, category.replace("_", " ")), said=said,
         activities=tuple(dict.fromkeys(row.activity.name for row, _ in found)),
         evidence=tuple(dict.fromkeys(proof for _, each in found for proof in each.evidence)),
         glba_only=all(row.activity.regime.value == GLBA for row, _ in found), needs_input=missing)
+
+
+def _unique(texts: Iterable[str]) -> tuple[str, ...]:
+    """Each text once, in order; texts differing only in case are one (a purpose named twice)."""
+    seen: dict[str, str] = {}
+    for text in texts:
+        seen.setdefault(text.casefold(), text)
+    return tuple(seen.values())
+
+
+def _missing(found: list[tuple[ActivityRecord, _Said]]) -> str:
+    """What the record cannot say, once per reason, with the activities it is missing for."""
+    by_reason: dict[str, list[str]] = {}
+    for row, each in found:
+        if each.needs_input and row.activity.name not in by_reason.get(each.needs_input, []):
+            by_reason.setdefault(each.needs_input, []).append(row.activity.name)
+    return "; ".join(f"{reason} ({', '.join(names)})" for reason, names in by_reason.items())
 
 
 def _collected(_row: ActivityRecord, stated: Stated[str]) -> _Said:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from catalog.classification.models import CATEGORY_CHOICES
 from catalog.records.activities import CCPA, GLBA, Evidence, Recipient, Stated
 from catalog.records.services import GRAPH, NEEDS_INPUT, PRIVACY_OFFICER, ActivityRecord, RecordOfProcessing, Shown
 
@@ -24,6 +25,7 @@ LEGITIMATE_INTERESTS = re.compile(r"legitimate\s+interest", re.IGNORECASE)
 CONSENT = re.compile(r"consent", re.IGNORECASE)
 # CCPA categories whose sensitive fields are UK GDPR special category data (Art. 9(1)) without a privacy officer's call.
 SPECIAL_CATEGORY = frozenset({"biometric_information", "protected_characteristics"})
+CATEGORY_WORDS = dict(CATEGORY_CHOICES)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,10 @@ def _texts(stated: Iterable[Stated[str]]) -> str:
     return "; ".join(dict.fromkeys(each.value for each in stated))
 
 
+def _categories(stated: Iterable[Stated[str]]) -> str:
+    return "; ".join(dict.fromkeys(CATEGORY_WORDS.get(each.value, each.value) for each in stated))
+
+
 def _proofs(stated: Iterable[Stated[Any]]) -> tuple[Evidence, ...]:
     return tuple(dict.fromkeys(proof for each in stated for proof in each.evidence))
 
@@ -118,15 +124,22 @@ def _data_subjects(row: ActivityRecord) -> Answer:
     return Answer(PARTLY if generic else ANSWERED, _texts(categories), _proofs(categories))
 
 
+def _personal_categories(row: ActivityRecord) -> Answer:
+    stated = row.activity.personal_categories
+    if not stated:
+        return _needs_input("the activity reaches no classified personal field")
+    return Answer(ANSWERED, _categories(stated), _proofs(stated))
+
+
 def _special_category(row: ActivityRecord) -> Answer:
     sensitive = row.activity.sensitive_categories
     if not sensitive:
         return Answer(PARTLY, "No sensitive personal information is classified in this activity's fields")
     special = [each for each in sensitive if each.value in SPECIAL_CATEGORY]
     if special:
-        return Answer(ANSWERED, f"Yes: {_texts(special)}", _proofs(special))
-    return Answer(PARTLY, f"Sensitive personal information (CCPA): {_texts(sensitive)}; whether it is Art. 9 or 10 "
-                          "data, a privacy officer says", _proofs(sensitive))
+        return Answer(ANSWERED, f"Yes: {_categories(special)}", _proofs(special))
+    return Answer(PARTLY, f"Sensitive personal information (CCPA): {_categories(sensitive)}; whether it is Art. 9 "
+                          "or 10 data, a privacy officer says", _proofs(sensitive))
 
 
 def _sources(row: ActivityRecord) -> Answer:
@@ -278,11 +291,13 @@ def _processor_contracts(row: ActivityRecord) -> Answer:
     processors = [each for each in row.activity.recipients if each.value.role in DISCLOSING_ROLES]
     if not processors:
         return Answer(ANSWERED, "Not applicable: no service provider or contractor receives it")
-    signed = [each for each in processors if each.value.dpa_signed]
-    hosts = "; ".join(dict.fromkeys(f"{each.value.name or each.value.host}: contract "
-                                    f"{'on file' if each.value.dpa_signed else 'not stated'}" for each in processors))
-    return Answer(PARTLY if signed else NEEDS_INPUT, f"{hosts} (the link to each contract: a privacy officer gives it)",
-                  _proofs(processors))
+    on_file: dict[str, bool] = {}  # by recipient: a contract on file per any manifest entry sending to it
+    for each in processors:
+        name = each.value.name or each.value.host
+        on_file[name] = on_file.get(name, False) or bool(each.value.dpa_signed)
+    said = "; ".join(f"{name}: contract {'on file' if signed else 'not stated'}" for name, signed in on_file.items())
+    return Answer(PARTLY if any(on_file.values()) else NEEDS_INPUT,
+                  f"{said} (the link to each contract: a privacy officer gives it)", _proofs(processors))
 
 
 def _reviewed(row: ActivityRecord) -> Answer:
@@ -331,7 +346,7 @@ QUESTIONS: tuple[Question, ...] = (
              _of_row(_data_subjects)),
     Question("ico_3_2", "Art. 30(1)(c)", "Categories of personal data", "activity.personal_categories",
              "The classified categories of every personal field the activity reaches.",
-             _of_row(lambda row: _listed(row.activity.personal_categories, "no classified personal field"))),
+             _of_row(_personal_categories)),
     Question("ico_3_3", "Art. 9-10", "Special category or criminal offence data", "activity.sensitive_categories",
              "Classification marks CCPA sensitive information; only biometric and protected characteristics map "
              "to Art. 9 without a privacy officer's call.", _of_row(_special_category)),

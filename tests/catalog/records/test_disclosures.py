@@ -4,11 +4,12 @@ the statements it is made of."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from catalog.records.activities import Activity
+from catalog.records.activities import Activity, Stated
 from catalog.records.disclosures import disclose, months_before, window_moments
 from harvesters.models import HarvestRun, RunStatus
 from tests.catalog.records.regulator_records import activity_record, record
@@ -96,7 +97,7 @@ def test_retention_comes_from_a_privacy_officer_else_what_no_one_states_needs_in
 
     by_category = {each.category: each for each in made.retention}
     assert "Account servicing: Seven years after the account closes" in by_category["identifiers"].said
-    assert "Partner offers: how long the org itself keeps it is needs input" in by_category["identifiers"].needs_input
+    assert by_category["identifiers"].needs_input == "how long the org itself keeps it is needs input (Partner offers)"
     assert by_category["geolocation"].needs_input
 
 
@@ -106,3 +107,11 @@ def test_a_category_no_integration_brings_in_has_its_source_as_needs_input():
     [identifiers] = made.sources
     assert identifiers.said == ()
     assert "whether the consumer gives it directly" in identifiers.needs_input
+
+
+def test_a_purpose_named_twice_in_different_cases_is_disclosed_once():
+    both = replace(servicing(), purposes=(Stated("Fraud Prevention"), Stated("Fraud prevention")))
+
+    made = disclose(record(activity_record(both)), [], START, (START, NOW))
+
+    assert [each.said for each in made.purposes] == [("Fraud Prevention",)]

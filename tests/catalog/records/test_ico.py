@@ -5,6 +5,7 @@ report counting them per question."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from catalog.records import ico
 from catalog.records.activities import Activity
@@ -113,3 +114,27 @@ def test_the_table_for_an_export_is_plain_text_one_column_per_question_and_one_r
     assert [row[:2] for row in rows] == [["acme", "Marketing"], ["acme", "Fraud Prevention"]]
     assert all(len(row) == len(header) and all(isinstance(cell, str) and cell for cell in row) for row in rows)
     assert rows[0][2].startswith("needs input")  # nobody named the controller
+
+
+def test_a_recipients_contract_is_on_file_when_any_manifest_entry_sending_to_it_says_so():
+    [sending] = servicing_to("core.example").recipients
+    unsigned = replace(sending, value=replace(sending.value, integration="CoreSync", dpa_signed=None))
+    row = activity_record(replace(servicing_to("core.example"), recipients=(sending, unsigned)))
+
+    contracts = answer(question("ico_14_1"), record(row), row)
+
+    assert contracts.status == PARTLY
+    assert contracts.text.startswith("core.example: contract on file (")
+
+
+def test_the_categories_of_personal_data_are_named_in_words():
+    row = activity_record(marketing())
+
+    assert answer(question("ico_3_2"), record(row), row).text == "Identifiers"
+
+
+def servicing_to(host: str) -> Activity:
+    made: Activity = activity_of("Account servicing", fields=(field("Contact", "Email", sent_to=f"system:{host}"),),
+                                 systems=(system(host, "contractor"),))
+    [sending] = made.recipients
+    return replace(made, recipients=(replace(sending, value=replace(sending.value, dpa_signed=True)),))
