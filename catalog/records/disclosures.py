@@ -83,6 +83,8 @@ def months_before(moment: datetime, months: int) -> datetime:
     """The same day and time `months` earlier (the month's last day where it is shorter)."""
     total = moment.year * 12 + moment.month - 1 - months
     year, month = divmod(total, 12)
+    if year < datetime.min.year:  # an as-of date in the first year of the calendar: the window starts with it
+        return datetime.min.replace(tzinfo=moment.tzinfo)
     for day in range(moment.day, 27, -1):
         try:
             return moment.replace(year=year, month=month + 1, day=day)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -23,7 +22,7 @@ from catalog.records.api import AS_OF, EvidenceSerializer, RecordsViewSet, as_of
 from catalog.records.disclosures import disclosures_of
 from catalog.records.ico import QUESTIONS, STATUSES, Coverage, IcoRow, coverage
 
-ORG_REQUIRED = OpenApiParameter("org", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
+ORG_REQUIRED = OpenApiParameter("org", {"type": "string", "minLength": 1}, OpenApiParameter.QUERY, required=True,
                                 description="The org's alias")
 
 

@@ -40,6 +40,7 @@ def servicing() -> Activity:
     (datetime(2026, 11, 28, 9, 30, tzinfo=UTC), datetime(2025, 11, 28, 9, 30, tzinfo=UTC)),
     (datetime(2028, 2, 29, tzinfo=UTC), datetime(2027, 2, 28, tzinfo=UTC)),  # no 29 February that year
     (datetime(2026, 1, 31, tzinfo=UTC), datetime(2025, 1, 31, tzinfo=UTC)),
+    (datetime(1, 6, 1, tzinfo=UTC), datetime.min.replace(tzinfo=UTC)),  # no year 0
 ])
 def test_the_window_starts_twelve_calendar_months_before_the_as_of_date(moment: datetime, expected: datetime):
     assert months_before(moment, 12) == expected
