@@ -73,3 +73,16 @@ def test_an_auditor_reads_the_disclosures_through_the_api_and_on_a_page(demo: Or
     assert "<caption>Categories disclosed to service providers and contractors</caption>" in html
     assert '<th scope="row">Contractors</th>' in html
     assert not csp_problems(html)
+
+
+def test_a_bad_as_of_on_the_disclosures_page_is_named_and_the_disclosures_shown_as_of_now(demo: OrgConnection):
+    client = Client()
+    client.force_login(auditor())
+
+    page = client.get("/records/demo/ccpa-disclosures/", {"as_of": "last spring"})
+
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert 'aria-invalid="true"' in html
+    assert "As of: a date such as 2026-11-01" in html
+    assert ENRICHMENT in html  # the disclosures as of now
