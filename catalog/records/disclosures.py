@@ -5,9 +5,10 @@ category of recipient (§1798.115(c)), retention per category (§1798.100(a)(3))
 with its uses. Every line keeps the evidence of the statements it is made of.
 
 "The last 12 months": a statement counts when the graph held it at any moment of the 12 months up to the as-of date.
-The graph changes only when a harvest writes it, and only a full harvest retires anything; so what stood at any
-moment of the window stood at its start, just before a full harvest inside it retired it, or at its end. The record
-is read at those moments (the window's start, each full harvest's start inside it, the as-of date) and united.
+The graph changes only when a harvest writes it, and only a full harvest retires anything (its run counts what it
+retired); so what stood at any moment of the window stood at its start, just before a full harvest inside it retired
+it, or at its end. The record is read at those moments (the window's start, the start of each full harvest inside it
+that retired something, the as-of date) and united.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datetime import datetime
 from catalog.classification.models import CATEGORY_CHOICES
 from catalog.records.activities import GLBA, Activity, Evidence, Recipient, Stated
 from catalog.records.services import NEEDS_INPUT, PRIVACY_OFFICER, ActivityRecord, RecordOfProcessing, Shown, record_of
-from harvesters.models import HarvestRun
+from harvesters.models import HarvestRun, RunStatus
 
 WINDOW_MONTHS = 12
 CATEGORY_WORDS = dict(CATEGORY_CHOICES)
@@ -94,9 +95,10 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 
 def window_moments(alias: str, start: datetime, end: datetime) -> tuple[datetime, ...]:
-    """The moments whose union is everything the graph held in [start, end]: the start, each full harvest's start
-    inside the window (just before it retired what it no longer saw), and the end."""
-    full_runs = HarvestRun.objects.filter(org__alias=alias, full=True, started_at__gt=start, started_at__lt=end)
+    """The moments whose union is everything the graph held in [start, end]: the start, the start of each full
+    harvest inside the window that retired something (just before it retired what it no longer saw), and the end."""
+    full_runs = HarvestRun.objects.filter(org__alias=alias, full=True, status=RunStatus.SUCCEEDED,
+                                          counts__retired__gt=0, started_at__gt=start, started_at__lt=end)
     inside = sorted({each for each in full_runs.values_list("started_at", flat=True) if each is not None})
     return (start, *inside, end)
 

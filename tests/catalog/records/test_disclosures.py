@@ -47,12 +47,12 @@ def test_the_window_starts_twelve_calendar_months_before_the_as_of_date(moment: 
 
 
 @pytest.mark.django_db
-def test_the_record_is_read_at_the_windows_start_before_each_full_harvest_inside_it_and_at_its_end():
+def test_the_record_is_read_at_the_windows_start_before_each_full_harvest_inside_it_that_retired_and_at_its_end():
     org = register_offline_org("acme")
-    for started, full in ((START - timedelta(days=3), True), (START + timedelta(days=40), True),
-                          (START + timedelta(days=50), False), (NOW + timedelta(days=1), True)):
+    for days, full, retired in ((-3, True, 5), (40, True, 5), (45, True, 0), (50, False, 0), (366, True, 5)):
+        started = START + timedelta(days=days)
         HarvestRun.objects.create(org=org, full=full, status=RunStatus.SUCCEEDED, started_at=started,
-                                  finished_at=started + timedelta(hours=1))
+                                  finished_at=started + timedelta(hours=1), counts={"retired": retired})
 
     assert window_moments("acme", START, NOW) == (START, START + timedelta(days=40), NOW)
 

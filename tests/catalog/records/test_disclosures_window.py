@@ -11,7 +11,6 @@ from catalog.records import services
 from catalog.records.disclosures import disclosures_of
 from harvesters.models import OrgConnection
 from tests.catalog.records.conftest import harvest
-from tests.catalog.records.test_demo_record import harvested_twice_setup  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the harvests' runs are bookkept, then flushed
 
@@ -21,7 +20,7 @@ BROKERAGE = "Quillstone Brokerage Platform"
 
 
 def test_an_activity_a_later_harvest_retired_is_still_disclosed_for_the_last_12_months(
-        harvested_twice_setup: tuple[OrgConnection, Path]):  # noqa: F811 - the fixture imported above
+        harvested_twice_setup: tuple[OrgConnection, Path]):
     org, manifests = harvested_twice_setup
     harvest(org)
     manifest = next(manifests.glob("*.yaml"))
