@@ -83,9 +83,9 @@ def test_an_auditor_reads_the_coverage_report_through_the_api(demo: OrgConnectio
     assert purposes["evidence"][0]["artefact"].startswith("DataUsePurpose:")
 
 
-def test_a_token_without_catalog_read_gets_a_403_and_nobody_a_401():
-    path = "/api/v1/processing-activities/ico-coverage/"
-
+@pytest.mark.parametrize("path", ["/api/v1/processing-activities/ico-coverage/",
+                                  "/api/v1/processing-activities/ccpa-disclosures/"])
+def test_a_token_without_catalog_read_gets_a_403_and_nobody_a_401(path: str):
     denied = token_client(auditor(), (DSAR_READ, CATALOG_WRITE)).get(path, {"org": "demo"})
     anonymous = APIClient().get(path, {"org": "demo"})
 
