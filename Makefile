@@ -14,7 +14,7 @@ TEST_ENV := DEBUG=true LOCAL_SERVICES_DIR=$(CURDIR)/.local/test \
 	NEO4J_HEAP_MB=512 NEO4J_PAGECACHE_MB=128 \
 	CELERY_BROKER_URL=redis://127.0.0.1:6380/0 CELERY_RESULT_BACKEND=redis://127.0.0.1:6380/1
 
-.PHONY: venv demo test lint services stop chromium
+.PHONY: venv demo test lint services stop chromium pdf-libs
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ stop: venv
 # The demo org (a simulated California neobank) is served by the Salesforce org simulator and
 # harvested through a real Celery worker before the web UI starts. Development mode: DEBUG is off unless set.
 demo: export DEBUG = true
-demo: venv
+demo: venv pdf-libs
 	$(PY) -m local_services start neo4j redis simulator
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py lineage_schema
@@ -56,8 +56,13 @@ lint: venv
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# WeasyPrint (the records' PDF exports) draws text with Debian's Pango and HarfBuzz: installed with apt when missing.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-libs:
+	@dpkg -s $(PDF_LIBS) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS); }
+
 # Starts what the suite needs, runs ruff, mypy and pytest, then stops only what it started.
-test: venv chromium
+test: venv chromium pdf-libs
 	@export $(TEST_ENV); \
 	$(PY) -m local_services start --record .local/test/started || { \
 		$(PY) -m local_services stop --only-recorded .local/test/started; exit 1; }; \

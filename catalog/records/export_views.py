@@ -37,13 +37,15 @@ API = "API"
 FORMAT_LABELS = {exports.PDF: "PDF (a zip: the PDF and its signature)",
                  exports.XLSX: "Excel workbook (a zip: the XLSX and its signature)",
                  exports.CSV: "CSV (a zip: the CSV and its signature)",
-                 exports.JSON: "JSON (its signature inside)"}
+                 exports.JSON: "JSON (its signature inside)",
+                 exports.ICO: "UK ICO template, CSV (a zip: the CSV and its signature)"}
 
 EXPORT_ORG = OpenApiParameter("org", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
                               description="The org's alias")
 EXPORT_FORMAT = OpenApiParameter("format", {"type": "string", "enum": list(exports.FORMATS)}, OpenApiParameter.QUERY,
                                  required=True, description="json: the whole record with its evidence and its "
-                                 "signature embedded; pdf, xlsx, csv: a zip of the file and its <file>.sig.json")
+                                 "signature embedded; pdf, xlsx, csv, ico (the UK ICO template's columns, CSV): "
+                                 "a zip of the file and its <file>.sig.json")
 
 
 class ZipRenderer(JSONRenderer):
@@ -73,7 +75,7 @@ class RecordExportView(APIView):
     @extend_schema(operation_id="export_processing_activities",
                    parameters=[EXPORT_ORG, EXPORT_FORMAT, AS_OF, REASON],
                    responses={(200, "application/zip"): OpenApiResponse(
-                       OpenApiTypes.BINARY, description="pdf, xlsx, csv: the file and its signature document"),
+                       OpenApiTypes.BINARY, description="pdf, xlsx, csv, ico: the file and its signature document"),
                        (200, "application/json"): OpenApiResponse(
                        OpenApiTypes.OBJECT, description="json: the record, every statement's evidence, and its "
                                                         "signature in ropa_signature")})

@@ -39,17 +39,19 @@ from catalog.exports.tables import Cell, csv_chunks
 from catalog.records import services
 from catalog.records.activities import Evidence, Recipient, Retention, Security, Stated
 from catalog.records.api import ActivityDetailSerializer, RecordSerializer
+from catalog.records.ico import ico_table
 from catalog.records.signing import ExportSubject, embed_signature, sidecar_path, sign_export, sign_json_body
 
 JSON: Final = "json"
 CSV: Final = "csv"
 XLSX: Final = "xlsx"
 PDF: Final = "pdf"
-FORMATS: Final = (PDF, XLSX, CSV, JSON)
+ICO: Final = "ico"  # the UK ICO controller template's columns, as CSV
+FORMATS: Final = (PDF, XLSX, CSV, JSON, ICO)
 BODY_FORMAT: Final = "recordkeeper.ropa/1"  # the JSON export's shape, named in it
 CONTENT_TYPES: Final = {JSON: "application/json", CSV: "text/csv; charset=utf-8",
                         XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        PDF: "application/pdf"}
+                        PDF: "application/pdf", ICO: "text/csv; charset=utf-8"}
 ZIP_CONTENT_TYPE: Final = "application/zip"
 NEEDS_INPUT_TEXT: Final = "NEEDS INPUT"
 NONE_FOUND: Final = "none found"
@@ -108,7 +110,8 @@ def export_record(alias: str, kind: str, exporter: Exporter, as_of: Any = None) 
 
 
 def export_name(alias: str, as_of: date, kind: str) -> str:
-    return f"ropa-{slugify(alias) or 'org'}-{as_of.isoformat()}.{kind}"
+    extension = "ico.csv" if kind == ICO else kind  # not .ico: that is an icon
+    return f"ropa-{slugify(alias) or 'org'}-{as_of.isoformat()}.{extension}"
 
 
 # --- the JSON body: the record as the API shows it, every activity in full ---------------------------------------
@@ -261,6 +264,13 @@ def write_csv(record: services.RecordOfProcessing, subject: ExportSubject, name:
         out.write(chunk.encode())
 
 
+def write_ico_csv(record: services.RecordOfProcessing, subject: ExportSubject, name: str, out: IO[bytes]) -> None:
+    """The UK ICO controller template's columns, a row per activity (`catalog.records.ico`)."""
+    header, rows = ico_table(record)
+    for chunk in csv_chunks(header, rows):
+        out.write(chunk.encode())
+
+
 # --- XLSX: a summary sheet, a sheet per activity ---------------------------------------------------------------
 
 SHEET_NAME_LENGTH: Final = 31  # Excel's limit
@@ -389,25 +399,53 @@ class PdfSection:
     lines: tuple[PdfLine, ...]
 
 
+PDF_PATHS_PER_ARTEFACT: Final = 12  # an appendix entry's graph paths shown; the rest are counted (JSON has all)
+PDF_TEXT_LIMIT: Final = 1200  # characters of a statement's reason shown in the PDF; the JSON export has all
+
+
 @dataclass(frozen=True)
 class AppendixEntry:
+    """A harvested artefact (a describe, a manifest entry, an Apex class …) and the graph paths citing it."""
+
     number: int
-    path: str
     artefact: str | None
+    paths: tuple[str, ...]
+    more: int  # paths not shown
 
 
 class _EvidenceIndex:
-    """Numbers each distinct piece of evidence in the order the sections cite it."""
+    """Numbers each artefact in the order the sections cite it, gathering the graph paths that rest on it (a
+    describe backs every field of its object: one entry, not one per field, keeps the PDF readable at scale)."""
 
     def __init__(self) -> None:
-        self.numbers: dict[Evidence, int] = {}
+        self.numbers: dict[str, int] = {}
+        self.paths: dict[str, dict[tuple[str, ...], None]] = {}
+        self.artefacts: dict[str, str | None] = {}
 
     def references(self, evidence: Iterable[Evidence]) -> str:
-        numbers = sorted({self.numbers.setdefault(each, len(self.numbers) + 1) for each in evidence})
+        numbers = sorted({self._number(each) for each in evidence})
         return ", ".join(f"E{first}" if first == last else f"E{first}-E{last}" for first, last in _runs(numbers))
 
+    def _number(self, evidence: Evidence) -> int:
+        key = evidence.artefact or " → ".join(evidence.path)  # evidence with no artefact stands for itself
+        if key not in self.numbers:
+            self.numbers[key] = len(self.numbers) + 1
+            self.artefacts[key] = evidence.artefact
+        self.paths.setdefault(key, {})[evidence.path] = None
+        return self.numbers[key]
+
     def entries(self) -> list[AppendixEntry]:
-        return [AppendixEntry(number, " → ".join(each.path), each.artefact) for each, number in self.numbers.items()]
+        return [AppendixEntry(number, self.artefacts[key],
+                              tuple(" → ".join(path) for path in list(self.paths[key])[:PDF_PATHS_PER_ARTEFACT]),
+                              max(0, len(self.paths[key]) - PDF_PATHS_PER_ARTEFACT))
+                for key, number in self.numbers.items()]
+
+
+def _pdf_line(line: Line, index: _EvidenceIndex) -> PdfLine:
+    reason = line.reason
+    if len(reason) > PDF_TEXT_LIMIT:
+        reason = reason[:PDF_TEXT_LIMIT].rsplit(", ", 1)[0] + " … (the JSON export lists them all)"
+    return PdfLine(Line(line.kind, line.label, line.value, reason, line.evidence), index.references(line.evidence))
 
 
 def _runs(numbers: list[int]) -> Iterator[tuple[int, int]]:
@@ -429,7 +467,7 @@ def pdf_html(record: services.RecordOfProcessing, subject: ExportSubject, name: 
     cover = sign_json_body(record_body(record), file_name=name, subject=subject)
     index = _EvidenceIndex()
     sections = [PdfSection(f"activity-{number}", each,
-                           tuple(PdfLine(line, index.references(line.evidence)) for line in activity_lines(each)))
+                           tuple(_pdf_line(line, index) for line in activity_lines(each)))
                 for number, each in enumerate(record.activities, start=1)]
     return render_to_string("records/export_pdf.html", {
         "record": record, "when": _when(record), "signature": cover, "signature_text": cover.as_json()["signature"],
@@ -442,8 +480,8 @@ def write_pdf(record: services.RecordOfProcessing, subject: ExportSubject, name:
 
 
 WRITERS: Final[dict[str, Callable[[services.RecordOfProcessing, ExportSubject, str, IO[bytes]], None]]] = {
-    CSV: write_csv, XLSX: write_xlsx, PDF: write_pdf}
+    CSV: write_csv, XLSX: write_xlsx, PDF: write_pdf, ICO: write_ico_csv}
 
 
-__all__ = ["CSV", "FORMATS", "JSON", "PDF", "XLSX", "ExportFormatError", "Line", "RecordExport", "activity_lines",
-           "checked_format", "export_name", "export_record", "record_body", "sheet_titles"]
+__all__ = ["CSV", "FORMATS", "ICO", "JSON", "PDF", "XLSX", "ExportFormatError", "Line", "RecordExport",
+           "activity_lines", "checked_format", "export_name", "export_record", "record_body", "sheet_titles"]

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from catalog.accounts.models import AuditAction, AuditEvent
 from catalog.records import exports, services
+from catalog.records.ico import ico_table
 from catalog.records.signing import ExportSubject, embed_signature
 from harvesters.models import OrgConnection
 from tests.catalog.accounts.people import admin, auditor, privacy_officer, token_client
@@ -121,6 +122,19 @@ def test_the_csv_export_has_a_row_per_activity_and_statement_kind_with_its_evide
     assert export.suffix == ".csv"
 
 
+def test_the_ico_export_is_the_uk_templates_columns_with_a_row_per_activity(demo: OrgConnection, api: APIClient,
+                                                                          tmp_path: Path):
+    _, content = downloaded(api, "ico")
+    export = unzipped(content, tmp_path)
+
+    rows = list(csv.reader(io.StringIO(export.read_text())))
+    header, body = ico_table(services.record_of("demo"))
+    assert export.name.endswith(".ico.csv")
+    assert rows[0] == header
+    assert [row[:2] for row in rows[1:]] == [row[:2] for row in body]
+    assert json.loads((tmp_path / f"{export.name}.sig.json").read_text())["export"]["kind"] == "ico"
+
+
 def test_a_privacy_officers_words_that_look_like_a_formula_stay_text_in_the_csv_and_the_workbook(
         demo: OrgConnection, api: APIClient, tmp_path: Path):
     services.edit_activity("demo", "analytics", {"joint_controllers": "=HYPERLINK(\"http://evil.example\",\"x\")"},
@@ -176,7 +190,7 @@ def test_the_pdf_has_text_on_every_page_and_its_cover_carries_the_digest_of_the_
     assert all(each.activity.name in " ".join(pages) for each in record.activities)
     appendix = next(number for number, text in enumerate(pages) if "Each statement's evidence" in text)
     assert appendix >= 2 + len(record.activities)
-    assert all(text.startswith("Ref. Graph path Artefact") for text in pages[appendix + 1:])  # its header repeats
+    assert all(text.startswith("Ref. Artefact Graph paths") for text in pages[appendix + 1:])  # its header repeats
 
 
 def test_the_pdf_covers_digest_is_the_digest_the_json_export_of_the_same_record_embeds(demo: OrgConnection):
@@ -189,7 +203,7 @@ def test_the_pdf_covers_digest_is_the_digest_the_json_export_of_the_same_record_
     assert embedded in html
 
 
-@pytest.mark.parametrize("kind", ["pdf", "xlsx", "csv"])
+@pytest.mark.parametrize("kind", ["pdf", "xlsx", "csv", "ico"])
 def test_a_downloaded_export_verifies_with_verify_ropa_and_fails_on_a_tampered_byte(
         demo: OrgConnection, api: APIClient, tmp_path: Path, kind: str):
     _, content = downloaded(api, kind)
@@ -199,6 +213,19 @@ def test_a_downloaded_export_verifies_with_verify_ropa_and_fails_on_a_tampered_b
     tampered(export, export.stat().st_size // 2)
     with pytest.raises(CommandError, match="digest mismatch") as failed:
         verify_ropa(export)
+    assert failed.value.returncode == NOT_VERIFIED
+
+
+def test_verify_ropa_checks_the_downloaded_zip_as_it_is_and_fails_on_a_tampered_byte(demo: OrgConnection,
+                                                                                      api: APIClient, tmp_path: Path):
+    name, content = downloaded(api, "xlsx")
+    download = tmp_path / name
+    download.write_bytes(content)
+
+    assert f"VERIFIED: {download}" in verify_ropa(download)
+    tampered(download, len(content) // 3)  # inside the workbook's compressed bytes
+    with pytest.raises(CommandError, match="NOT VERIFIED") as failed:
+        verify_ropa(download)
     assert failed.value.returncode == NOT_VERIFIED
 
 
