@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from catalog.records import regulator_views, views
+from catalog.records import export_views, regulator_views, views
 from catalog.records.api import OrgRecordViewSet, ProcessingActivityViewSet
 from catalog.records.regulator_api import RegulatorsViewSet
 
