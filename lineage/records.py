@@ -654,6 +654,12 @@ class HasSystemEdge(EdgeRecord):
     role: SystemRole
     country: str | None = None  # ISO 3166 alpha-2
 
+    @property
+    def discriminator(self) -> str | None:
+        # A new role or country is a new edge and the old one is retired, so a record as of an earlier date still
+        # shows what the business said then (an edge changed in place keeps no history).
+        return f"{self.role}/{self.country or ''}"
+
 
 @dataclass(frozen=True, kw_only=True)
 class HasRunEdge(EdgeRecord):

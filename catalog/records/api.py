@@ -23,6 +23,7 @@ from catalog.accounts.tokens import token_of
 from catalog.api.pagination import PageNumberPagination
 from catalog.inventory.services import NotInCatalogError
 from catalog.records import services
+from catalog.records.diff import RecordDiff, diff_records
 from catalog.records.models import ACTIVITY_FIELDS, MAX_TEXT, ORG_FIELDS
 from harvesters.models import OrgConnection
 
@@ -158,6 +159,30 @@ class RecordSerializer(serializers.Serializer[Any]):
         return len(record.activities)
 
 
+class ChangeSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField(read_only=True, help_text="The statement kind, e.g. recipients")
+    added = serializers.ListField(child=serializers.CharField(), read_only=True)
+    removed = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
+class ActivityChangesSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    changes = ChangeSerializer(many=True, read_only=True)
+
+
+class RecordDiffSerializer(serializers.Serializer[Any]):
+    org = serializers.CharField(read_only=True, source="alias")
+    since = serializers.DateTimeField(read_only=True, source="earlier.as_of")
+    until = serializers.DateTimeField(read_only=True, source="later.as_of")
+    unchanged = serializers.BooleanField(read_only=True)
+    added = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                  help_text="Activities only the later record has")
+    removed = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                    help_text="Activities only the earlier record has")
+    changed = ActivityChangesSerializer(many=True, read_only=True)
+
+
 def _edit_serializer(name: str, fields: dict[str, str]) -> type[serializers.Serializer[Any]]:
     declared: dict[str, Any] = {
         field: serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT, trim_whitespace=True,
@@ -179,13 +204,19 @@ AS_OF = OpenApiParameter("as_of", OpenApiTypes.STR, OpenApiParameter.QUERY,
 ORG = OpenApiParameter("org", OpenApiTypes.STR, OpenApiParameter.QUERY,
                        description="One org's activities (its alias); every org's when left out")
 ALIAS = OpenApiParameter("alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The org's alias")
+ONE_ORG = OpenApiParameter("org", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
+                           description="The org's alias")
+SINCE = OpenApiParameter("since", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
+                         description="The earlier record's date (the end of that day, UTC) or date and time")
+UNTIL = OpenApiParameter("until", OpenApiTypes.STR, OpenApiParameter.QUERY,
+                         description="The later record's date or date and time; now when left out")
 KEY = OpenApiParameter("key", OpenApiTypes.STR, OpenApiParameter.PATH,
                        description="The activity's key (its purpose's name, lower case, hyphenated)")
 
 
-def as_of_asked(params: Any) -> datetime | None:
-    """`as_of` from the query string; not a date or a date and time is a 400 naming it."""
-    given = params.get("as_of")
+def as_of_asked(params: Any, name: str = "as_of") -> datetime | None:
+    """The moment parameter `name` of the query string asks for; not a date or a date and time is a 400 naming it."""
+    given = params.get(name)
     if not given:
         return None
     try:
@@ -196,7 +227,7 @@ def as_of_asked(params: Any) -> datetime | None:
     if moment is not None:
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     if day is None:
-        raise ValidationError({"as_of": ["A date (2026-11-01) or an ISO 8601 date and time."]})
+        raise ValidationError({name: ["A date (2026-11-01) or an ISO 8601 date and time."]})
     return datetime.combine(day, time.max, tzinfo=UTC)
 
 
@@ -229,6 +260,12 @@ class ProcessingActivityViewSet(RecordsViewSet):
         page = paginator.paginate_queryset(rows, request, self)
         return paginator.get_paginated_response(ActivitySummarySerializer(page, many=True).data)
 
+    @extend_schema(parameters=[ONE_ORG, SINCE, UNTIL], responses=RecordDiffSerializer)
+    def diff(self, request: Request) -> Response:
+        """What changed in the org's record between two dates: activities added and removed, and within each the
+        regime, categories, sources, recipients, sales or sharing, transfers and profiling added and removed."""
+        return Response(RecordDiffSerializer(records_compared(request.query_params)).data)
+
     @extend_schema(parameters=[ALIAS, KEY, AS_OF], responses=ActivityDetailSerializer)
     def retrieve(self, request: Request, alias: str, key: str) -> Response:
         record = services.activity_of(alias, key, as_of_asked(request.query_params))
@@ -256,6 +293,17 @@ class OrgRecordViewSet(RecordsViewSet):
         values, reason = _edits(RecordEditSerializer, request)
         services.edit_org_record(alias, values, reason=reason, actor=request.user, token=token_of(request.auth))
         return Response(RecordSerializer(services.record_of(alias)).data)
+
+
+def records_compared(params: Any) -> RecordDiff:
+    """The diff `org`, `since` and `until` ask for; a missing or bad one is a 400 naming it."""
+    missing = {name: ["Required."] for name in ("org", "since") if not params.get(name)}
+    if missing:
+        raise ValidationError(missing)
+    since, until = as_of_asked(params, "since"), as_of_asked(params, "until")
+    if since is not None and until is not None and since > until:
+        raise ValidationError({"since": ["Before `until`, not after it."]})
+    return diff_records(services.record_of(params["org"], since), services.record_of(params["org"], until))
 
 
 def _edits(serializer: type[serializers.Serializer[Any]], request: Request) -> tuple[dict[str, str], str]:

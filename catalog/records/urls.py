@@ -14,6 +14,8 @@ api_urlpatterns = [
     path("processing-activities/ccpa-disclosures/", RegulatorsViewSet.as_view({"get": "ccpa_disclosures"}),
          name="processing-activity-ccpa-disclosures"),
     path("processing-activities/export/", export_views.RecordExportView.as_view(), name="processing-activity-export"),
+    path("processing-activities/diff/", ProcessingActivityViewSet.as_view({"get": "diff"}),
+         name="processing-activity-diff"),
     path("processing-activities/<str:alias>/<str:key>/",
          ProcessingActivityViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
          name="processing-activity-detail"),
@@ -28,6 +30,7 @@ urlpatterns = [  # the pages, mounted under /records/ by catalog.urls
     path("<str:alias>/export/", export_views.record_export, name="record-export"),  # before an activity named so
     path("<str:alias>/ico-coverage/", regulator_views.ico_coverage_page, name="record-ico-coverage"),
     path("<str:alias>/ccpa-disclosures/", regulator_views.ccpa_disclosures_page, name="record-ccpa-disclosures"),
+    path("<str:alias>/changes/", views.record_changes, name="record-changes"),
     path("<str:alias>/<str:key>/", views.record_activity, name="record-activity"),
     path("<str:alias>/<str:key>/edit/", views.record_activity_edit, name="record-activity-edit"),
 ]

@@ -21,7 +21,7 @@ from catalog.accounts import roles
 from catalog.inventory.services import org_named
 from catalog.pages import found, may_view
 from catalog.records import services
-from catalog.records.api import as_of_asked
+from catalog.records.api import as_of_asked, records_compared
 from catalog.records.models import ACTIVITY_FIELDS, MAX_TEXT, ORG_FIELDS
 from harvesters.models import OrgConnection
 
@@ -78,6 +78,24 @@ def record_activity(request: HttpRequest, alias: str, key: str) -> HttpResponse:
                "as_of_value": request.GET.get("as_of", ""),
                "form": _edit_form(ACTIVITY_FIELDS)(initial=_initial(record.owned))}
     return render(request, "records/activity.html", context, status=400 if error else 200)
+
+
+@require_GET
+def record_changes(request: HttpRequest, alias: str) -> HttpResponse:
+    """What changed in the org's record between two dates (a GET form: since, and until or now)."""
+    may_view(request)
+    found(org_named, alias)
+    asked = {"org": alias, "since": request.GET.get("since", ""), "until": request.GET.get("until", "")}
+    context: dict[str, object] = {"alias": alias, "since": asked["since"], "until": asked["until"]}
+    if not asked["since"]:
+        return render(request, "records/changes.html", context)
+    try:
+        context["diff"] = records_compared(asked)
+    except ValidationError as error:
+        detail = cast(dict[str, list[str]], error.detail)
+        context["errors"] = {name: str(messages[0]) for name, messages in detail.items()}
+        return render(request, "records/changes.html", context, status=400)
+    return render(request, "records/changes.html", context)
 
 
 @require_POST

@@ -8,8 +8,10 @@ systems they send to with the org's CCPA role and country for each, and every ed
 Personal fields no activity reaches are read apart: the record lists them as needing a purpose.
 
 Every read takes `as_of`: a node or edge counts when it was first seen by then and not retired by then, so a record
-can be rebuilt as the graph stood on a past date. (Classification overrides are read as they are now: their
-history is in the catalog's database.)
+can be rebuilt as the graph stood on a past date. That is a history of what appeared and went, not of values changed
+in place: a system's CCPA role and country are kept on an edge per value (a new role retires the old edge), but an
+integration's attributes and a field's classification override are read as they are now. A frozen snapshot keeps
+the whole record as it was.
 """
 
 from __future__ import annotations

@@ -197,6 +197,26 @@ def test_two_orgs_give_one_system_different_roles_and_each_reads_its_own(
     assert {"role", "country"}.isdisjoint(props_of_node(graph, system_key(host)))
 
 
+def test_a_new_role_for_a_system_is_a_new_declaration_and_the_old_one_is_retired_with_its_dates(
+    graph: Graph, orgs: tuple[str, str], host: str
+):
+    org_id = orgs[0]
+    org = OrgRecord(org_id=org_id, evidence="organization")
+    system = SystemRecord(host=host, name="Enrichment", evidence=f"manifest:{org_id}.yaml")
+    for run, now, role in (("run-1", T0, SystemRole.CONTRACTOR), ("run-2", T1, SystemRole.THIRD_PARTY)):
+        declared = HasSystemEdge(source=org.ref, target=system.ref, role=role, country="US", evidence=system.evidence)
+        write(graph, org_key(org_id), run, now, [org, system], [declared])
+    GraphWriter(graph, "run-2", org_key(org_id), T1).retire_unseen(INTEGRATIONS)
+
+    declarations = graph.read(
+        "MATCH (:Org {key: $org})-[r:HAS_SYSTEM]->(:System {key: $system}) "
+        "RETURN r.role AS role, r.first_seen AS first_seen, r.retired_at AS retired_at ORDER BY r.first_seen",
+        org=org_key(org_id), system=system_key(host))
+
+    assert [(row["role"], row["first_seen"].to_native(), row["retired_at"] and row["retired_at"].to_native())
+            for row in declarations] == [("contractor", T0, T1), ("third_party", T1, None)]
+
+
 # --- purging ------------------------------------------------------------------------------------------
 
 

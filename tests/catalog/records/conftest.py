@@ -3,6 +3,10 @@ tests, once a session."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from harvesters import runs
@@ -36,3 +40,14 @@ def harvest(org: OrgConnection) -> str:
     return str(run.uid)
 
 
+@pytest.fixture
+def harvested_twice_setup(graph: Graph, demo_simulator: Simulator, tmp_path: Path) -> Iterator[tuple[OrgConnection,
+                                                                                                      Path]]:
+    """The demo org connected with a copy of its manifests a test may change; the graph purged afterwards (so the
+    other tests' demo harvest is made again from the true manifests)."""
+    manifests = tmp_path / "manifests"
+    shutil.copytree(DEMO_MANIFESTS, manifests)
+    purge_org(graph, org_key(demo_simulator.org.id))
+    demo_simulator.reset()
+    yield connect_simulated_org("demo", demo_simulator, manifest_dir=str(manifests)), manifests
+    purge_org(graph, org_key(demo_simulator.org.id))

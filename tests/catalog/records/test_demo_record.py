@@ -5,8 +5,6 @@ later harvest retired something."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,13 +13,10 @@ import pytest
 from catalog.records import services
 from catalog.records.activities import CCPA, GLBA, UNASSIGNED_KEY, Activity
 from harvesters.models import OrgConnection
-from lineage import Graph, field_key, org_key, purge_org
+from lineage import Graph, field_key, org_key
 from lineage.queries.inventory import FieldFilter, FieldSummary, PageRequest, list_fields
-from salesforce_simulator import Simulator
 from tests.catalog.accounts.people import privacy_officer
 from tests.catalog.records.conftest import harvest
-from tests.conftest import connect_simulated_org
-from tests.lineage.systems_orgs import DEMO_MANIFESTS
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the harvests' runs are bookkept, then flushed
 
@@ -93,19 +88,6 @@ def _every(graph: Graph, org: OrgConnection, filters: FieldFilter) -> list[Field
 
 
 # --- across harvests ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def harvested_twice_setup(graph: Graph, demo_simulator: Simulator, tmp_path: Path) -> Iterator[tuple[OrgConnection,
-                                                                                                      Path]]:
-    """The demo org connected with a copy of its manifests a test may change; the graph purged afterwards (so the
-    other tests' demo harvest is made again from the true manifests)."""
-    manifests = tmp_path / "manifests"
-    shutil.copytree(DEMO_MANIFESTS, manifests)
-    purge_org(graph, org_key(demo_simulator.org.id))
-    demo_simulator.reset()
-    yield connect_simulated_org("demo", demo_simulator, manifest_dir=str(manifests)), manifests
-    purge_org(graph, org_key(demo_simulator.org.id))
 
 
 def test_a_privacy_officers_entry_survives_the_next_harvest(harvested_twice_setup: tuple[OrgConnection, Path]):
