@@ -25,7 +25,7 @@ from catalog.accounts import roles
 from catalog.accounts.tokens import token_of
 from catalog.exports.api import REASON, AcceptOnlyNegotiation, ExportSchema
 from catalog.exports.forms import ExportReasonForm
-from catalog.exports.services import Exporter, ReasonError, stated_reason
+from catalog.exports.services import REASON_PATTERN, Exporter, ReasonError, stated_reason
 from catalog.exports.views import WEB_PAGE, may_export
 from catalog.inventory.services import NotInCatalogError
 from catalog.pages import found, may_view
@@ -40,12 +40,17 @@ FORMAT_LABELS = {exports.PDF: "PDF (a zip: the PDF and its signature)",
                  exports.JSON: "JSON (its signature inside)",
                  exports.ICO: "UK ICO template, CSV (a zip: the CSV and its signature)"}
 
-EXPORT_ORG = OpenApiParameter("org", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
-                              description="The org's alias")
+EXPORT_ORG = OpenApiParameter("org", {"type": "string", "minLength": 1, "pattern": REASON_PATTERN},
+                              OpenApiParameter.QUERY, required=True, description="The org's alias")
 EXPORT_FORMAT = OpenApiParameter("format", {"type": "string", "enum": list(exports.FORMATS)}, OpenApiParameter.QUERY,
                                  required=True, description="json: the whole record with its evidence and its "
                                  "signature embedded; pdf, xlsx, csv, ico (the UK ICO template's columns, CSV): "
                                  "a zip of the file and its <file>.sig.json")
+
+
+class RecordExportSchema(ExportSchema):
+    def _error_codes(self) -> list[int]:
+        return [*super()._error_codes(), 400, 404]  # a parameter missing or wrong; an org not connected
 
 
 class ZipRenderer(JSONRenderer):
@@ -70,7 +75,7 @@ class RecordExportView(APIView):
     read_permission = roles.EXPORT_CATALOG
     renderer_classes = [JSONRenderer, ZipRenderer]
     content_negotiation_class = AcceptOnlyNegotiation
-    schema = ExportSchema()
+    schema = RecordExportSchema()
 
     @extend_schema(operation_id="export_processing_activities",
                    parameters=[EXPORT_ORG, EXPORT_FORMAT, AS_OF, REASON],
