@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,6 @@ from rest_framework.test import APIClient
 from catalog.accounts.models import AuditAction, AuditEvent
 from catalog.records import exports, services
 from catalog.records.ico import ico_table
-from catalog.records.signing import ExportSubject, embed_signature
 from harvesters.models import OrgConnection
 from tests.catalog.accounts.people import admin, auditor, privacy_officer, token_client
 from tests.catalog.records.signed_exports import private_key_text
@@ -171,36 +171,29 @@ def test_the_workbook_has_a_summary_sheet_and_one_sheet_per_activity_with_frozen
     assert {"Purpose", "Recipient", "Regime", "Joint controllers"} <= set(statements)
 
 
-def test_the_pdf_has_text_on_every_page_and_its_cover_carries_the_digest_of_the_records_content(
+def test_the_pdf_has_text_on_every_page_and_its_cover_carries_the_digest_its_json_export_embeds(
         demo: OrgConnection, api: APIClient, tmp_path: Path):
-    _, content = downloaded(api, "pdf")
+    moment = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)  # past: the same record each time
+    as_of = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    _, content = downloaded(api, "pdf", as_of=as_of)
     export = unzipped(content, tmp_path)
+    _, content = downloaded(api, "json", as_of=as_of)
 
     pages = [page.extract_text() for page in PdfReader(export).pages]
-    record = services.record_of("demo")
+    record = services.record_of("demo", moment)
     assert len(pages) >= 3 + len(record.activities)  # cover, contents, a page per activity, the appendix
     assert all(text.strip() for text in pages)
-    sidecar = json.loads((tmp_path / f"{export.name}.sig.json").read_text())
-    digest = AuditEvent.objects.get(action=AuditAction.EXPORTED, details__format="pdf").details["sha256"]
-    assert sidecar["sha256"] == digest  # the file's own digest, as the audit log keeps it
     cover = " ".join(pages[0].split())
     assert "demo" in cover
-    assert "SHA-256" in cover
+    assert f"SHA-256 {json.loads(content)['ropa_signature']['sha256']}" in cover
     assert "Contents" in pages[1]
     assert all(each.activity.name in " ".join(pages) for each in record.activities)
     appendix = next(number for number, text in enumerate(pages) if "Each statement's evidence" in text)
     assert appendix >= 2 + len(record.activities)
     assert all(text.startswith("Ref. Artefact Graph paths") for text in pages[appendix + 1:])  # its header repeats
-
-
-def test_the_pdf_covers_digest_is_the_digest_the_json_export_of_the_same_record_embeds(demo: OrgConnection):
-    record = services.record_of("demo", None)
-    subject = ExportSubject(kind="pdf", org="demo", as_of=record.as_of.date())
-    html = exports.pdf_html(record, subject, "ropa-demo.pdf")
-
-    embedded = json.loads(embed_signature(exports.record_body(record), file_name="ropa-demo.json",
-                                                  subject=subject))["ropa_signature"]["sha256"]
-    assert embedded in html
+    sidecar = json.loads((tmp_path / f"{export.name}.sig.json").read_text())
+    digest = AuditEvent.objects.get(action=AuditAction.EXPORTED, details__format="pdf").details["sha256"]
+    assert sidecar["sha256"] == digest  # the file's own digest, as the audit log keeps it
 
 
 @pytest.mark.parametrize("kind", ["pdf", "xlsx", "csv", "ico"])
