@@ -43,6 +43,10 @@ class CategoryLine:
     needs_input: str = ""  # what the record cannot say of it, and a privacy officer must
 
     @property
+    def evidence_count(self) -> int:
+        return len(self.evidence)
+
+    @property
     def exemption(self) -> str:
         return "GLBA-exempt (§1798.145(e))" if self.glba_only else ""
 
@@ -59,6 +63,10 @@ class RecipientLine:
     activities: tuple[str, ...]
     evidence: tuple[Evidence, ...]
     reason: str = ""  # sold or shared, and why; or how the category is known to go there
+
+    @property
+    def evidence_count(self) -> int:
+        return len(self.evidence)
 
 
 @dataclass(frozen=True)

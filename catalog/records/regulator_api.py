@@ -18,12 +18,32 @@ from rest_framework.response import Response
 from catalog.api.errors import PROBLEM_CONTENT_TYPE
 from catalog.api.serializers import ProblemSerializer
 from catalog.records import services
+from catalog.records.activities import Evidence
 from catalog.records.api import AS_OF, EvidenceSerializer, RecordsViewSet, as_of_asked
 from catalog.records.disclosures import disclosures_of
 from catalog.records.ico import QUESTIONS, STATUSES, Coverage, IcoRow, coverage
 
 ORG_REQUIRED = OpenApiParameter("org", {"type": "string", "minLength": 1}, OpenApiParameter.QUERY, required=True,
                                 description="The org's alias")
+
+
+EVIDENCE_SHOWN = 25  # per line: the activity's own detail (and the exports) hold every line of its evidence
+
+
+@extend_schema_field(EvidenceSerializer(many=True))
+class BoundedEvidence(serializers.Field):  # type: ignore[type-arg]
+    """A line's first EVIDENCE_SHOWN pieces of evidence: a category's can be every field of an org."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: tuple[Evidence, ...]) -> Any:
+        return EvidenceSerializer(value[:EVIDENCE_SHOWN], many=True).data
+
+
+def _evidence_count() -> serializers.IntegerField:
+    return serializers.IntegerField(read_only=True,
+                                    help_text=f"All of its evidence; `evidence` shows the first {EVIDENCE_SHOWN}")
 
 
 def _problems(what: str) -> dict[Any, OpenApiResponse]:
@@ -57,7 +77,8 @@ class AnswerSerializer(serializers.Serializer[Any]):
     question = serializers.CharField(read_only=True, help_text="The question's key")
     status = serializers.ChoiceField(choices=list(STATUSES), read_only=True)
     text = serializers.CharField(read_only=True)
-    evidence = EvidenceSerializer(many=True, read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True, help_text=f"The first {EVIDENCE_SHOWN}")
+    evidence_count = serializers.IntegerField(read_only=True)
 
 
 class IcoRowSerializer(serializers.Serializer[Any]):
@@ -68,7 +89,8 @@ class IcoRowSerializer(serializers.Serializer[Any]):
     @extend_schema_field(AnswerSerializer(many=True))
     def get_answers(self, row: IcoRow) -> list[dict[str, Any]]:
         return [{"question": question.key, "status": each.status, "text": each.text,
-                 "evidence": EvidenceSerializer(each.evidence, many=True).data}
+                 "evidence": EvidenceSerializer(each.evidence[:EVIDENCE_SHOWN], many=True).data,
+                 "evidence_count": len(each.evidence)}
                 for question, each in zip(QUESTIONS, row.answers, strict=True)]
 
 
@@ -106,7 +128,8 @@ class CategoryLineSerializer(serializers.Serializer[Any]):
     said = serializers.ListField(child=serializers.CharField(), read_only=True,
                                  help_text="Its sources, purposes, retention or uses, as the section asks")
     activities = serializers.ListField(child=serializers.CharField(), read_only=True)
-    evidence = EvidenceSerializer(many=True, read_only=True)
+    evidence = BoundedEvidence(help_text=f"The first {EVIDENCE_SHOWN}")
+    evidence_count = _evidence_count()
     glba_only = serializers.BooleanField(read_only=True,
                                          help_text="Every activity behind it is GLBA-exempt (§1798.145(e))")
     needs_input = serializers.CharField(read_only=True, help_text="What a privacy officer must still say")
@@ -119,7 +142,8 @@ class RecipientLineSerializer(serializers.Serializer[Any]):
     label = serializers.CharField(read_only=True)  # type: ignore[assignment]
     recipients = serializers.ListField(child=serializers.CharField(), read_only=True)
     activities = serializers.ListField(child=serializers.CharField(), read_only=True)
-    evidence = EvidenceSerializer(many=True, read_only=True)
+    evidence = BoundedEvidence(help_text=f"The first {EVIDENCE_SHOWN}")
+    evidence_count = _evidence_count()
     reason = serializers.CharField(read_only=True, help_text="Sold or shared and why; or how the category is known")
 
 

@@ -68,6 +68,8 @@ def test_an_auditor_reads_the_disclosures_through_the_api_and_on_a_page(demo: Or
     assert answer.status_code == 200, body
     assert any(ENRICHMENT in each["recipients"] and each["role"] == "contractor"
                for each in body["disclosed_for_business_purpose"])
+    identifiers = next(each for each in body["collected"] if each["category"] == "identifiers")
+    assert identifiers["evidence_count"] > len(identifiers["evidence"]) == 25  # a category's can be every field
     html = page.content.decode()
     assert page.status_code == 200
     assert "<caption>Categories disclosed to service providers and contractors</caption>" in html

@@ -81,6 +81,9 @@ def test_an_auditor_reads_the_coverage_report_through_the_api(demo: OrgConnectio
     purposes = next(each for each in analytics["answers"] if each["question"] == "ico_2_1")
     assert purposes["status"] == ANSWERED
     assert purposes["evidence"][0]["artefact"].startswith("DataUsePurpose:")
+    answers = [each for row in body["rows"] for each in row["answers"]]
+    assert all(len(each["evidence"]) == min(each["evidence_count"], 25) for each in answers)
+    assert any(each["evidence_count"] > 25 for each in answers)  # the rest is in the activity's own detail
 
 
 @pytest.mark.parametrize("path", ["/api/v1/processing-activities/ico-coverage/",
