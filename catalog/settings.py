@@ -285,7 +285,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],  # the docs too: logged-in users only
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "catalog.api.schema.text_parameters_refuse_null_characters"],
+                             "catalog.api.schema.text_parameters_refuse_null_characters",
+                             "catalog.records.api.edit_bodies_are_closed"],
 }
 
 LOGGING = {

@@ -66,6 +66,7 @@ class AuditAction(models.TextChoices):
     EXPORTED = "exported", "Exported"
     CONSUMER_LOOKED_UP = "consumer_looked_up", "Looked up a consumer"
     RECORD_EDITED = "record_edited", "Edited the record of processing"
+    RECORD_FROZEN = "record_frozen", "Froze a snapshot of the record of processing"
 
 
 class AppendOnlyError(Exception):

@@ -6,7 +6,7 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from catalog.api.errors import PROBLEM_CONTENT_TYPE
 from catalog.api.serializers import ProblemSerializer
@@ -49,13 +49,23 @@ class ProblemAutoSchema(AutoSchema):
     def _error_codes(self) -> list[int]:
         codes = [401, 403, 429]
         writes = self.method in ("POST", "PUT", "PATCH")
-        if writes or self._is_list_view() or self._has_query_filters():
+        if writes or self._is_list_view() or self._has_query_filters() or self._has_query_parameters():
             codes.append(400)
-        if "{" in self.path or self._is_list_view():  # no such object; a page past the last
+        if "{" in self.path or self._is_list_view() or writes or self._names_an_org():  # no such object
             codes.append(404)
         if writes:
             codes.extend([413, 415])
         return codes
+
+    def _has_query_parameters(self) -> bool:
+        """The operation declares query parameters of its own (a bad value of one is a 400 naming it)."""
+        return any(getattr(each, "location", None) == OpenApiParameter.QUERY
+                   for each in self.get_override_parameters())
+
+    def _names_an_org(self) -> bool:
+        """The operation is asked about one org by a required `org` query parameter (an unknown one is a 404)."""
+        return any(isinstance(each, OpenApiParameter) and each.location == OpenApiParameter.QUERY
+                   and each.name == "org" and each.required for each in self.get_override_parameters())
 
     def _has_query_filters(self) -> bool:
         return bool(getattr(self.view, "filterset_class", None)) or bool(getattr(self.view, "filterset_fields", None))

@@ -23,7 +23,6 @@ from catalog.accounts.tokens import token_of
 from catalog.api.pagination import PageNumberPagination
 from catalog.inventory.services import NotInCatalogError
 from catalog.records import services
-from catalog.records.diff import RecordDiff, diff_records
 from catalog.records.models import ACTIVITY_FIELDS, MAX_TEXT, ORG_FIELDS
 from harvesters.models import OrgConnection
 
@@ -159,30 +158,6 @@ class RecordSerializer(serializers.Serializer[Any]):
         return len(record.activities)
 
 
-class ChangeSerializer(serializers.Serializer[Any]):
-    kind = serializers.CharField(read_only=True, help_text="The statement kind, e.g. recipients")
-    added = serializers.ListField(child=serializers.CharField(), read_only=True)
-    removed = serializers.ListField(child=serializers.CharField(), read_only=True)
-
-
-class ActivityChangesSerializer(serializers.Serializer[Any]):
-    key = serializers.CharField(read_only=True)
-    name = serializers.CharField(read_only=True)
-    changes = ChangeSerializer(many=True, read_only=True)
-
-
-class RecordDiffSerializer(serializers.Serializer[Any]):
-    org = serializers.CharField(read_only=True, source="alias")
-    since = serializers.DateTimeField(read_only=True, source="earlier.as_of")
-    until = serializers.DateTimeField(read_only=True, source="later.as_of")
-    unchanged = serializers.BooleanField(read_only=True)
-    added = serializers.ListField(child=serializers.CharField(), read_only=True,
-                                  help_text="Activities only the later record has")
-    removed = serializers.ListField(child=serializers.CharField(), read_only=True,
-                                    help_text="Activities only the earlier record has")
-    changed = ActivityChangesSerializer(many=True, read_only=True)
-
-
 def _edit_serializer(name: str, fields: dict[str, str]) -> type[serializers.Serializer[Any]]:
     declared: dict[str, Any] = {
         field: serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT, trim_whitespace=True,
@@ -194,22 +169,31 @@ def _edit_serializer(name: str, fields: dict[str, str]) -> type[serializers.Seri
 
 ActivityEditSerializer = _edit_serializer("ActivityEditSerializer", ACTIVITY_FIELDS)
 RecordEditSerializer = _edit_serializer("RecordEditSerializer", ORG_FIELDS)
+CLOSED_BODIES = ("PatchedActivityEditRequest", "PatchedRecordEditRequest")
+
+
+def edit_bodies_are_closed(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: an edit names only the fields a privacy officer fills (any other is a 400 naming it,
+    so a misspelt field is never silently dropped), and the schema says so."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name in CLOSED_BODIES:
+        if name in schemas:
+            schemas[name]["additionalProperties"] = False
+    return result
 
 
 # --- views ------------------------------------------------------------------------------------------------------
 
-AS_OF = OpenApiParameter("as_of", OpenApiTypes.STR, OpenApiParameter.QUERY,
-                         description="The record as the graph stood then: a date (the end of that day, UTC) or an "
-                                     "ISO 8601 date and time; now when left out")
+# A blank as_of is now: a page's date field left empty sends it so.
+AS_OF = OpenApiParameter("as_of", {"oneOf": [{"type": "string", "format": "date"},
+                                             {"type": "string", "maxLength": 0}]}, OpenApiParameter.QUERY,
+                         description="The record as the graph stood then: a date (the end of that day, UTC), or an "
+                                     "ISO 8601 date and time (2026-11-01T09:30:00Z); now when left out")
+ORG_REQUIRED = OpenApiParameter("org", {"type": "string", "minLength": 1}, OpenApiParameter.QUERY, required=True,
+                                description="The org's alias")
 ORG = OpenApiParameter("org", OpenApiTypes.STR, OpenApiParameter.QUERY,
                        description="One org's activities (its alias); every org's when left out")
 ALIAS = OpenApiParameter("alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The org's alias")
-ONE_ORG = OpenApiParameter("org", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
-                           description="The org's alias")
-SINCE = OpenApiParameter("since", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
-                         description="The earlier record's date (the end of that day, UTC) or date and time")
-UNTIL = OpenApiParameter("until", OpenApiTypes.STR, OpenApiParameter.QUERY,
-                         description="The later record's date or date and time; now when left out")
 KEY = OpenApiParameter("key", OpenApiTypes.STR, OpenApiParameter.PATH,
                        description="The activity's key (its purpose's name, lower case, hyphenated)")
 
@@ -260,12 +244,6 @@ class ProcessingActivityViewSet(RecordsViewSet):
         page = paginator.paginate_queryset(rows, request, self)
         return paginator.get_paginated_response(ActivitySummarySerializer(page, many=True).data)
 
-    @extend_schema(parameters=[ONE_ORG, SINCE, UNTIL], responses=RecordDiffSerializer)
-    def diff(self, request: Request) -> Response:
-        """What changed in the org's record between two dates: activities added and removed, and within each the
-        regime, categories, sources, recipients, sales or sharing, transfers and profiling added and removed."""
-        return Response(RecordDiffSerializer(records_compared(request.query_params)).data)
-
     @extend_schema(parameters=[ALIAS, KEY, AS_OF], responses=ActivityDetailSerializer)
     def retrieve(self, request: Request, alias: str, key: str) -> Response:
         record = services.activity_of(alias, key, as_of_asked(request.query_params))
@@ -293,17 +271,6 @@ class OrgRecordViewSet(RecordsViewSet):
         values, reason = _edits(RecordEditSerializer, request)
         services.edit_org_record(alias, values, reason=reason, actor=request.user, token=token_of(request.auth))
         return Response(RecordSerializer(services.record_of(alias)).data)
-
-
-def records_compared(params: Any) -> RecordDiff:
-    """The diff `org`, `since` and `until` ask for; a missing or bad one is a 400 naming it."""
-    missing = {name: ["Required."] for name in ("org", "since") if not params.get(name)}
-    if missing:
-        raise ValidationError(missing)
-    since, until = as_of_asked(params, "since"), as_of_asked(params, "until")
-    if since is not None and until is not None and since > until:
-        raise ValidationError({"since": ["Before `until`, not after it."]})
-    return diff_records(services.record_of(params["org"], since), services.record_of(params["org"], until))
 
 
 def _edits(serializer: type[serializers.Serializer[Any]], request: Request) -> tuple[dict[str, str], str]:

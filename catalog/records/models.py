@@ -5,8 +5,12 @@ safeguards, joint controllers). They are kept by org and activity key, so they s
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 # The human-owned fields, each with the words a privacy officer reads; also the audit log's vocabulary.
 ORG_FIELDS = {
@@ -63,3 +67,48 @@ class ActivityEntry(Stewardship):
 
     def __str__(self) -> str:
         return f"{self.org.alias}: {self.activity_key}"
+
+
+class FrozenError(Exception):
+    """An attempt to change or delete a snapshot: a frozen record stays as it was taken."""
+
+
+class SnapshotQuerySet(models.QuerySet["RecordSnapshot"]):
+    def update(self, **kwargs: Any) -> int:
+        raise FrozenError("snapshots are never changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise FrozenError("snapshots are never deleted")
+
+
+class RecordSnapshot(models.Model):
+    """A record of processing frozen as it was at a moment, signed when it was taken: the JSON export of it (its
+    Ed25519 signature embedded), kept unchanged. Its id is chosen before it is signed, so the signature names it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    org = models.ForeignKey("harvesters.OrgConnection", on_delete=models.PROTECT, related_name="record_snapshots")
+    taken_at = models.DateTimeField(db_index=True)
+    as_of = models.DateTimeField(help_text="The moment the record shows (the graph as it stood then)")
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    taken_by_name = models.CharField(max_length=150)
+    reason = models.TextField(help_text="Why it was frozen, in the privacy officer's words")
+    activity_count = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, help_text="The digest of the record's content (its JSON body)")
+    signed_export = models.TextField(help_text="The JSON export, canonical and signed (verify_ropa checks it)")
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-taken_at"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="snapshot_has_a_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.org.alias} as of {self.as_of:%Y-%m-%d %H:%M} ({self.id})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise FrozenError("snapshots are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise FrozenError("snapshots are never deleted")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -19,13 +19,9 @@ from catalog.api.errors import PROBLEM_CONTENT_TYPE
 from catalog.api.serializers import ProblemSerializer
 from catalog.records import services
 from catalog.records.activities import Evidence
-from catalog.records.api import AS_OF, EvidenceSerializer, RecordsViewSet, as_of_asked
+from catalog.records.api import AS_OF, ORG_REQUIRED, EvidenceSerializer, RecordsViewSet, as_of_asked
 from catalog.records.disclosures import disclosures_of
 from catalog.records.ico import QUESTIONS, STATUSES, Coverage, IcoRow, coverage
-
-ORG_REQUIRED = OpenApiParameter("org", {"type": "string", "minLength": 1}, OpenApiParameter.QUERY, required=True,
-                                description="The org's alias")
-
 
 EVIDENCE_SHOWN = 25  # per line: the activity's own detail (and the exports) hold every line of its evidence
 

@@ -188,8 +188,7 @@ def _shown(name: str, label: str, own: str, from_graph: Stated[str] | None) -> S
 
 
 def _checked(values: dict[str, str], allowed: dict[str, str]) -> dict[str, str]:
-    if not values:
-        raise RecordInputError("non_field_errors", f"nothing to change: give one of {', '.join(allowed)}")
+    """The values to put in (none given changes nothing); a name or value a field cannot take is named."""
     for name, value in values.items():
         if name not in allowed:
             raise RecordInputError(name, f"{name!r} is not a field a privacy officer fills: "

@@ -20,9 +20,10 @@ from rest_framework.exceptions import ValidationError
 from catalog.accounts import roles
 from catalog.inventory.services import org_named
 from catalog.pages import found, may_view
-from catalog.records import services
-from catalog.records.api import as_of_asked, records_compared
+from catalog.records import services, snapshots
+from catalog.records.api import as_of_asked
 from catalog.records.models import ACTIVITY_FIELDS, MAX_TEXT, ORG_FIELDS
+from catalog.records.snapshot_api import attachment, records_compared
 from harvesters.models import OrgConnection
 
 
@@ -63,7 +64,8 @@ def record_org(request: HttpRequest, alias: str) -> HttpResponse:
     record = found(services.record_of, alias, as_of)
     context = {"record": record, "as_of_error": error, "can_edit": roles.can_edit(request.user) and as_of is None,
                "as_of_value": request.GET.get("as_of", ""),
-               "form": _edit_form(ORG_FIELDS)(initial=_initial(record.owned))}
+               "form": _edit_form(ORG_FIELDS)(initial=_initial(record.owned)),
+               "snapshot_form": SnapshotForm(), "snapshots": snapshots.snapshots_of(alias)[:20]}
     return render(request, "records/org.html", context, status=400 if error else 200)
 
 
@@ -139,3 +141,55 @@ def record_activity_edit(request: HttpRequest, alias: str, key: str) -> HttpResp
 def _initial(owned: tuple[services.Shown, ...]) -> dict[str, str]:
     """A form starts from the privacy officer's own words (the graph's and "needs input" are not theirs)."""
     return {each.name: each.value or "" for each in owned if each.answered_by == services.PRIVACY_OFFICER}
+
+
+class SnapshotForm(forms.Form):
+    reason = forms.CharField(label="Why freeze it (kept with the snapshot and in the audit log)",
+                             max_length=snapshots.MAX_REASON_LENGTH)
+
+
+class DownloadForm(forms.Form):
+    reason = forms.CharField(label="Why you export it (kept in the audit log)", max_length=2000)
+
+
+@require_POST
+def record_snapshot_take(request: HttpRequest, alias: str) -> HttpResponse:
+    """Freeze the org's record as of now (privacy officers), and go to the snapshot."""
+    may_view(request)
+    _may_edit(request)
+    found(org_named, alias)
+    form = SnapshotForm(request.POST)
+    if form.is_valid():
+        taken = snapshots.take_snapshot(alias, reason=form.cleaned_data["reason"], actor=request.user)
+        messages.success(request, "The record is frozen and signed.")
+        return redirect("record-snapshot", alias, str(taken.id))
+    record = services.record_of(alias)
+    context = {"record": record, "can_edit": True, "form": _edit_form(ORG_FIELDS)(initial=_initial(record.owned)),
+               "snapshot_form": form, "snapshots": snapshots.snapshots_of(alias)[:20]}
+    return render(request, "records/org.html", context, status=400)
+
+
+@require_GET
+def record_snapshot(request: HttpRequest, alias: str, pk: str) -> HttpResponse:
+    """A frozen snapshot: when, by whom and why, whether it is intact, its activities, and its download."""
+    may_view(request)
+    snapshot = found(snapshots.snapshot_named, pk, alias)
+    context = {"snapshot": snapshot, "check": snapshots.verification_of(snapshot),
+               "body": snapshots.body_of(snapshot), "can_export": roles.can_export(request.user),
+               "download_form": DownloadForm()}
+    return render(request, "records/snapshot.html", context)
+
+
+@require_POST
+def record_snapshot_download(request: HttpRequest, alias: str, pk: str) -> HttpResponse:
+    """The snapshot's signed JSON, as frozen (auditors and privacy officers, with a reason); audited."""
+    may_view(request)
+    if not roles.can_export(request.user):
+        raise PermissionDenied
+    snapshot = found(snapshots.snapshot_named, pk, alias)
+    form = DownloadForm(request.POST)
+    if not form.is_valid():
+        context = {"snapshot": snapshot, "check": snapshots.verification_of(snapshot),
+                   "body": snapshots.body_of(snapshot), "can_export": True, "download_form": form}
+        return render(request, "records/snapshot.html", context, status=400)
+    return attachment(*snapshots.export_snapshot(snapshot, reason=form.cleaned_data["reason"], actor=request.user))

@@ -107,8 +107,8 @@ def test_the_changes_page_lists_the_same(changed_demo: tuple[str, str]):
 @with_the_database
 @pytest.mark.parametrize(("query", "named"), [({"org": "demo"}, "since"), ({"since": "2026-11-01"}, "org"),
                                               ({"org": "demo", "since": "someday"}, "since"),
-                                              ({"org": "demo", "since": "2026-11-02", "until": "2026-11-01"},
-                                               "since")])
+                                              ({"org": "demo", "since": "2026-11-01", "until": "2026-11-31"},
+                                               "until")])
 def test_a_missing_or_bad_date_is_a_400_naming_it(demo: OrgConnection, query: dict[str, str], named: str):
     answer = token_client(auditor(), scopes=("catalog:read",)).get("/api/v1/processing-activities/diff/", query)
 

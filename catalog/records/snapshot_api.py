@@ -1,0 +1,173 @@
+"""The records' history in the API: frozen snapshots (take one, list, read one with its integrity checked, download
+its signed JSON) under /api/v1/processing-activities/snapshots/, and what changed between two records
+(/api/v1/processing-activities/diff/), each side a date or a snapshot (`snapshot:<id>`).
+
+Reading needs catalog:read and a role that views the catalog; taking a snapshot catalog:write and a role that edits
+it (a privacy officer); downloading one is an export (catalog:read and the export permission), audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog.accounts import roles
+from catalog.accounts.tokens import token_of
+from catalog.api.pagination import PageNumberPagination
+from catalog.exports.api import REASON
+from catalog.records import services, snapshots
+from catalog.records.api import ORG_REQUIRED, RecordsViewSet, as_of_asked
+from catalog.records.diff import Comparable, RecordDiff, comparable_record, diff_records
+from catalog.records.models import RecordSnapshot
+
+SNAPSHOT_PREFIX = "snapshot:"
+
+
+class ChangeSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField(read_only=True, help_text="The statement kind, e.g. recipients")
+    added = serializers.ListField(child=serializers.CharField(), read_only=True)
+    removed = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
+class ActivityChangesSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    changes = ChangeSerializer(many=True, read_only=True)
+
+
+class RecordDiffSerializer(serializers.Serializer[Any]):
+    org = serializers.CharField(read_only=True, source="alias")
+    since = serializers.DateTimeField(read_only=True, source="earlier.as_of")
+    until = serializers.DateTimeField(read_only=True, source="later.as_of")
+    unchanged = serializers.BooleanField(read_only=True)
+    added = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                  help_text="Activities only the later record has")
+    removed = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                    help_text="Activities only the earlier record has")
+    changed = ActivityChangesSerializer(many=True, read_only=True)
+
+
+class SnapshotSerializer(serializers.ModelSerializer[RecordSnapshot]):
+    org = serializers.CharField(source="org.alias", read_only=True)
+    taken_by = serializers.CharField(source="taken_by_name", read_only=True)
+
+    class Meta:
+        model = RecordSnapshot
+        fields = ["id", "org", "taken_at", "as_of", "taken_by", "reason", "activity_count", "sha256"]
+        read_only_fields = fields
+
+
+class SnapshotDetailSerializer(SnapshotSerializer):
+    intact = serializers.SerializerMethodField(help_text="Its digest and signature check out with the trusted keys")
+    check = serializers.SerializerMethodField(help_text="What the check found, in words")
+    record = serializers.SerializerMethodField(help_text="The frozen record: its JSON export's body")
+
+    class Meta(SnapshotSerializer.Meta):
+        fields = [*SnapshotSerializer.Meta.fields, "intact", "check", "record"]
+        read_only_fields = fields
+
+    def get_intact(self, snapshot: RecordSnapshot) -> bool:
+        return snapshots.verification_of(snapshot).valid
+
+    def get_check(self, snapshot: RecordSnapshot) -> str:
+        return snapshots.verification_of(snapshot).detail
+
+    def get_record(self, snapshot: RecordSnapshot) -> dict[str, Any]:
+        return snapshots.body_of(snapshot)
+
+
+class SnapshotRequestSerializer(serializers.Serializer[Any]):
+    org = serializers.CharField(max_length=100, help_text="The org's alias")
+    as_of = serializers.CharField(required=False, allow_blank=True,
+                                  help_text="The moment to freeze (a date or date and time); now when left out")
+    reason = serializers.CharField(max_length=snapshots.MAX_REASON_LENGTH, help_text="Why it is frozen")
+
+
+# A side of a diff: a date (the end of that day, UTC) or a snapshot; an ISO date and time is taken too.
+_SIDE = {"oneOf": [{"type": "string", "format": "date"},
+                   {"type": "string", "pattern": "^snapshot:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                                                 "[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"}]}
+SINCE = OpenApiParameter("since", _SIDE, OpenApiParameter.QUERY, required=True,
+                         description="The earlier record: a date (the end of that day, UTC), a date and time, or "
+                                     "snapshot:<id>")
+UNTIL = OpenApiParameter("until", _SIDE, OpenApiParameter.QUERY,
+                         description="The later record, as `since`; now when left out")
+SNAPSHOT = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The snapshot's id")
+
+
+def records_compared(params: Any) -> RecordDiff:
+    """The diff `org`, `since` and `until` ask for, each side a date or `snapshot:<id>` (`since` may be the later
+    one: the diff then reads backwards); a missing or bad one is a 400 naming it, an unknown one a 404."""
+    missing = {name: ["Required."] for name in ("org", "since") if not params.get(name)}
+    if missing:
+        raise ValidationError(missing)
+    earlier, later = (_side(params, name) for name in ("since", "until"))
+    return diff_records(earlier, later)
+
+
+def _side(params: Any, name: str) -> Comparable:
+    given = str(params.get(name) or "")
+    if given.startswith(SNAPSHOT_PREFIX):  # a snapshot the org does not have is a 404 naming it
+        return snapshots.comparable(snapshots.snapshot_named(given.removeprefix(SNAPSHOT_PREFIX), params["org"]))
+    return comparable_record(services.record_of(params["org"], as_of_asked(params, name)))
+
+
+class RecordDiffViewSet(RecordsViewSet):
+    @extend_schema(parameters=[ORG_REQUIRED, SINCE, UNTIL], responses=RecordDiffSerializer)
+    def diff(self, request: Request) -> Response:
+        """What changed in the org's record between two dates or snapshots: activities added and removed, and
+        within each the regime, categories, sources, recipients, sales or sharing, transfers and profiling added
+        and removed."""
+        return Response(RecordDiffSerializer(records_compared(request.query_params)).data)
+
+
+class SnapshotViewSet(RecordsViewSet):
+    """Frozen, signed snapshots of an org's record, newest first."""
+
+    pagination_class = PageNumberPagination
+    action_permissions = {"download": roles.EXPORT_CATALOG}
+
+    @extend_schema(parameters=[ORG_REQUIRED], responses=SnapshotSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        alias = request.query_params.get("org")
+        if not alias:
+            raise ValidationError({"org": ["Required."]})
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(snapshots.snapshots_of(alias), request, self)
+        return paginator.get_paginated_response(SnapshotSerializer(page, many=True).data)
+
+    @extend_schema(request=SnapshotRequestSerializer, responses={201: SnapshotDetailSerializer})
+    def create(self, request: Request) -> Response:
+        """Freeze the org's record (as of now, or of `as_of`), signed; audited."""
+        given = SnapshotRequestSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        values = given.validated_data
+        taken = snapshots.take_snapshot(values["org"], reason=values["reason"], actor=request.user,
+                                        as_of=as_of_asked(values), token=token_of(request.auth))
+        return Response(SnapshotDetailSerializer(taken).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[SNAPSHOT], responses=SnapshotDetailSerializer)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(SnapshotDetailSerializer(snapshots.snapshot_named(pk)).data)
+
+    @extend_schema(parameters=[SNAPSHOT, REASON], responses={(200, "application/json"): OpenApiResponse(
+        OpenApiTypes.BINARY, description="The signed JSON export of the snapshot (verify_ropa checks it)")})
+    def download(self, request: Request, pk: str) -> HttpResponse:
+        """The snapshot's signed JSON export, as it was frozen; audited as an export."""
+        name, content = snapshots.export_snapshot(snapshots.snapshot_named(pk),
+                                                  reason=str(request.query_params.get("reason", "")),
+                                                  actor=request.user, token=token_of(request.auth))
+        return attachment(name, content)
+
+
+def attachment(name: str, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
