@@ -57,12 +57,11 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group, User  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from benchmarks.generated_org import REPO, free_port, served_generated_org  # noqa: E402
-from benchmarks.harvested_org import harvested  # noqa: E402
+from benchmarks.generated_org import REPO, free_port  # noqa: E402
+from benchmarks.harvested_org import add_size_arguments, harvested_generated_org  # noqa: E402
 from catalog.accounts import roles, services  # noqa: E402
 from catalog.accounts.tokens import CATALOG_READ  # noqa: E402
 from harvesters.classification import CcpaCategory  # noqa: E402
-from lineage import get_graph, org_key, purge_org  # noqa: E402
 from local_services.process import port_is_open, wait_until  # noqa: E402
 
 ALIAS = "reads"
@@ -74,26 +73,16 @@ DIRECTIONS = ("upstream", "downstream", "both")
 def main() -> None:
     args = parse_arguments()
     prepared_graph()
-    generate = (f"objects={args.objects},fields={args.fields},integrations={args.integrations},consumers=100,"
-                f"log_days=1,seed=7")
-    with served_generated_org(generate) as served:
-        served.wait_until_listening()
-        org, harvest_s = harvested(ALIAS, served.credentials, ["schema", "integrations"])
-    try:
-        with live_server(args.workers) as base_url:
-            report = measure(args, base_url)
-    finally:
-        purge_org(get_graph(), org_key(org.org_id))
-    report["org"] = {"objects": args.objects, "fields_per_object": args.fields, "integrations": args.integrations,
-                     "harvest_seconds": round(harvest_s, 1)}
+    with harvested_generated_org(ALIAS, args, ["schema", "integrations"]) as harvested, \
+            live_server(args.workers) as base_url:
+        report = measure(args, base_url)
+    report["org"] = harvested.size
     print(json.dumps(report, indent=2))
 
 
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--objects", type=int, default=2000)
-    parser.add_argument("--fields", type=int, default=100)
-    parser.add_argument("--integrations", type=int, default=200)
+    add_size_arguments(parser)
     parser.add_argument("--requests", type=int, default=200, help="timed requests of each kind (at least)")
     parser.add_argument("--per-family", type=int, default=20,
                         help="timed field requests of each filter family (at least), and suggestions of each")

@@ -1,24 +1,55 @@
-"""A generated org registered and harvested once through `harvest_now`, for the benchmarks that read what a harvest
-wrote (import it after `benchmarks.django_env.set_up_django`)."""
+"""A generated org served by the simulator, registered and harvested once through `harvest_now`, for the benchmarks
+that read what a harvest wrote; purged from the graph when they are done (import it after
+`benchmarks.django_env.set_up_django`)."""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 
+from benchmarks.generated_org import served_generated_org
 from harvesters import runs
 from harvesters.connections import register_org
 from harvesters.models import OrgConnection
+from lineage import get_graph, org_key, purge_org
 
 
-def harvested(alias: str, credentials: dict[str, str], sources: list[str]) -> tuple[OrgConnection, float]:
-    """The org served with `credentials`, registered as `alias` and harvested whole from `sources`; the seconds the
-    harvest took."""
-    org = register_org(alias, login_url=credentials["login_url"], auth_flow="client_credentials",
-                       client_id=credentials["consumer_key"], client_secret=credentials["consumer_secret"],
-                       ca_bundle=credentials["ca_bundle"], manifest_dir="")
-    started = time.monotonic()
-    run = runs.harvest_now(runs.request_harvest(org, full=True, sources=sources))
-    if run.errors:
-        raise RuntimeError(f"the harvest met errors: {run.errors[:3]}")
-    org.refresh_from_db()
-    return org, time.monotonic() - started
+@dataclass(frozen=True)
+class HarvestedOrg:
+    org: OrgConnection
+    harvest_seconds: float
+    size: dict[str, int | float]  # what was generated, and how long its harvest took, for the report
+
+
+def add_size_arguments(parser: argparse.ArgumentParser) -> None:
+    """The generated org's size, the issue's by default."""
+    parser.add_argument("--objects", type=int, default=2000)
+    parser.add_argument("--fields", type=int, default=100)
+    parser.add_argument("--integrations", type=int, default=200)
+
+
+@contextlib.contextmanager
+def harvested_generated_org(alias: str, args: argparse.Namespace, sources: list[str]) -> Iterator[HarvestedOrg]:
+    """The org `args` sizes, served, registered as `alias` and harvested whole from `sources`; purged on leaving."""
+    generate = (f"objects={args.objects},fields={args.fields},integrations={args.integrations},consumers=100,"
+                f"log_days=1,seed=7")
+    with served_generated_org(generate) as served:
+        served.wait_until_listening()
+        org = register_org(alias, login_url=served.credentials["login_url"], auth_flow="client_credentials",
+                           client_id=served.credentials["consumer_key"],
+                           client_secret=served.credentials["consumer_secret"],
+                           ca_bundle=served.credentials["ca_bundle"], manifest_dir="")
+        started = time.monotonic()
+        run = runs.harvest_now(runs.request_harvest(org, full=True, sources=sources))
+        if run.errors:
+            raise RuntimeError(f"the harvest met errors: {run.errors[:3]}")
+        org.refresh_from_db()
+        seconds = time.monotonic() - started
+    try:
+        yield HarvestedOrg(org, seconds, {"objects": args.objects, "fields_per_object": args.fields,
+                                          "integrations": args.integrations, "harvest_seconds": round(seconds, 1)})
+    finally:
+        purge_org(get_graph(), org_key(org.org_id))

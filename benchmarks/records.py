@@ -29,10 +29,8 @@ from benchmarks.django_env import prepared_graph, set_up_django
 
 set_up_django("records-benchmark")
 
-from benchmarks.generated_org import served_generated_org  # noqa: E402
-from benchmarks.harvested_org import harvested  # noqa: E402
+from benchmarks.harvested_org import add_size_arguments, harvested_generated_org  # noqa: E402
 from catalog.records import services  # noqa: E402
-from lineage import get_graph, org_key, purge_org  # noqa: E402
 
 ALIAS = "records"
 TARGET_S = 5.0
@@ -41,25 +39,15 @@ TARGET_S = 5.0
 def main() -> None:
     args = parse_arguments()
     prepared_graph()
-    generate = (f"objects={args.objects},fields={args.fields},integrations={args.integrations},consumers=100,"
-                f"log_days=1,seed=7")
-    with served_generated_org(generate) as served:
-        served.wait_until_listening()
-        org, harvest_s = harvested(ALIAS, served.credentials, ["schema", "integrations"])
-    try:
+    with harvested_generated_org(ALIAS, args, ["schema", "integrations"]) as harvested:
         report = measure(args.repeats)
-    finally:
-        purge_org(get_graph(), org_key(org.org_id))
-    report["org"] = {"objects": args.objects, "fields_per_object": args.fields, "integrations": args.integrations,
-                     "harvest_seconds": round(harvest_s, 1)}
+    report["org"] = harvested.size
     print(json.dumps(report, indent=2))
 
 
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--objects", type=int, default=2000)
-    parser.add_argument("--fields", type=int, default=100)
-    parser.add_argument("--integrations", type=int, default=200)
+    add_size_arguments(parser)
     parser.add_argument("--repeats", type=int, default=5, help="records built (the first makes its query plans)")
     return parser.parse_args()
 
