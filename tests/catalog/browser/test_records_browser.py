@@ -1,12 +1,17 @@
 """The record of processing in Debian's Chromium, over the demo org harvested whole: a privacy officer opens an
-activity, follows an evidence link to the flow behind it, and fills a field that needs input with the keyboard
-alone; an auditor sees the same activity with no form. Every page is screenshot."""
+activity, follows an evidence link to the flow behind it, fills a field that needs input with the keyboard alone,
+and exports the record as a signed PDF that verify_ropa checks; an auditor sees the same activity with no form.
+Every page is screenshot."""
 
 from __future__ import annotations
 
 import re
+import zipfile
+from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from catalog.accounts import roles
@@ -20,8 +25,8 @@ from tests.catalog.records.conftest import demo  # noqa: F401 - the demo org har
 pytestmark = pytest.mark.django_db(transaction=True)  # the live server reads what the test committed
 
 
-def test_a_privacy_officer_follows_an_activitys_evidence_and_fills_what_needs_input(
-    browser_page: BrowserPage, demo: OrgConnection  # noqa: F811
+def test_a_privacy_officer_follows_an_activitys_evidence_fills_what_needs_input_and_exports_the_pdf(
+    browser_page: BrowserPage, demo: OrgConnection, tmp_path: Path  # noqa: F811
 ):
     user_in_role("officer", roles.PRIVACY_OFFICER)
     page = browser_page.page
@@ -49,7 +54,25 @@ def test_a_privacy_officer_follows_an_activitys_evidence_and_fills_what_needs_in
     assert (owned["joint_controllers"].value, owned["joint_controllers"].answered_by) == (
         "None: Golden Poppy decides alone", services.PRIVACY_OFFICER)
     browser_page.screenshot("records-activity-filled")
+
+    exported = export_the_pdf(browser_page, tmp_path)
+    names = zipfile.ZipFile(exported).namelist()
+    assert any(name.endswith(".pdf") for name in names)
+    assert any(name.endswith(".pdf.sig.json") for name in names)
+    call_command("verify_ropa", str(exported), stdout=StringIO())  # raises CommandError unless it verifies
     assert not browser_page.console_errors
+
+
+def export_the_pdf(browser_page: BrowserPage, folder: Path) -> Path:
+    """From the org's record page: the PDF format (the default), a reason, Export; the downloaded zip."""
+    page = browser_page.page
+    page.get_by_role("link", name="demo").first.click()
+    page.get_by_label("Why are you exporting it?").fill("annual CCPA audit")
+    with page.expect_download() as downloading:
+        page.get_by_role("button", name="Export").click()
+    saved = folder / downloading.value.suggested_filename
+    downloading.value.save_as(saved)
+    return saved
 
 
 def fill_with_the_keyboard(browser_page: BrowserPage, label: str, text: str) -> None:
