@@ -30,7 +30,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 
 from catalog.accounts import audit
 from catalog.accounts.models import AuditAction
@@ -475,8 +475,11 @@ def pdf_html(record: services.RecordOfProcessing, subject: ExportSubject, name: 
         "appendix": index.entries()})
 
 
+PDF_STYLESHEET = Path(__file__).with_name("export_pdf.css")  # a file, not an inline <style>: templates hold none
+
+
 def write_pdf(record: services.RecordOfProcessing, subject: ExportSubject, name: str, out: IO[bytes]) -> None:
-    HTML(string=pdf_html(record, subject, name)).write_pdf(out)
+    HTML(string=pdf_html(record, subject, name)).write_pdf(out, stylesheets=[CSS(filename=str(PDF_STYLESHEET))])
 
 
 WRITERS: Final[dict[str, Callable[[services.RecordOfProcessing, ExportSubject, str, IO[bytes]], None]]] = {
