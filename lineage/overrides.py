@@ -44,6 +44,10 @@ class OverrideMirror:
             "override_reason": self.reason, "override_ccpa_category": self.ccpa_category,
             "override_category_kept": self.category_kept, "override_sensitive": self.sensitive}}
 
+    def in_force(self) -> dict[str, Any]:
+        """What it decides, as `lineage.queries.classification.effective_category_at` reads it."""
+        return {"ccpa_category": self.ccpa_category, "category_kept": self.category_kept, "sensitive": self.sensitive}
+
 
 # `+=` with a null value removes that property, so an override replaced by one that keeps more leaves nothing behind.
 _SET_MIRRORS: LiteralString = (
@@ -62,6 +66,11 @@ _CLEAR_STALE_MIRRORS: LiteralString = (
     "  f.override_category_kept, f.override_sensitive "
     "RETURN count(f) AS cleared"
 )
+
+
+def overrides_in_force(mirrors: Sequence[OverrideMirror]) -> dict[str, dict[str, Any]]:
+    """The `$overrides` parameter of the `_at` classification expressions: these overrides in place of the mirror."""
+    return {mirror.field_key: mirror.in_force() for mirror in mirrors}
 
 
 def set_override(graph: Graph, mirror: OverrideMirror) -> bool:
@@ -97,4 +106,5 @@ def _write_mirrors(graph: Graph, mirrors: Sequence[OverrideMirror]) -> int:
     return graph.write_transaction(work)
 
 
-__all__ = ["OVERRIDE_PROPERTIES", "OverrideMirror", "clear_override", "reapply_overrides", "set_override"]
+__all__ = ["OVERRIDE_PROPERTIES", "OverrideMirror", "clear_override", "overrides_in_force", "reapply_overrides",
+           "set_override"]

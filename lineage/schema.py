@@ -35,6 +35,9 @@ CONSTRAINTS: dict[str, LiteralString] = {
     "configuration_change_key": (
         "CREATE CONSTRAINT configuration_change_key IF NOT EXISTS FOR (n:ConfigurationChange) REQUIRE n.key IS UNIQUE"
     ),
+    "integration_state_key": (
+        "CREATE CONSTRAINT integration_state_key IF NOT EXISTS FOR (n:IntegrationState) REQUIRE n.key IS UNIQUE"
+    ),
 }
 
 INDEXES: dict[str, LiteralString] = {
@@ -61,6 +64,13 @@ INDEXES: dict[str, LiteralString] = {
     "user_org_key": "CREATE INDEX user_org_key IF NOT EXISTS FOR (n:User) ON (n.org_key)",
     "configuration_change_org_key": (
         "CREATE INDEX configuration_change_org_key IF NOT EXISTS FOR (n:ConfigurationChange) ON (n.org_key)"
+    ),
+    # Purged by org; an integration's states are written and read by its key (`lineage.writers`, as-of reads).
+    "integration_state_org_key": (
+        "CREATE INDEX integration_state_org_key IF NOT EXISTS FOR (n:IntegrationState) ON (n.org_key)"
+    ),
+    "integration_state_of": (
+        "CREATE INDEX integration_state_of IF NOT EXISTS FOR (n:IntegrationState) ON (n.integration_key)"
     ),
     "purpose_retired": "CREATE INDEX purpose_retired IF NOT EXISTS FOR (n:Purpose) ON (n.retired_at)",
     "preference_retired": "CREATE INDEX preference_retired IF NOT EXISTS FOR (n:Preference) ON (n.retired_at)",

@@ -16,6 +16,7 @@ class Label(StrEnum):
     USER = "User"
     CONFIGURATION_CHANGE = "ConfigurationChange"
     PREFERENCE = "Preference"  # a consumer's recorded choice about processing or a channel (an opt-out flag)
+    INTEGRATION_STATE = "IntegrationState"  # an integration's attributes over a span of time (as-of reads)
 
 
 class Rel(StrEnum):

@@ -186,7 +186,31 @@ def edge_statement(rel: Rel, source: Label, target: Label) -> str:
 @cache
 def _node_statement(label: Label) -> str:
     stamps = _OBSERVE_SHARED_NODE if label in SHARED_LABELS else _OWN_NODE
-    return f"UNWIND $rows AS row MERGE (n:{label.value} {{key: row.key}}) {stamps} RETURN count(n) AS written"
+    states = _KEEP_INTEGRATION_STATE if label is Label.INTEGRATION else ""
+    return (f"UNWIND $rows AS row MERGE (n:{label.value} {{key: row.key}}) {stamps} {states}"
+            "RETURN count(n) AS written")
+
+
+# An integration's attributes change in place (a manifest turns consent_checked on, a class its sharing): each
+# distinct set it has had is an IntegrationState with first_seen and retired_at, so a record as of a past date reads
+# the attributes of then. The live state is renewed while the node says the same; a change retires it and starts
+# another (one started at this same moment is rewritten instead). Evidence and stamps are not attributes.
+_STATE_META = "['key', 'integration_key', 'evidence', 'first_seen', 'last_seen', 'run_id', 'retired_at', 'org_key']"
+_KEEP_INTEGRATION_STATE = (
+    "WITH n CALL (n) { "
+    "  OPTIONAL MATCH (s:IntegrationState {integration_key: n.key}) WHERE s.retired_at IS NULL "
+    f"  WITH n, s, {_STATE_META} AS meta "
+    "  WITH n, s, s IS NOT NULL AND all(k IN keys(n) WHERE k IN meta OR s[k] = n[k]) "
+    "    AND all(k IN keys(s) WHERE k IN meta OR n[k] IS NOT NULL) AS same "
+    "  FOREACH (_ IN CASE WHEN same THEN [1] ELSE [] END | SET s.last_seen = $now, s.run_id = $run_id) "
+    "  FOREACH (_ IN CASE WHEN NOT same AND s.first_seen < $now THEN [1] ELSE [] END | SET s.retired_at = $now) "
+    "  WITH n, same WHERE NOT same "
+    "  MERGE (t:IntegrationState {key: n.key + '@' + toString($now)}) "
+    "  SET t = properties(n) "
+    "  SET t.key = n.key + '@' + toString($now), t.integration_key = n.key, t.first_seen = $now, "
+    "    t.last_seen = $now, t.run_id = $run_id, t.org_key = $org_key "
+    "} "
+)
 
 
 # An org's node as its runs first know it: only its key (a schema chunk writes the rest).

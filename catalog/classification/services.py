@@ -121,6 +121,14 @@ def mirror_overrides(org: OrgConnection) -> int:
     return reapply_overrides(get_graph(), org_key(org.org_id), [mirror_of(override) for override in live])
 
 
+def overrides_in_force_at(org: OrgConnection, moment: datetime) -> list[OverrideMirror]:
+    """The org's overrides in force at `moment` (made by then, not withdrawn or replaced by then): what a record as
+    of a past date classifies by, since the graph mirrors only the overrides live now."""
+    in_force = ClassificationOverride.objects.filter(org=org, created_at__lte=moment).filter(
+        Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=moment)).order_by("created_at", "id")
+    return [mirror_of(override) for override in in_force]
+
+
 def mirror_of(override: ClassificationOverride) -> OverrideMirror:
     return OverrideMirror(
         field_key=override.field_key, override_id=override.pk, at=override.created_at, by=override.created_by_name,

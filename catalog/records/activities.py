@@ -9,13 +9,20 @@ the same record (a snapshot, an as-of date and the live record differ only in th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from django.utils.text import slugify
 
-from lineage.queries.processing import FieldFact, IntegrationFact, ProcessingFacts, PurposeFact, SystemFact
+from lineage.queries.processing import (
+    FieldFact,
+    IntegrationFact,
+    ProcessingFacts,
+    PurposeFact,
+    RecordTypeFact,
+    SystemFact,
+)
 
 T = TypeVar("T")
 
@@ -101,11 +108,14 @@ class Activity:
         return len({each.key for each in self.fields})
 
 
-def generate(activities: Iterable[ProcessingFacts], unreached: Iterable[FieldFact], org_name: str) -> list[Activity]:
-    """The org's activities by name, and last the personal fields no activity reaches (when there are any)."""
-    made = sorted((_activity(facts, org_name) for facts in activities), key=lambda each: each.name.casefold())
+def generate(activities: Iterable[ProcessingFacts], unreached: Iterable[FieldFact], org_name: str,
+             record_types: Iterable[RecordTypeFact] = ()) -> list[Activity]:
+    """The org's activities by name, and last the personal fields no activity reaches (when there are any);
+    `record_types`: the org's objects' record types, which say whose records an object holds."""
+    kinds = {each.sobject: each for each in record_types}
+    made = sorted((_activity(facts, org_name, kinds) for facts in activities), key=lambda each: each.name.casefold())
     left = tuple(unreached)
-    return made + ([_unassigned(left, org_name)] if left else [])
+    return made + ([_unassigned(left, org_name, kinds)] if left else [])
 
 
 def activity_key(name: str) -> str:
@@ -115,7 +125,7 @@ def activity_key(name: str) -> str:
 # --- an activity ----------------------------------------------------------------------------------------------
 
 
-def _activity(facts: ProcessingFacts, org_name: str) -> Activity:
+def _activity(facts: ProcessingFacts, org_name: str, kinds: Mapping[str, RecordTypeFact]) -> Activity:
     named = _naming_purpose(facts.purposes)
     recipients = _recipients(facts)
     sensitive = tuple(each for each in _unique_fields(facts.fields) if each.sensitive)
@@ -126,7 +136,7 @@ def _activity(facts: ProcessingFacts, org_name: str) -> Activity:
         purposes=tuple(Stated(each.name, (_purpose_evidence(each),)) for each in facts.purposes),
         description=_first_stated(facts.purposes, "description"),
         legal_basis=_first_stated(facts.purposes, "legal_basis"),
-        consumer_categories=_consumer_categories(facts.fields),
+        consumer_categories=_consumer_categories(facts.fields, kinds),
         personal_categories=_categories(facts.fields, sensitive_only=False),
         sensitive_categories=_categories(facts.fields, sensitive_only=True),
         sources=_sources(facts), systems=_systems_holding(facts, org_name), recipients=recipients,
@@ -135,12 +145,12 @@ def _activity(facts: ProcessingFacts, org_name: str) -> Activity:
         dpia_indicated=_dpia(sensitive, profiling, recipients), regime=regime, fields=_unique_fields(facts.fields))
 
 
-def _unassigned(fields: tuple[FieldFact, ...], org_name: str) -> Activity:
+def _unassigned(fields: tuple[FieldFact, ...], org_name: str, kinds: Mapping[str, RecordTypeFact]) -> Activity:
     sensitive = tuple(each for each in fields if each.sensitive)
     reason = "No purpose in the graph reaches these fields: name the purpose they serve, or confirm they are not kept."
     return Activity(
         key=UNASSIGNED_KEY, name=UNASSIGNED_NAME, origin="unassigned", purposes=(), description=None,
-        legal_basis=None, consumer_categories=_consumer_categories(fields),
+        legal_basis=None, consumer_categories=_consumer_categories(fields, kinds),
         personal_categories=_categories(fields, sensitive_only=False),
         sensitive_categories=_categories(fields, sensitive_only=True), sources=(),
         systems=(Stated(f"Salesforce org {org_name}", _field_evidence(fields)),), recipients=(), sold_or_shared=(),
@@ -196,17 +206,66 @@ CONSUMER_CATEGORIES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# Which consumers a record type's records are about, by its developer name (the first pattern that matches); a
+# record type none matches (a product line: BankingAccount) says no more than its object's name.
+RECORD_TYPE_CATEGORIES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"Prospect|Lead", re.IGNORECASE), "prospects"),
+    (re.compile(r"Applicant|Application|Borrower", re.IGNORECASE), "applicants"),
+    (re.compile(r"Employee|Staff|Personnel", re.IGNORECASE), "employees"),
+    (re.compile(r"^(Organi[sz]ation|Business|Company|Corporate|Institution|Vendor|Supplier)", re.IGNORECASE),
+     "business contacts (people acting for an organisation)"),
+    (re.compile(r"Person|Individual|Customer|Client|Household|^HH_|Retail|Member", re.IGNORECASE), "customers"),
+)
+
+
 def consumer_category(sobject: str) -> str:
     return next((category for pattern, category in CONSUMER_CATEGORIES if pattern.search(sobject)), "consumers")
 
 
-def _consumer_categories(fields: Iterable[FieldFact]) -> tuple[Stated[str], ...]:
+def record_type_category(name: str) -> str | None:
+    """The consumers a record type's records are about (None: its name does not say)."""
+    return next((category for pattern, category in RECORD_TYPE_CATEGORIES if pattern.search(name)), None)
+
+
+def _object_consumers(sobject: str, kinds: RecordTypeFact | None) -> tuple[tuple[str, str | None], ...]:
+    """Whose records the object holds, each with the record type that says so (None: the object's name says)."""
+    by_type = tuple((record_type_category(name), name) for name in (kinds.names if kinds else ()))
+    named = tuple((category, name) for category, name in by_type if category)
+    unnamed = not by_type or any(category is None for category, _ in by_type)
+    return named + (((consumer_category(sobject), None),) if unnamed else ())
+
+
+def _consumer_categories(fields: Iterable[FieldFact],
+                         kinds: Mapping[str, RecordTypeFact]) -> tuple[Stated[str], ...]:
+    """Whose information it is, from the objects holding the fields and their record types."""
+    consumers: dict[str, tuple[tuple[str, str | None], ...]] = {}
     by_category: dict[str, list[FieldFact]] = {}
+    typed: dict[str, dict[tuple[str, str], None]] = {}
     for each in fields:
-        by_category.setdefault(consumer_category(each.sobject), []).append(each)
-    return tuple(Stated(category, _field_evidence(found),
-                        reason="records of " + ", ".join(sorted({each.sobject for each in found})))
+        if each.sobject not in consumers:
+            consumers[each.sobject] = _object_consumers(each.sobject, kinds.get(each.sobject))
+        for category, record_type in consumers[each.sobject]:
+            by_category.setdefault(category, []).append(each)
+            if record_type:
+                typed.setdefault(category, {})[(each.sobject, record_type)] = None
+    return tuple(Stated(category, _field_evidence(found) + _record_type_evidence(typed.get(category, {}), kinds),
+                        reason="records of " + ", ".join(_record_kinds(found, typed.get(category, {}))))
                  for category, found in sorted(by_category.items()))
+
+
+def _record_kinds(fields: list[FieldFact], typed: Mapping[tuple[str, str], None]) -> list[str]:
+    """Each object, with the record types that put it in the category: "Account (record type PersonAccount)"."""
+    types: dict[str, list[str]] = {}
+    for sobject, name in typed:
+        types.setdefault(sobject, []).append(name)
+    return [f"{sobject} (record type {', '.join(types[sobject])})" if sobject in types else sobject
+            for sobject in sorted({each.sobject for each in fields})]
+
+
+def _record_type_evidence(typed: Mapping[tuple[str, str], None],
+                          kinds: Mapping[str, RecordTypeFact]) -> tuple[Evidence, ...]:
+    return tuple(Evidence((kinds[sobject].sobject_key, f"record type {name}"), kinds[sobject].evidence)
+                 for sobject, name in typed)
 
 
 def _categories(fields: Iterable[FieldFact], *, sensitive_only: bool) -> tuple[Stated[str], ...]:
@@ -362,4 +421,5 @@ def _regime(purpose: str, fields: tuple[FieldFact, ...]) -> Stated[str]:
 
 
 __all__ = ["CCPA", "GLBA", "UNASSIGNED_KEY", "UNASSIGNED_NAME", "Activity", "Evidence", "Recipient", "Retention",
-           "Security", "Stated", "activity_key", "consumer_category", "generate"]
+           "Security", "Stated", "activity_key", "consumer_category", "generate",
+           "record_type_category"]

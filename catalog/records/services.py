@@ -17,12 +17,13 @@ from django.utils import timezone
 
 from catalog.accounts import audit
 from catalog.accounts.models import ApiToken, AuditAction
+from catalog.classification.services import overrides_in_force_at
 from catalog.inventory.services import NotInCatalogError, org_named
 from catalog.records.activities import Activity, Evidence, Stated, generate
 from catalog.records.models import ACTIVITY_FIELDS, MAX_TEXT, ORG_FIELDS, ActivityEntry, OrgRecord
 from harvesters.models import OrgConnection
 from lineage import get_graph, org_key
-from lineage.queries.processing import processing_facts, unreached_personal_fields
+from lineage.queries.processing import processing_facts, record_types, unreached_personal_fields
 
 NEEDS_INPUT = "needs input"
 PRIVACY_OFFICER = "privacy officer"
@@ -88,7 +89,7 @@ def record_of(alias: str, as_of: datetime | None = None) -> RecordOfProcessing:
     org = org_named(alias)
     moment, live = _moment(as_of)
     entries = {entry.activity_key: entry for entry in ActivityEntry.objects.filter(org=org)}
-    activities = _activities(org, moment) if org.org_id else []
+    activities = _activities(org, moment, live) if org.org_id else []
     return RecordOfProcessing(
         alias=org.alias, as_of=moment, live=live, harvested=bool(org.org_id), owned=_org_owned(org),
         activities=tuple(_activity_record(org.alias, moment, each, entries.get(each.key)) for each in activities))
@@ -141,10 +142,13 @@ def _moment(as_of: datetime | None) -> tuple[datetime, bool]:
     return as_of, False
 
 
-def _activities(org: OrgConnection, moment: datetime) -> list[Activity]:
+def _activities(org: OrgConnection, moment: datetime, live: bool) -> list[Activity]:
     graph, scope = get_graph(), org_key(org.org_id)
-    facts = processing_facts(graph, scope, moment)
-    return generate(facts, unreached_personal_fields(graph, scope, moment, facts), org.alias)
+    # The graph mirrors only today's overrides: an earlier moment is classified by those in force then.
+    overrides = None if live else overrides_in_force_at(org, moment)
+    facts = processing_facts(graph, scope, moment, overrides)
+    return generate(facts, unreached_personal_fields(graph, scope, moment, facts, overrides), org.alias,
+                    record_types(graph, scope, moment))
 
 
 def _org_owned(org: OrgConnection) -> tuple[Shown, ...]:

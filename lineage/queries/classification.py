@@ -24,9 +24,28 @@ def effective_sensitive(field: LiteralString) -> LiteralString:
             f"THEN coalesce({field}.sensitive, false) ELSE {field}.override_sensitive END")
 
 
+def effective_category_at(field: LiteralString) -> LiteralString:
+    """Cypher for the CCPA category of the field bound to `field` under `$overrides`: null reads the mirror (the
+    overrides in force now); a map of field keys to `OverrideMirror.in_force()` is the overrides in force at
+    another moment (a past record's), in place of the mirror."""
+    chosen = f"$overrides[{field}.key]"
+    return (f"CASE WHEN $overrides IS NULL THEN {effective_category(field)} "
+            f"WHEN {chosen} IS NULL OR {chosen}.category_kept THEN {field}.ccpa_category "
+            f"ELSE {chosen}.ccpa_category END")
+
+
+def effective_sensitive_at(field: LiteralString) -> LiteralString:
+    """Cypher for whether the field bound to `field` is sensitive under `$overrides` (see `effective_category_at`)."""
+    chosen = f"$overrides[{field}.key]"
+    return (f"CASE WHEN $overrides IS NULL THEN {effective_sensitive(field)} "
+            f"WHEN {chosen} IS NULL OR {chosen}.sensitive IS NULL THEN coalesce({field}.sensitive, false) "
+            f"ELSE {chosen}.sensitive END")
+
+
 def is_overridden(field: LiteralString) -> LiteralString:
     """Cypher for whether a privacy officer's override is mirrored onto the field bound to `field`."""
     return f"{field}.override_at IS NOT NULL"
 
 
-__all__ = ["effective_category", "effective_sensitive", "is_overridden"]
+__all__ = ["effective_category", "effective_category_at", "effective_sensitive", "effective_sensitive_at",
+           "is_overridden"]

@@ -8,21 +8,24 @@ systems they send to with the org's CCPA role and country for each, and every ed
 Personal fields no activity reaches are read apart: the record lists them as needing a purpose.
 
 Every read takes `as_of`: a node or edge counts when it was first seen by then and not retired by then, so a record
-can be rebuilt as the graph stood on a past date. That is a history of what appeared and went, not of values changed
-in place: a system's CCPA role and country are kept on an edge per value (a new role retires the old edge), but an
-integration's attributes and a field's classification override are read as they are now. A frozen snapshot keeps
-the whole record as it was.
+can be rebuilt as the graph stood on a past date, with the values of then where they change in place: a system's
+CCPA role and country are kept on an edge per value (a new role retires the old edge), an integration's attributes
+in an `IntegrationState` per distinct set (`lineage.writers`), and the caller passes the classification overrides in
+force at `as_of` (their history is in the catalog's database; the graph mirrors only today's). A field's harvested
+classification and an object's record types are still read as they are now. A frozen snapshot keeps the whole
+record as it was.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, LiteralString, TypeVar
 
 from lineage.graph import Graph
-from lineage.queries.classification import effective_category, effective_sensitive
+from lineage.overrides import OverrideMirror, overrides_in_force
+from lineage.queries.classification import effective_category_at, effective_sensitive_at
 
 T = TypeVar("T")
 
@@ -96,16 +99,26 @@ class ProcessingFacts:
     systems: tuple[SystemFact, ...]
 
 
+@dataclass(frozen=True)
+class RecordTypeFact:
+    """An object's record types (developer names, the master left out), as its describe lists them."""
+
+    sobject_key: str
+    sobject: str
+    names: tuple[str, ...]
+    evidence: str | None  # the describe
+
+
 def _live(variable: LiteralString) -> LiteralString:
     """Cypher: the node or edge bound to `variable` stood in the graph at $as_of."""
     return (f"({variable}.first_seen IS NULL OR {variable}.first_seen <= $as_of) "
             f"AND ({variable}.retired_at IS NULL OR {variable}.retired_at > $as_of)")
 
 
-_PERSONAL = "(" + effective_category("f") + " IS NOT NULL OR " + effective_sensitive("f") + ")"
+_PERSONAL = "(" + effective_category_at("f") + " IS NOT NULL OR " + effective_sensitive_at("f") + ")"
 _FIELD_VALUES = (
-    "f.key AS key, f.sobject AS sobject, f.name AS name, " + effective_category("f") + " AS category, "
-    + effective_sensitive("f") + " AS sensitive, coalesce(f.encrypted, false) AS encrypted"
+    "f.key AS key, f.sobject AS sobject, f.name AS name, " + effective_category_at("f") + " AS category, "
+    + effective_sensitive_at("f") + " AS sensitive, coalesce(f.encrypted, false) AS encrypted"
 )
 
 PURPOSES: LiteralString = (
@@ -153,23 +166,39 @@ SYSTEMS: LiteralString = (
     "  t.channel AS channel, t.evidence AS evidence, h.evidence AS role_evidence "
     "ORDER BY integration_key, s.host"
 )
+# Each integration's attributes as they stood at $as_of (`lineage.writers`: a state per attribute set it had).
+STATES: LiteralString = (
+    "UNWIND $integrations AS integration_key "
+    "MATCH (s:IntegrationState {integration_key: integration_key}) WHERE " + _live("s") + " "
+    "RETURN integration_key, s AS state"
+)
+# The org's objects that have record types (their records' kinds: a person account, a prospect, an applicant …).
+RECORD_TYPES: LiteralString = (
+    "MATCH (o:SObject) WHERE o.org_key = $org_key AND size(coalesce(o.record_types, [])) > 0 AND " + _live("o") + " "
+    "RETURN o.key AS key, o.name AS name, o.record_types AS record_types, o.evidence AS evidence ORDER BY o.name"
+)
 # The org's personal fields, to find those no activity reaches (the record's "needs a purpose").
 PERSONAL_FIELDS: LiteralString = (
     "CALL () { MATCH (f:Field) WHERE f.org_key = $org_key AND f.ccpa_category IS NOT NULL RETURN f "
     "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_ccpa_category IS NOT NULL RETURN f "
     "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.sensitive = true RETURN f "
-    "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_sensitive = true RETURN f } "
+    "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_sensitive = true RETURN f "
+    "  UNION MATCH (f:Field) WHERE f.key IN keys(coalesce($overrides, {})) AND f.org_key = $org_key RETURN f } "
     "WITH f WHERE " + _live("f") + " AND " + _PERSONAL + " "
     "RETURN " + _FIELD_VALUES + ", f.evidence AS evidence ORDER BY sobject, name"
 )
 
 
-def processing_facts(graph: Graph, org_key: str, as_of: datetime) -> tuple[ProcessingFacts, ...]:
-    """Every activity's facts at `as_of`, by purpose name."""
+def processing_facts(graph: Graph, org_key: str, as_of: datetime,
+                     overrides: Sequence[OverrideMirror] | None = None) -> tuple[ProcessingFacts, ...]:
+    """Every activity's facts at `as_of`, by purpose name; `overrides`: the classification overrides in force at
+    `as_of` (None: those mirrored onto the graph now)."""
     purposes = [_purpose(row["purpose"]) for row in graph.read(PURPOSES, org_key=org_key, as_of=as_of)]
     tied = _integrations_by_purpose(graph, [each.key for each in purposes], as_of)
+    tied = _attributes_then(graph, tied, as_of)
     every_integration = sorted({each.key for ties in tied.values() for each in ties})
-    fields = _by_integration(graph.read(MOVED, integrations=every_integration, as_of=as_of), _moved_field)
+    fields = _by_integration(graph.read(MOVED, integrations=every_integration, as_of=as_of,
+                                        overrides=_overrides_param(overrides)), _moved_field)
     systems = _by_integration(graph.read(SYSTEMS, integrations=every_integration, org_key=org_key, as_of=as_of),
                               _system)
     activities: dict[str, list[PurposeFact]] = {}
@@ -179,11 +208,35 @@ def processing_facts(graph: Graph, org_key: str, as_of: datetime) -> tuple[Proce
 
 
 def unreached_personal_fields(graph: Graph, org_key: str, as_of: datetime,
-                              activities: tuple[ProcessingFacts, ...]) -> tuple[FieldFact, ...]:
-    """The org's personal fields at `as_of` that no activity's integrations move, read or write."""
+                              activities: tuple[ProcessingFacts, ...],
+                              overrides: Sequence[OverrideMirror] | None = None) -> tuple[FieldFact, ...]:
+    """The org's personal fields at `as_of` that no activity's integrations move, read or write (`overrides` as
+    for `processing_facts`)."""
     reached = {field.key for activity in activities for field in activity.fields}
-    rows = graph.read(PERSONAL_FIELDS, org_key=org_key, as_of=as_of)
+    rows = graph.read(PERSONAL_FIELDS, org_key=org_key, as_of=as_of, overrides=_overrides_param(overrides))
     return tuple(_field(row, None, None, None) for row in rows if row["key"] not in reached)
+
+
+def record_types(graph: Graph, org_key: str, as_of: datetime) -> tuple[RecordTypeFact, ...]:
+    """The org's objects with record types at `as_of` (the types as the latest describe lists them)."""
+    return tuple(RecordTypeFact(sobject_key=row["key"], sobject=row["name"],
+                                names=tuple(dict.fromkeys(row["record_types"])),
+                                evidence=row["evidence"])
+                 for row in graph.read(RECORD_TYPES, org_key=org_key, as_of=as_of))
+
+
+def _overrides_param(overrides: Sequence[OverrideMirror] | None) -> dict[str, dict[str, Any]] | None:
+    return None if overrides is None else overrides_in_force(overrides)
+
+
+def _attributes_then(graph: Graph, tied: dict[str, list[IntegrationFact]],
+                     as_of: datetime) -> dict[str, list[IntegrationFact]]:
+    """Each integration with the attributes it had at `as_of` (its state then), where the graph kept its states."""
+    keys = sorted({each.key for ties in tied.values() for each in ties})
+    states = {row["integration_key"]: _attributes(row["state"], _STATE_OWN)
+              for row in graph.read(STATES, integrations=keys, as_of=as_of)}
+    return {purpose: [replace(each, attributes=states[each.key]) if each.key in states else each for each in ties]
+            for purpose, ties in tied.items()}
 
 
 def _integrations_by_purpose(graph: Graph, purpose_keys: list[str],
@@ -223,8 +276,15 @@ _INTEGRATION_OWN = frozenset({"key", "kind", "name", "evidence", "org_key", "org
                               "run_id", "retired_at"})
 
 
+_STATE_OWN = _INTEGRATION_OWN | {"integration_key"}
+
+
+def _attributes(node: Any, own: frozenset[str]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted((name, value) for name, value in dict(node).items() if name not in own))
+
+
 def _integration(node: Any, tie: str, tie_evidence: str | None) -> IntegrationFact:
-    attributes = tuple(sorted((name, value) for name, value in dict(node).items() if name not in _INTEGRATION_OWN))
+    attributes = _attributes(node, _INTEGRATION_OWN)
     return IntegrationFact(key=node["key"], kind=node.get("kind") or "", name=node.get("name") or node["key"],
                            tie=tie, tie_evidence=tie_evidence, evidence=node.get("evidence"), attributes=attributes)
 
@@ -246,5 +306,5 @@ def _system(row: Any) -> SystemFact:
                       role_evidence=row["role_evidence"])
 
 
-__all__ = ["FieldFact", "IntegrationFact", "ProcessingFacts", "PurposeFact", "SystemFact", "processing_facts",
-           "unreached_personal_fields"]
+__all__ = ["FieldFact", "IntegrationFact", "ProcessingFacts", "PurposeFact", "RecordTypeFact", "SystemFact",
+           "processing_facts", "record_types", "unreached_personal_fields"]
