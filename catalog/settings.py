@@ -56,6 +56,8 @@ if not SUBJECT_HMAC_KEY:
 ROPA_SIGNING_KEY: str = env.str("ROPA_SIGNING_KEY", default=development_ropa_signing_key(SECRET_KEY) if DEBUG else "")
 # Public keys of earlier signing keys, comma-separated (PEM or base64 of 32 bytes): their exports still verify.
 ROPA_VERIFY_KEYS: list[str] = env.list("ROPA_VERIFY_KEYS", default=[])
+# After each successful harvest run, the org's record of processing is built and stored signed (records.regenerated).
+RECORDS_REGENERATE_AFTER_HARVEST: bool = env.bool("RECORDS_REGENERATE_AFTER_HARVEST", default=True)
 # Integration manifests (YAML) describing systems outside Salesforce; see docs/integration-manifests.md.
 HARVEST_MANIFEST_DIR: str = env.str("HARVEST_MANIFEST_DIR", default=str(BASE_DIR / "manifests"))
 # EventLogFile types the logs source reads; empty means its default (API, RestApi, BulkApi, Report,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.accounts import roles
 from catalog.harvests.forms import RunFilterForm, StartHarvestForm
+from catalog.records import regenerated
 from catalog.views import HtmxHttpRequest
 from harvesters import runs
 from harvesters.history import run_detail, runs_page
@@ -57,7 +58,7 @@ def harvest_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if run is None:
         raise Http404(f"No harvest run {pk}.")
     template = RUN_PROGRESS_FRAGMENT if request.htmx else "harvests/detail.html"
-    return render(request, template, {"run": run})
+    return render(request, template, {"run": run, "record": regenerated.record_after(pk)})
 
 
 def _list_page(request: HttpRequest, start_form: StartHarvestForm, *, status: int = 200,

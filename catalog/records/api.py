@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from catalog.accounts.tokens import token_of
 from catalog.api.pagination import PageNumberPagination
 from catalog.inventory.services import NotInCatalogError
-from catalog.records import services
+from catalog.records import regenerated, services
 from catalog.records.models import ACTIVITY_FIELDS, MAX_TEXT, ORG_FIELDS
 from harvesters.models import OrgConnection
 
@@ -158,6 +158,24 @@ class RecordSerializer(serializers.Serializer[Any]):
         return len(record.activities)
 
 
+class RegeneratedSerializer(serializers.Serializer[Any]):
+    snapshot = serializers.UUIDField(source="id", read_only=True,
+                                     help_text="The stored record (/api/v1/processing-activities/snapshots/{id}/)")
+    harvest_run = serializers.IntegerField(source="harvest_run_id", read_only=True,
+                                           help_text="The run it followed (/api/v1/harvest-runs/{id}/)")
+    taken_at = serializers.DateTimeField(read_only=True)
+
+
+class OrgRecordSerializer(RecordSerializer):
+    regenerated = serializers.SerializerMethodField(
+        help_text="The record stored, signed, after the org's latest successful harvest run; null when none is")
+
+    @extend_schema_field(RegeneratedSerializer(allow_null=True))
+    def get_regenerated(self, record: services.RecordOfProcessing) -> dict[str, Any] | None:
+        latest = regenerated.regeneration_of(record.alias).latest
+        return dict(RegeneratedSerializer(latest).data) if latest is not None else None
+
+
 def _edit_serializer(name: str, fields: dict[str, str]) -> type[serializers.Serializer[Any]]:
     declared: dict[str, Any] = {
         field: serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT, trim_whitespace=True,
@@ -261,9 +279,9 @@ class ProcessingActivityViewSet(RecordsViewSet):
 class OrgRecordViewSet(RecordsViewSet):
     """The record's own fields for one org: controller, DPO, representative, and how much needs input."""
 
-    @extend_schema(parameters=[ALIAS, AS_OF], responses=RecordSerializer)
+    @extend_schema(parameters=[ALIAS, AS_OF], responses=OrgRecordSerializer)
     def retrieve(self, request: Request, alias: str) -> Response:
-        return Response(RecordSerializer(services.record_of(alias, as_of_asked(request.query_params))).data)
+        return Response(OrgRecordSerializer(services.record_of(alias, as_of_asked(request.query_params))).data)
 
     @extend_schema(parameters=[ALIAS], request=RecordEditSerializer, responses=RecordSerializer)
     def partial_update(self, request: Request, alias: str) -> Response:

@@ -92,6 +92,11 @@ class RecordSnapshot(models.Model):
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     taken_by_name = models.CharField(max_length=150)
     reason = models.TextField(help_text="Why it was frozen, in the privacy officer's words")
+    # Set on a record regenerated after a successful harvest run (catalog.records.regenerated): one per run.
+    harvest_run = models.OneToOneField("harvesters.HarvestRun", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="regenerated_record",
+                                       help_text="The harvest run after which the record was regenerated; "
+                                                 "empty when a privacy officer froze it")
     activity_count = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64, help_text="The digest of the record's content (its JSON body)")
     signed_export = models.TextField(help_text="The JSON export, canonical and signed (verify_ropa checks it)")

@@ -57,10 +57,13 @@ class RecordDiffSerializer(serializers.Serializer[Any]):
 class SnapshotSerializer(serializers.ModelSerializer[RecordSnapshot]):
     org = serializers.CharField(source="org.alias", read_only=True)
     taken_by = serializers.CharField(source="taken_by_name", read_only=True)
+    harvest_run = serializers.IntegerField(source="harvest_run_id", read_only=True, allow_null=True,
+                                           help_text="The harvest run after which the record was regenerated "
+                                                     "(/api/v1/harvest-runs/{id}/); null when a person froze it")
 
     class Meta:
         model = RecordSnapshot
-        fields = ["id", "org", "taken_at", "as_of", "taken_by", "reason", "activity_count", "sha256"]
+        fields = ["id", "org", "taken_at", "as_of", "taken_by", "reason", "activity_count", "sha256", "harvest_run"]
         read_only_fields = fields
 
 
@@ -99,6 +102,9 @@ SINCE = OpenApiParameter("since", _SIDE, OpenApiParameter.QUERY, required=True,
                                      "snapshot:<id>")
 UNTIL = OpenApiParameter("until", _SIDE, OpenApiParameter.QUERY,
                          description="The later record, as `since`; now when left out")
+REGENERATED = OpenApiParameter("regenerated", OpenApiTypes.BOOL, OpenApiParameter.QUERY,
+                               description="true: only the records regenerated after harvest runs; false: only the "
+                                           "snapshots people froze; left out: both")
 SNAPSHOT = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The snapshot's id")
 
 
@@ -134,13 +140,16 @@ class SnapshotViewSet(RecordsViewSet):
     pagination_class = PageNumberPagination
     action_permissions = {"download": roles.EXPORT_CATALOG}
 
-    @extend_schema(parameters=[ORG_REQUIRED], responses=SnapshotSerializer(many=True))
+    @extend_schema(parameters=[ORG_REQUIRED, REGENERATED], responses=SnapshotSerializer(many=True))
     def list(self, request: Request) -> Response:
         alias = request.query_params.get("org")
         if not alias:
             raise ValidationError({"org": ["Required."]})
+        listed = snapshots.snapshots_of(alias)
+        if (regenerated := regenerated_asked(request.query_params)) is not None:
+            listed = listed.filter(harvest_run__isnull=not regenerated)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(snapshots.snapshots_of(alias), request, self)
+        page = paginator.paginate_queryset(listed, request, self)
         return paginator.get_paginated_response(SnapshotSerializer(page, many=True).data)
 
     @extend_schema(request=SnapshotRequestSerializer, responses={201: SnapshotDetailSerializer})
@@ -165,6 +174,14 @@ class SnapshotViewSet(RecordsViewSet):
                                                   reason=str(request.query_params.get("reason", "")),
                                                   actor=request.user, token=token_of(request.auth))
         return attachment(name, content)
+
+
+def regenerated_asked(params: Any) -> bool | None:
+    """The `regenerated` filter: true, false, or None when left out; anything else is a 400 naming it."""
+    given = params.get("regenerated") or ""
+    if given not in ("", "true", "false"):
+        raise ValidationError({"regenerated": ["true or false."]})
+    return None if given == "" else given == "true"
 
 
 def attachment(name: str, content: bytes) -> HttpResponse:

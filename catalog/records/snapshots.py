@@ -33,19 +33,22 @@ from catalog.records.signing import (
     sign_json_body,
     verify_embedded,
 )
+from harvesters.models import HarvestRun
 
 MAX_REASON_LENGTH = 2000
 
 
 def take_snapshot(alias: str, *, reason: str, actor: Actor, as_of: datetime | None = None,
-                  token: ApiToken | None = None) -> RecordSnapshot:
-    """Freeze the org's record as of `as_of` (now when None), signed; a reason is required."""
+                  token: ApiToken | None = None, harvest_run: HarvestRun | None = None) -> RecordSnapshot:
+    """Freeze the org's record as of `as_of` (now when None), signed; a reason is required. With `harvest_run`, the
+    record regenerated after that run (catalog.records.regenerated), taken by the system in the run's name."""
     stated = _reason(reason)
     record = services.record_of(alias, as_of)
     user = audit.acting_user(actor)
     snapshot = RecordSnapshot(org=org_named(alias), taken_at=timezone.now(), as_of=record.as_of,
-                              taken_by_id=user.pk if user is not None else None, taken_by_name=audit.actor_name(actor),
-                              reason=stated, activity_count=len(record.activities))
+                              taken_by_id=user.pk if user is not None else None,
+                              taken_by_name=taken_by_name(harvest_run) if harvest_run else audit.actor_name(actor),
+                              reason=stated, activity_count=len(record.activities), harvest_run=harvest_run)
     subject = ExportSubject(kind=JSON, org=record.alias, as_of=record.as_of.astimezone(UTC).date(),
                             snapshot=str(snapshot.id))
     body, name = record_body(record), file_name(snapshot)
@@ -54,10 +57,16 @@ def take_snapshot(alias: str, *, reason: str, actor: Actor, as_of: datetime | No
     with transaction.atomic():
         snapshot.save()
         audit.record(AuditAction.RECORD_FROZEN, actor=actor, token=token, object_type="record_snapshot",
-                     object_key=str(snapshot.id), reason=stated,
+                     object_key=str(snapshot.id), reason=stated, actor_name=snapshot.taken_by_name,
                      details={"org": record.alias, "as_of": record.as_of.isoformat(), "sha256": snapshot.sha256,
-                              "activities": snapshot.activity_count})
+                              "activities": snapshot.activity_count,
+                              **({"harvest_run": harvest_run.pk} if harvest_run else {})})
     return snapshot
+
+
+def taken_by_name(harvest_run: HarvestRun) -> str:
+    """Who a regenerated record names as its taker: the system, after that run."""
+    return f"Recordkeeper, after harvest run {harvest_run.pk}"
 
 
 def snapshots_of(alias: str) -> QuerySet[RecordSnapshot]:

@@ -18,12 +18,12 @@ from django.views.decorators.http import require_GET, require_POST
 from rest_framework.exceptions import ValidationError
 
 from catalog.accounts import roles
-from catalog.inventory.services import org_named
+from catalog.inventory.services import NotInCatalogError, org_named
 from catalog.pages import found, may_view
-from catalog.records import services, snapshots
+from catalog.records import regenerated, services, snapshots
 from catalog.records.api import as_of_asked
 from catalog.records.models import ACTIVITY_FIELDS, MAX_TEXT, ORG_FIELDS
-from catalog.records.snapshot_api import attachment, records_compared
+from catalog.records.snapshot_api import SNAPSHOT_PREFIX, attachment, records_compared
 from harvesters.models import OrgConnection
 
 
@@ -65,7 +65,8 @@ def record_org(request: HttpRequest, alias: str) -> HttpResponse:
     context = {"record": record, "as_of_error": error, "can_edit": roles.can_edit(request.user) and as_of is None,
                "as_of_value": request.GET.get("as_of", ""),
                "form": _edit_form(ORG_FIELDS)(initial=_initial(record.owned)),
-               "snapshot_form": SnapshotForm(), "snapshots": snapshots.snapshots_of(alias)[:20]}
+               "snapshot_form": SnapshotForm(), "snapshots": snapshots.snapshots_of(alias)[:20],
+               "regeneration": regenerated.regeneration_of(alias)}
     return render(request, "records/org.html", context, status=400 if error else 200)
 
 
@@ -88,7 +89,10 @@ def record_changes(request: HttpRequest, alias: str) -> HttpResponse:
     may_view(request)
     found(org_named, alias)
     asked = {"org": alias, "since": request.GET.get("since", ""), "until": request.GET.get("until", "")}
-    context: dict[str, object] = {"alias": alias, "since": asked["since"], "until": asked["until"]}
+    context: dict[str, object] = {"alias": alias, "since": asked["since"], "until": asked["until"],
+                                  "since_words": _side_in_words(alias, asked["since"]),
+                                  "until_words": _side_in_words(alias, asked["until"]),
+                                  "regeneration": regenerated.regeneration_of(alias)}
     if not asked["since"]:
         return render(request, "records/changes.html", context)
     try:
@@ -136,6 +140,16 @@ def record_activity_edit(request: HttpRequest, alias: str, key: str) -> HttpResp
             return redirect("record-activity", alias, key)
     context = {"record": record, "activity": record.activity, "can_edit": True, "form": form}
     return render(request, "records/activity.html", context, status=400)
+
+
+def _side_in_words(alias: str, side: str) -> str | None:
+    """A diff's side given as snapshot:<id>, in words; None for a date or a snapshot the org does not have."""
+    if not side.startswith(SNAPSHOT_PREFIX):
+        return None
+    try:
+        return regenerated.snapshot_in_words(snapshots.snapshot_named(side.removeprefix(SNAPSHOT_PREFIX), alias))
+    except NotInCatalogError:
+        return None
 
 
 def _initial(owned: tuple[services.Shown, ...]) -> dict[str, str]:
