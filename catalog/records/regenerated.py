@@ -53,12 +53,15 @@ def regenerate_after_harvest(sender: object, run: HarvestRun, **kwargs: Any) -> 
     if not settings.RECORDS_REGENERATE_AFTER_HARVEST or run.status != RunStatus.SUCCEEDED:
         return
     try:
-        regenerate(run)
+        stored = regenerate(run)
     except Exception as error:  # the run's outcome stands whatever the record's build raised
         said = failure_in_words(error)
         log.warning("harvest run %s of %s: %s: %s", run.pk, run.org.alias, NOT_REGENERATED, said)
         runs.add_warning(run, f"{NOT_REGENERATED} ({said}); the graph it wrote stands, and the record page "
                               f"builds the record from it")
+        return
+    log.info("harvest run %s of %s: its record of processing is stored, signed (snapshot %s, %d activities)",
+             run.pk, run.org.alias, stored.id, stored.activity_count)
 
 
 def regenerate(run: HarvestRun) -> RecordSnapshot:
