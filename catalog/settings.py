@@ -71,6 +71,11 @@ HARVEST_FULL_READ_AFTER_DAYS: int = env.int("HARVEST_FULL_READ_AFTER_DAYS", defa
 # More consent-model rows changed than this and the consents source reads the org whole instead of re-reading
 # each touched consumer (200 a query): beyond it the re-reads cost more calls than a full read.
 HARVEST_CONSENTS_FULL_READ_ABOVE: int = env.int("HARVEST_CONSENTS_FULL_READ_ABOVE", default=50_000)
+# Records older than an activity's retention period are counted after a successful run (harvesters.retention): in a
+# full run, or an incremental one when the latest count is older than this. Counts never dip into this share of the
+# org's daily API requests, kept for its own integrations; what they would is said "not counted: API budget".
+HARVEST_RETENTION_COUNT_EVERY_HOURS: int = env.int("HARVEST_RETENTION_COUNT_EVERY_HOURS", default=24)
+HARVEST_API_RESERVE_PERCENT: int = env.int("HARVEST_API_RESERVE_PERCENT", default=10)
 
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])

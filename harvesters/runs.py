@@ -35,6 +35,7 @@ from harvesters.integrations import integration_chunks
 from harvesters.logs import configured_event_types, logs_chunks
 from harvesters.manifests import manifest_chunks, manifest_directory
 from harvesters.models import HarvestRun, OrgConnection, RunPhase, RunStatus
+from harvesters.retention import count_retention
 from harvesters.schema import (
     changed_objects,
     list_objects,
@@ -334,6 +335,7 @@ def finish_run(run: HarvestRun) -> HarvestRun:
         writer = _writer(run, run.org.org_id)
         retired = sum(writer.retire_unseen(scope).total for sources, scope in SCOPES if sources <= set(run.sources))
         _add_counts(run, {"retired": retired})
+    count_retention(run)  # before the run is finished: what listens to harvest_finished reads the counts
     return _finish(run, RunStatus.SUCCEEDED)
 
 

@@ -15,6 +15,7 @@ so two harvests of the same thing always land on the same node:
     HarvestRun   run:{run_id}                       (written by `lineage.writers.record_harvest_run`)
     User         user:{org_id}:{user_id}            (the 18-character id; no name, no username)
     ConfigurationChange  change:{org_id}:{entry_id}  (a SetupAuditTrail entry)
+    RetentionCount  retention-count:{org_id}:{object}:{period}:{counted_in}  (one COUNT() of one harvest run)
 
 An edge's key is `{rel}:{source key}->{target key}`, plus `@{discriminator}` where one pair of
 nodes may be joined twice by the same relationship (a field flowing to a system through two
@@ -129,6 +130,11 @@ def user_key(org_id: str, user_id: str) -> str:
 
 def configuration_change_key(org_id: str, entry_id: str) -> str:
     return f"change:{_part(org_id, 'org_id')}:{_part(entry_id, 'entry_id')}"
+
+
+def retention_count_key(org_id: str, sobject: str, period: str, counted_in: str) -> str:
+    return (f"retention-count:{_part(org_id, 'org_id')}:{_part(sobject, 'sobject')}:{_part(period, 'period')}:"
+            f"{_part(counted_in, 'counted_in')}")
 
 
 def purpose_key(org_id: str, name: str) -> str:
@@ -443,6 +449,29 @@ class ConfigurationChangeRecord(NodeRecord):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RetentionCountRecord(NodeRecord):
+    """How many records of an object Salesforce held that were created before a retention period's cutoff, counted
+    by one harvest run (`counted_in`): history, never retired, so a record as of a date reads the count of then.
+    `count` is None when the run did not count (`not_counted` says why: the API budget, a refused query)."""
+
+    label: ClassVar[Label] = Label.RETENTION_COUNT
+
+    org_id: str
+    sobject: str
+    period: str  # ISO 8601 duration, e.g. P7Y
+    cutoff: datetime  # counted_at less the period: records created before it are older than the period
+    counted_at: datetime  # the moment the cutoff is taken from
+    counted_in: str  # the harvest run's id
+    count: int | None = None
+    not_counted: str | None = None
+    query: str  # the SOQL asked (or that would have been)
+
+    @property
+    def key(self) -> str:
+        return retention_count_key(self.org_id, self.sobject, self.period, self.counted_in)
+
+
+@dataclass(frozen=True, kw_only=True)
 class HarvestRunRecord(NodeRecord):
     """One harvest of one org: the provenance of its writes (every node and edge it wrote has its `run_id`)."""
 
@@ -679,7 +708,7 @@ class AuthorisedByEdge(EdgeRecord):
 
 NODE_RECORDS: tuple[type[NodeRecord], ...] = (
     OrgRecord, SObjectRecord, FieldRecord, SystemRecord, IntegrationRecord, PurposeRecord, SubjectRecord,
-    HarvestRunRecord, UserRecord, ConfigurationChangeRecord, PreferenceRecord,
+    HarvestRunRecord, UserRecord, ConfigurationChangeRecord, PreferenceRecord, RetentionCountRecord,
 )
 EDGE_RECORDS: tuple[type[EdgeRecord], ...] = (
     HasObjectEdge, HasFieldEdge, ReferenceEdge, ReadsEdge, WritesEdge, SendsToEdge, FlowEdge, GatedByEdge,

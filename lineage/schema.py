@@ -38,6 +38,9 @@ CONSTRAINTS: dict[str, LiteralString] = {
     "integration_state_key": (
         "CREATE CONSTRAINT integration_state_key IF NOT EXISTS FOR (n:IntegrationState) REQUIRE n.key IS UNIQUE"
     ),
+    "retention_count_key": (
+        "CREATE CONSTRAINT retention_count_key IF NOT EXISTS FOR (n:RetentionCount) REQUIRE n.key IS UNIQUE"
+    ),
 }
 
 INDEXES: dict[str, LiteralString] = {
@@ -71,6 +74,10 @@ INDEXES: dict[str, LiteralString] = {
     ),
     "integration_state_of": (
         "CREATE INDEX integration_state_of IF NOT EXISTS FOR (n:IntegrationState) ON (n.integration_key)"
+    ),
+    # Purged by org, and read by org for a record (`lineage.queries.retention`).
+    "retention_count_org_key": (
+        "CREATE INDEX retention_count_org_key IF NOT EXISTS FOR (n:RetentionCount) ON (n.org_key)"
     ),
     "purpose_retired": "CREATE INDEX purpose_retired IF NOT EXISTS FOR (n:Purpose) ON (n.retired_at)",
     "preference_retired": "CREATE INDEX preference_retired IF NOT EXISTS FOR (n:Preference) ON (n.retired_at)",

@@ -17,6 +17,7 @@ class Label(StrEnum):
     CONFIGURATION_CHANGE = "ConfigurationChange"
     PREFERENCE = "Preference"  # a consumer's recorded choice about processing or a channel (an opt-out flag)
     INTEGRATION_STATE = "IntegrationState"  # an integration's attributes over a span of time (as-of reads)
+    RETENTION_COUNT = "RetentionCount"  # records of an object older than a retention period, as one run counted
 
 
 class Rel(StrEnum):

@@ -26,6 +26,7 @@ from typing import Any, LiteralString, TypeVar
 from lineage.graph import Graph
 from lineage.overrides import OverrideMirror, overrides_in_force
 from lineage.queries.classification import effective_category_at, effective_sensitive_at
+from lineage.queries.retention import RetentionCountFact, longest_period, retention_counts
 
 T = TypeVar("T")
 
@@ -97,6 +98,19 @@ class ProcessingFacts:
     integrations: tuple[IntegrationFact, ...]
     fields: tuple[FieldFact, ...]
     systems: tuple[SystemFact, ...]
+    # Its objects' records older than its retention period, as the latest harvest by then counted them.
+    retention_counts: tuple[RetentionCountFact, ...] = ()
+
+    @property
+    def retention_period(self) -> str | None:
+        """The period its Salesforce records are counted against: the longest its manifests state."""
+        return longest_period(str(each.attribute("retention")) for each in self.integrations
+                              if each.attribute("retention"))
+
+    @property
+    def held_objects(self) -> tuple[str, ...]:
+        """The objects holding its personal fields."""
+        return tuple(sorted({each.sobject for each in self.fields}))
 
 
 @dataclass(frozen=True)
@@ -204,7 +218,8 @@ def processing_facts(graph: Graph, org_key: str, as_of: datetime,
     activities: dict[str, list[PurposeFact]] = {}
     for purpose in purposes:
         activities.setdefault(purpose.name.casefold(), []).append(purpose)
-    return tuple(_activity(named, tied, fields, systems) for named in activities.values())
+    counts = retention_counts(graph, org_key, as_of)
+    return tuple(_with_counts(_activity(named, tied, fields, systems), counts) for named in activities.values())
 
 
 def unreached_personal_fields(graph: Graph, org_key: str, as_of: datetime,
@@ -257,6 +272,12 @@ def _activity(purposes: list[PurposeFact], tied: dict[str, list[IntegrationFact]
         name=purposes[0].name, purposes=tuple(purposes), integrations=tuple(integrations.values()),
         fields=tuple(each for key in integrations for each in fields.get(key, [])),
         systems=tuple(each for key in integrations for each in systems.get(key, [])))
+
+
+def _with_counts(facts: ProcessingFacts, counts: tuple[RetentionCountFact, ...]) -> ProcessingFacts:
+    period, objects = facts.retention_period, set(facts.held_objects)
+    mine = tuple(each for each in counts if each.period == period and each.sobject in objects)
+    return replace(facts, retention_counts=mine) if mine else facts
 
 
 def _by_integration(rows: list[Any], make: Callable[[Any], T]) -> dict[str, list[T]]:

@@ -611,3 +611,12 @@ def test_apex_callout_log_shows_the_opted_out_customers_transactions_pulled(
     assert f"{pulled}?postedSince=2026-11-19T10:05:01Z" in urls
     zora = sf.query("SELECT Id, HasOptedOutProcessing FROM Individual WHERE LastName = 'Quinn' AND FirstName = 'Zora'")
     assert zora["records"][0]["HasOptedOutProcessing"] is True
+
+
+def test_a_count_of_records_created_before_a_cutoff_answers_those_created_earlier(sf: Salesforce) -> None:
+    cutoff = datetime.now(UTC) - timedelta(days=730)
+    rows = sf.query_all("SELECT Id, CreatedDate FROM Individual")["records"]
+    older = sum(1 for row in rows if datetime.fromisoformat(row["CreatedDate"].replace("+0000", "+00:00")) < cutoff)
+    counted = sf.query(f"SELECT COUNT() FROM Individual WHERE CreatedDate < {cutoff:%Y-%m-%dT%H:%M:%SZ}")  # noqa: S608
+    assert counted["totalSize"] == older
+    assert 0 < older < len(rows)  # the demo's consumers were created over four years: some are past two
