@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+from benchmarks.generated_manifest import write_generated_manifest
 from benchmarks.generated_org import served_generated_org
 from harvesters import runs
 from harvesters.connections import register_org
@@ -33,15 +36,20 @@ def add_size_arguments(parser: argparse.ArgumentParser) -> None:
 
 @contextlib.contextmanager
 def harvested_generated_org(alias: str, args: argparse.Namespace, sources: list[str]) -> Iterator[HarvestedOrg]:
-    """The org `args` sizes, served, registered as `alias` and harvested whole from `sources`; purged on leaving."""
+    """The org `args` sizes, served, registered as `alias` and harvested whole from `sources`; purged on leaving.
+    With the "manifests" source, a manifest says what each generated partner receives and why
+    (`benchmarks.generated_manifest`)."""
     generate = (f"objects={args.objects},fields={args.fields},integrations={args.integrations},consumers=100,"
                 f"log_days=1,seed=7")
     with served_generated_org(generate) as served:
         served.wait_until_listening()
+        manifests = tempfile.mkdtemp(prefix="benchmark-manifests-") if "manifests" in sources else ""
+        if manifests:
+            write_generated_manifest(Path(manifests), served.credentials["org_id"], args.objects, args.integrations)
         org = register_org(alias, login_url=served.credentials["login_url"], auth_flow="client_credentials",
                            client_id=served.credentials["consumer_key"],
                            client_secret=served.credentials["consumer_secret"],
-                           ca_bundle=served.credentials["ca_bundle"], manifest_dir="")
+                           ca_bundle=served.credentials["ca_bundle"], manifest_dir=manifests)
         started = time.monotonic()
         run = runs.harvest_now(runs.request_harvest(org, full=True, sources=sources))
         if run.errors:

@@ -64,6 +64,7 @@ def credentials_without_serving(org: Org, args: argparse.Namespace) -> dict[str,
     user = org.users[0] if org.users else None
     client = org.oauth_clients[0] if org.oauth_clients else None
     return {
+        "org_id": org.id,  # what an integration manifest for the org names (a real org shows it in Setup)
         "login_url": base_url,
         "instance_url": base_url,
         "username": user.username if user else None,

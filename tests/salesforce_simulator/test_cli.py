@@ -38,6 +38,7 @@ def test_print_credentials_prints_one_json_object(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     credentials = json.loads(done.stdout)
     assert credentials == {
+        "org_id": "00D8d000001TestEAQ",
         "login_url": "https://127.0.0.1:8901",
         "instance_url": "https://127.0.0.1:8901",
         "username": "admin@testharbor.example",
