@@ -18,6 +18,7 @@ record as it was.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -27,6 +28,7 @@ from lineage.graph import Graph
 from lineage.overrides import OverrideMirror, overrides_in_force
 from lineage.queries.classification import effective_category_at, effective_sensitive_at
 from lineage.queries.retention import RetentionCountFact, longest_period, retention_counts
+from lineage.records import sobject_key
 
 T = TypeVar("T")
 
@@ -64,6 +66,7 @@ class FieldFact:
 
     key: str
     sobject: str
+    sobject_key: str  # its object's node
     name: str
     category: str | None
     sensitive: bool
@@ -130,9 +133,11 @@ def _live(variable: LiteralString) -> LiteralString:
 
 
 _PERSONAL = "(" + effective_category_at("f") + " IS NOT NULL OR " + effective_sensitive_at("f") + ")"
-_FIELD_VALUES = (
-    "f.key AS key, f.sobject AS sobject, f.name AS name, " + effective_category_at("f") + " AS category, "
-    + effective_sensitive_at("f") + " AS sensitive, coalesce(f.encrypted, false) AS encrypted"
+# A field as one list (`_field` reads it): thousands of fields arrive as a few rows of lists, since the driver's cost
+# is per row (a Bolt message each), not per value.
+_FIELD_LIST = (
+    "[f.key, f.org_id, f.sobject, f.name, " + effective_category_at("f") + ", " + effective_sensitive_at("f") + ", "
+    "coalesce(f.encrypted, false)]"
 )
 
 PURPOSES: LiteralString = (
@@ -168,8 +173,9 @@ MOVED: LiteralString = (
     "  WHERE " + _live("r") + " AND " + _live("h") + " AND " + _live("f") + " AND " + _PERSONAL +
     "  RETURN f, toLower(type(r)) AS movement, null AS system_key, r.evidence AS evidence "
     "} "
-    "RETURN i.key AS integration_key, movement, system_key, evidence, " + _FIELD_VALUES + " "
-    "ORDER BY integration_key, sobject, name, movement"
+    "WITH i, movement, system_key, evidence, f ORDER BY f.sobject, f.name, movement "
+    "RETURN i.key AS integration_key, collect([movement, system_key, evidence, " + _FIELD_LIST + "]) AS moved "
+    "ORDER BY integration_key"
 )
 SYSTEMS: LiteralString = (
     "UNWIND $integrations AS integration_key "
@@ -199,7 +205,8 @@ PERSONAL_FIELDS: LiteralString = (
     "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_sensitive = true RETURN f "
     "  UNION MATCH (f:Field) WHERE f.key IN keys(coalesce($overrides, {})) AND f.org_key = $org_key RETURN f } "
     "WITH f WHERE " + _live("f") + " AND " + _PERSONAL + " "
-    "RETURN " + _FIELD_VALUES + ", f.evidence AS evidence ORDER BY sobject, name"
+    "WITH f ORDER BY f.sobject, f.name "
+    "RETURN f.sobject AS sobject, collect([f.evidence, " + _FIELD_LIST + "]) AS fields ORDER BY sobject"
 )
 
 
@@ -211,8 +218,8 @@ def processing_facts(graph: Graph, org_key: str, as_of: datetime,
     tied = _integrations_by_purpose(graph, [each.key for each in purposes], as_of)
     tied = _attributes_then(graph, tied, as_of)
     every_integration = sorted({each.key for ties in tied.values() for each in ties})
-    fields = _by_integration(graph.read(MOVED, integrations=every_integration, as_of=as_of,
-                                        overrides=_overrides_param(overrides)), _moved_field)
+    fields = {row["integration_key"]: _moved_fields(row) for row in graph.read(
+        MOVED, integrations=every_integration, as_of=as_of, overrides=_overrides_param(overrides))}
     systems = _by_integration(graph.read(SYSTEMS, integrations=every_integration, org_key=org_key, as_of=as_of),
                               _system)
     activities: dict[str, list[PurposeFact]] = {}
@@ -229,7 +236,8 @@ def unreached_personal_fields(graph: Graph, org_key: str, as_of: datetime,
     for `processing_facts`)."""
     reached = {field.key for activity in activities for field in activity.fields}
     rows = graph.read(PERSONAL_FIELDS, org_key=org_key, as_of=as_of, overrides=_overrides_param(overrides))
-    return tuple(_field(row, None, None, None) for row in rows if row["key"] not in reached)
+    every = (_field(listed, None, None, None, evidence) for row in rows for evidence, listed in row["fields"])
+    return tuple(each for each in every if each.key not in reached)
 
 
 def record_types(graph: Graph, org_key: str, as_of: datetime) -> tuple[RecordTypeFact, ...]:
@@ -310,15 +318,23 @@ def _integration(node: Any, tie: str, tie_evidence: str | None) -> IntegrationFa
                            tie=tie, tie_evidence=tie_evidence, evidence=node.get("evidence"), attributes=attributes)
 
 
-def _moved_field(row: Any) -> FieldFact:
-    return _field(row, row["integration_key"], row["movement"], row["system_key"])
+def _moved_fields(row: Any) -> list[FieldFact]:
+    integration_key = row["integration_key"]
+    return [_field(listed, integration_key, movement, system_key, evidence)
+            for movement, system_key, evidence, listed in row["moved"]]
 
 
-def _field(row: Any, integration_key: str | None, movement: str | None, system_key: str | None) -> FieldFact:
-    return FieldFact(key=row["key"], sobject=row["sobject"], name=row["name"], category=row["category"],
-                     sensitive=bool(row["sensitive"]), encrypted=bool(row["encrypted"]),
-                     integration_key=integration_key, movement=movement, system_key=system_key,
-                     evidence=row["evidence"])
+_object_key = functools.lru_cache(maxsize=4096)(sobject_key)  # a record's fields come from a few thousand objects
+
+
+def _field(listed: list[Any], integration_key: str | None, movement: str | None, system_key: str | None,
+           evidence: str | None) -> FieldFact:
+    """A field from its `_FIELD_LIST`."""
+    key, org_id, sobject, name, category, sensitive, encrypted = listed
+    return FieldFact(key=key, sobject=sobject, sobject_key=_object_key(org_id, sobject), name=name,
+                     category=category, sensitive=bool(sensitive),
+                     encrypted=bool(encrypted), integration_key=integration_key, movement=movement,
+                     system_key=system_key, evidence=evidence)
 
 
 def _system(row: Any) -> SystemFact:

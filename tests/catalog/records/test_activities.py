@@ -20,7 +20,8 @@ def purpose(name: str, evidence: str = "DataUsePurpose:0oN1") -> PurposeFact:
 
 def field(sobject: str, name: str, *, category: str = "identifiers", sensitive: bool = False,
           encrypted: bool = False, sent_to: str | None = None) -> FieldFact:
-    return FieldFact(key=f"field:{ORG}:{sobject}.{name}", sobject=sobject, name=name, category=category,
+    return FieldFact(key=f"field:{ORG}:{sobject}.{name}", sobject=sobject, sobject_key=f"sobject:{ORG}:{sobject}",
+                     name=name, category=category,
                      sensitive=sensitive, encrypted=encrypted, integration_key="integration:sync",
                      movement="sends" if sent_to else "reads", system_key=sent_to, evidence="manifest:m.yaml#s/f")
 
@@ -99,7 +100,8 @@ def test_every_statement_carries_the_evidence_of_the_fields_behind_it():
     [identifiers] = made.sensitive_categories
     assert identifiers.value == "identifiers"
     assert identifiers.evidence[0].artefact == "manifest:m.yaml#s/f"
-    assert identifiers.evidence[0].path == ("integration:sync", "reads", f"field:{ORG}:Contact.SSN__c")
+    assert identifiers.evidence[0].path == ("integration:sync", "reads", f"sobject:{ORG}:Contact")
+    assert identifiers.reason == "Contact.SSN__c"
     assert made.security.value.sensitive_fields == 1
     assert made.security.value.encryption_coverage == 0.0
 
@@ -107,7 +109,8 @@ def test_every_statement_carries_the_evidence_of_the_fields_behind_it():
 def test_personal_fields_no_purpose_reaches_are_listed_under_their_own_heading_needing_input():
     facts = ProcessingFacts(name="Marketing", purposes=(purpose("Marketing"),), integrations=(SYNC,),
                             fields=(field("Contact", "Email"),), systems=())
-    left = FieldFact(key=f"field:{ORG}:Lead.Phone", sobject="Lead", name="Phone", category="identifiers",
+    left = FieldFact(key=f"field:{ORG}:Lead.Phone", sobject="Lead", sobject_key=f"sobject:{ORG}:Lead",
+                     name="Phone", category="identifiers",
                      sensitive=False, encrypted=False, integration_key=None, movement=None, system_key=None,
                      evidence="describe:Lead")
 

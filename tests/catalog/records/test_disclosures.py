@@ -79,7 +79,7 @@ def test_categories_are_disclosed_by_category_of_recipient_with_the_recipients_e
     assert contractor.recipients == ("core.example",)
     assert contractor.activities == ("Account servicing",)
     assert any(proof.artefact == "NamedCredential:Sync" for proof in contractor.evidence)  # the SENDS_TO edge
-    assert any("field:" in step for proof in contractor.evidence for step in proof.path)  # the field sent
+    assert any(step.startswith("sobject:") for proof in contractor.evidence for step in proof.path)  # whose fields
 
 
 def test_sensitive_information_is_listed_with_the_purposes_it_is_used_for():
