@@ -195,7 +195,11 @@ def _node_statement(label: Label) -> str:
 # distinct set it has had is an IntegrationState with first_seen and retired_at, so a record as of a past date reads
 # the attributes of then. The live state is renewed while the node says the same; a change retires it and starts
 # another (one started at this same moment is rewritten instead). Evidence and stamps are not attributes.
-_STATE_META = "['key', 'integration_key', 'evidence', 'first_seen', 'last_seen', 'run_id', 'retired_at', 'org_key']"
+# What an OpenLineage event stamps on its job at every event: a state per event would be a history of events, not of
+# what the job does, so these stay on the node only.
+UNVERSIONED_ATTRIBUTES = ("last_event_type", "last_event_time", "openlineage_run_id")
+_STATE_META = ("['key', 'integration_key', 'evidence', 'first_seen', 'last_seen', 'run_id', 'retired_at', 'org_key', "
+               + ", ".join(f"'{name}'" for name in UNVERSIONED_ATTRIBUTES) + "]")
 _KEEP_INTEGRATION_STATE = (
     "WITH n CALL (n) { "
     "  OPTIONAL MATCH (s:IntegrationState {integration_key: n.key}) WHERE s.retired_at IS NULL "
@@ -207,6 +211,7 @@ _KEEP_INTEGRATION_STATE = (
     "  WITH n, same WHERE NOT same "
     "  MERGE (t:IntegrationState {key: n.key + '@' + toString($now)}) "
     "  SET t = properties(n) "
+    "  REMOVE " + ", ".join(f"t.{name}" for name in UNVERSIONED_ATTRIBUTES) + " "
     "  SET t.key = n.key + '@' + toString($now), t.integration_key = n.key, t.first_seen = $now, "
     "    t.last_seen = $now, t.run_id = $run_id, t.org_key = $org_key "
     "} "

@@ -130,14 +130,14 @@ def _activity(facts: ProcessingFacts, org_name: str, kinds: Mapping[str, RecordT
     recipients = _recipients(facts)
     sensitive = tuple(each for each in _unique_fields(facts.fields) if each.sensitive)
     profiling = _profiling(facts)
-    regime = _regime(named.name, facts.fields)
+    consumers = _consumer_categories(facts.fields, kinds)
+    regime = _regime(named.name, consumers)
     return Activity(
         key=activity_key(named.name), name=named.name, origin=_origin(facts.purposes),
         purposes=tuple(Stated(each.name, (_purpose_evidence(each),)) for each in facts.purposes),
         description=_first_stated(facts.purposes, "description"),
         legal_basis=_first_stated(facts.purposes, "legal_basis"),
-        consumer_categories=_consumer_categories(facts.fields, kinds),
-        personal_categories=_categories(facts.fields, sensitive_only=False),
+        consumer_categories=consumers, personal_categories=_categories(facts.fields, sensitive_only=False),
         sensitive_categories=_categories(facts.fields, sensitive_only=True),
         sources=_sources(facts), systems=_systems_holding(facts, org_name), recipients=recipients,
         sold_or_shared=_sold_or_shared(recipients, named.name), transfers=_transfers(recipients),
@@ -187,12 +187,11 @@ def _unique_fields(fields: Iterable[FieldFact]) -> tuple[FieldFact, ...]:
 
 
 def _field_evidence(fields: Iterable[FieldFact]) -> tuple[Evidence, ...]:
-    """One line per object the fields belong to (and integration, movement and system they pass through): its
-    fields share their artefact, and the statement's reason names each field. A line per field would repeat the
-    same artefact thousands of times in a large org's record."""
-    paths = dict.fromkeys((each.integration_key, each.movement, each.sobject_key, each.system_key, each.evidence)
-                          for each in fields)
-    return tuple(Evidence(tuple(step for step in steps[:-1] if step), steps[-1]) for steps in paths)
+    seen: dict[tuple[tuple[str, ...], str | None], Evidence] = {}
+    for each in fields:
+        path = tuple(step for step in (each.integration_key, each.movement, each.key, each.system_key) if step)
+        seen.setdefault((path, each.evidence), Evidence(path, each.evidence))
+    return tuple(seen.values())
 
 
 # --- who and what ---------------------------------------------------------------------------------------------
@@ -403,14 +402,14 @@ GLBA = "GLBA"
 CCPA = "CCPA/CPRA"
 
 
-def _regime(purpose: str, fields: tuple[FieldFact, ...]) -> Stated[str]:
+def _regime(purpose: str, consumers: tuple[Stated[str], ...]) -> Stated[str]:
     """GLBA where the data is collected to provide a financial product or service, else the CCPA: §1798.145(e)
     exempts information processed under the GLBA, not a marketing or analytics use of the same data."""
     if _NOT_FINANCIAL_SERVICE.search(purpose):
         return Stated(CCPA, reason=f"“{purpose}” is not the provision of a financial product or service: the "
                                    "GLBA exemption does not reach it")
     if _FINANCIAL_SERVICE.search(purpose):
-        employees = any(consumer_category(each.sobject).startswith("employees") for each in fields)
+        employees = any(each.value.startswith("employees") for each in consumers)
         note = "; its data about employees stays under the CCPA" if employees else ""
         return Stated(GLBA, reason=f"“{purpose}” provides a financial product or service to the consumer: the GLBA "
                                    "governs it, exempt from most of the CCPA (Cal. Civ. Code §1798.145(e)); the "

@@ -108,3 +108,11 @@ def test_purging_the_org_deletes_its_integrations_states(graph: Graph, org_id: s
     purge_org(graph, org_key(org_id))
 
     assert states(graph, org_id) == []
+
+
+def test_an_openlineage_jobs_last_event_is_not_history_of_its_attributes(graph: Graph, org_id: str):
+    write(graph, org_id, T0, sync(org_id, consent_checked=False, last_event_type="START", openlineage_run_id="r1"))
+    write(graph, org_id, T1, sync(org_id, consent_checked=False, last_event_type="COMPLETE", openlineage_run_id="r2"))
+
+    assert states(graph, org_id) == [{"consent_checked": False, "first_seen": T0, "retired_at": None}]
+    assert "last_event_type" not in attributes_at(graph, org_id, T1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.records.activities import Activity, generate, record_type_category
+from catalog.records.activities import GLBA, Activity, generate, record_type_category
 from lineage.queries.processing import ProcessingFacts, RecordTypeFact
 from tests.catalog.records.test_activities import ORG, SYNC, field, purpose
 
@@ -71,3 +71,13 @@ def test_the_fields_no_purpose_reaches_are_categorised_by_record_type_too():
     made = generate([facts], [field("Account", "Name")], "acme", (account_types("Employee"),))
 
     assert categories(made[-1]) == {"employees": "records of Account (record type Employee)"}
+
+
+def test_a_financial_services_activity_over_employees_records_says_their_data_stays_under_the_ccpa():
+    contact_types = RecordTypeFact(sobject_key=f"sobject:{ORG}:Contact", sobject="Contact", names=("Employee",),
+                                   evidence="describe:Contact")
+
+    made = activity_over("Contact", record_types=(contact_types,))
+
+    assert made.regime.value == GLBA
+    assert "its data about employees stays under the CCPA" in made.regime.reason
