@@ -187,11 +187,12 @@ def _unique_fields(fields: Iterable[FieldFact]) -> tuple[FieldFact, ...]:
 
 
 def _field_evidence(fields: Iterable[FieldFact]) -> tuple[Evidence, ...]:
-    seen: dict[tuple[tuple[str, ...], str | None], Evidence] = {}
-    for each in fields:
-        path = tuple(step for step in (each.integration_key, each.movement, each.key, each.system_key) if step)
-        seen.setdefault((path, each.evidence), Evidence(path, each.evidence))
-    return tuple(seen.values())
+    """One line per object the fields belong to (and integration, movement and system they pass through): its
+    fields share their artefact, and the statement's reason names each field. A line per field would repeat the
+    same artefact thousands of times in a large org's record."""
+    paths = dict.fromkeys((each.integration_key, each.movement, each.sobject_key, each.system_key, each.evidence)
+                          for each in fields)
+    return tuple(Evidence(tuple(step for step in steps[:-1] if step), steps[-1]) for steps in paths)
 
 
 # --- who and what ---------------------------------------------------------------------------------------------
