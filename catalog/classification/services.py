@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from catalog.accounts import audit
+from catalog.accounts import audit, reasons
 from catalog.accounts.models import ApiToken, AuditAction
 from catalog.classification.models import CATEGORY_CHOICES, NOT_PERSONAL, ClassificationOverride
 from catalog.inventory.services import NotInCatalogError, field_of, org_named
@@ -19,7 +19,7 @@ from harvesters.models import OrgConnection
 from lineage import get_graph, org_key
 from lineage.overrides import OverrideMirror, clear_override, reapply_overrides, set_override
 
-MAX_REASON_LENGTH = 2000
+MAX_REASON_LENGTH = reasons.MAX_REASON_LENGTH
 CATEGORIES = frozenset(value for value, _ in CATEGORY_CHOICES)
 Actor = AbstractBaseUser | AnonymousUser
 
@@ -152,12 +152,10 @@ def _checked(ccpa_category: str, sensitive: bool | None, reason: str) -> str:
 
 
 def _reason(reason: str) -> str:
-    stated = reason.strip() if isinstance(reason, str) else ""
-    if not stated:
-        raise OverrideInputError("reason", "say why: a reason is required")
-    if len(stated) > MAX_REASON_LENGTH:
-        raise OverrideInputError("reason", f"a reason is at most {MAX_REASON_LENGTH} characters")
-    return stated
+    try:
+        return reasons.checked_reason(reason)
+    except reasons.ReasonError as error:
+        raise OverrideInputError("reason", str(error)) from None
 
 
 def _live_override(field_key: str) -> ClassificationOverride | None:

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from catalog.accounts import audit
 from catalog.accounts.audit import without_identifiers
 from catalog.accounts.models import ApiToken, AuditAction
+from catalog.accounts.reasons import ReasonError, checked_reason
 from catalog.exports.tables import Cell, csv_chunks
 from catalog.inventory import services as inventory
 from catalog.systems import services as systems
@@ -73,21 +74,11 @@ class Exporter:
     token: ApiToken | None = None
 
 
-class ReasonError(ValueError):
-    """An export asked for without a stated reason, or with one the audit log cannot keep; the message says which."""
-
-
 def stated_reason(reason: str | None) -> str:
     """The reason an export needs, trimmed: none, blank, over MAX_REASON_LENGTH or holding a null character is a
     ReasonError (whitespace is what Python's str.isspace says, as REASON_PATTERN does for the API's schema)."""
-    text = (reason or "").strip()
-    if not text:
-        raise ReasonError("Say why you are exporting: the audit log records the reason.")
-    if len(text) > MAX_REASON_LENGTH:
-        raise ReasonError(f"Keep the reason to {MAX_REASON_LENGTH} characters.")
-    if "\x00" in text:
-        raise ReasonError("The reason may not hold a null character.")
-    return text
+    return checked_reason(reason, max_length=MAX_REASON_LENGTH,
+                          missing="Say why you are exporting: the audit log records the reason.")
 
 
 def export_fields(alias: str, filters: FieldFilter, applied: Mapping[str, Any], exporter: Exporter) -> ExportFile:

@@ -142,6 +142,12 @@ class ActivityDetailSerializer(ActivitySummarySerializer):
                             help_text="The human-owned fields: a privacy officer's words, else the graph's, else "
                                       "needs input")
     updated_by = serializers.CharField(read_only=True, allow_null=True)
+    description = StatedTextSerializer(read_only=True, allow_null=True, source="activity.description",
+                                       help_text="What the graph says (the purpose's own description), whatever "
+                                                 "a privacy officer wrote over it in owned")
+    legal_basis = StatedTextSerializer(read_only=True, allow_null=True, source="activity.legal_basis",
+                                       help_text="The legal basis the org records (DataUseLegalBasis), whatever a "
+                                                 "privacy officer wrote over it in owned")
     updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 

@@ -100,7 +100,7 @@ def export_record(alias: str, kind: str, exporter: Exporter, as_of: Any = None) 
     reason, kind = stated_reason(exporter.reason), checked_format(kind)
     record = services.record_of(alias, as_of)
     subject = ExportSubject(kind=kind, org=record.alias, as_of=record.as_of.astimezone(UTC).date())
-    exported = _signed_json(record, subject) if kind == JSON else _signed_file(record, subject)
+    exported = signed_export(record, subject)
     audit.record(AuditAction.EXPORTED, actor=exporter.actor, token=exporter.token, object_type="record",
                  object_key=record.alias, reason=reason,
                  details={"export": "record of processing", "format": kind, "org": record.alias,
@@ -109,9 +109,19 @@ def export_record(alias: str, kind: str, exporter: Exporter, as_of: Any = None) 
     return exported
 
 
-def export_name(alias: str, as_of: date, kind: str) -> str:
+def export_name(alias: str, as_of: date, kind: str, snapshot: str | None = None) -> str:
     extension = "ico.csv" if kind == ICO else kind  # not .ico: that is an icon
-    return f"ropa-{slugify(alias) or 'org'}-{as_of.isoformat()}.{extension}"
+    frozen = f"-snapshot-{snapshot}" if snapshot else ""
+    return f"ropa-{slugify(alias) or 'org'}-{as_of.isoformat()}{frozen}.{extension}"
+
+
+def signed_export(record: services.RecordOfProcessing, subject: ExportSubject) -> RecordExport:
+    """The record in the subject's format, signed for that subject (a snapshot's export names the snapshot)."""
+    return _signed_json(record, subject) if subject.kind == JSON else _signed_file(record, subject)
+
+
+def _file_name(subject: ExportSubject) -> str:
+    return export_name(subject.org, _date(subject), subject.kind, subject.snapshot)
 
 
 # --- the JSON body: the record as the API shows it, every activity in full ---------------------------------------
@@ -126,7 +136,7 @@ def record_body(record: services.RecordOfProcessing) -> dict[str, Any]:
 
 
 def _signed_json(record: services.RecordOfProcessing, subject: ExportSubject) -> RecordExport:
-    name = export_name(record.alias, _date(subject), JSON)
+    name = _file_name(subject)
     body = record_body(record)
     content = embed_signature(body, file_name=name, subject=subject)
     digest = sign_json_body(body, file_name=name, subject=subject).sha256
@@ -140,7 +150,7 @@ def _signed_json(record: services.RecordOfProcessing, subject: ExportSubject) ->
 
 
 def _signed_file(record: services.RecordOfProcessing, subject: ExportSubject) -> RecordExport:
-    name = export_name(record.alias, _date(subject), subject.kind)
+    name = _file_name(subject)
     with tempfile.TemporaryFile() as written:
         WRITERS[subject.kind](record, subject, name, written)
         written.seek(0)
@@ -487,4 +497,5 @@ WRITERS: Final[dict[str, Callable[[services.RecordOfProcessing, ExportSubject, s
 
 
 __all__ = ["CSV", "FORMATS", "ICO", "JSON", "PDF", "XLSX", "ExportFormatError", "Line", "RecordExport",
-           "activity_lines", "checked_format", "export_name", "export_record", "record_body", "sheet_titles"]
+           "activity_lines", "checked_format", "export_name", "export_record", "record_body", "sheet_titles",
+           "signed_export"]

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from catalog.accounts import audit
+from catalog.accounts import audit, reasons
 from catalog.accounts.models import ApiToken, AuditAction
 from catalog.classification.services import overrides_in_force_at
 from catalog.inventory.services import NotInCatalogError, org_named
@@ -28,7 +28,7 @@ from lineage.queries.processing import processing_facts, record_types, unreached
 NEEDS_INPUT = "needs input"
 PRIVACY_OFFICER = "privacy officer"
 GRAPH = "graph"
-MAX_REASON_LENGTH = 2000
+MAX_REASON_LENGTH = reasons.MAX_REASON_LENGTH
 Actor = AbstractBaseUser | AnonymousUser
 
 
@@ -227,10 +227,11 @@ def _save(entry: Model) -> None:
 
 
 def _reason(reason: str) -> str:
-    stated = reason.strip() if isinstance(reason, str) else ""
-    if len(stated) > MAX_REASON_LENGTH:
-        raise RecordInputError("reason", f"a reason is at most {MAX_REASON_LENGTH} characters")
-    return stated
+    """An edit's reason is optional: the audit log keeps what is given."""
+    try:
+        return reasons.checked_reason(reason, required=False)
+    except reasons.ReasonError as error:
+        raise RecordInputError("reason", str(error)) from None
 
 
 __all__ = ["GRAPH", "NEEDS_INPUT", "PRIVACY_OFFICER", "ActivityRecord", "RecordInputError", "RecordOfProcessing",

@@ -1,27 +1,24 @@
-"""The records' history in the API: frozen snapshots (take one, list, read one with its integrity checked, download
-its signed JSON) under /api/v1/processing-activities/snapshots/, and what changed between two records
+"""The records' history in the API: frozen snapshots (take one, list, read one with its integrity checked) under
+/api/v1/processing-activities/snapshots/, and what changed between two records
 (/api/v1/processing-activities/diff/), each side a date or a snapshot (`snapshot:<id>`).
 
 Reading needs catalog:read and a role that views the catalog; taking a snapshot catalog:write and a role that edits
-it (a privacy officer); downloading one is an export (catalog:read and the export permission), audited.
+it (a privacy officer). Downloading one in any format is an export (`export_views.SnapshotExportView`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog.accounts import roles
 from catalog.accounts.tokens import token_of
 from catalog.api.pagination import PageNumberPagination
-from catalog.exports.api import REASON
 from catalog.records import services, snapshots
 from catalog.records.api import ORG_REQUIRED, RecordsViewSet, as_of_asked
 from catalog.records.diff import Comparable, RecordDiff, comparable_record, diff_records
@@ -138,7 +135,6 @@ class SnapshotViewSet(RecordsViewSet):
     """Frozen, signed snapshots of an org's record, newest first."""
 
     pagination_class = PageNumberPagination
-    action_permissions = {"download": roles.EXPORT_CATALOG}
 
     @extend_schema(parameters=[ORG_REQUIRED, REGENERATED], responses=SnapshotSerializer(many=True))
     def list(self, request: Request) -> Response:
@@ -166,15 +162,6 @@ class SnapshotViewSet(RecordsViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(SnapshotDetailSerializer(snapshots.snapshot_named(pk)).data)
 
-    @extend_schema(parameters=[SNAPSHOT, REASON], responses={(200, "application/json"): OpenApiResponse(
-        OpenApiTypes.BINARY, description="The signed JSON export of the snapshot (verify_ropa checks it)")})
-    def download(self, request: Request, pk: str) -> HttpResponse:
-        """The snapshot's signed JSON export, as it was frozen; audited as an export."""
-        name, content = snapshots.export_snapshot(snapshots.snapshot_named(pk),
-                                                  reason=str(request.query_params.get("reason", "")),
-                                                  actor=request.user, token=token_of(request.auth))
-        return attachment(name, content)
-
 
 def regenerated_asked(params: Any) -> bool | None:
     """The `regenerated` filter: true, false, or None when left out; anything else is a 400 naming it."""
@@ -183,8 +170,3 @@ def regenerated_asked(params: Any) -> bool | None:
         raise ValidationError({"regenerated": ["true or false."]})
     return None if given == "" else given == "true"
 
-
-def attachment(name: str, content: bytes) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

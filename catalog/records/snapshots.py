@@ -1,13 +1,16 @@
 """The one way in to frozen snapshots of a record of processing: take one (signed, audited), list and read them,
-check they are intact, and read one back as a diff compares it.
+check they are intact, read one back as a diff compares it, and export one in any format.
 
 A snapshot holds the record's JSON export exactly as `catalog.records.exports` makes it, its signature embedded, so
-`manage.py verify_ropa` checks the file a snapshot hands out, and the record it froze is what the file says.
+`manage.py verify_ropa` checks the file a snapshot hands out, and the record it froze is what the file says. Its
+other formats are written from that body read back (`catalog.records.frozen`), never from the graph as it is now,
+each signed naming the snapshot.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -16,13 +19,14 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from catalog.accounts import audit
+from catalog.accounts import audit, reasons
 from catalog.accounts.models import ApiToken, AuditAction
-from catalog.exports.services import ReasonError, stated_reason
+from catalog.exports.services import Exporter, stated_reason
 from catalog.inventory.services import NotInCatalogError, org_named
-from catalog.records import services
+from catalog.records import exports, services
 from catalog.records.diff import Comparable, comparable_body
-from catalog.records.exports import JSON, export_name, record_body
+from catalog.records.exports import CONTENT_TYPES, JSON, RecordExport, export_name, record_body
+from catalog.records.frozen import record_from_body
 from catalog.records.models import RecordSnapshot
 from catalog.records.services import Actor, RecordInputError
 from catalog.records.signing import (
@@ -35,7 +39,11 @@ from catalog.records.signing import (
 )
 from harvesters.models import HarvestRun
 
-MAX_REASON_LENGTH = 2000
+MAX_REASON_LENGTH = reasons.MAX_REASON_LENGTH
+
+
+class SnapshotNotIntactError(Exception):
+    """A snapshot that is not as it was signed: it is never exported, lest a new signature vouch for a change."""
 
 
 def take_snapshot(alias: str, *, reason: str, actor: Actor, as_of: datetime | None = None,
@@ -97,33 +105,52 @@ def comparable(snapshot: RecordSnapshot) -> Comparable:
     return comparable_body(body_of(snapshot))
 
 
-def export_snapshot(snapshot: RecordSnapshot, *, reason: str, actor: Actor,
-                    token: ApiToken | None = None) -> tuple[str, bytes]:
-    """The snapshot's signed JSON export (its file name and bytes), as frozen; audited as an export with the
-    reason every export needs."""
-    try:
-        stated = stated_reason(reason)
-    except ReasonError as error:
-        raise RecordInputError("reason", str(error)) from None
-    audit.record(AuditAction.EXPORTED, actor=actor, token=token, object_type="record_snapshot",
-                 object_key=str(snapshot.id), reason=stated,
-                 details={"export": "record of processing snapshot", "format": JSON, "org": snapshot.org.alias,
-                          "sha256": snapshot.sha256})
-    return file_name(snapshot), snapshot.signed_export.encode()
+def record_frozen_in(snapshot: RecordSnapshot) -> services.RecordOfProcessing:
+    """The record the snapshot froze, read back from its body (the graph is not read)."""
+    return record_from_body(body_of(snapshot))
+
+
+def export_snapshot(snapshot: RecordSnapshot, kind: str, exporter: Exporter) -> RecordExport:
+    """The snapshot in the format `kind`, of the record it froze: JSON as it was signed when taken, any other format
+    written from its body and signed naming the snapshot; one audit event. A ReasonError without a stated reason, an
+    ExportFormatError for a format not offered, a SnapshotNotIntactError when it is not as it was signed."""
+    reason, kind = stated_reason(exporter.reason), exports.checked_format(kind)
+    check = verification_of(snapshot)
+    if not check.valid:
+        raise SnapshotNotIntactError(f"The snapshot {snapshot.id} is not as it was signed, so it is not exported: "
+                                     f"{check.detail}")
+    exported = _frozen_json(snapshot) if kind == JSON else exports.signed_export(
+        record_frozen_in(snapshot), subject_of(snapshot, kind))
+    audit.record(AuditAction.EXPORTED, actor=exporter.actor, token=exporter.token, object_type="record_snapshot",
+                 object_key=str(snapshot.id), reason=reason,
+                 details={"export": "record of processing snapshot", "format": kind, "org": snapshot.org.alias,
+                          "as_of": snapshot.as_of.isoformat(), "snapshot_sha256": snapshot.sha256,
+                          "sha256": exported.sha256, "activities": exported.activities, "origin": exporter.origin})
+    return exported
+
+
+def subject_of(snapshot: RecordSnapshot, kind: str) -> ExportSubject:
+    """What an export of the snapshot holds: its format, the org, the record's date and the snapshot's id."""
+    return ExportSubject(kind=kind, org=snapshot.org.alias, as_of=snapshot.as_of.astimezone(UTC).date(),
+                         snapshot=str(snapshot.id))
+
+
+def _frozen_json(snapshot: RecordSnapshot) -> RecordExport:
+    file = tempfile.TemporaryFile()  # noqa: SIM115  # handed to the response, which closes it
+    file.write(snapshot.signed_export.encode())
+    file.seek(0)
+    return RecordExport(file_name(snapshot), CONTENT_TYPES[JSON], file, snapshot.sha256, snapshot.activity_count)
 
 
 def file_name(snapshot: RecordSnapshot) -> str:
-    name = export_name(snapshot.org.alias, snapshot.as_of.astimezone(UTC).date(), JSON)
-    return name.removesuffix(".json") + f"-snapshot-{snapshot.id}.json"
+    return export_name(snapshot.org.alias, snapshot.as_of.astimezone(UTC).date(), JSON, str(snapshot.id))
 
 
 def _reason(reason: str) -> str:
-    stated = reason.strip() if isinstance(reason, str) else ""
-    if not stated:
-        raise RecordInputError("reason", "say why the record is frozen: a reason is required")
-    if len(stated) > MAX_REASON_LENGTH:
-        raise RecordInputError("reason", f"a reason is at most {MAX_REASON_LENGTH} characters")
-    return stated
+    try:
+        return reasons.checked_reason(reason, missing="Say why the record is frozen: a reason is required.")
+    except reasons.ReasonError as error:
+        raise RecordInputError("reason", str(error)) from None
 
 
 def _is_uuid(text: str) -> bool:
@@ -134,5 +161,5 @@ def _is_uuid(text: str) -> bool:
     return True
 
 
-__all__ = ["body_of", "comparable", "export_snapshot", "file_name", "snapshot_named", "snapshots_of", "take_snapshot",
-           "verification_of"]
+__all__ = ["SnapshotNotIntactError", "body_of", "comparable", "export_snapshot", "file_name", "record_frozen_in",
+           "snapshot_named", "snapshots_of", "subject_of", "take_snapshot", "verification_of"]

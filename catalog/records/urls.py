@@ -20,7 +20,7 @@ api_urlpatterns = [
          name="record-snapshot-list"),
     path("processing-activities/snapshots/<str:pk>/", SnapshotViewSet.as_view({"get": "retrieve"}),
          name="record-snapshot-detail"),
-    path("processing-activities/snapshots/<str:pk>/download/", SnapshotViewSet.as_view({"get": "download"}),
+    path("processing-activities/snapshots/<str:pk>/download/", export_views.SnapshotExportView.as_view(),
          name="record-snapshot-download"),
     path("processing-activities/<str:alias>/<str:key>/",
          ProcessingActivityViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),

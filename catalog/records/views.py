@@ -12,18 +12,21 @@ from typing import cast
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.exceptions import ValidationError
 
 from catalog.accounts import roles
+from catalog.exports.services import Exporter
+from catalog.exports.views import WEB_PAGE
 from catalog.inventory.services import NotInCatalogError, org_named
 from catalog.pages import found, may_view
 from catalog.records import regenerated, services, snapshots
 from catalog.records.api import as_of_asked
-from catalog.records.models import ACTIVITY_FIELDS, MAX_TEXT, ORG_FIELDS
-from catalog.records.snapshot_api import SNAPSHOT_PREFIX, attachment, records_compared
+from catalog.records.export_views import SnapshotExportForm, download
+from catalog.records.models import ACTIVITY_FIELDS, MAX_TEXT, ORG_FIELDS, RecordSnapshot
+from catalog.records.snapshot_api import SNAPSHOT_PREFIX, records_compared
 from harvesters.models import OrgConnection
 
 
@@ -162,10 +165,6 @@ class SnapshotForm(forms.Form):
                              max_length=snapshots.MAX_REASON_LENGTH)
 
 
-class DownloadForm(forms.Form):
-    reason = forms.CharField(label="Why you export it (kept in the audit log)", max_length=2000)
-
-
 @require_POST
 def record_snapshot_take(request: HttpRequest, alias: str) -> HttpResponse:
     """Freeze the org's record as of now (privacy officers), and go to the snapshot."""
@@ -188,22 +187,28 @@ def record_snapshot(request: HttpRequest, alias: str, pk: str) -> HttpResponse:
     """A frozen snapshot: when, by whom and why, whether it is intact, its activities, and its download."""
     may_view(request)
     snapshot = found(snapshots.snapshot_named, pk, alias)
-    context = {"snapshot": snapshot, "check": snapshots.verification_of(snapshot),
-               "body": snapshots.body_of(snapshot), "can_export": roles.can_export(request.user),
-               "download_form": DownloadForm()}
-    return render(request, "records/snapshot.html", context)
+    return render(request, "records/snapshot.html", _snapshot_context(request, snapshot, SnapshotExportForm()))
 
 
 @require_POST
-def record_snapshot_download(request: HttpRequest, alias: str, pk: str) -> HttpResponse:
-    """The snapshot's signed JSON, as frozen (auditors and privacy officers, with a reason); audited."""
+def record_snapshot_download(request: HttpRequest, alias: str, pk: str) -> HttpResponse | FileResponse:
+    """The snapshot in the chosen format, of the record it froze (auditors and privacy officers, with a reason);
+    audited. A snapshot not as it was signed is not exported: the page again says why (409)."""
     may_view(request)
     if not roles.can_export(request.user):
         raise PermissionDenied
     snapshot = found(snapshots.snapshot_named, pk, alias)
-    form = DownloadForm(request.POST)
+    form = SnapshotExportForm(request.POST)
     if not form.is_valid():
-        context = {"snapshot": snapshot, "check": snapshots.verification_of(snapshot),
-                   "body": snapshots.body_of(snapshot), "can_export": True, "download_form": form}
-        return render(request, "records/snapshot.html", context, status=400)
-    return attachment(*snapshots.export_snapshot(snapshot, reason=form.cleaned_data["reason"], actor=request.user))
+        return render(request, "records/snapshot.html", _snapshot_context(request, snapshot, form), status=400)
+    exporter = Exporter(actor=request.user, reason=form.cleaned_data["reason"], origin=WEB_PAGE)
+    try:
+        return download(snapshots.export_snapshot(snapshot, form.cleaned_data["format"], exporter))
+    except snapshots.SnapshotNotIntactError as error:
+        form.add_error(None, str(error))
+        return render(request, "records/snapshot.html", _snapshot_context(request, snapshot, form), status=409)
+
+
+def _snapshot_context(request: HttpRequest, snapshot: RecordSnapshot, form: SnapshotExportForm) -> dict[str, object]:
+    return {"snapshot": snapshot, "check": snapshots.verification_of(snapshot), "body": snapshots.body_of(snapshot),
+            "can_export": roles.can_export(request.user), "download_form": form}

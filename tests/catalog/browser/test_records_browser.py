@@ -1,7 +1,7 @@
 """The record of processing in Debian's Chromium, over the demo org harvested whole: a privacy officer opens an
 activity, follows an evidence link to the flow behind it, fills a field that needs input with the keyboard alone,
-and exports the record as a signed PDF that verify_ropa checks; an auditor sees the same activity with no form.
-Every page is screenshot."""
+and exports the record as a signed PDF that verify_ropa checks; an auditor sees the same activity with no form, and
+exports a frozen snapshot of the record from its page. Every page is screenshot."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from catalog.accounts import roles
-from catalog.records import services
+from catalog.records import services, snapshots
 from harvesters.models import OrgConnection
 from tests.catalog.accounts.people import PASSWORD, user_in_role
 from tests.catalog.browser.conftest import BrowserPage
@@ -104,3 +104,29 @@ def test_an_auditor_reads_the_activity_and_is_offered_no_form(browser_page: Brow
     answer = browser_page.post_form("/records/demo/analytics/edit/", {"joint_controllers": "x"})
     assert answer.status == 403
     browser_page.screenshot("records-activity-auditor")
+
+
+def test_an_auditor_exports_a_frozen_snapshot_as_a_workbook_from_its_page(browser_page: BrowserPage,
+                                                                         demo: OrgConnection,  # noqa: F811
+                                                                         tmp_path: Path):
+    snapshot = snapshots.take_snapshot("demo", reason="before the vendor change",
+                                       actor=user_in_role("officer", roles.PRIVACY_OFFICER))
+    user_in_role("reader", roles.AUDITOR)
+    page = browser_page.page
+    browser_page.open(f"/records/demo/snapshots/{snapshot.id}/")
+    log_in(browser_page, "reader", PASSWORD)
+
+    expect(page.get_by_role("heading", name="Export it for auditors, signed")).to_be_visible()
+    page.get_by_label("Format").select_option("xlsx")
+    page.get_by_label("Why are you exporting it?").fill("year-end audit file")
+    browser_page.screenshot("records-snapshot-export")
+    with page.expect_download() as downloading:
+        page.get_by_role("button", name="Export").click()
+    saved = tmp_path / downloading.value.suggested_filename
+    downloading.value.save_as(saved)
+
+    assert saved.name == f"{snapshots.file_name(snapshot).removesuffix('.json')}.xlsx.zip"
+    out = StringIO()
+    call_command("verify_ropa", str(saved), stdout=out)  # raises CommandError unless it verifies
+    assert f"snapshot {snapshot.id}" in out.getvalue()
+    assert not browser_page.console_errors

@@ -55,8 +55,9 @@ def test_an_override_is_audited_with_its_reason_and_what_it_changed(review_bank:
                              "replaces": None}
 
 
-@pytest.mark.parametrize("reason", ["", "   \n"])
-def test_an_override_without_a_reason_is_refused_naming_the_reason(review_bank: OrgConnection, reason: str):
+@pytest.mark.parametrize("reason", ["", "   \n", "x" * 2001, "because\x00"])
+def test_an_override_without_a_reason_the_audit_log_can_keep_is_refused_naming_the_reason(review_bank: OrgConnection,
+                                                                                         reason: str):
     with pytest.raises(services.OverrideInputError) as refused:
         services.override_field("review-bank", "Contact", "Email", sensitive=True, reason=reason,
                                 actor=privacy_officer())
