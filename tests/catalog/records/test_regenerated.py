@@ -86,6 +86,8 @@ def test_the_record_page_says_after_which_run_it_was_regenerated_and_compares_th
             f"regenerated after harvest run {run}.") in changes
     assert "third_party" in changes
     assert compare in client.get("/records/demo/changes/").content.decode()
+    snapshot_page = client.get(f"/records/demo/snapshots/{second.id}/").content.decode()
+    assert f'after <a href="/harvests/{run}/">harvest run {run}</a>' in snapshot_page
     run_page = client.get(f"/harvests/{run}/").content.decode()
     assert f'<a href="/records/demo/snapshots/{second.id}/">Regenerated after this run</a>' in run_page
 
@@ -137,6 +139,16 @@ def test_a_record_that_cannot_be_signed_leaves_the_harvest_succeeded_and_the_run
     client.force_login(auditor())
     html = client.get("/records/demo/").content.decode()
     assert f'The record was not regenerated after <a href="/harvests/{run.pk}/">harvest run {run.pk}</a>' in html
+
+
+def test_a_partial_run_leaves_no_record(regenerating: None, harvested_twice_setup: tuple[OrgConnection, Path]):
+    org, manifests = harvested_twice_setup
+    (manifests / "broken.yaml").write_text("systems: [unclosed\n")
+
+    run = runs.harvest_now(runs.request_harvest(org, full=False, sources=["manifests"]))
+
+    assert run.status == RunStatus.PARTIAL, run.errors
+    assert not RecordSnapshot.objects.filter(org=org).exists()
 
 
 def test_no_record_is_stored_when_regeneration_is_turned_off(settings: Any,
