@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from django.utils.text import slugify
@@ -69,6 +70,24 @@ class Retention:
 
 
 @dataclass(frozen=True)
+class KeptPastRetention:
+    """An object's records older than the activity's retention period, as a harvest counted them in Salesforce."""
+
+    sobject: str
+    period: str  # ISO 8601 duration: the longest the activity's manifests state
+    older: int | None  # records created before `cutoff`; None: not counted (`not_counted` says why)
+    cutoff: datetime
+    counted_at: datetime
+    not_counted: str | None
+
+    @property
+    def described(self) -> str:
+        if self.older is None:
+            return f"{self.sobject}: not counted ({self.not_counted or 'no reason recorded'})"
+        return f"{self.sobject}: {self.older} records older than {self.period} (created before {self.cutoff:%Y-%m-%d})"
+
+
+@dataclass(frozen=True)
 class Security:
     sensitive_fields: int
     encrypted_sensitive_fields: int
@@ -102,6 +121,7 @@ class Activity:
     dpia_indicated: Stated[bool]
     regime: Stated[str]
     fields: tuple[FieldFact, ...] = field(default=(), repr=False)  # every personal field it reaches
+    kept_past_retention: tuple[Stated[KeptPastRetention], ...] = ()  # whether it is kept longer, per object
 
     @property
     def field_count(self) -> int:
@@ -142,7 +162,8 @@ def _activity(facts: ProcessingFacts, org_name: str, kinds: Mapping[str, RecordT
         sources=_sources(facts), systems=_systems_holding(facts, org_name), recipients=recipients,
         sold_or_shared=_sold_or_shared(recipients, named.name), transfers=_transfers(recipients),
         retention=_retention(facts), security=_security(facts, sensitive), profiling=profiling,
-        dpia_indicated=_dpia(sensitive, profiling, recipients), regime=regime, fields=_unique_fields(facts.fields))
+        dpia_indicated=_dpia(sensitive, profiling, recipients), regime=regime, fields=_unique_fields(facts.fields),
+        kept_past_retention=_kept_past_retention(facts))
 
 
 def _unassigned(fields: tuple[FieldFact, ...], org_name: str, kinds: Mapping[str, RecordTypeFact]) -> Activity:
@@ -356,6 +377,23 @@ def _retention(facts: ProcessingFacts) -> tuple[Stated[Retention], ...]:
     return tuple(stated[name] for name in sorted(stated))
 
 
+def _kept_past_retention(facts: ProcessingFacts) -> tuple[Stated[KeptPastRetention], ...]:
+    """Each object's records older than the longest retention period the activity's manifests state (a record past
+    it is past every period stated for the activity), as the latest harvest by the as-of date counted them."""
+    stating = next((each for each in facts.integrations if each.attribute("retention") == facts.retention_period),
+                   None)
+    period_evidence = (Evidence((stating.key,), stating.evidence),) if stating else ()
+    why = (f"{facts.retention_period} is the longest retention the activity's manifests state"
+           + (f" ({stating.attribute('system_name') or stating.attribute('system') or stating.name})" if stating
+              else ""))
+    return tuple(Stated(KeptPastRetention(each.sobject, each.period, each.count, each.cutoff, each.counted_at,
+                                          each.not_counted),
+                        (Evidence((each.key,), f"SOQL: {each.query}"), *period_evidence),
+                        reason=f"records created before {each.cutoff:%Y-%m-%d}, counted {each.counted_at:%Y-%m-%d}; "
+                               + why)
+                 for each in facts.retention_counts)
+
+
 # --- how it is protected and judged ---------------------------------------------------------------------------
 
 
@@ -421,6 +459,6 @@ def _regime(purpose: str, consumers: tuple[Stated[str], ...]) -> Stated[str]:
                                         "service: a privacy officer decides")
 
 
-__all__ = ["CCPA", "GLBA", "UNASSIGNED_KEY", "UNASSIGNED_NAME", "Activity", "Evidence", "Recipient", "Retention",
-           "Security", "Stated", "activity_key", "consumer_category", "generate",
+__all__ = ["CCPA", "GLBA", "UNASSIGNED_KEY", "UNASSIGNED_NAME", "Activity", "Evidence", "KeptPastRetention",
+           "Recipient", "Retention", "Security", "Stated", "activity_key", "consumer_category", "generate",
            "record_type_category"]

@@ -73,6 +73,23 @@ class StatedRetentionSerializer(StatedSerializer):
     value = RetentionSerializer(read_only=True)
 
 
+class KeptPastRetentionSerializer(serializers.Serializer[Any]):
+    sobject = serializers.CharField(read_only=True, help_text="The Salesforce object counted")
+    period = serializers.CharField(read_only=True, help_text="ISO 8601 duration counted against: the longest the "
+                                                             "activity's manifests state")
+    older = serializers.IntegerField(read_only=True, allow_null=True,
+                                     help_text="Records created before the cutoff; null: not counted")
+    cutoff = serializers.DateTimeField(read_only=True)
+    counted_at = serializers.DateTimeField(read_only=True, help_text="When the harvest counted them")
+    not_counted = serializers.CharField(read_only=True, allow_null=True,
+                                        help_text="Why they were not counted (API budget, a refused query)")
+    described = serializers.CharField(read_only=True, help_text="The statement in words")
+
+
+class StatedKeptPastRetentionSerializer(StatedSerializer):
+    value = KeptPastRetentionSerializer(read_only=True)
+
+
 class SecuritySerializer(serializers.Serializer[Any]):
     sensitive_fields = serializers.IntegerField(read_only=True)
     encrypted_sensitive_fields = serializers.IntegerField(read_only=True)
@@ -134,6 +151,10 @@ class ActivityDetailSerializer(ActivitySummarySerializer):
     sold_or_shared = StatedRecipientSerializer(many=True, read_only=True, source="activity.sold_or_shared")
     transfers = StatedRecipientSerializer(many=True, read_only=True, source="activity.transfers")
     retention_by_system = StatedRetentionSerializer(many=True, read_only=True, source="activity.retention")
+    kept_past_retention = StatedKeptPastRetentionSerializer(
+        many=True, read_only=True, source="activity.kept_past_retention",
+        help_text="Per object, its records older than the activity's retention period, as the latest harvest by the "
+                  "as-of date counted them in Salesforce (one COUNT() each; evidence: the query)")
     security = StatedSecuritySerializer(read_only=True, source="activity.security")
     profiling = StatedTextSerializer(many=True, read_only=True, source="activity.profiling")
     dpia = StatedBooleanSerializer(read_only=True, source="activity.dpia_indicated")

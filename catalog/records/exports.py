@@ -37,7 +37,7 @@ from catalog.accounts.models import AuditAction
 from catalog.exports.services import Exporter, stated_reason
 from catalog.exports.tables import Cell, csv_chunks
 from catalog.records import services
-from catalog.records.activities import Evidence, Recipient, Retention, Security, Stated
+from catalog.records.activities import Activity, Evidence, KeptPastRetention, Recipient, Retention, Security, Stated
 from catalog.records.api import ActivityDetailSerializer, RecordSerializer
 from catalog.records.ico import ico_table
 from catalog.records.signing import ExportSubject, embed_signature, sidecar_path, sign_export, sign_json_body
@@ -190,6 +190,7 @@ def activity_lines(record: services.ActivityRecord) -> list[Line]:
         *_stated("sold_or_shared", "Sold or shared", activity.sold_or_shared, recipient_words),
         *_stated("transfers", "Cross-border transfer", activity.transfers, recipient_words),
         *_stated("retention_by_system", "Retention by system", activity.retention, retention_words),
+        *_kept_past_retention(activity),
         *_owned(owned, "retention", "transfer_safeguards", "joint_controllers"),
         *_stated("security", "Security measures", (activity.security,), security_words),
         *_stated("profiling", "Profiling or automated decisions", activity.profiling, str),
@@ -206,6 +207,18 @@ _OWNED_SHOWN = frozenset({"description", "legal_basis", "retention", "transfer_s
 def _stated(kind: str, label: str, statements: Iterable[Stated[Any]], words: Callable[[Any], str]) -> list[Line]:
     lines = [Line(kind, label, words(each.value), each.reason, each.evidence) for each in statements]
     return lines or [Line(kind, label, NONE_FOUND, "", ())]
+
+
+def _kept_past_retention(activity: Activity) -> list[Line]:
+    label = "Kept past the retention period"
+    if activity.kept_past_retention:
+        return _stated("kept_past_retention", label, activity.kept_past_retention, kept_words)
+    why = "no harvest has counted them yet" if activity.retention else "no manifest states a retention period"
+    return [Line("kept_past_retention", label, f"not counted: {why}", "", ())]
+
+
+def kept_words(kept: KeptPastRetention) -> str:
+    return kept.described
 
 
 def _owned(owned: dict[str, services.Shown], *names: str) -> list[Line]:

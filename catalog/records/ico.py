@@ -183,6 +183,21 @@ def _transfers(row: ActivityRecord) -> Answer:
                   _proofs(activity.recipients))
 
 
+def _retention_followed(row: ActivityRecord) -> Answer:
+    """Whether the org keeps the activity's records longer than its period: counted in Salesforce at harvest time."""
+    kept = row.activity.kept_past_retention
+    if not kept:
+        return _needs_input("no harvest has counted records against a retention period for this activity")
+    counts = [each.value for each in kept]
+    past = "; ".join(each.described for each in counts if each.older)
+    uncounted = "; ".join(each.described for each in counts if each.older is None)
+    if all(each.older is None for each in counts):
+        return _needs_input(uncounted)
+    text = (f"No: {past}" if past else f"Yes: no record is older than {counts[0].period}") + (
+        f"; {uncounted}" if uncounted else "")
+    return Answer(PARTLY if uncounted else ANSWERED, text, _proofs(kept))
+
+
 def _security(row: ActivityRecord) -> Answer:
     measured = row.activity.security.value
     parts = [f"Shield encryption of {measured.encrypted_sensitive_fields} of {measured.sensitive_fields} sensitive "
@@ -371,9 +386,10 @@ QUESTIONS: tuple[Question, ...] = (
     Question("ico_6_2", "Art. 30(1)(f)", "Retention policy (reference)", "(nothing)",
              "The policy is a document outside the graph; no record field holds its reference.",
              nobody_holds("no field of the record holds the retention policy's reference")),
-    Question("ico_6_3", "Art. 30(1)(f)", "Retention followed", "(nothing)",
-             "Whether records older than the period are kept is not counted in the record yet.",
-             nobody_holds("the record does not yet count records kept past their period")),
+    Question("ico_6_3", "Art. 30(1)(f)", "Retention followed", "activity.kept_past_retention",
+             "Each object's records older than the longest period the activity's manifests state, counted in "
+             "Salesforce at harvest time (one COUNT() each); an object not counted leaves it partly answered.",
+             _of_row(_retention_followed)),
     Question("ico_6_4", "Art. 30(1)(f)", "Reason for not following retention", "(nothing)",
              "A deviation's reason is a human's account; no record field holds it.",
              nobody_holds("no field of the record holds a retention deviation's reason")),
