@@ -56,8 +56,8 @@ lint: venv
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-# WeasyPrint (the records' PDF exports) draws text with Debian's Pango and HarfBuzz: installed with apt when missing.
-PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# The records' PDF exports are set in Debian's DejaVu fonts: installed with apt when missing.
+PDF_LIBS := fonts-dejavu-core
 pdf-libs:
 	@dpkg -s $(PDF_LIBS) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS); }
 

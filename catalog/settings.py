@@ -53,6 +53,8 @@ if not SUBJECT_HMAC_KEY:
     raise ImproperlyConfigured("SUBJECT_HMAC_KEY must be set when DEBUG is off")
 # Ed25519 private key signing every RoPA export (PEM, or base64 of its 32-byte seed); derived in development.
 # Unset with DEBUG off, exports cannot be signed and `check --deploy` says so (catalog.E006).
+# The PDF exports' typeface (DejaVu Sans, regular, bold and mono): Debian's fonts-dejavu-core puts it here.
+PDF_FONT_DIR: str = env.str("PDF_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
 ROPA_SIGNING_KEY: str = env.str("ROPA_SIGNING_KEY", default=development_ropa_signing_key(SECRET_KEY) if DEBUG else "")
 # Public keys of earlier signing keys, comma-separated (PEM or base64 of 32 bytes): their exports still verify.
 ROPA_VERIFY_KEYS: list[str] = env.list("ROPA_VERIFY_KEYS", default=[])
@@ -301,7 +303,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},  # a line per page of every PDF export otherwise
 }
 
 if not DEBUG:

@@ -22,7 +22,6 @@ from datetime import UTC, date
 from pathlib import Path
 from typing import IO, Any, Final
 
-from django.template.loader import render_to_string
 from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -30,13 +29,12 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from weasyprint import CSS, HTML
 
 from catalog.accounts import audit
 from catalog.accounts.models import AuditAction
 from catalog.exports.services import Exporter, stated_reason
 from catalog.exports.tables import Cell, csv_chunks
-from catalog.records import services
+from catalog.records import pdf, services
 from catalog.records.activities import Activity, Evidence, KeptPastRetention, Recipient, Retention, Security, Stated
 from catalog.records.api import ActivityDetailSerializer, RecordSerializer
 from catalog.records.ico import ico_table
@@ -53,7 +51,7 @@ CONTENT_TYPES: Final = {JSON: "application/json", CSV: "text/csv; charset=utf-8"
                         XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         PDF: "application/pdf", ICO: "text/csv; charset=utf-8"}
 ZIP_CONTENT_TYPE: Final = "application/zip"
-NEEDS_INPUT_TEXT: Final = "NEEDS INPUT"
+NEEDS_INPUT_TEXT: Final = pdf.NEEDS_INPUT
 NONE_FOUND: Final = "none found"
 COPY_CHUNK: Final = 1 << 16
 
@@ -415,13 +413,6 @@ class PdfLine:
     references: str  # the appendix numbers of its evidence, e.g. "E3-E5, E9"
 
 
-@dataclass(frozen=True)
-class PdfSection:
-    anchor: str
-    record: services.ActivityRecord
-    lines: tuple[PdfLine, ...]
-
-
 PDF_PATHS_PER_ARTEFACT: Final = 12  # an appendix entry's graph paths shown; the rest are counted (JSON has all)
 PDF_TEXT_LIMIT: Final = 1200  # characters of a statement's reason shown in the PDF; the JSON export has all
 
@@ -485,24 +476,55 @@ def _runs(numbers: list[int]) -> Iterator[tuple[int, int]]:
         yield start, previous
 
 
-def pdf_html(record: services.RecordOfProcessing, subject: ExportSubject, name: str) -> str:
-    """The PDF's HTML: the cover carries the digest and signature of the record's content (its JSON body)."""
+def pdf_document(record: services.RecordOfProcessing, subject: ExportSubject, name: str) -> pdf.PdfDocument:
+    """What the PDF says: the cover carries the digest and signature of the record's content (its JSON body)."""
     cover = sign_json_body(record_body(record), file_name=name, subject=subject)
     index = _EvidenceIndex()
-    sections = [PdfSection(f"activity-{number}", each,
-                           tuple(_pdf_line(line, index) for line in activity_lines(each)))
-                for number, each in enumerate(record.activities, start=1)]
-    return render_to_string("records/export_pdf.html", {
-        "record": record, "when": _when(record), "signature": cover, "signature_text": cover.as_json()["signature"],
-        "signed_at": cover.statement()["signed_at"], "file_name": name, "sections": sections,
-        "appendix": index.entries()})
+    sections = tuple(_pdf_section(each, index) for each in record.activities)
+    when = _when(record)
+    return pdf.PdfDocument(
+        title=f"Record of processing activities: {record.alias}, as of {when}", lead=f"{record.alias}, as of {when}",
+        cover_facts=(
+            pdf.Fact("Org", record.alias),
+            pdf.Fact("As of", when + ("" if record.live else " (rebuilt as the graph stood then)")),
+            *((pdf.Fact("Snapshot", f"{subject.snapshot}: the record as it was frozen, not as the graph is now"),)
+              if subject.snapshot else ()),
+            pdf.Fact("Activities", str(len(record.activities))),
+            pdf.Fact("Needs input", f"{record.needs_input_count} field{'' if record.needs_input_count == 1 else 's'}"),
+            *(_owned_fact(shown) for shown in record.owned)),
+        signature_facts=(
+            pdf.Fact("SHA-256", cover.sha256, "mono"),
+            pdf.Fact("Ed25519 signature", cover.as_json()["signature"], "mono"),
+            pdf.Fact("Signing key", cover.fingerprint, "mono"), pdf.Fact("Signed at", cover.statement()["signed_at"])),
+        signature_note=(
+            "The SHA-256 is of the record's content as its JSON export holds it (the RFC 8785 canonical JSON of that "
+            f"export without its ropa_signature member). This file's own digest and signature are in {name}.sig.json, "
+            f"delivered beside it: python manage.py verify_ropa {name} checks both."),
+        sections=sections,
+        appendix_note=("Each statement's evidence: the harvested artefact behind it, and the graph's nodes and "
+                       "relationships along the paths that rest on it."),
+        appendix=tuple(pdf.Reference(each.number, each.artefact or "(none: the graph itself)", each.paths, each.more)
+                       for each in index.entries()))
 
 
-PDF_STYLESHEET = Path(__file__).with_name("export_pdf.css")  # a file, not an inline <style>: templates hold none
+def _owned_fact(shown: services.Shown) -> pdf.Fact:
+    return pdf.Fact(shown.label, shown.value or "", "needs-input" if shown.needs_input else "")
+
+
+def _pdf_section(record: services.ActivityRecord, index: _EvidenceIndex) -> pdf.Section:
+    activity = record.activity
+    regime = activity.regime.value + (f": {activity.regime.reason}" if activity.regime.reason else "")
+    needs = "; ".join(shown.label for shown in record.needs_input)
+    facts = (pdf.Fact("From", activity.origin), pdf.Fact("Regime", regime),
+             pdf.Fact("Personal fields", str(activity.field_count)),
+             *((pdf.Fact("Needs input", needs),) if needs else ()))
+    lines = (_pdf_line(line, index) for line in activity_lines(record))
+    return pdf.Section(activity.name, facts, tuple(pdf.Statement(each.line.label, each.line.value, each.line.reason,
+                                                                 each.references) for each in lines))
 
 
 def write_pdf(record: services.RecordOfProcessing, subject: ExportSubject, name: str, out: IO[bytes]) -> None:
-    HTML(string=pdf_html(record, subject, name)).write_pdf(out, stylesheets=[CSS(filename=str(PDF_STYLESHEET))])
+    pdf.write_pdf(pdf_document(record, subject, name), out)
 
 
 WRITERS: Final[dict[str, Callable[[services.RecordOfProcessing, ExportSubject, str, IO[bytes]], None]]] = {
