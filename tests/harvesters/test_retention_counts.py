@@ -125,3 +125,28 @@ def test_an_incremental_run_soon_after_a_count_does_not_count_again(
     assert count_retention(run) == 0
     assert _counts(graph, counted["org_key"]) == before
     assert demo_org.api_usage == 0
+
+
+def test_an_object_salesforce_cannot_count_is_said_not_counted_with_its_error(
+    connection: OrgConnection, demo_org: Simulator
+):
+    made = count_records(client_for(connection), connection.org_id, "run-1",
+                         [PlannedCount("No_Such_Object__c", "P2Y"), PlannedCount("Individual", "P2Y")],
+                         datetime.now(UTC), reserve_percent=10, usage=ApiUsage(None, None))
+
+    assert made[0].count is None
+    assert (made[0].not_counted or "").startswith("Salesforce refused the count: HTTP 400")
+    assert made[1].count is not None  # the next object is counted all the same
+
+
+def test_a_count_that_cannot_log_in_leaves_the_run_a_warning_not_a_failure(
+    counted: dict[str, Any], connection: OrgConnection, graph: Graph
+):
+    connection.client_secret = "not-the-secret"
+    connection.save()
+    run = runs.request_harvest(connection, full=True, sources=DEMO_SOURCES)
+    before = _counts(graph, counted["org_key"])
+
+    assert count_retention(run) == 0
+    assert any(warning.startswith("retention counts not taken: OrgAuthError") for warning in run.warnings)
+    assert _counts(graph, counted["org_key"]) == before
