@@ -29,12 +29,16 @@ class HarvestRunSerializer(serializers.ModelSerializer[HarvestRun]):
                                                     help_text="DailyApiRequests Remaining when the run started")
     api_remaining_after = serializers.IntegerField(read_only=True, allow_null=True,
                                                    help_text="DailyApiRequests Remaining after the run's last call")
+    regenerated_record = serializers.UUIDField(
+        source="regenerated_record.id", read_only=True, allow_null=True,
+        help_text="The record of processing stored, signed, after the run (/api/v1/processing-activities/snapshots/"
+                  "{id}/); null when none was (the run did not succeed, or its warnings say why)")
 
     class Meta:
         model = HarvestRun
         fields = ["id", "run_id", "org", "full", "sources", "status", "reason", "created_at", "started_at",
                   "finished_at", "chunks_done", "chunks_total", "counts", "api_calls", "api_daily_limit",
-                  "api_remaining_before", "api_remaining_after", "errors", "warnings"]
+                  "api_remaining_before", "api_remaining_after", "errors", "warnings", "regenerated_record"]
         read_only_fields = fields
 
 

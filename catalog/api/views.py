@@ -45,7 +45,7 @@ class HarvestRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[H
     action_permissions = {"create": roles.RUN_HARVESTS}
 
     def get_queryset(self) -> QuerySet[HarvestRun]:
-        queryset = HarvestRun.objects.select_related("org")
+        queryset = HarvestRun.objects.select_related("org", "regenerated_record")
         alias = self.request.query_params.get("org")
         if alias and "\x00" in alias:  # as every form's text refuses it, and the schema says
             raise ValidationError({"org": ["Null characters are not allowed."]})

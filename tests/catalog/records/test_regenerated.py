@@ -111,6 +111,8 @@ def test_the_api_tells_records_regenerated_after_harvests_from_snapshots_a_perso
     assert [each["id"] for each in by_people] == [str(frozen.id)]
     assert (record["regenerated"]["snapshot"], record["regenerated"]["harvest_run"]) == (
         by_harvests[0]["id"], harvested_twice.second.pk)
+    run = reader.get(f"/api/v1/harvest-runs/{harvested_twice.second.pk}/").json()
+    assert run["regenerated_record"] == by_harvests[0]["id"]
 
 
 def test_a_bad_regenerated_filter_is_a_400_naming_it(demo: OrgConnection):
@@ -149,6 +151,8 @@ def test_a_partial_run_leaves_no_record(regenerating: None, harvested_twice_setu
 
     assert run.status == RunStatus.PARTIAL, run.errors
     assert not RecordSnapshot.objects.filter(org=org).exists()
+    answer = token_client(auditor(), scopes=("catalog:read",)).get(f"/api/v1/harvest-runs/{run.pk}/").json()
+    assert answer["regenerated_record"] is None
 
 
 def test_no_record_is_stored_when_regeneration_is_turned_off(settings: Any,
