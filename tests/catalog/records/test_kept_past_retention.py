@@ -7,15 +7,18 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
 
 from catalog.records import exports, services
 from catalog.records.activities import Activity, KeptPastRetention, Stated
-from catalog.records.ico import ANSWERED, QUESTIONS, coverage
+from catalog.records.ico import ANSWERED, PARTLY, QUESTIONS, coverage
 from harvesters.models import OrgConnection
+from lineage import Graph, GraphWriter, RetentionCountRecord, org_key
+from lineage.queries.retention import before, count_query
 from tests.catalog.accounts.people import auditor, token_client
 from tests.catalog.records.signed_exports import private_key_text
 
@@ -117,3 +120,33 @@ def test_the_ico_templates_retention_followed_is_answered_from_the_counts(demo: 
     assert followed.text.startswith("No: ")
     assert "records older than P2Y" in followed.text
     assert rows["account-servicing"]["ico_6_3"].text.startswith("Yes: no record is older than P7Y")
+
+
+SHORT = "API budget: 900 of the org's 10000 daily API requests left, 10% kept for its own integrations"
+
+
+@pytest.fixture
+def budget_short(demo: OrgConnection, graph: Graph) -> Iterator[str]:
+    """A later harvest that could not count the privacy choices' Individuals: the org's API budget was short."""
+    moment = datetime.now(UTC)
+    cutoff = before(moment, "P2Y")
+    query = count_query("Individual", cutoff)
+    record = RetentionCountRecord(org_id=demo.org_id, sobject="Individual", period="P2Y", cutoff=cutoff,
+                                  counted_at=moment, counted_in="run-budget-short", query=query,
+                                  evidence=f"SOQL: {query}", not_counted=SHORT)
+    GraphWriter(graph, "run-budget-short", org_key(demo.org_id), moment).write_nodes([record])
+    yield record.key
+    graph.write("MATCH (c:RetentionCount {key: $key}) DETACH DELETE c", key=record.key)
+
+
+def test_an_object_the_budget_left_uncounted_says_so_on_the_page_and_in_the_ico_template(budget_short: str):
+    client = Client()
+    client.force_login(auditor())
+
+    page = client.get(f"/records/demo/{PRIVACY_CHOICES}/").content.decode()
+    followed = next(row for row in coverage(services.record_of("demo")).rows if row.activity_key == PRIVACY_CHOICES)
+
+    assert "not counted (API budget: 900 of the org&#x27;s 10000 daily API requests left" in page
+    answer = dict(zip([each.key for each in QUESTIONS], followed.answers, strict=True))["ico_6_3"]
+    assert answer.status == PARTLY
+    assert "Individual: not counted (API budget" in answer.text
