@@ -8,7 +8,8 @@ need not count again. A record page never calls Salesforce: it reads these count
 What. For each activity with a retention period (`ProcessingFacts.retention_period`: the longest its manifests
 state, see `lineage.queries.retention`), each object holding its personal fields is counted with ONE
 `SELECT COUNT() FROM <Object> WHERE CreatedDate < <cutoff>` through the org's client (so the run's API accounting
-sees it); an object two activities count against one period is counted once. Objects whose rows Salesforce does not
+sees it), five to a Composite call (one API call: a generated org's 2,000 objects cost 400, not 2,000); an object two
+activities count against one period is counted once. Objects whose rows Salesforce does not
 keep with a CreatedDate it can count (external `__x`, big `__b`, platform events `__e`, custom metadata `__mdt`)
 are not asked.
 
@@ -33,6 +34,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 from simple_salesforce.exceptions import SalesforceError, SalesforceRefusedRequest
 
 from harvesters.client import OrgAuthError, OrgClient, SalesforceUnavailableError
+from harvesters.composite import API_NAME, MAX_QUERIES, query_many
 from harvesters.connections import client_for
 from harvesters.models import HarvestRun
 from lineage import GraphWriter, RetentionCountRecord, get_graph, org_key
@@ -55,7 +57,8 @@ class PlannedCount:
 def planned_counts(activities: Iterable[ProcessingFacts]) -> list[PlannedCount]:
     """Each object holding an activity's personal fields, once per period it is counted against."""
     planned = {PlannedCount(sobject, period) for facts in activities if (period := facts.retention_period)
-               for sobject in facts.held_objects if not sobject.endswith(UNCOUNTABLE_SUFFIXES)}
+               for sobject in facts.held_objects
+               if API_NAME.fullmatch(sobject) and not sobject.endswith(UNCOUNTABLE_SUFFIXES)}
     return sorted(planned, key=lambda each: (each.sobject, each.period))
 
 
@@ -89,33 +92,37 @@ class _Budget:
 
 def count_records(client: OrgClient, org_id: str, run_uid: str, planned: list[PlannedCount], moment: datetime,
                   *, reserve_percent: int, usage: ApiUsage) -> list[RetentionCountRecord]:
-    """One COUNT() per planned object, within the budget (`usage`: the org's as the run saw it last); what is not
-    counted says why."""
+    """One COUNT() per planned object, MAX_QUERIES to a Composite call, within the budget (`usage`: the org's as the
+    run saw it last); what is not counted says why."""
     budget = _Budget(client, reserve_percent, usage)
-    counted = []
-    for each in planned:
-        cutoff = before(moment, each.period)
-        query = count_query(each.sobject, cutoff)
-        count, not_counted = _count(client, query, budget) if budget.allows_one_more() else (None, budget.exhausted)
-        counted.append(RetentionCountRecord(
-            org_id=org_id, sobject=each.sobject, period=each.period, cutoff=cutoff, counted_at=moment,
-            counted_in=run_uid, count=count, not_counted=not_counted, query=query, evidence=f"SOQL: {query}"))
-    return counted
+    cutoffs = [before(moment, each.period) for each in planned]
+    queries = [count_query(each.sobject, cutoff) for each, cutoff in zip(planned, cutoffs, strict=True)]
+    answers: list[tuple[int | None, str | None]] = []
+    for start in range(0, len(queries), MAX_QUERIES):
+        batch = queries[start:start + MAX_QUERIES]
+        allowed = budget.allows_one_more()
+        answers += _count(client, batch, budget) if allowed else [(None, budget.exhausted)] * len(batch)
+    return [RetentionCountRecord(org_id=org_id, sobject=each.sobject, period=each.period, cutoff=cutoff,
+                                 counted_at=moment, counted_in=run_uid, count=count, not_counted=not_counted,
+                                 query=query, evidence=f"SOQL: {query}")
+            for each, cutoff, query, (count, not_counted) in zip(planned, cutoffs, queries, answers, strict=True)]
 
 
-def _count(client: OrgClient, query: str, budget: _Budget) -> tuple[int | None, str | None]:
+def _count(client: OrgClient, queries: list[str], budget: _Budget) -> list[tuple[int | None, str | None]]:
+    """One Composite call's counts (an API call, whatever the number of its queries), each answered on its own."""
     try:
-        answer = client.call(lambda salesforce: salesforce.query(query))
+        answers = list(query_many(client, [(str(index), query) for index, query in enumerate(queries)]))
     except SalesforceRefusedRequest as error:
         if "REQUEST_LIMIT_EXCEEDED" in str(error.content):
             budget.exhausted = f"{API_BUDGET}: the org's daily API limit is exceeded (REQUEST_LIMIT_EXCEEDED)"
-            return None, budget.exhausted
-        return None, f"Salesforce refused the count: {_error_code(error)}"
+            return [(None, budget.exhausted)] * len(queries)
+        return [(None, f"Salesforce refused the count: {_error_code(error)}")] * len(queries)
     except SalesforceError as error:
-        return None, f"Salesforce refused the count: {_error_code(error)}"
+        return [(None, f"Salesforce refused the count: {_error_code(error)}")] * len(queries)
     except SalesforceUnavailableError as error:
-        return None, f"Salesforce did not answer the count: {error}"
-    return int(answer["totalSize"]), None
+        return [(None, f"Salesforce did not answer the count: {error}")] * len(queries)
+    return [(int(answer.body["totalSize"]), None) if answer.ok
+            else (None, f"Salesforce refused the count: {answer.error_message()}") for answer in answers]
 
 
 def _error_code(error: SalesforceError) -> str:
