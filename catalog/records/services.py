@@ -19,7 +19,7 @@ from catalog.accounts import audit, reasons
 from catalog.accounts.models import ApiToken, AuditAction
 from catalog.classification.services import overrides_in_force_at
 from catalog.inventory.services import NotInCatalogError, org_named
-from catalog.records.activities import Activity, Evidence, Stated, generate
+from catalog.records.activities import UNASSIGNED_KEY, Activity, Evidence, Stated, activity_key, generate
 from catalog.records.models import ACTIVITY_FIELDS, MAX_TEXT, ORG_FIELDS, ActivityEntry, OrgRecord
 from harvesters.models import OrgConnection
 from lineage import get_graph, org_key
@@ -86,17 +86,22 @@ class RecordOfProcessing:
 
 def record_of(alias: str, as_of: datetime | None = None) -> RecordOfProcessing:
     """The org's record of processing activities as of `as_of` (now when None); an org never harvested has none."""
+    return _record(alias, as_of, None)
+
+
+def _record(alias: str, as_of: datetime | None, only: str | None) -> RecordOfProcessing:
+    """The record, or only the activity keyed `only` in it (the rest of the org's activities left unread)."""
     org = org_named(alias)
     moment, live = _moment(as_of)
     entries = {entry.activity_key: entry for entry in ActivityEntry.objects.filter(org=org)}
-    activities = _activities(org, moment, live) if org.org_id else []
+    activities = _activities(org, moment, live, only) if org.org_id else []
     return RecordOfProcessing(
         alias=org.alias, as_of=moment, live=live, harvested=bool(org.org_id), owned=_org_owned(org),
         activities=tuple(_activity_record(org.alias, moment, each, entries.get(each.key)) for each in activities))
 
 
 def activity_of(alias: str, key: str, as_of: datetime | None = None) -> ActivityRecord:
-    found = next((each for each in record_of(alias, as_of).activities if each.activity.key == key), None)
+    found = next((each for each in _record(alias, as_of, key).activities if each.activity.key == key), None)
     if found is None:
         raise NotInCatalogError(f"The org {alias!r} has no processing activity {key!r}.")
     return found
@@ -142,13 +147,17 @@ def _moment(as_of: datetime | None) -> tuple[datetime, bool]:
     return as_of, False
 
 
-def _activities(org: OrgConnection, moment: datetime, live: bool) -> list[Activity]:
+def _activities(org: OrgConnection, moment: datetime, live: bool, only: str | None) -> list[Activity]:
+    """The org's activities; with `only`, that one: a purpose's activity reads only its own integrations, while
+    the fields no purpose reaches need every activity's."""
     graph, scope = get_graph(), org_key(org.org_id)
     # The graph mirrors only today's overrides: an earlier moment is classified by those in force then.
     overrides = None if live else overrides_in_force_at(org, moment)
-    facts = processing_facts(graph, scope, moment, overrides)
-    return generate(facts, unreached_personal_fields(graph, scope, moment, facts, overrides), org.alias,
-                    record_types(graph, scope, moment))
+    one_purpose = only is not None and only != UNASSIGNED_KEY
+    facts = processing_facts(graph, scope, moment, overrides,
+                             (lambda name: activity_key(name) == only) if one_purpose else None)
+    unreached = () if one_purpose else unreached_personal_fields(graph, scope, moment, facts, overrides)
+    return generate(facts, unreached, org.alias, record_types(graph, scope, moment))
 
 
 def _org_owned(org: OrgConnection) -> tuple[Shown, ...]:

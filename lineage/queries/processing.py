@@ -211,10 +211,13 @@ PERSONAL_FIELDS: LiteralString = (
 
 
 def processing_facts(graph: Graph, org_key: str, as_of: datetime,
-                     overrides: Sequence[OverrideMirror] | None = None) -> tuple[ProcessingFacts, ...]:
+                     overrides: Sequence[OverrideMirror] | None = None,
+                     purpose_named: Callable[[str], bool] | None = None) -> tuple[ProcessingFacts, ...]:
     """Every activity's facts at `as_of`, by purpose name; `overrides`: the classification overrides in force at
-    `as_of` (None: those mirrored onto the graph now)."""
+    `as_of` (None: those mirrored onto the graph now); `purpose_named`: only the purposes whose name it accepts
+    (one activity's page reads only that activity's integrations and fields)."""
     purposes = [_purpose(row["purpose"]) for row in graph.read(PURPOSES, org_key=org_key, as_of=as_of)]
+    purposes = [each for each in purposes if purpose_named is None or purpose_named(each.name)]
     tied = _integrations_by_purpose(graph, [each.key for each in purposes], as_of)
     tied = _attributes_then(graph, tied, as_of)
     every_integration = sorted({each.key for ties in tied.values() for each in ties})

@@ -27,6 +27,16 @@ def by_key(record: services.RecordOfProcessing) -> dict[str, services.ActivityRe
     return {each.activity.key: each for each in record.activities}
 
 
+def test_one_activity_read_alone_is_the_same_as_in_the_whole_record(demo: OrgConnection):
+    moment = datetime.now(UTC)
+    record = services.record_of("demo", moment)
+
+    assert len(record.activities) > 2
+    assert UNASSIGNED_KEY in by_key(record)
+    for each in record.activities:
+        assert services.activity_of("demo", each.activity.key, moment) == each
+
+
 def test_the_orgs_own_purposes_are_activities_with_their_recipients_roles_and_regimes(demo: OrgConnection):
     activities = by_key(services.record_of("demo"))
 
