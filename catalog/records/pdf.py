@@ -9,6 +9,7 @@ arrows, section signs and accented names print as they are, and it stays text a 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,6 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import TableOfContents
 
 NEEDS_INPUT = "NEEDS INPUT"
 FONTS = {"Body": "DejaVuSans.ttf", "Bold": "DejaVuSans-Bold.ttf", "Mono": "DejaVuSansMono.ttf"}
@@ -90,10 +90,12 @@ class PdfDocument:
 
 
 def write_pdf(document: PdfDocument, out: IO[bytes]) -> None:
-    """The document drawn as a PDF into `out`; built twice, so the contents know each section's page."""
+    """The document drawn as a PDF into `out`, in one pass: the contents' page numbers are written in when the
+    last page is done, as "Page n of N" is."""
     _register_fonts()
-    template = _Template(out, document.title)
-    template.multiBuild(_story(document), canvasmaker=_NumberedCanvas)
+    pages = _PageNumbers()
+    template = _Template(out, document.title, pages)
+    template.build(_story(document), canvasmaker=functools.partial(_NumberedCanvas, pages=pages))
 
 
 def _register_fonts() -> None:
@@ -127,24 +129,43 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _story(document: PdfDocument) -> list[Flowable]:
     styles = _styles()
-    contents = TableOfContents(levelStyles=[styles["toc"]], dotsMinLevel=0)
     story: list[Flowable] = [
         Paragraph("Record of processing activities", styles["h1"]), Paragraph(_text(document.lead), styles["lead"]),
         _facts(document.cover_facts, styles), Paragraph("Digest and signature of this record", styles["h3"]),
         _facts(document.signature_facts, styles), Spacer(1, 3 * mm),
         Paragraph(_text(document.signature_note), styles["note"]),
-        NextPageTemplate("body"), PageBreak(), Paragraph("Contents", styles["h2"]), contents]
-    for number, section in enumerate(document.sections, start=1):
-        story += [PageBreak(), _Heading(f"{number}. {section.title}", styles["h2"]), _facts(section.facts, styles),
+        NextPageTemplate("body"), PageBreak(), Paragraph("Contents", styles["h2"])]
+    titles = [*(f"{number}. {each.title}" for number, each in enumerate(document.sections, start=1)), "Evidence"]
+    story.append(_contents(titles, styles))
+    for key, section in enumerate(document.sections, start=1):
+        story += [PageBreak(), _Heading(titles[key - 1], styles["h2"], key), _facts(section.facts, styles),
                   Spacer(1, 3 * mm), _statements(section.statements, styles)]
-    story += [PageBreak(), _Heading("Evidence", styles["h2"]), Paragraph(_text(document.appendix_note),
+    story += [PageBreak(), _Heading("Evidence", styles["h2"], len(titles)), Paragraph(_text(document.appendix_note),
                                                                          styles["note"]),
               Spacer(1, 3 * mm), _appendix(document.appendix, styles)]
     return story
 
 
 class _Heading(Paragraph):  # type: ignore[misc]  # ReportLab ships no type hints
-    """A section's heading: the contents list it with its page, and a PDF reader's outline shows it."""
+    """A section's heading: the contents link to it and give its page, and a PDF reader's outline shows it."""
+
+    def __init__(self, text: str, style: ParagraphStyle, number: int) -> None:
+        super().__init__(_text(text), style)
+        self.key = _section_key(number)
+
+
+def _section_key(number: int) -> str:
+    return f"section-{number}"
+
+
+def _contents(titles: Sequence[str], styles: dict[str, ParagraphStyle]) -> Table:
+    """A line per section, linked to it, its page number left to be written in (`_PageNumbers`)."""
+    rows = [[Paragraph(f'<a href="#{_section_key(number)}">{_text(title)}</a>', styles["toc"]),
+             _PageNumberSlot(_section_key(number))] for number, title in enumerate(titles, start=1)]
+    table = Table(rows, colWidths=[None, 15 * mm])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID)]))
+    return table
 
 
 def _text(value: str) -> str:
@@ -209,12 +230,38 @@ def _grid(rows: list[list[Any]], shares: Sequence[float]) -> Table:
 # --- the pages ---------------------------------------------------------------------------------------------------
 
 
+class _PageNumbers:
+    """Where each section begins, and where on the contents its page number goes: known only as pages are laid out,
+    so the numbers are written in when the canvas saves the document."""
+
+    def __init__(self) -> None:
+        self.section_pages: dict[str, int] = {}
+        self.slots: dict[int, list[tuple[float, float, str]]] = {}  # contents page: (x, y, section key)
+
+
+class _PageNumberSlot(Flowable):  # type: ignore[misc]  # ReportLab ships no type hints
+    """A contents line's page number: its place is noted as it is drawn; the number comes at the end."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        return available_width, 12
+
+    def draw(self) -> None:
+        x, y = self.canv.absolutePosition(self.width, 2)
+        self.canv.pages.slots.setdefault(self.canv.getPageNumber(), []).append((x, y, self.key))
+
+
 class _Template(BaseDocTemplate):  # type: ignore[misc]  # ReportLab ships no type hints
-    def __init__(self, out: IO[bytes], title: str) -> None:
+    def __init__(self, out: IO[bytes], title: str, pages: _PageNumbers) -> None:
         super().__init__(out, pagesize=A4, title=title, author="Recordkeeper", leftMargin=MARGINS["left"],
                          rightMargin=MARGINS["right"], topMargin=MARGINS["top"], bottomMargin=MARGINS["bottom"])
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="text")
         self.footer = title
+        self.pages = pages
         self.addPageTemplates([PageTemplate("cover", [frame]),
                                PageTemplate("body", [frame], onPageEnd=self._footer)])
 
@@ -225,24 +272,20 @@ class _Template(BaseDocTemplate):  # type: ignore[misc]  # ReportLab ships no ty
         canvas.drawString(MARGINS["left"], 10 * mm, self.footer)
         canvas.restoreState()
 
-    def beforeDocument(self) -> None:  # noqa: N802  # ReportLab's hook
-        self.headings = 0  # counted again on each pass, so a heading's link key is the same on the last
-
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802  # ReportLab's hook
         if isinstance(flowable, _Heading):
-            text = flowable.getPlainText()
-            self.headings += 1
-            key = f"section-{self.headings}"
-            self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(text, key, level=0)
-            self.notify("TOCEntry", (0, text, self.page, key))
+            self.canv.bookmarkPage(flowable.key)
+            self.canv.addOutlineEntry(flowable.getPlainText(), flowable.key, level=0)
+            self.pages.section_pages[flowable.key] = self.page
 
 
 class _NumberedCanvas(Canvas):  # type: ignore[misc]  # ReportLab ships no type hints
-    """Holds each page until the last is drawn, so every page after the cover can say "Page n of N"."""
+    """Holds each page until the last is drawn, so every page after the cover can say "Page n of N" and the
+    contents can give each section's page."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, pages: _PageNumbers, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.pages = pages
         self._pages: list[dict[str, Any]] = []
 
     def showPage(self) -> None:  # noqa: N802  # ReportLab's method
@@ -257,8 +300,15 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]  # ReportLab ships no type 
                 self.setFont("Body", 7.5)
                 self.setFillColor(colors.HexColor("#555555"))
                 self.drawRightString(A4[0] - MARGINS["right"], 10 * mm, f"Page {self._pageNumber} of {total}")
+            self._write_section_pages()
             super().showPage()
         super().save()
+
+    def _write_section_pages(self) -> None:
+        self.setFont("Body", 10)
+        self.setFillColor(colors.black)
+        for x, y, key in self.pages.slots.get(self._pageNumber, []):
+            self.drawRightString(x, y, str(self.pages.section_pages.get(key, "")))
 
 
 __all__ = ["NEEDS_INPUT", "Fact", "PdfDocument", "Reference", "Section", "Statement", "write_pdf"]
