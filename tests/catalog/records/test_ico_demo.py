@@ -10,9 +10,10 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from catalog.accounts.tokens import CATALOG_WRITE, DSAR_READ
-from catalog.records import services
+from catalog.records import regulator_api, services
 from catalog.records.activities import UNASSIGNED_KEY
 from catalog.records.ico import ANSWERED, NEEDS_INPUT, PARTLY, QUESTIONS, Coverage, coverage
+from catalog.records.regulator_api import EVIDENCE_SHOWN
 from harvesters.models import OrgConnection
 from tests.catalog.accounts.people import auditor, privacy_officer, token_client
 from tests.catalog.page_checks import csp_problems
@@ -82,8 +83,18 @@ def test_an_auditor_reads_the_coverage_report_through_the_api(demo: OrgConnectio
     assert purposes["status"] == ANSWERED
     assert purposes["evidence"][0]["artefact"].startswith("DataUsePurpose:")
     answers = [each for row in body["rows"] for each in row["answers"]]
-    assert all(len(each["evidence"]) == min(each["evidence_count"], 25) for each in answers)
-    assert any(each["evidence_count"] > 25 for each in answers)  # the rest is in the activity's own detail
+    assert all(len(each["evidence"]) == min(each["evidence_count"], EVIDENCE_SHOWN) for each in answers)
+
+
+def test_a_line_with_more_evidence_than_shown_lists_the_first_and_counts_them_all(
+        demo: OrgConnection, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(regulator_api, "EVIDENCE_SHOWN", 2)  # the demo's lines hold a few each, not 25
+
+    body = token_client(auditor()).get("/api/v1/processing-activities/ico-coverage/", {"org": "demo"}).json()
+
+    answers = [each for row in body["rows"] for each in row["answers"]]
+    assert any(each["evidence_count"] > 2 for each in answers)  # the rest is in the activity's own detail
+    assert all(len(each["evidence"]) == min(each["evidence_count"], 2) for each in answers)
 
 
 @pytest.mark.parametrize("path", ["/api/v1/processing-activities/ico-coverage/",
