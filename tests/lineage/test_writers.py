@@ -42,6 +42,7 @@ from lineage import (
     ReadsEdge,
     ReferenceEdge,
     Rel,
+    RetentionCountRecord,
     SendsToEdge,
     ServesEdge,
     SObjectRecord,
@@ -157,6 +158,13 @@ class DemoOrg:
         return ConfigurationChangeRecord(org_id=self.org_id, entry_id="0Ym8d0000Sat010CQA", action="PermSetAssign",
                                          section="Manage Users", changed_at=T0, changed_by="0058d00000MVegaAAD",
                                          evidence="SetupAuditTrail:0Ym8d0000Sat010CQA")
+
+    @property
+    def retention_count(self) -> RetentionCountRecord:
+        return RetentionCountRecord(org_id=self.org_id, sobject="Contact", period="P7Y",
+                                    cutoff=T0 - timedelta(days=2557), counted_at=T0, counted_in="run-1", count=12,
+                                    evidence="SOQL: SELECT COUNT() …",
+                                    query="SELECT COUNT() FROM Contact WHERE CreatedDate < 2019-11-01T09:00:00Z")
 
     def nodes(self) -> list[NodeRecord]:
         return [self.org, self.contact, self.account, self.email, self.phone, self.balance, self.owner_lookup,
@@ -559,7 +567,7 @@ def test_labels_come_only_from_the_vocabulary(graph: Graph, demo: DemoOrg):
         assert set(re.findall(r"[(\[]\w*:(\w+)", statement)) <= names
 
     w = writer(graph, demo, "run-1", T0)
-    w.write_nodes(demo.nodes())
+    w.write_nodes([*demo.nodes(), demo.retention_count])
     w.write_edges(demo.edges())
     w.write_run(HarvestRunRecord(run_id="run-1", org_id=demo.org_id, sources=("schema",), full=True,
                                  status="running", started_at=T0, evidence="harvest run"))
