@@ -180,6 +180,7 @@ def _reason_asked(params: Any, errors: dict[str, list[str]]) -> None:
 
 class SnapshotExportForm(ExportReasonForm):
     format = forms.ChoiceField(label="Format", choices=list(FORMAT_LABELS.items()), initial=exports.PDF)
+    field_order = ["format", "reason"]  # as the record page's export form asks them
 
     def __init__(self, data: QueryDict | None = None) -> None:
         super().__init__(data)
