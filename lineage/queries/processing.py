@@ -60,7 +60,7 @@ class IntegrationFact:
         return dict(self.attributes).get(name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a large org's record holds a hundred thousand: no dict each
 class FieldFact:
     """A personal field an integration moves (sends, receives) or touches (reads, writes)."""
 
@@ -197,14 +197,20 @@ RECORD_TYPES: LiteralString = (
     "MATCH (o:SObject) WHERE o.org_key = $org_key AND size(coalesce(o.record_types, [])) > 0 AND " + _live("o") + " "
     "RETURN o.key AS key, o.name AS name, o.record_types AS record_types, o.evidence AS evidence ORDER BY o.name"
 )
-# The org's personal fields, to find those no activity reaches (the record's "needs a purpose").
-PERSONAL_FIELDS: LiteralString = (
+# The keys of the org's personal fields, to find those no activity reaches (the record's "needs a purpose"): keys
+# only, as a large org's activities reach all but a few of its hundred thousand.
+PERSONAL_FIELD_KEYS: LiteralString = (
     "CALL () { MATCH (f:Field) WHERE f.org_key = $org_key AND f.ccpa_category IS NOT NULL RETURN f "
     "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_ccpa_category IS NOT NULL RETURN f "
     "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.sensitive = true RETURN f "
     "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_sensitive = true RETURN f "
     "  UNION MATCH (f:Field) WHERE f.key IN keys(coalesce($overrides, {})) AND f.org_key = $org_key RETURN f } "
     "WITH f WHERE " + _live("f") + " AND " + _PERSONAL + " "
+    "RETURN collect(f.key) AS keys"
+)
+# Those fields themselves, by key.
+FIELDS_NAMED: LiteralString = (
+    "UNWIND $keys AS key MATCH (f:Field {key: key}) "
     "WITH f ORDER BY f.sobject, f.name "
     "RETURN f.sobject AS sobject, collect([f.evidence, " + _FIELD_LIST + "]) AS fields ORDER BY sobject"
 )
@@ -238,9 +244,10 @@ def unreached_personal_fields(graph: Graph, org_key: str, as_of: datetime,
     """The org's personal fields at `as_of` that no activity's integrations move, read or write (`overrides` as
     for `processing_facts`)."""
     reached = {field.key for activity in activities for field in activity.fields}
-    rows = graph.read(PERSONAL_FIELDS, org_key=org_key, as_of=as_of, overrides=_overrides_param(overrides))
-    every = (_field(listed, None, None, None, evidence) for row in rows for evidence, listed in row["fields"])
-    return tuple(each for each in every if each.key not in reached)
+    [personal] = graph.read(PERSONAL_FIELD_KEYS, org_key=org_key, as_of=as_of, overrides=_overrides_param(overrides))
+    left = [key for key in personal["keys"] if key not in reached]
+    rows = graph.read(FIELDS_NAMED, keys=left, overrides=_overrides_param(overrides)) if left else []
+    return tuple(_field(listed, None, None, None, evidence) for row in rows for evidence, listed in row["fields"])
 
 
 def record_types(graph: Graph, org_key: str, as_of: datetime) -> tuple[RecordTypeFact, ...]:
