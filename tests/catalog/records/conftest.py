@@ -40,6 +40,14 @@ def harvest(org: OrgConnection) -> str:
     return str(run.uid)
 
 
+def edit_manifest(manifests: Path, old: str, new: str, count: int = -1) -> None:
+    """The demo's manifest with `old` (which it must hold) replaced by `new`: what the next harvest reads."""
+    manifest = next(manifests.glob("*.yaml"))
+    text = manifest.read_text()
+    assert old in text
+    manifest.write_text(text.replace(old, new, count))
+
+
 @pytest.fixture
 def harvested_twice_setup(graph: Graph, demo_simulator: Simulator, tmp_path: Path) -> Iterator[tuple[OrgConnection,
                                                                                                       Path]]:

@@ -15,7 +15,7 @@ from catalog.classification.services import override_field, withdraw_override
 from catalog.records import services
 from harvesters.models import OrgConnection
 from tests.catalog.accounts.people import privacy_officer
-from tests.catalog.records.conftest import harvest
+from tests.catalog.records.conftest import edit_manifest, harvest
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the harvests' runs are bookkept, then flushed
 
@@ -36,8 +36,7 @@ def test_as_of_before_a_manifest_changed_an_integrations_retention_the_record_sh
     org, manifests = harvested_twice_setup
     harvest(org)
     before = datetime.now(UTC)
-    manifest = next(manifests.glob("*.yaml"))
-    manifest.write_text(manifest.read_text().replace(CORE_RETENTION, CORE_RETENTION.replace("P7Y", "P10Y")))
+    edit_manifest(manifests, CORE_RETENTION, CORE_RETENTION.replace("P7Y", "P10Y"))
 
     harvest(org)
 

@@ -16,7 +16,7 @@ from harvesters.models import OrgConnection
 from lineage import Graph, field_key, org_key
 from lineage.queries.inventory import FieldFilter, FieldSummary, PageRequest, list_fields
 from tests.catalog.accounts.people import privacy_officer
-from tests.catalog.records.conftest import harvest
+from tests.catalog.records.conftest import edit_manifest, harvest
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the harvests' runs are bookkept, then flushed
 
@@ -118,8 +118,7 @@ def test_as_of_a_date_the_record_is_what_the_graph_held_before_a_later_harvest_r
     org, manifests = harvested_twice_setup
     harvest(org)
     before = datetime.now(UTC)
-    manifest = next(manifests.glob("*.yaml"))
-    manifest.write_text(manifest.read_text().replace("id: person_match", "id: person_match_v2"))
+    edit_manifest(manifests, "id: person_match", "id: person_match_v2")
 
     harvest(org)
 

@@ -15,7 +15,7 @@ from catalog.records.diff import diff_records
 from harvesters.models import OrgConnection
 from lineage.queries.processing import ProcessingFacts
 from tests.catalog.accounts.people import auditor, token_client
-from tests.catalog.records.conftest import harvest
+from tests.catalog.records.conftest import edit_manifest, harvest
 from tests.catalog.records.test_activities import SYNC, field, purpose, system
 
 
@@ -70,8 +70,7 @@ def changed_demo(harvested_twice_setup: tuple[OrgConnection, Path]) -> tuple[str
     org, manifests = harvested_twice_setup
     harvest(org)
     before = datetime.now(UTC).isoformat()
-    manifest = next(manifests.glob("*.yaml"))
-    manifest.write_text(manifest.read_text().replace("    role: contractor\n", "    role: third_party\n", 1))
+    edit_manifest(manifests, "    role: contractor\n", "    role: third_party\n", 1)
     harvest(org)
     return before, datetime.now(UTC).isoformat()
 

@@ -10,7 +10,7 @@ import pytest
 from catalog.records import services
 from catalog.records.disclosures import disclosures_of
 from harvesters.models import OrgConnection
-from tests.catalog.records.conftest import harvest
+from tests.catalog.records.conftest import edit_manifest, harvest
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the harvests' runs are bookkept, then flushed
 
@@ -23,8 +23,7 @@ def test_an_activity_a_later_harvest_retired_is_still_disclosed_for_the_last_12_
         harvested_twice_setup: tuple[OrgConnection, Path]):
     org, manifests = harvested_twice_setup
     harvest(org)
-    manifest = next(manifests.glob("*.yaml"))
-    manifest.write_text(manifest.read_text().replace(f"purpose: {OLD_PURPOSE}", f"purpose: {NEW_PURPOSE}"))
+    edit_manifest(manifests, f"purpose: {OLD_PURPOSE}", f"purpose: {NEW_PURPOSE}")
 
     harvest(org)
 

@@ -18,7 +18,7 @@ from catalog.records.models import RecordSnapshot
 from harvesters import runs
 from harvesters.models import HarvestRun, OrgConnection, RunStatus
 from tests.catalog.accounts.people import auditor, privacy_officer, token_client
-from tests.catalog.records.conftest import harvest
+from tests.catalog.records.conftest import edit_manifest, harvest
 
 pytestmark = pytest.mark.django_db(transaction=True)  # harvests bookkeep runs, then are flushed
 
@@ -41,8 +41,7 @@ def harvested_twice(regenerating: None, harvested_twice_setup: tuple[OrgConnecti
     """The demo harvested whole, then its manifests alone after they made the enrichment vendor a third party."""
     org, manifests = harvested_twice_setup
     harvest(org)
-    manifest = next(manifests.glob("*.yaml"))
-    manifest.write_text(manifest.read_text().replace("    role: contractor\n", "    role: third_party\n", 1))
+    edit_manifest(manifests, "    role: contractor\n", "    role: third_party\n", 1)
     second = runs.harvest_now(runs.request_harvest(org, full=False, sources=["manifests"]))
     assert second.status == RunStatus.SUCCEEDED, second.errors
     return TwoHarvests(HarvestRun.objects.get(org=org, full=True), second)
