@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 
 from harvesters.secrets import EncryptedTextField
 
@@ -140,6 +140,14 @@ class HarvestRun(models.Model):
     def api_remaining_after(self) -> int | None:
         """DailyApiRequests Remaining after the run's last call so far."""
         return _remaining(self.api_daily_limit, self.api_used_after)
+
+    def add_warning(self, warning: str) -> None:
+        """Add a warning to the run, finished or not (locked: a worker may be adding its own)."""
+        with transaction.atomic():
+            locked = HarvestRun.objects.select_for_update().get(pk=self.pk)
+            locked.warnings = [*locked.warnings, warning]
+            locked.save(update_fields=["warnings"])
+        self.warnings = locked.warnings
 
 
 def _remaining(limit: int | None, used: int | None) -> int | None:

@@ -145,7 +145,7 @@ def count_retention(run: HarvestRun) -> int:
     except (OrgAuthError, SalesforceError, SalesforceUnavailableError, Neo4jError, DriverError, OSError,
             ValueError) as error:
         log.warning("harvest run %s of %s: retention not counted: %s", run.pk, run.org.alias, type(error).__name__)
-        _warn(run, f"retention counts not taken: {type(error).__name__}: {error}")
+        run.add_warning(f"retention counts not taken: {type(error).__name__}: {error}")
         return 0
 
 
@@ -172,7 +172,7 @@ def _count_and_write(run: HarvestRun) -> int:
     _note_usage(run, client, sum(1 for each in counted if each.count is not None))
     skipped = [each for each in counted if each.count is None]
     if skipped:
-        _warn(run, f"retention: {len(skipped)} of {len(counted)} objects not counted ("
+        run.add_warning(f"retention: {len(skipped)} of {len(counted)} objects not counted ("
                    + "; ".join(sorted({f'{each.sobject}: {each.not_counted}' for each in skipped})[:5]) + ")")
     return len(counted)
 
@@ -186,11 +186,3 @@ def _note_usage(run: HarvestRun, client: OrgClient, counted: int) -> None:
             locked.api_used_after = max(locked.api_used_after or 0, client.last_api_used)
         locked.save(update_fields=["api_used_after", "counts"])
     run.counts = locked.counts
-
-
-def _warn(run: HarvestRun, warning: str) -> None:
-    with transaction.atomic():
-        locked = HarvestRun.objects.select_for_update().get(pk=run.pk)
-        locked.warnings = [*locked.warnings, warning]
-        locked.save(update_fields=["warnings"])
-    run.warnings = locked.warnings

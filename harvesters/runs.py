@@ -646,15 +646,6 @@ def _add_counts(run: HarvestRun, counts: dict[str, int]) -> None:
         locked.save(update_fields=["counts"])
 
 
-def add_warning(run: HarvestRun, warning: str) -> None:
-    """Add a warning to a run, finished or not: what a listener to harvest_finished has to say about it."""
-    with transaction.atomic():
-        locked = HarvestRun.objects.select_for_update().get(pk=run.pk)
-        locked.warnings = [*locked.warnings, warning]
-        locked.save(update_fields=["warnings"])
-    run.warnings = locked.warnings
-
-
 def _finish(run: HarvestRun, status: str) -> HarvestRun:
     HarvestRun.objects.filter(pk=run.pk).update(status=status, finished_at=timezone.now())
     run.refresh_from_db()

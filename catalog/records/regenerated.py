@@ -28,7 +28,6 @@ from catalog.records import snapshots
 from catalog.records.models import RecordSnapshot
 from catalog.records.services import RecordInputError
 from catalog.records.signing import CanonicalJsonError, SigningKeyError
-from harvesters import runs
 from harvesters.models import HarvestRun, RunStatus
 from harvesters.runs import harvest_finished
 
@@ -57,7 +56,7 @@ def regenerate_after_harvest(sender: object, run: HarvestRun, **kwargs: Any) -> 
     except Exception as error:  # the run's outcome stands whatever the record's build raised
         said = failure_in_words(error)
         log.warning("harvest run %s of %s: %s: %s", run.pk, run.org.alias, NOT_REGENERATED, said)
-        runs.add_warning(run, f"{NOT_REGENERATED} ({said}); the graph it wrote stands, and the record page "
+        run.add_warning(f"{NOT_REGENERATED} ({said}); the graph it wrote stands, and the record page "
                               f"builds the record from it")
         return
     log.info("harvest run %s of %s: its record of processing is stored, signed (snapshot %s, %d activities)",
