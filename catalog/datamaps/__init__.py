@@ -1,0 +1,1 @@
+"""Per-consumer data maps: find a consumer by any of their identifiers, show where their data lives and went."""

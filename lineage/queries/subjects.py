@@ -1,0 +1,38 @@
+"""Subjects found by the keyed hashes of their identifiers (the identifier index, `lineage.identifiers`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import LiteralString
+
+from lineage.graph import Graph
+from lineage.identifiers import is_identifier_hmac
+
+# Seeks each hash through the Identifier key constraint; a retired identifier, edge or subject matches nothing.
+_SUBJECTS_BY_IDENTIFIER: LiteralString = (
+    "UNWIND $keys AS key "
+    "MATCH (i:Identifier {key: key})-[r:IDENTIFIES]->(s:Subject) "
+    "WHERE i.retired_at IS NULL AND r.retired_at IS NULL AND s.retired_at IS NULL "
+    "RETURN DISTINCT i.hmac AS hmac, s.key AS subject_key ORDER BY subject_key, hmac"
+)
+
+
+@dataclass(frozen=True)
+class IdentifierMatch:
+    """One hash of the index and a live subject it points at."""
+
+    hmac: str
+    subject_key: str
+
+
+def subjects_by_identifier(graph: Graph, hmacs: Iterable[str]) -> list[IdentifierMatch]:
+    """The live subjects each of `hmacs` identifies (none, one, or several when a phone is shared)."""
+    wanted = sorted(set(hmacs))
+    for each in wanted:
+        if not is_identifier_hmac(each):
+            raise ValueError("identifiers are looked up by their 64-digit HMAC only")
+    if not wanted:
+        return []
+    rows = graph.read(_SUBJECTS_BY_IDENTIFIER, keys=[f"identifier:{each}" for each in wanted])
+    return [IdentifierMatch(hmac=str(row["hmac"]), subject_key=str(row["subject_key"])) for row in rows]
