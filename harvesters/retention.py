@@ -70,8 +70,9 @@ class ApiUsage:
     limit: int | None
 
 
-class _Budget:
-    """Whether one more call leaves the org's reserve of daily API requests untouched."""
+class ApiBudget:
+    """Whether one more call leaves the org's reserve of daily API requests untouched (retention counts, a data
+    map's live values)."""
 
     def __init__(self, client: OrgClient, reserve_percent: int, usage: ApiUsage) -> None:
         self.client = client
@@ -94,7 +95,7 @@ def count_records(client: OrgClient, org_id: str, run_uid: str, planned: list[Pl
                   *, reserve_percent: int, usage: ApiUsage) -> list[RetentionCountRecord]:
     """One COUNT() per planned object, MAX_QUERIES to a Composite call, within the budget (`usage`: the org's as the
     run saw it last); what is not counted says why."""
-    budget = _Budget(client, reserve_percent, usage)
+    budget = ApiBudget(client, reserve_percent, usage)
     cutoffs = [before(moment, each.period) for each in planned]
     queries = [count_query(each.sobject, cutoff) for each, cutoff in zip(planned, cutoffs, strict=True)]
     answers: list[tuple[int | None, str | None]] = []
@@ -108,7 +109,7 @@ def count_records(client: OrgClient, org_id: str, run_uid: str, planned: list[Pl
             for each, cutoff, query, (count, not_counted) in zip(planned, cutoffs, queries, answers, strict=True)]
 
 
-def _count(client: OrgClient, queries: list[str], budget: _Budget) -> list[tuple[int | None, str | None]]:
+def _count(client: OrgClient, queries: list[str], budget: ApiBudget) -> list[tuple[int | None, str | None]]:
     """One Composite call's counts (an API call, whatever the number of its queries), each answered on its own."""
     try:
         answers = list(query_many(client, [(str(index), query) for index, query in enumerate(queries)]))
