@@ -12,7 +12,11 @@ from catalog.accounts.tokens import token_of
 
 
 def required_scope(request: Request, view: Any) -> str:
-    """`<area>:read` for reading, `<area>:write` for anything else; a view names its area (catalog by default)."""
+    """`<area>:read` for reading, `<area>:write` for anything else; a view names its area (catalog by default), or
+    its one scope (`api_scope`) when it reads by POST, as a consumer look-up does to keep identifiers out of URLs."""
+    fixed: str | None = getattr(view, "api_scope", None)
+    if fixed:
+        return fixed
     area: str = getattr(view, "api_area", "catalog")
     return f"{area}:{'read' if request.method in SAFE_METHODS else 'write'}"
 
