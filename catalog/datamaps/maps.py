@@ -9,11 +9,26 @@ Every entry carries the `Evidence` it rests on: the graph keys along its path an
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
+from catalog.classification.services import overrides_in_force_at
 from catalog.records.activities import Evidence
+from harvesters.models import OrgConnection
+from lineage import ConsentStatus, SystemRole, get_graph
+from lineage.overrides import OverrideMirror, overrides_in_force
+from lineage.queries.datamaps import (
+    WHOLE_OBJECT,
+    ConsentEventFact,
+    ConsentFact,
+    FlowFact,
+    IntegrationFact,
+    SubjectFacts,
+    SystemFact,
+    subject_facts,
+)
 
 
 class GapKind(StrEnum):
@@ -67,6 +82,7 @@ class RecipientFlow:
     consent_checked: bool
     opt_out_checked: bool | None  # None: nobody says
     evidence: tuple[Evidence, ...]
+    channels: tuple[str, ...] = ()  # how the integration sends: email, callout, outbound_message …
 
 
 @dataclass(frozen=True)
@@ -160,4 +176,233 @@ class SubjectNotFoundError(LookupError):
 def data_map_of(subject_key: str, *, as_of: datetime | None = None) -> DataMap:
     """The data map of the subject keyed `subject_key` (`subject:<hmac>`) as the graph stood at `as_of` (None: now),
     with the classification overrides in force then. Raises `SubjectNotFoundError` when no such subject stood then."""
-    raise NotImplementedError  # the body lands with lineage.queries.datamaps
+    moment = as_of or datetime.now(UTC)
+    overrides = None if as_of is None else overrides_in_force(_overrides_at(moment))
+    facts = subject_facts(get_graph(), subject_key, moment, overrides)
+    if facts is None:
+        raise SubjectNotFoundError(f"No subject {subject_key} in the graph at {moment.isoformat()}.")
+    return data_map_from(facts, moment)
+
+
+def data_map_from(facts: SubjectFacts, as_of: datetime) -> DataMap:
+    """The data map the facts of one subject make: the same facts always make the same map."""
+    recipients = recipients_of(facts)
+    consents = tuple(_consent(each) for each in facts.consents)
+    return DataMap(subject_key=facts.key, as_of=as_of, records=_records(facts), recipients=recipients,
+                   consents=consents, retention=_retention(facts), readers=_readers(facts),
+                   gaps=(*flow_gaps(recipients, consents), *late_opt_out_gaps(facts.consent_events, as_of)))
+
+
+def _overrides_at(moment: datetime) -> list[OverrideMirror]:
+    """Every org's classification overrides in force at `moment` (a subject may have records in several orgs)."""
+    return [mirror for org in OrgConnection.objects.exclude(org_id="") for mirror in overrides_in_force_at(org, moment)]
+
+
+# --- records and categories --------------------------------------------------------------------------
+
+SENSITIVE_ONLY = "sensitive_personal_information"  # the category of sensitive fields the rules gave no other
+
+
+def _records(facts: SubjectFacts) -> tuple[RecordsHeld, ...]:
+    categories: dict[str, list[CategoryHeld]] = {}
+    for each in facts.categories:
+        categories.setdefault(each.sobject_key, []).append(CategoryHeld(
+            category=each.category or SENSITIVE_ONLY, sensitive=each.sensitive, fields=each.fields,
+            evidence=tuple(Evidence((each.sobject_key, "HAS_FIELD"), artefact) for artefact in each.evidence)))
+    return tuple(RecordsHeld(sobject=each.sobject, sobject_key=each.sobject_key, org_key=each.org_key,
+                             record_ids=each.record_ids, categories=tuple(categories.get(each.sobject_key, ())),
+                             evidence=Evidence((facts.key, "HAS_RECORD", each.sobject_key), each.evidence))
+                 for each in facts.records)
+
+
+# --- recipients --------------------------------------------------------------------------------------
+
+
+def recipients_of(facts: SubjectFacts) -> tuple[RecipientFlow, ...]:
+    """One entry per integration, system and direction, over all their objects: the fields it carries, and whether
+    it checks consent and opt-outs (a check any of its edges lacks is not made; an unknown one counts for nothing)."""
+    objects = {each.sobject_key: each.sobject for each in facts.records}
+    integrations = {each.key: each for each in facts.integrations}
+    systems = {each.key: each for each in facts.systems}
+    grouped: dict[tuple[str, str, str], list[FlowFact]] = {}
+    for flow in facts.flows:
+        grouped.setdefault((flow.via, flow.system_key, flow.direction), []).append(flow)
+    return tuple(_recipient(flows, objects, integrations.get(via), systems.get(system_key))
+                 for (via, system_key, _), flows in sorted(grouped.items()))
+
+
+def _recipient(flows: list[FlowFact], objects: Mapping[str, str], integration: IntegrationFact | None,
+               system: SystemFact | None) -> RecipientFlow:
+    first = flows[0]
+    carried = tuple(sorted({f"{objects[flow.sobject_key]}.{name}" for flow in flows for name in flow.fields}))
+    evidence = tuple(dict.fromkeys(_flow_evidence(flow) for flow in flows))
+    if system is not None and system.role_evidence:
+        evidence += (Evidence((first.org_key, "HAS_SYSTEM", system.key), system.role_evidence),)
+    return RecipientFlow(
+        system_key=first.system_key, host=system.host if system else first.system_key.removeprefix("system:"),
+        name=system.name if system else None, role=system.role if system else None,
+        country=system.country if system else None, integration_key=first.via,
+        integration=integration.name if integration else first.via,
+        integration_kind=integration.kind if integration else "", direction=first.direction,
+        purposes=integration.purposes if integration else (), fields=carried,
+        consent_checked=_checked([flow.consent_checked for flow in flows]) is True,
+        opt_out_checked=_checked([flow.opt_out_checked for flow in flows]), evidence=evidence,
+        channels=integration.channels if integration else ())
+
+
+def _checked(known: list[bool | None]) -> bool | None:
+    """False when any edge says it is not checked, True when some say it is and none says not, else None."""
+    if any(value is False for value in known):
+        return False
+    return True if any(value is True for value in known) else None
+
+
+def _flow_evidence(flow: FlowFact) -> Evidence:
+    if flow.hops:  # through other fields: the first such path, key by key
+        return Evidence(flow.hops[0], flow.evidence)
+    if WHOLE_OBJECT in flow.fields:
+        return Evidence((flow.sobject_key, "READS", flow.via, "SENDS_TO", flow.system_key), flow.evidence)
+    if flow.direction == "sends":
+        return Evidence((flow.sobject_key, "HAS_FIELD", "FLOWS_TO", flow.system_key), flow.evidence)
+    return Evidence((flow.system_key, "FLOWS_TO", "HAS_FIELD", flow.sobject_key), flow.evidence)
+
+
+# --- consents, retention, readers --------------------------------------------------------------------
+
+
+def _consent(fact: ConsentFact) -> ConsentHeld:
+    return ConsentHeld(target_key=fact.target_key, name=fact.name,
+                       kind="preference" if fact.target_label == "Preference" else "purpose", status=fact.status,
+                       channel=fact.channel, captured_at=fact.captured_at, effective_from=fact.effective_from,
+                       effective_to=fact.effective_to, meaning=fact.meaning,
+                       evidence=Evidence((fact.edge_key,), fact.evidence))
+
+
+def _retention(facts: SubjectFacts) -> tuple[RetentionHeld, ...]:
+    """Each system's stated periods, once per system however many of its hosts the data reaches."""
+    held: dict[tuple[str, str, str | None], RetentionHeld] = {}
+    for system in facts.systems:
+        for period, basis, artefact in system.retention:
+            held.setdefault((system.name or system.host, period, basis), RetentionHeld(
+                system_key=system.key, system=system.name or system.host, period=period, basis=basis,
+                evidence=Evidence((system.key,), artefact)))
+    return tuple(held.values())
+
+
+def _readers(facts: SubjectFacts) -> tuple[Reader, ...]:
+    objects = {each.sobject_key: each.sobject for each in facts.records}
+    return tuple(Reader(key=each.reader_key, kind=each.reader_label.lower(), name=each.name,
+                        sobject=objects[each.sobject_key], requests=each.requests, rows=each.rows,
+                        first_accessed_at=each.first_accessed_at, last_accessed_at=each.last_accessed_at,
+                        evidence=Evidence((each.edge_key,), each.evidence))
+                 for each in facts.readers)
+
+
+# --- gaps --------------------------------------------------------------------------------------------
+
+PROCESSING_OPT_OUT = "HasOptedOutProcessing"  # Individual's "Don't Process": an objection to all processing
+# How each channel of an opt-out (ContactPointType) reaches a consumer, as integrations' SENDS_TO edges name it.
+CHANNELS: Mapping[str, frozenset[str]] = {"email": frozenset({"email"}), "phone": frozenset({"phone", "voice"}),
+                                          "sms": frozenset({"sms"})}
+
+
+def flow_gaps(recipients: tuple[RecipientFlow, ...], consents: tuple[ConsentHeld, ...]) -> tuple[Gap, ...]:
+    """Flows that carry their data out against an opt-out of theirs: to a purpose they opted out of, by a channel they
+    opted out of, or anywhere beyond the business while they object to processing, with no check that would stop it."""
+    opted_out = [each for each in consents if each.status == ConsentStatus.OPT_OUT]
+    gaps: dict[tuple[GapKind, str | None, str | None, str], Gap] = {}
+    for recipient in recipients:
+        if recipient.direction != "sends" or recipient.opt_out_checked is True:
+            continue
+        found = [_purpose_gap(recipient, each) for each in opted_out if _against_purpose(recipient, each)]
+        found += [_channel_gap(recipient, each) for each in opted_out if _against_channel(recipient, each)]
+        found += [_processing_gap(recipient, each) for each in opted_out if _against_processing(recipient, each)]
+        for gap in found:  # once per integration and system, however many of the system's hosts it reaches
+            gaps.setdefault((gap.kind, gap.integration_key, gap.purpose, recipient.name or recipient.host), gap)
+    return tuple(gaps.values())
+
+
+def _against_purpose(recipient: RecipientFlow, consent: ConsentHeld) -> bool:
+    purposes = {purpose.casefold() for purpose in recipient.purposes}
+    return consent.kind == "purpose" and not recipient.consent_checked and consent.name.casefold() in purposes
+
+
+def _against_channel(recipient: RecipientFlow, consent: ConsentHeld) -> bool:
+    channels = CHANNELS.get((consent.channel or "").casefold(), frozenset())
+    return (consent.kind == "preference" and not recipient.consent_checked
+            and any(each in channels for each in recipient.channels))
+
+
+def _against_processing(recipient: RecipientFlow, consent: ConsentHeld) -> bool:
+    return (consent.kind == "preference" and consent.name.endswith(f".{PROCESSING_OPT_OUT}")
+            and recipient.role != SystemRole.FIRST_PARTY)
+
+
+def _purpose_gap(recipient: RecipientFlow, consent: ConsentHeld) -> Gap:
+    return Gap(kind=GapKind.FLOW_AGAINST_OPT_OUT, integration_key=recipient.integration_key,
+               system_key=recipient.system_key, purpose=consent.name, opted_out_at=consent.captured_at,
+               summary=(f"{recipient.integration} carries their data to {_system_words(recipient)} for "
+                        f"{consent.name}, which they opted out of{_on(consent.captured_at)}; it checks neither "
+                        "consent nor opt-outs."),
+               evidence=(*recipient.evidence, consent.evidence))
+
+
+def _channel_gap(recipient: RecipientFlow, consent: ConsentHeld) -> Gap:
+    channel = (consent.channel or "").lower()
+    return Gap(kind=GapKind.FLOW_AGAINST_OPT_OUT, integration_key=recipient.integration_key,
+               system_key=recipient.system_key, purpose=consent.name, opted_out_at=consent.captured_at,
+               summary=(f"{recipient.integration} sends their data by {channel} through {_system_words(recipient)}, "
+                        f"though they opted out of {channel} ({consent.name}){_on(consent.captured_at)}; it checks "
+                        "neither consent nor opt-outs."),
+               evidence=(*recipient.evidence, consent.evidence))
+
+
+def _processing_gap(recipient: RecipientFlow, consent: ConsentHeld) -> Gap:
+    return Gap(kind=GapKind.SYNC_IGNORES_PROCESSING_OPT_OUT, integration_key=recipient.integration_key,
+               system_key=recipient.system_key, purpose=consent.name, opted_out_at=consent.captured_at,
+               summary=(f"{recipient.integration} sends their data to {_system_words(recipient)} without an opt-out "
+                        f"check, though they opted out of processing ({consent.name}){_on(consent.captured_at)}."),
+               evidence=(*recipient.evidence, consent.evidence))
+
+
+def late_opt_out_gaps(events: tuple[ConsentEventFact, ...], as_of: datetime) -> tuple[Gap, ...]:
+    """Opt-outs made in another system that reached Salesforce after its SLA, or have not reached it by `as_of`
+    though the SLA has run out."""
+    return tuple(_late_gap(each, as_of) for each in events if _late(each, as_of))
+
+
+def _late(event: ConsentEventFact, as_of: datetime) -> bool:
+    if not event.change.startswith("opt_out") or event.opt_out_sla_hours is None or event.recorded_at > as_of:
+        return False
+    reached = event.relayed_at if event.relayed_at is not None and event.relayed_at <= as_of else as_of
+    return reached - event.recorded_at > timedelta(hours=event.opt_out_sla_hours)
+
+
+def _late_gap(event: ConsentEventFact, as_of: datetime) -> Gap:
+    where = event.system_name or event.system or "another system"
+    change = event.change.replace("_", " ")
+    relayed = event.relayed_at is not None and event.relayed_at <= as_of
+    if relayed:
+        hours = (event.relayed_at - event.recorded_at).total_seconds() / 3600  # type: ignore[operator]
+        reached = f"reached Salesforce {hours:.1f} hours later"
+    else:
+        reached = "has not reached Salesforce"
+    return Gap(kind=GapKind.OPT_OUT_LATE, integration_key=event.key, system_key=next(iter(event.system_keys), None),
+               purpose=", ".join(event.purposes) or None, opted_out_at=event.recorded_at,
+               summary=(f"Their {change} made in {where} at {event.recorded_at.isoformat()} {reached}, past the "
+                        f"{event.opt_out_sla_hours:g}-hour target."),
+               evidence=(Evidence((event.key, event.subject_record), event.evidence),))
+
+
+def _system_words(recipient: RecipientFlow) -> str:
+    role = ROLE_WORDS.get(recipient.role or "", "a system of undeclared role")
+    return f"{recipient.name or recipient.host} ({role})"
+
+
+ROLE_WORDS: Mapping[str, str] = {SystemRole.FIRST_PARTY: "the business's own", SystemRole.SERVICE_PROVIDER:
+                                 "a service provider", SystemRole.CONTRACTOR: "a contractor",
+                                 SystemRole.THIRD_PARTY: "a third party"}
+
+
+def _on(moment: datetime | None) -> str:
+    return f" on {moment.date().isoformat()}" if moment else ""
