@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import requests
 from django.views.decorators.debug import sensitive_variables
 from simple_salesforce.exceptions import SalesforceError
 
@@ -95,7 +96,12 @@ def read_live_values(connection: OrgConnection, wanted: Sequence[WantedRecords],
     """The current values of `wanted` in the org of `connection`; what the budget, the org or Salesforce did not
     allow is in `not_read`."""
     queries = planned_queries(wanted)
-    client = OrgClient(credentials_for(connection), timeout=timeout_s, retry=LIVE_RETRY)
+    try:
+        client = OrgClient(credentials_for(connection), timeout=timeout_s, retry=LIVE_RETRY)
+    except OSError:  # the connection's CA bundle cannot be read
+        why = "the org's connection cannot be used (its CA bundle is not readable)"
+        return LiveValues(datetime.now(UTC), (), tuple(NotRead(each.sobject, each.record_ids, why)
+                                                        for each in queries), 0)
     budget = ApiBudget(client, reserve_percent, ApiUsage(None, None))
     records: list[RecordValues] = []
     not_read: list[NotRead] = []
@@ -155,10 +161,8 @@ def _read_batch(client: OrgClient, batch: list[_Query]) -> tuple[list[RecordValu
     except SalesforceError as error:
         return [], [NotRead(each.sobject, each.record_ids, f"Salesforce refused the read ({_code(error.content)})")
                     for each in batch]
-    except (SalesforceUnavailableError, OrgAuthError) as error:
-        why = ("Salesforce did not answer" if isinstance(error, SalesforceUnavailableError)
-               else "the org refused the login")
-        return [], [NotRead(each.sobject, each.record_ids, why) for each in batch]
+    except (SalesforceUnavailableError, OrgAuthError, requests.RequestException) as error:
+        return [], [NotRead(each.sobject, each.record_ids, _unreachable(error)) for each in batch]
     read: list[RecordValues] = []
     failed: list[NotRead] = []
     for query, answer in zip(batch, answers, strict=True):
@@ -168,6 +172,16 @@ def _read_batch(client: OrgClient, batch: list[_Query]) -> tuple[list[RecordValu
             continue
         read += [_record_values(query, row) for row in answer_records(client, answer)]
     return read, failed
+
+
+def _unreachable(error: Exception) -> str:
+    if isinstance(error, SalesforceUnavailableError):
+        return "Salesforce did not answer"
+    if isinstance(error, OrgAuthError):
+        return "the org refused the login"
+    if isinstance(error, requests.exceptions.SSLError):
+        return "the org's certificate is not trusted (its connection's CA bundle)"
+    return f"the org could not be reached ({type(error).__name__})"
 
 
 def _record_values(query: _Query, row: dict[str, Any]) -> RecordValues:

@@ -99,3 +99,26 @@ def test_a_name_or_id_that_is_not_salesforces_is_refused_before_anything_is_aske
         read(connection, [wanted])
 
     assert demo_org.api_usage == 0
+
+
+def test_an_org_whose_certificate_is_not_trusted_leaves_every_record_unread_saying_so(demo_org: Simulator):
+    untrusting = connect_simulated_org("live-demo-untrusting", demo_org)
+    untrusting.ca_bundle = ""  # the simulator's certificate is its own: without its CA nothing trusts it
+    untrusting.save()
+
+    live = read(untrusting, SIX_OBJECTS[:2])
+
+    assert live.records == ()
+    assert {each.reason for each in live.not_read} == {
+        "the org's certificate is not trusted (its connection's CA bundle)"}
+
+
+def test_an_org_whose_ca_bundle_is_gone_leaves_every_record_unread_saying_so(demo_org: Simulator):
+    gone = connect_simulated_org("live-demo-gone", demo_org)
+    gone.ca_bundle = "/nonexistent/ca.pem"
+    gone.save()
+
+    live = read(gone, SIX_OBJECTS[:1])
+
+    assert [each.reason for each in live.not_read] == [
+        "the org's connection cannot be used (its CA bundle is not readable)"]
