@@ -3,7 +3,7 @@
 Every read starts from the subject (its key is unique-indexed) and walks out from there, never across all subjects:
 the subject's HAS_RECORD edges name the few objects holding their records, and everything else is read from those
 objects — the personal fields they hold (effective classification, overrides included), where those fields flow
-(FLOWS_TO, up to `MAX_FIELD_HOPS` through other fields, to a system; and from a system into them), which integrations
+(FLOWS_TO, through up to `MAX_FIELD_HOPS` other fields, to a system; and from a system into them), which integrations
 read a whole object and send it out, who read the objects (ACCESSED), and the purposes, roles and retention of what
 was reached. A million subjects share one SObject node per object, but Neo4j keeps a dense node's relationships by
 type, so expanding its HAS_FIELD or ACCESSED edges never touches the million HAS_RECORD edges.
@@ -24,7 +24,7 @@ from lineage.graph import Graph
 from lineage.queries.classification import effective_category_at, effective_sensitive_at
 from lineage.queries.processing import _live
 
-MAX_FIELD_HOPS = 3  # a field's data may pass through this many fields' FLOWS_TO edges before it reaches a system
+MAX_FIELD_HOPS = 2  # a field's data may pass through this many other fields before it reaches a system
 WHOLE_OBJECT = "*"  # the field name standing for a whole object read and sent out
 
 
@@ -173,34 +173,43 @@ _CONSENTS: LiteralString = (
     "  RETURN collect([t.key, labels(t)[0], t.name, c.status, c.channel, c.captured_at, c.effective_from, "
     "    c['effective_to'], t.meaning, c.key, c.evidence]) AS consents } "
 )
-# The categories of personal information their objects hold, each with its fields' names.
-_CATEGORIES: LiteralString = (
+# Their objects' live fields, each with its effective classification, read once for the categories and the flows.
+_OBJECT_FIELDS: LiteralString = (
     "CALL (objects) { UNWIND objects AS object_key "
-    "  MATCH (o:SObject {key: object_key})-[h:HAS_FIELD]->(f:Field) "
-    "  WHERE " + _live("h") + " AND " + _live("f") + " AND " + _PERSONAL + " "
+    "  MATCH (o:SObject {key: object_key})-[h:HAS_FIELD]->(f:Field) WHERE " + _live("h") + " AND " + _live("f") + " "
     "  WITH o, f, " + effective_category_at("f") + " AS category, " + effective_sensitive_at("f") + " AS sensitive "
     "  ORDER BY f.name "
+    "  WITH o, collect([f, category, sensitive]) AS fields ORDER BY o.name "
+    "  RETURN collect([o, fields]) AS object_fields } "
+)
+# The categories of personal information their objects hold, each with its fields' names.
+_CATEGORIES: LiteralString = (
+    "CALL (object_fields) { UNWIND object_fields AS held "
+    "  WITH held[0] AS o, held[1] AS fields UNWIND fields AS entry "
+    "  WITH o, entry[0] AS f, entry[1] AS category, entry[2] AS sensitive "
+    "  WHERE category IS NOT NULL OR sensitive "
     "  WITH o, category, sensitive, collect(f.name) AS names, collect(DISTINCT f.evidence) AS evidence "
     "  ORDER BY o.name, category, sensitive "
     "  RETURN collect([o.key, category, sensitive, names, evidence]) AS categories } "
 )
-# Where the fields of their objects go (through other fields first, at most MAX_FIELD_HOPS edges), where they come
+# Where the fields of their objects go (through at most MAX_FIELD_HOPS other fields first), where they come
 # from, and the integrations that read a whole object of theirs and send it to a system: one entry per object,
 # integration, system and direction, with the fields it carries (and the paths longer than one edge).
 _FLOWS: LiteralString = (
-    "CALL (objects) { UNWIND objects AS object_key "
-    "  MATCH (o:SObject {key: object_key}) "
-    "  CALL (o) { "
-    "    MATCH (o)-[h:HAS_FIELD]->(f:Field)-[rs:FLOWS_TO*1..3]->(s:System) "
-    "    WHERE " + _live("h") + " AND " + _live("f") + " AND " + _live("s") + " "
-    "      AND all(r IN rs WHERE " + _live("r") + ") AND all(r IN rs[1..] WHERE startNode(r):Field) "
-    "    WITH f, s, rs, last(rs) AS r "
+    "CALL (object_fields) { UNWIND object_fields AS held "
+    "  WITH held[0] AS o, [entry IN held[1] | entry[0]] AS fields "
+    "  CALL (o, fields) { "
+    "    UNWIND fields AS f "
+    "    MATCH (f) ((a)-[e:FLOWS_TO]->(b:Field) WHERE " + _live("e") + " AND " + _live("b") + "){0,2} "
+    "      (g)-[r:FLOWS_TO]->(s:System) "
+    "    WHERE " + _live("r") + " AND " + _live("s") + " "
     "    RETURN f.name AS field, s.key AS system_key, r.via AS via, 'sends' AS direction, "
-    "      all(e IN rs WHERE e.consent_checked) AS consent_checked, r.opt_out_checked AS opt_out_checked, "
-    "      [f.key] + [e IN rs | endNode(e).key] AS path, r.evidence AS evidence "
+    "      all(x IN e WHERE x.consent_checked) AND r.consent_checked AS consent_checked, "
+    "      r.opt_out_checked AS opt_out_checked, [f.key] + [x IN b | x.key] + [s.key] AS path, "
+    "      r.evidence AS evidence "
     "    UNION ALL "
-    "    MATCH (o)-[h:HAS_FIELD]->(f:Field)<-[r:FLOWS_TO]-(s:System) "
-    "    WHERE " + _live("h") + " AND " + _live("f") + " AND " + _live("r") + " AND " + _live("s") + " "
+    "    UNWIND fields AS f "
+    "    MATCH (f)<-[r:FLOWS_TO]-(s:System) WHERE " + _live("r") + " AND " + _live("s") + " "
     "    RETURN f.name AS field, s.key AS system_key, r.via AS via, 'receives' AS direction, "
     "      r.consent_checked AS consent_checked, r.opt_out_checked AS opt_out_checked, [s.key, f.key] AS path, "
     "      r.evidence AS evidence "
@@ -272,7 +281,8 @@ _CONSENT_EVENTS: LiteralString = (
 )
 SUBJECT_FACTS: LiteralString = (
     "MATCH (s:Subject {key: $subject_key}) WHERE " + _live("s") + " "
-    + _RECORDS + _CONSENTS + _CATEGORIES + _FLOWS + _INTEGRATIONS + _SYSTEMS + _READERS + _CONSENT_EVENTS +
+    + _RECORDS + _CONSENTS + _OBJECT_FIELDS + _CATEGORIES + _FLOWS + _INTEGRATIONS + _SYSTEMS + _READERS
+    + _CONSENT_EVENTS +
     "RETURN s.key AS key, records, consents, categories, flows, integrations, systems, readers, consent_events"
 )
 
