@@ -159,19 +159,19 @@ class SubjectFacts:
 
 _PERSONAL = "(" + effective_category_at("f") + " IS NOT NULL OR " + effective_sensitive_at("f") + ")"
 
-# Each part reads from `s` (the subject) or `objects` (the keys of the objects holding their records); SUBJECT_FACTS
+# Each part reads from `subject` or `objects` (the keys of the objects holding their records); SUBJECT_FACTS
 # runs them all in one query, as a round trip costs more than most of them.
 _RECORDS: LiteralString = (
-    "CALL (s) { MATCH (s)-[h:HAS_RECORD]->(o:SObject) WHERE " + _live("h") + " AND " + _live("o") + " "
+    "CALL (subject) { MATCH (subject)-[h:HAS_RECORD]->(o:SObject) WHERE " + _live("h") + " AND " + _live("o") + " "
     "  WITH h, o ORDER BY o.name "
     "  RETURN collect([o.key, o.org_key, o.name, h.record_ids, h.key, h.evidence]) AS records, "
     "    collect(o.key) AS objects } "
 )
 _CONSENTS: LiteralString = (
-    "CALL (s) { MATCH (s)-[c:CONSENTED]->(t) WHERE " + _live("c") + " AND " + _live("t") + " "
+    "CALL (subject) { MATCH (subject)-[c:CONSENTED]->(t) WHERE " + _live("c") + " AND " + _live("t") + " "
     "  WITH c, t ORDER BY t.name, c.channel "
     "  RETURN collect([t.key, labels(t)[0], t.name, c.status, c.channel, c.captured_at, c.effective_from, "
-    "    c['effective_to'], t.meaning, c.key, c.evidence]) AS consents } "
+    "    properties(c)['effective_to'], t.meaning, c.key, c.evidence]) AS consents } "
 )
 # Their objects' live fields, each with its effective classification, read once for the categories and the flows.
 _OBJECT_FIELDS: LiteralString = (
@@ -270,7 +270,7 @@ _READERS: LiteralString = (
 )
 # Consent events naming one of their records (`Object:Id`) in the org holding it.
 _CONSENT_EVENTS: LiteralString = (
-    "CALL (s) { MATCH (s)-[h:HAS_RECORD]->(o:SObject) WHERE " + _live("h") + " "
+    "CALL (subject) { MATCH (subject)-[h:HAS_RECORD]->(o:SObject) WHERE " + _live("h") + " "
     "  UNWIND h.record_ids AS record_id "
     "  MATCH (i:Integration {subject_record: o.name + ':' + record_id}) "
     "  WHERE i.org_key = o.org_key AND i.manifest_entry = 'consent_event' AND " + _live("i") + " "
@@ -280,10 +280,10 @@ _CONSENT_EVENTS: LiteralString = (
     "    i.opt_out_sla_hours, i.system, i.system_name, system_keys, i.evidence]) AS consent_events } "
 )
 SUBJECT_FACTS: LiteralString = (
-    "MATCH (s:Subject {key: $subject_key}) WHERE " + _live("s") + " "
+    "MATCH (subject:Subject {key: $subject_key}) WHERE " + _live("subject") + " "
     + _RECORDS + _CONSENTS + _OBJECT_FIELDS + _CATEGORIES + _FLOWS + _INTEGRATIONS + _SYSTEMS + _READERS
     + _CONSENT_EVENTS +
-    "RETURN s.key AS key, records, consents, categories, flows, integrations, systems, readers, consent_events"
+    "RETURN subject.key AS key, records, consents, categories, flows, integrations, systems, readers, consent_events"
 )
 
 
