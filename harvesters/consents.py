@@ -79,7 +79,7 @@ import json
 import logging
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from operator import itemgetter
@@ -98,16 +98,22 @@ from lineage import (
     ConsentStatus,
     EdgeRecord,
     HasRecordEdge,
+    IdentifierRecord,
+    IdentifiesEdge,
     NodeRecord,
     NodeRef,
     PreferenceRecord,
     PurposeRecord,
     SubjectRecord,
+    get_graph,
     preference_key,
     purpose_key,
     sobject_key,
     subject_hmac_for,
 )
+from lineage.identifiers import IdentifierKind, InvalidIdentifier, identifier_hmac, key_id, normalised_record_id
+from lineage.identifiers import normalised as normal_form
+from lineage.queries.subjects import IdentifierMatch, subjects_by_identifier
 from lineage.vocabulary import Label
 
 log = logging.getLogger(__name__)
@@ -194,7 +200,8 @@ CONSUMER_OBJECTS = (
     ConsumerObject("ContactPointEmail", "ParentId", ("EmailAddress", "IsPrimary")),
     ConsumerObject("ContactPointPhone", "ParentId", ("TelephoneNumber", "IsPrimary")),
     ConsumerObject("Account", "PersonIndividualId", ("PersonEmail", "PersonMobilePhone", "PersonHasOptedOutOfEmail",
-                                                     "PersonDoNotCall", "LastModifiedDate"), "IsPersonAccount = true",
+                                                     "PersonDoNotCall", "LastModifiedDate", "Core_Customer_Number__c",
+                                                     "Mobile_App_User_Id__c"), "IsPersonAccount = true",
                    ("IsPersonAccount",)),
     ConsumerObject("Contact", "IndividualId", ("Email", "MobilePhone")),
     ConsumerObject("Lead", "IndividualId", ("Email", "MobilePhone", "Phone")),
@@ -207,6 +214,10 @@ PHONE_SOURCES = (("ContactPointPhone", "TelephoneNumber"), ("Account", "PersonMo
                  ("Contact", "MobilePhone"), ("Lead", "MobilePhone"), ("Lead", "Phone"))
 # Records that identify a person (their ids are identifiers); consents are about a person, not of one.
 IDENTIFYING_OBJECTS = ("Individual", "ContactPointEmail", "ContactPointPhone", "Account", "Contact", "Lead")
+# Ids other systems know a consumer by, kept on their person account: (object, field, the manifest's system).
+EXTERNAL_ID_SOURCES = (("Account", "Core_Customer_Number__c", "core_banking"),
+                       ("Account", "Mobile_App_User_Id__c", "mobile_app"))
+DEFAULT_PHONE_REGION = "US"  # the country of a phone number stored without its country code
 
 
 @dataclass(frozen=True)
@@ -232,6 +243,34 @@ class ConsumerRange:
 
 
 WHOLE_ORG = ConsumerRange()
+
+
+@dataclass(frozen=True)
+class SubjectKeys:
+    """The keys subjects are hashed with: `secret` makes every new hash; `previous` are keys a rotation is
+    replacing (settings.SUBJECT_HMAC_PREVIOUS_KEYS). A subject the index already knows by its stable id, under any
+    of them, keeps its key, so a re-key writes new hashes for the same subject instead of splitting it."""
+
+    secret: bytes
+    previous: tuple[bytes, ...] = ()
+    # Reads the index (hashes -> live subjects); the graph's by default. None: every subject is new (tests).
+    index: Callable[[list[str]], list[IdentifierMatch]] | None = lambda hashes: subjects_by_identifier(
+        get_graph(), hashes)
+
+    def known_subjects(self, stable_ids: Iterable[str]) -> dict[str, str]:
+        """The subject hmac the index already holds for each of `stable_ids` that it knows."""
+        by_hash: dict[str, str] = {}
+        for stable_id in stable_ids:
+            value = normalised_record_id(stable_id)
+            for secret in (self.secret, *self.previous):
+                by_hash[identifier_hmac(secret, IdentifierKind.RECORD_ID, value)] = stable_id
+        if self.index is None or not by_hash:
+            return {}
+        known: dict[str, str] = {}
+        for match in self.index(sorted(by_hash)):
+            held = match.subject_key.removeprefix("subject:")
+            known[by_hash[match.hmac]] = min(held, known.get(by_hash[match.hmac], held))
+        return known
 
 
 class ConsentOrderError(RuntimeError):
@@ -267,7 +306,7 @@ class HarvestPlan:
 
 
 def consent_chunks(
-    client: OrgClient, org_id: str, *, since: datetime | None = None, secret: bytes | None = None,
+    client: OrgClient, org_id: str, *, since: datetime | None = None, keys: SubjectKeys | None = None,
     bulk_threshold: int = DEFAULT_BULK_THRESHOLD, bulk_page_size: int = DEFAULT_BULK_PAGE_SIZE,
     consumers_per_chunk: int = DEFAULT_CONSUMERS_PER_CHUNK, full_read_above: int | None = None,
     consumers: ConsumerRange = WHOLE_ORG,
@@ -275,13 +314,13 @@ def consent_chunks(
     """Purposes and preferences first, then subjects with HAS_RECORD and CONSENTED edges, `consumers_per_chunk`
     at a time.
 
-    `secret` defaults to `settings.SUBJECT_HMAC_KEY`. The SObject nodes the edges point at are the schema
+    `keys` default to the configured ones (`subject_keys`). The SObject nodes the edges point at are the schema
     source's: write them first (an edge whose endpoint is missing is skipped by the writer). An incremental
     run that finds more than `full_read_above` changed rows (default HARVEST_CONSENTS_FULL_READ_ABOVE) reads
     the org whole instead, and says so in a warning. `consumers` narrows a full read to one range of
     consumers (`consumer_ranges`), which one task can read within its time limit.
     """
-    key = secret if secret is not None else subject_secret()
+    hashing = keys if keys is not None else subject_keys()
     plan = plan_harvest(client, org_id, bulk_threshold, since)
     warnings = list(plan.warnings)
     limit = settings.HARVEST_CONSENTS_FULL_READ_ABOVE if full_read_above is None else full_read_above
@@ -294,7 +333,7 @@ def consent_chunks(
     groups = changed_groups(client, plan) if since else consumer_groups(
         consumer_streams(client, plan, consumers, bulk_page_size))
     for batch in _batched(groups, consumers_per_chunk):
-        yield group_chunk(org_id, batch, key, plan.purposes)
+        yield group_chunk(org_id, batch, hashing, plan.purposes)
 
 
 def changed_rows(plan: HarvestPlan) -> int:
@@ -333,6 +372,17 @@ def consumer_ranges(
 
 def subject_secret() -> bytes:
     return str(settings.SUBJECT_HMAC_KEY).encode()
+
+
+def previous_subject_secrets() -> tuple[bytes, ...]:
+    """Keys a rotation is replacing (SUBJECT_HMAC_PREVIOUS_KEYS), without the current one."""
+    current = subject_secret()
+    previous = (str(key).encode() for key in getattr(settings, "SUBJECT_HMAC_PREVIOUS_KEYS", ()) if key)
+    return tuple(key for key in dict.fromkeys(previous) if key != current)
+
+
+def subject_keys() -> SubjectKeys:
+    return SubjectKeys(subject_secret(), previous_subject_secrets())
 
 
 def plan_harvest(
@@ -606,12 +656,16 @@ def _batched(groups: Iterable[ConsumerGroup], size: int) -> Iterator[list[Consum
 # --- records ---------------------------------------------------------------------------------------
 
 
-def group_chunk(org_id: str, groups: Iterable[ConsumerGroup], secret: bytes, purposes: Mapping[str, str]) -> Chunk:
+def group_chunk(org_id: str, groups: Iterable[ConsumerGroup], keys: SubjectKeys, purposes: Mapping[str, str]) -> Chunk:
     chunk = Chunk()
     unread: list[str] = []
-    for group in groups:
+    unindexed: list[str] = []
+    batch = list(groups)
+    known = keys.known_subjects([_stable_id(group) for group in batch])
+    for group in batch:
         try:
-            nodes, edges = group_records(org_id, group, secret, purposes, unread)
+            nodes, edges = group_records(org_id, group, keys, purposes, unread, unindexed,
+                                         subject_hmac=known.get(_stable_id(group)))
         except ValueError as error:  # no identifier at all: say which records, never what they hold
             chunk.errors.append(f"consumer {_describe(group)}: {error}")
             continue
@@ -620,20 +674,31 @@ def group_chunk(org_id: str, groups: Iterable[ConsumerGroup], secret: bytes, pur
     if unread:  # one line per chunk, not one per row: a missing purpose would otherwise flood the run
         chunk.errors.append(f"{len(unread)} ContactPointTypeConsent rows name no known purpose or status, "
                             f"not harvested (first: {unread[0]})")
+    if unindexed:
+        chunk.warnings.append(f"{len(unindexed)} emails or phones have no normal form, not indexed for look-ups "
+                              f"(first: {unindexed[0]})")
     return chunk
 
 
 def group_records(
-    org_id: str, group: ConsumerGroup, secret: bytes, purposes: Mapping[str, str], unread: list[str]
+    org_id: str, group: ConsumerGroup, keys: SubjectKeys, purposes: Mapping[str, str], unread: list[str],
+    unindexed: list[str] | None = None, *, subject_hmac: str | None = None,
 ) -> tuple[list[NodeRecord], list[EdgeRecord]]:
-    """One consumer's Subject, HAS_RECORD per object, CONSENTED per consent and per raised opt-out flag.
+    """One consumer's Subject, an Identifier per identifier (IDENTIFIES the subject), HAS_RECORD per object,
+    CONSENTED per consent and per raised opt-out flag.
 
-    Consents naming an unknown purpose or status are left out and their ids added to `unread`."""
+    `subject_hmac` is the key the subject already has (found by its stable id under any key); without one it is
+    keyed under the current key. Consents naming an unknown purpose or status are left out and their ids added to
+    `unread`; emails and phones without a normal form are not indexed and named in `unindexed`."""
     # The evidence names the query, not a record: the Subject node stays a bare HMAC (ids live on HAS_RECORD).
     found_in = INDIVIDUAL.name if group.individual_id else next(iter(group.rows))
-    subject = SubjectRecord(hmac=subject_hmac_of(group, secret), identifiers=identifier_hmacs(group, secret),
-                            evidence=f"query:{found_in}")
+    subject = SubjectRecord(hmac=subject_hmac or subject_hmac_of(group, keys.secret), evidence=f"query:{found_in}")
+    identifiers = identifier_records(group, keys.secret, [] if unindexed is None else unindexed)
     edges: list[EdgeRecord] = [
+        IdentifiesEdge(source=identifier.ref, target=subject.ref, evidence=identifier.evidence)
+        for identifier in identifiers
+    ]
+    edges += [
         HasRecordEdge(source=subject.ref, target=NodeRef(Label.SOBJECT, sobject_key(org_id, name)),
                       record_ids=tuple(sorted(row["Id"] for row in rows)), evidence=f"query:{name}")
         for name, rows in sorted(group.rows.items())
@@ -644,22 +709,46 @@ def group_records(
         kept = consents.get(edge.key)
         if kept is None or _captured(edge) >= _captured(kept):  # the latest choice wins
             consents[edge.key] = edge
-    return [subject], [*edges, *consents.values()]
+    return [subject, *identifiers], [*edges, *consents.values()]
 
 
 def subject_hmac_of(group: ConsumerGroup, secret: bytes) -> str:
-    """The group's key: the Individual's Id, else the record's own Id; an email or phone change keeps it."""
+    """A new subject's key: the Individual's Id, else the record's own Id; an email or phone change keeps it."""
     return subject_hmac_for(secret, external_id=_stable_id(group))
 
 
-def identifier_hmacs(group: ConsumerGroup, secret: bytes) -> tuple[str, ...]:
-    """The HMAC of every email, phone and record id of the group's identifying records, sorted."""
-    found = {subject_hmac_for(secret, external_id=_stable_id(group))}
-    found |= {subject_hmac_for(secret, email=value) for value in _values(group, EMAIL_SOURCES)}
-    found |= {subject_hmac_for(secret, phone=value) for value in _values(group, PHONE_SOURCES)}
-    found |= {subject_hmac_for(secret, external_id=str(row["Id"]))
-              for name in IDENTIFYING_OBJECTS for row in group.rows.get(name, [])}
-    return tuple(sorted(found))
+def identifier_records(group: ConsumerGroup, secret: bytes, unindexed: list[str]) -> list[IdentifierRecord]:
+    """An Identifier per distinct identifier of the group's identifying records (each email, each phone in E.164,
+    each record id), hashed under `secret`; the evidence names the first record holding it, never its value."""
+    made = key_id(secret)
+    found: dict[str, IdentifierRecord] = {}
+    for kind, value, evidence in identifier_values(group, unindexed):
+        hashed = identifier_hmac(secret, kind, value)
+        found.setdefault(hashed, IdentifierRecord(hmac=hashed, kind=kind, key_id=made, evidence=evidence))
+    return [found[hashed] for hashed in sorted(found)]
+
+
+def identifier_values(group: ConsumerGroup, unindexed: list[str]) -> Iterator[tuple[IdentifierKind, str, str]]:
+    """(kind, normal form, the record and field it was read from) of every identifier of the group."""
+    for name in IDENTIFYING_OBJECTS:
+        for row in group.rows.get(name, []):
+            yield IdentifierKind.RECORD_ID, normalised_record_id(str(row["Id"])), f"{name}:{row['Id']}"
+    for kind, sources in ((IdentifierKind.EMAIL, EMAIL_SOURCES), (IdentifierKind.PHONE, PHONE_SOURCES)):
+        for sobject, name in sources:
+            for row in group.rows.get(sobject, []):
+                if not (raw := row.get(name)) or not str(raw).strip():
+                    continue
+                try:
+                    value = normal_form(kind, str(raw), region=DEFAULT_PHONE_REGION)
+                except InvalidIdentifier:
+                    unindexed.append(f"{sobject}:{row['Id']} {name}")
+                    continue
+                yield kind, value, f"{sobject}:{row['Id']}.{name}"
+    for sobject, name, system in EXTERNAL_ID_SOURCES:
+        for row in group.rows.get(sobject, []):
+            if (raw := row.get(name)) and str(raw).strip():
+                yield (IdentifierKind.EXTERNAL_ID, normal_form(IdentifierKind.EXTERNAL_ID, str(raw), system=system),
+                       f"{sobject}:{row['Id']}.{name}")
 
 
 def _stable_id(group: ConsumerGroup) -> str:

@@ -57,7 +57,8 @@ INTEGRATIONS = HarvestScope(
     frozenset({Rel.READS, Rel.WRITES, Rel.SENDS_TO, Rel.FLOWS_TO, Rel.GATED_BY, Rel.SERVES, Rel.HAS_SYSTEM}),
 )
 CONSENTS = HarvestScope(
-    "consents", frozenset({Label.SUBJECT, Label.PREFERENCE}), frozenset({Rel.HAS_RECORD, Rel.CONSENTED})
+    "consents", frozenset({Label.SUBJECT, Label.PREFERENCE, Label.IDENTIFIER}),
+    frozenset({Rel.HAS_RECORD, Rel.CONSENTED, Rel.IDENTIFIES})
 )
 # Read from DataUsePurpose by the consents source and declared by manifests: a full run of one source alone
 # cannot tell that a purpose both write is gone, so only a run of both retires every purpose (harvesters.runs.SCOPES).

@@ -12,6 +12,7 @@ so two harvests of the same thing always land on the same node:
     Purpose      purpose:{org_id}:{name}
     Preference   preference:{org_id}:{object}.{field}   (the checkbox that records the choice)
     Subject      subject:{hmac}                     (64 lower-case hex digits; shared by every org)
+    Identifier   identifier:{hmac}                  (one keyed hash of one identifier; shared by every org)
     HarvestRun   run:{run_id}                       (written by `lineage.writers.record_harvest_run`)
     User         user:{org_id}:{user_id}            (the 18-character id; no name, no username)
     ConfigurationChange  change:{org_id}:{entry_id}  (a SetupAuditTrail entry)
@@ -41,6 +42,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar
 
+from lineage.identifiers import IdentifierKind, is_identifier_hmac
 from lineage.vocabulary import Label, Rel
 
 Scalar = str | int | float | bool | date | datetime
@@ -149,6 +151,12 @@ def subject_key(subject_hmac: str) -> str:
     if not _SUBJECT_HMAC.fullmatch(subject_hmac):
         raise ValueError("a subject is keyed only by a 64-digit lower-case hex HMAC, never a raw identifier")
     return f"subject:{subject_hmac}"
+
+
+def identifier_key(identifier_hmac: str) -> str:
+    if not is_identifier_hmac(identifier_hmac):
+        raise ValueError("an identifier is keyed only by its 64-digit lower-case hex HMAC, never a raw identifier")
+    return f"identifier:{identifier_hmac}"
 
 
 def subject_hmac_for(
@@ -393,23 +401,33 @@ class PreferenceRecord(NodeRecord):
 
 @dataclass(frozen=True, kw_only=True)
 class SubjectRecord(NodeRecord):
-    """A consumer. It holds keyed hashes only, no email, phone or name: `hmac` of a stable id (the Individual's,
-    else the record's), which survives an email change, and `identifiers`, the HMAC of each identifier found
-    (emails, phones, record ids), by which a look-up finds the subject."""
+    """A consumer. It holds no email, phone or name: only `hmac`, of a stable id (the Individual's, else the
+    record's), which survives an email change. A look-up finds it through its `IdentifierRecord`s."""
 
     label: ClassVar[Label] = Label.SUBJECT
 
     hmac: str
-    identifiers: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
         return subject_key(self.hmac)
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        for identifier in self.identifiers:
-            subject_key(identifier)  # a 64-digit HMAC, never a raw email or phone
+
+@dataclass(frozen=True, kw_only=True)
+class IdentifierRecord(NodeRecord):
+    """One identifier of a consumer as the look-up index holds it: its keyed hash (`lineage.identifiers`), its kind
+    and the id of the key that made it, never the identifier. It IDENTIFIES one subject, or several (a phone two
+    people share): a look-up returns them all."""
+
+    label: ClassVar[Label] = Label.IDENTIFIER
+
+    hmac: str
+    kind: IdentifierKind
+    key_id: str
+
+    @property
+    def key(self) -> str:
+        return identifier_key(self.hmac)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -649,6 +667,15 @@ class HasRecordEdge(EdgeRecord):
     TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.SOBJECT})
 
     record_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentifiesEdge(EdgeRecord):
+    """An identifier's hash pointing at the subject it identifies."""
+
+    rel: ClassVar[Rel] = Rel.IDENTIFIES
+    SOURCES: ClassVar[frozenset[Label]] = frozenset({Label.IDENTIFIER})
+    TARGETS: ClassVar[frozenset[Label]] = frozenset({Label.SUBJECT})
 
 
 @dataclass(frozen=True, kw_only=True)

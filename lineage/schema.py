@@ -28,6 +28,10 @@ CONSTRAINTS: dict[str, LiteralString] = {
         "CREATE CONSTRAINT preference_key IF NOT EXISTS FOR (n:Preference) REQUIRE n.key IS UNIQUE"
     ),
     "subject_key": "CREATE CONSTRAINT subject_key IF NOT EXISTS FOR (n:Subject) REQUIRE n.key IS UNIQUE",
+    # The identifier index: a look-up seeks each hash it computes through this constraint's index.
+    "identifier_key": (
+        "CREATE CONSTRAINT identifier_key IF NOT EXISTS FOR (n:Identifier) REQUIRE n.key IS UNIQUE"
+    ),
     "harvest_run_key": (
         "CREATE CONSTRAINT harvest_run_key IF NOT EXISTS FOR (n:HarvestRun) REQUIRE n.key IS UNIQUE"
     ),
@@ -75,6 +79,12 @@ INDEXES: dict[str, LiteralString] = {
     "integration_state_of": (
         "CREATE INDEX integration_state_of IF NOT EXISTS FOR (n:IntegrationState) ON (n.integration_key)"
     ),
+    # A data map finds the consent events naming a consumer's record, and the manifest entries running through an
+    # integration it reached (`lineage.queries.datamaps`), by seeking, not by reading every integration.
+    "integration_subject_record": (
+        "CREATE INDEX integration_subject_record IF NOT EXISTS FOR (n:Integration) ON (n.subject_record)"
+    ),
+    "integration_via": "CREATE INDEX integration_via IF NOT EXISTS FOR (n:Integration) ON (n.via_integration)",
     # Purged by org, and read by org for a record (`lineage.queries.retention`).
     "retention_count_org_key": (
         "CREATE INDEX retention_count_org_key IF NOT EXISTS FOR (n:RetentionCount) ON (n.org_key)"
@@ -83,6 +93,9 @@ INDEXES: dict[str, LiteralString] = {
     "preference_retired": "CREATE INDEX preference_retired IF NOT EXISTS FOR (n:Preference) ON (n.retired_at)",
     "system_retired": "CREATE INDEX system_retired IF NOT EXISTS FOR (n:System) ON (n.retired_at)",
     "subject_retired": "CREATE INDEX subject_retired IF NOT EXISTS FOR (n:Subject) ON (n.retired_at)",
+    "identifier_retired": "CREATE INDEX identifier_retired IF NOT EXISTS FOR (n:Identifier) ON (n.retired_at)",
+    # How far a re-key has gone: the live hashes each key made (`lineage.queries.subjects.identifiers_by_key`).
+    "identifier_key_id": "CREATE INDEX identifier_key_id IF NOT EXISTS FOR (n:Identifier) ON (n.key_id)",
     # The field list's indexes (`lineage.queries.inventory`): the org's fields in the list's order (object, name),
     # and those a filter narrows to (sensitive, of a category, overridden), by the rules or by an override.
     "field_listing": "CREATE INDEX field_listing IF NOT EXISTS FOR (n:Field) ON (n.org_key, n.sobject, n.name)",
@@ -123,6 +136,9 @@ INDEXES: dict[str, LiteralString] = {
     "accessed_scope": "CREATE INDEX accessed_scope IF NOT EXISTS FOR ()-[r:ACCESSED]-() ON (r.org_key, r.key)",
     "has_record_scope": "CREATE INDEX has_record_scope IF NOT EXISTS FOR ()-[r:HAS_RECORD]-() ON (r.org_key, r.key)",
     "consented_scope": "CREATE INDEX consented_scope IF NOT EXISTS FOR ()-[r:CONSENTED]-() ON (r.org_key, r.key)",
+    "identifies_scope": (
+        "CREATE INDEX identifies_scope IF NOT EXISTS FOR ()-[r:IDENTIFIES]-() ON (r.org_key, r.key)"
+    ),
     "authorised_by_scope": (
         "CREATE INDEX authorised_by_scope IF NOT EXISTS FOR ()-[r:AUTHORISED_BY]-() ON (r.org_key, r.key)"
     ),
@@ -140,6 +156,8 @@ MIGRATIONS: tuple[LiteralString, ...] = (
     # Fields written before the name search had its own property (`FieldRecord.properties`) get it.
     "MATCH (n:Field) WHERE n.search_text IS NULL AND n.name IS NOT NULL "
     "SET n.search_text = toLower(n.name + '\\n' + coalesce(n.display_label, ''))",
+    # Subjects held their identifiers' hashes in a list before the identifier index (Identifier nodes) replaced it.
+    "MATCH (n:Subject) WHERE n.identifiers IS NOT NULL REMOVE n.identifiers",
 )
 
 

@@ -127,14 +127,15 @@ class GraphWriter:
         """Write edges in batches, one transaction each; an edge whose endpoint is missing is skipped."""
         report = WriteReport()
         for shape, rows in _batches_by(edges, _edge_shape, _edge_row, self.batch_size):
-            report += self._transaction([_edge_work(shape, rows)])
+            report += self._transaction(_edge_work(shape, rows))
         return report
 
     def write_chunk(self, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> WriteReport:
         """Write a harvest chunk's nodes then edges in ONE transaction: it lands whole or not at all."""
         work: list[Work] = [(node_statement(label), rows, None)
                             for label, rows in _batches_by(nodes, _node_shape, _node_row, self.batch_size)]
-        work += [_edge_work(shape, rows) for shape, rows in _batches_by(edges, _edge_shape, _edge_row, self.batch_size)]
+        for shape, rows in _batches_by(edges, _edge_shape, _edge_row, self.batch_size):
+            work += _edge_work(shape, rows)
         return self._transaction(work)
 
     def retire_unseen(self, scope: HarvestScope) -> RetirementReport:
@@ -290,6 +291,17 @@ _UNION_RECORD_IDS = (
 )
 
 
+# A source writes a subject's identifiers whole: those of its earlier runs it no longer names stop identifying the
+# subject at once (an email changed in an incremental run no longer finds them), not only at a full run's end.
+_RETIRE_REPLACED_IDENTIFIERS = (
+    "UNWIND $rows AS row WITH DISTINCT row.target AS subject "
+    "MATCH (:Identifier)-[r:IDENTIFIES]->(:Subject {key: subject}) "
+    "WHERE r.org_key = $org_key AND r.run_id <> $run_id AND r.retired_at IS NULL "
+    "SET r.retired_at = $now "
+    "WITH count(r) AS retired RETURN 0 AS written"
+)
+
+
 def vocabulary_label(label: Label) -> Label:
     if not isinstance(label, Label):
         raise TypeError(f"node labels come only from lineage.Label, not {label!r}")
@@ -328,8 +340,11 @@ def _edge_row(edge: EdgeRecord) -> Row:
     return {**row, **_split(props)}
 
 
-def _edge_work(shape: EdgeShape, rows: list[Row]) -> Work:
-    return edge_statement(*shape), _distinct(rows) if shape[0] in CONSUMER_RELS else rows, shape[0]
+def _edge_work(shape: EdgeShape, rows: list[Row]) -> list[Work]:
+    work: Work = (edge_statement(*shape), _distinct(rows) if shape[0] in CONSUMER_RELS else rows, shape[0])
+    if shape[0] is Rel.IDENTIFIES:
+        return [work, (_RETIRE_REPLACED_IDENTIFIERS, rows, None)]
+    return [work]
 
 
 def _distinct(rows: list[Row]) -> list[Row]:

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
-
+from harvesters.consents import previous_subject_secrets, subject_secret
 from lineage import get_graph
 from lineage.identifiers import IdentifierKind, InvalidIdentifier, identifier_hmac, normalised
 from lineage.queries.subjects import subjects_by_identifier
@@ -83,5 +82,4 @@ def hashed(identifiers: Sequence[GivenIdentifier], secrets: Sequence[bytes]) -> 
 
 def subject_keys() -> tuple[bytes, ...]:
     """The current key, then every previous key a re-key may not have replaced yet (`SUBJECT_HMAC_PREVIOUS_KEYS`)."""
-    previous: Sequence[str] = getattr(settings, "SUBJECT_HMAC_PREVIOUS_KEYS", ())
-    return tuple(dict.fromkeys(str(key).encode() for key in (settings.SUBJECT_HMAC_KEY, *previous) if key))
+    return subject_secret(), *previous_subject_secrets()

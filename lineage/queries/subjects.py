@@ -36,3 +36,13 @@ def subjects_by_identifier(graph: Graph, hmacs: Iterable[str]) -> list[Identifie
         return []
     rows = graph.read(_SUBJECTS_BY_IDENTIFIER, keys=[f"identifier:{each}" for each in wanted])
     return [IdentifierMatch(hmac=str(row["hmac"]), subject_key=str(row["subject_key"])) for row in rows]
+
+
+_LIVE_IDENTIFIERS_MADE_BY: LiteralString = (
+    "MATCH (i:Identifier {key_id: $key_id}) WHERE i.retired_at IS NULL RETURN count(i) AS n"
+)
+
+
+def live_identifiers_made_by(graph: Graph, key_ids: Iterable[str]) -> dict[str, int]:
+    """How many live hashes of the index each key made: a re-key is done when an old key's count is 0."""
+    return {each: int(graph.read(_LIVE_IDENTIFIERS_MADE_BY, key_id=each)[0]["n"]) for each in dict.fromkeys(key_ids)}

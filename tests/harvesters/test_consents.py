@@ -16,10 +16,11 @@ from harvesters.consents import (
     ConsentOrderError,
     ConsumerGroup,
     Row,
+    SubjectKeys,
     available,
     consent_chunks,
     consumer_groups,
-    identifier_hmacs,
+    identifier_records,
     in_link_order,
     merge_key,
     normalised,
@@ -29,6 +30,7 @@ from harvesters.schema import list_objects, summary_records
 from lineage import (
     Graph,
     GraphWriter,
+    IdentifierRecord,
     OrgRecord,
     org_key,
     preference_key,
@@ -36,6 +38,8 @@ from lineage import (
     purpose_key,
     subject_hmac_for,
 )
+from lineage.identifiers import IdentifierKind, identifier_hmac
+from lineage.identifiers import normalised as normal_form
 from salesforce_simulator import Simulator
 from salesforce_simulator.bulk import submitted_queries
 
@@ -57,18 +61,31 @@ def secret() -> bytes:
     return str(settings.SUBJECT_HMAC_KEY).encode()
 
 
+def subject_keys() -> SubjectKeys:
+    return SubjectKeys(secret())
+
+
+def hashed(kind: IdentifierKind, value: str, key: bytes | None = None) -> str:
+    return identifier_hmac(key or secret(), kind, normal_form(kind, value))
+
+
 def subject_of(graph: Graph, email: str) -> str:
     """The key of the one subject found by `email` (subjects are keyed by record id; emails are identifiers)."""
-    rows = graph.read("MATCH (s:Subject) WHERE $h IN s.identifiers RETURN s.key AS key",
-                      h=subject_hmac_for(secret(), email=email))
+    rows = graph.read("MATCH (:Identifier {key: $i})-[:IDENTIFIES]->(s:Subject) RETURN s.key AS key",
+                      i=f"identifier:{hashed(IdentifierKind.EMAIL, email)}")
     assert len(rows) == 1, rows
     return str(rows[0]["key"])
 
 
-def subject_in(nodes: set[tuple[str, str]], email: str) -> str | None:
-    """The key of the subject among harvested `nodes` whose identifiers hold `email`'s HMAC."""
-    hmac = subject_hmac_for(secret(), email=email)
-    return next((key for key, props in nodes if key.startswith("subject:") and hmac in props), None)
+def subject_in(edges: set[tuple[str, str]], email: str) -> str | None:
+    """The key of the subject the harvested `email`'s identifier points at (its IDENTIFIES edge), if any."""
+    start = f"identifies:identifier:{hashed(IdentifierKind.EMAIL, email)}->"
+    return next((key.removeprefix(start) for key, _ in edges if key.startswith(start)), None)
+
+
+def hashes_of(group: ConsumerGroup, key: bytes = b"k") -> set[str]:
+    identifiers: list[IdentifierRecord] = identifier_records(group, key, [])
+    return {identifier.hmac for identifier in identifiers}
 
 
 def records_of(chunks: Iterator[Any]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
@@ -252,7 +269,7 @@ def demo_identifiers(org: Simulator) -> set[str]:
 
 
 def test_a_consent_harvest_of_the_demo_org_spends_eleven_calls_by_query(demo_org: Simulator):
-    chunks = list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, secret=secret()))
+    chunks = list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, keys=subject_keys()))
 
     subjects = sum(1 for chunk in chunks for node in chunk.nodes if node.label == "Subject")
     assert subjects == DEMO_CONSUMERS + WAITLIST_LEADS
@@ -264,10 +281,10 @@ def test_a_consent_harvest_of_the_demo_org_spends_eleven_calls_by_query(demo_org
 
 def test_the_bulk_path_and_the_query_path_give_the_same_records(demo_org: Simulator):
     client = client_for_demo(demo_org)
-    by_query = records_of(consent_chunks(client, demo_org.org.id, secret=secret()))
+    by_query = records_of(consent_chunks(client, demo_org.org.id, keys=subject_keys()))
     demo_org.reset()
 
-    by_bulk = records_of(consent_chunks(client, demo_org.org.id, secret=secret(), bulk_threshold=0,
+    by_bulk = records_of(consent_chunks(client, demo_org.org.id, keys=subject_keys(), bulk_threshold=0,
                                         bulk_page_size=500))
 
     assert sum(1 for call in demo_org.calls if call.method == "POST" and call.path.endswith("/jobs/query")) == 7
@@ -276,7 +293,7 @@ def test_the_bulk_path_and_the_query_path_give_the_same_records(demo_org: Simula
 
 
 def test_bulk_queries_carry_no_order_by_so_salesforce_can_chunk_them_by_primary_key(demo_org: Simulator):
-    list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, secret=secret(), bulk_threshold=0))
+    list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, keys=subject_keys(), bulk_threshold=0))
 
     queries = submitted_queries(demo_org.org.id)
     assert len(queries) >= 7
@@ -295,7 +312,7 @@ def test_rows_in_any_order_are_put_in_link_order_through_spilled_runs():
 
 
 def test_a_bulk_harvest_spends_a_job_a_poll_or_two_and_a_page_per_object(demo_org: Simulator):
-    list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, secret=secret(), bulk_threshold=0))
+    list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, keys=subject_keys(), bulk_threshold=0))
 
     # per object: create the job, at least two polls (never complete on the first), one 50,000-row page
     assert 3 + 7 * 4 <= demo_org.api_usage <= 3 + 7 * 5
@@ -303,11 +320,11 @@ def test_a_bulk_harvest_spends_a_job_a_poll_or_two_and_a_page_per_object(demo_or
 
 def test_a_session_that_expires_between_pages_is_renewed_and_the_harvest_completes(demo_org: Simulator):
     client = client_for_demo(demo_org)
-    clean = records_of(consent_chunks(client, demo_org.org.id, secret=secret()))
+    clean = records_of(consent_chunks(client, demo_org.org.id, keys=subject_keys()))
     demo_org.reset()
     demo_org.set_faults(session_expiry_calls=4)
 
-    renewed = records_of(consent_chunks(client, demo_org.org.id, secret=secret()))
+    renewed = records_of(consent_chunks(client, demo_org.org.id, keys=subject_keys()))
 
     assert any(call.status == 401 for call in demo_org.calls)
     assert renewed == clean
@@ -332,7 +349,7 @@ def consumer_snapshot(graph: Graph) -> set[str]:
 
 
 def test_consumers_arrive_in_chunks_of_the_asked_size(demo_org: Simulator):
-    chunks = list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, secret=secret(),
+    chunks = list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, keys=subject_keys(),
                                  consumers_per_chunk=100))
     subjects = [sum(1 for node in chunk.nodes if node.label == "Subject") for chunk in chunks[1:]]
 
@@ -343,16 +360,16 @@ def test_consumers_arrive_in_chunks_of_the_asked_size(demo_org: Simulator):
 
 def test_an_incremental_harvest_rereads_only_touched_consumers_but_reads_them_whole(demo_org: Simulator):
     client = client_for_demo(demo_org)
-    _, full_edges = records_of(consent_chunks(client, demo_org.org.id, secret=secret()))
+    _, full_edges = records_of(consent_chunks(client, demo_org.org.id, keys=subject_keys()))
     demo_org.reset()
 
-    nodes, edges = records_of(consent_chunks(client, demo_org.org.id, secret=secret(),
+    nodes, edges = records_of(consent_chunks(client, demo_org.org.id, keys=subject_keys(),
                                              since=datetime(2026, 11, 15, tzinfo=UTC)))
 
-    keys = {key for key, _ in nodes}
-    mateo_key = subject_in(nodes, "mateo.alvarez@example.com")
+    keys = {key for key, _ in nodes if key.startswith("subject:")}
+    mateo_key = subject_in(edges, "mateo.alvarez@example.com")
     assert mateo_key in keys  # his opt-out arrived on 2026-11-16
-    assert subject_in(nodes, "zora.quinn@example.com") is None  # unchanged since 2026-10-02
+    assert subject_in(edges, "zora.quinn@example.com") is None  # unchanged since 2026-10-02
     assert 0 < len(keys) < DEMO_CONSUMERS
     assert edges <= full_edges  # every touched consumer's records and consents, exactly as a full run has them
     mateo = {key for key, _ in edges if key.startswith(f"has_record:{mateo_key}")}
@@ -360,7 +377,7 @@ def test_an_incremental_harvest_rereads_only_touched_consumers_but_reads_them_wh
 
 
 def test_an_incremental_harvest_of_an_unchanged_org_spends_three_calls(demo_org: Simulator):
-    chunks = list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, secret=secret(), since=NOW))
+    chunks = list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, keys=subject_keys(), since=NOW))
 
     assert [len(chunk.edges) for chunk in chunks] == [0]  # the purposes and preferences, and no consumer
     assert demo_org.api_usage == 3  # describes; changed rows (none) and purposes
@@ -378,8 +395,8 @@ def test_the_same_person_found_as_contact_and_as_individual_is_found_by_their_sh
         "ContactPointEmail": [{"Id": "9CE8d0000000001AAA", "EmailAddress": "ada.chen@example.com", "IsPrimary": True}],
     })
 
-    shared = set(identifier_hmacs(contact, b"k")) & set(identifier_hmacs(individual, b"k"))
-    assert shared == {subject_hmac_for(b"k", email="ada.chen@example.com")}
+    shared = hashes_of(contact) & hashes_of(individual)
+    assert shared == {hashed(IdentifierKind.EMAIL, "ada.chen@example.com", b"k")}
 
 
 def test_an_individuals_subject_is_keyed_by_its_id_and_every_address_is_an_identifier():
@@ -390,8 +407,8 @@ def test_an_individuals_subject_is_keyed_by_its_id_and_every_address_is_an_ident
     })
 
     assert subject_hmac_of(group, b"k") == subject_hmac_for(b"k", external_id="0PK8d0000000001AAA")
-    assert {subject_hmac_for(b"k", email=email) for email in ("work@example.com", "old@example.com",
-                                                              "home@example.com")} <= set(identifier_hmacs(group, b"k"))
+    assert {hashed(IdentifierKind.EMAIL, email, b"k")
+            for email in ("work@example.com", "old@example.com", "home@example.com")} <= hashes_of(group)
 
 
 def test_an_email_change_keeps_the_subject_key_and_changes_its_identifiers():
@@ -401,8 +418,8 @@ def test_an_email_change_keeps_the_subject_key_and_changes_its_identifiers():
         "ContactPointEmail": [{"Id": "9CE8d0000000001AAA", "EmailAddress": "ada@new.example", "IsPrimary": True}]})
 
     assert subject_hmac_of(before, b"k") == subject_hmac_of(after, b"k")
-    assert subject_hmac_for(b"k", email="ada@new.example") in identifier_hmacs(after, b"k")
-    assert subject_hmac_for(b"k", email="ada@old.example") not in identifier_hmacs(after, b"k")
+    assert hashed(IdentifierKind.EMAIL, "ada@new.example", b"k") in hashes_of(after)
+    assert hashed(IdentifierKind.EMAIL, "ada@old.example", b"k") not in hashes_of(after)
 
 
 def test_rows_linked_to_the_same_individual_merge_into_one_group_and_unlinked_rows_stay_alone():

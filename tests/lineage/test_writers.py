@@ -32,6 +32,8 @@ from lineage import (
     HasObjectEdge,
     HasRecordEdge,
     HasSystemEdge,
+    IdentifierRecord,
+    IdentifiesEdge,
     IntegrationKind,
     IntegrationRecord,
     Label,
@@ -55,6 +57,7 @@ from lineage import (
     purge_org,
     subject_hmac_for,
 )
+from lineage.identifiers import IdentifierKind, identifier_hmac, key_id, normalised
 from lineage.records import PropertyValue
 from lineage.writers import edge_statement, node_statement
 
@@ -144,6 +147,12 @@ class DemoOrg:
                              evidence="consent:ContactPointTypeConsent")
 
     @property
+    def email_identifier(self) -> IdentifierRecord:
+        value = normalised(IdentifierKind.EMAIL, f"Jane.Doe@{self.org_id.lower()}.example.com")
+        return IdentifierRecord(hmac=identifier_hmac(SECRET, IdentifierKind.EMAIL, value), kind=IdentifierKind.EMAIL,
+                                key_id=key_id(SECRET), evidence="Contact:003A.Email")
+
+    @property
     def analyst(self) -> UserRecord:
         return UserRecord(org_id=self.org_id, user_id="0058d0DKowalczyAGA", evidence="eventlog:Report:2026-11-17")
 
@@ -169,7 +178,7 @@ class DemoOrg:
     def nodes(self) -> list[NodeRecord]:
         return [self.org, self.contact, self.account, self.email, self.phone, self.balance, self.owner_lookup,
                 self.mail_system, self.balance_flow, self.marketing, self.processing_opt_out, self.subject,
-                self.analyst, self.export, self.grant]
+                self.email_identifier, self.analyst, self.export, self.grant]
 
     def schema_edges(self, *fields_: FieldRecord) -> list[EdgeRecord]:
         edges: list[EdgeRecord] = [
@@ -200,6 +209,7 @@ class DemoOrg:
                        evidence="eventlog:API:2026-11-01"),
             HasRecordEdge(source=self.subject.ref, target=self.contact.ref, record_ids=("003A", "003B"),
                           evidence="query:Contact"),
+            IdentifiesEdge(source=self.email_identifier.ref, target=self.subject.ref, evidence="Contact:003A.Email"),
             ConsentEdge(source=self.subject.ref, target=self.marketing.ref, status=ConsentStatus.OPT_OUT,
                         channel="Email", captured_at=T0, effective_from=date(2026, 1, 1),
                         evidence="ContactPointTypeConsent:0ZWA"),
@@ -295,7 +305,7 @@ def test_every_node_and_edge_is_stamped_with_run_org_and_evidence(graph: Graph, 
         assert props["evidence"]
         assert "retired_at" not in props
     shared = {key for key, (labels, _) in nodes.items() if set(labels) & {label.value for label in SHARED_LABELS}}
-    assert shared == {demo.mail_system.key, demo.subject.key}
+    assert shared == {demo.mail_system.key, demo.subject.key, demo.email_identifier.key}
     for key, (_, props) in nodes.items():
         if key in shared:  # observed by the org's scope, owned by none
             assert (props["observed_by"], props["observed_runs"], "org_key" in props) == ([demo.key], ["run-1"], False)
@@ -531,13 +541,13 @@ def test_a_system_keeps_the_name_a_manifest_declared_when_an_integration_does_no
 
 def test_subject_node_holds_no_raw_identifier(graph: Graph, demo: DemoOrg):
     email, phone = "Jane.Doe@Example.com", "+1 (415) 555-0100"
-    assert {f.name for f in fields(SubjectRecord)} == {"hmac", "identifiers", "evidence"}
+    assert {f.name for f in fields(SubjectRecord)} == {"hmac", "evidence"}
     with pytest.raises(TypeError):
         SubjectRecord(hmac="0" * 64, email=email, evidence="query:Contact")  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="never a raw identifier"):
         SubjectRecord(hmac=email, evidence="query:Contact")
     with pytest.raises(ValueError, match="never a raw identifier"):
-        SubjectRecord(hmac="0" * 64, identifiers=(email,), evidence="query:Contact")
+        IdentifierRecord(hmac=email, kind=IdentifierKind.EMAIL, key_id=key_id(SECRET), evidence="Contact:003A.Email")
 
     subject = SubjectRecord(hmac=subject_hmac_for(SECRET, email=email, phone=phone), evidence="query:Contact")
     w = writer(graph, demo, "run-1", T0)
