@@ -39,6 +39,7 @@ from catalog.records.activities import Activity, Evidence, KeptPastRetention, Re
 from catalog.records.api import ActivityDetailSerializer, RecordSerializer
 from catalog.records.ico import ico_table
 from catalog.records.signing import ExportSubject, embed_signature, sidecar_path, sign_export, sign_json_body
+from lineage.queries.retention import count_query
 
 JSON: Final = "json"
 CSV: Final = "csv"
@@ -208,11 +209,37 @@ def _stated(kind: str, label: str, statements: Iterable[Stated[Any]], words: Cal
 
 
 def _kept_past_retention(activity: Activity) -> list[Line]:
+    """A line per object holding records past the period (or not counted); the objects holding none share one line
+    per count (a large org's activity spans thousands of objects, nearly all of them clean)."""
     label = "Kept past the retention period"
-    if activity.kept_past_retention:
-        return _stated("kept_past_retention", label, activity.kept_past_retention, kept_words)
-    why = "no harvest has counted them yet" if activity.retention else "no manifest states a retention period"
-    return [Line("kept_past_retention", label, f"not counted: {why}", "", ())]
+    if not activity.kept_past_retention:
+        why = "no harvest has counted them yet" if activity.retention else "no manifest states a retention period"
+        return [Line("kept_past_retention", label, f"not counted: {why}", "", ())]
+    flagged = [each for each in activity.kept_past_retention if each.value.older != 0]
+    clean: dict[tuple[str, date, date], list[Stated[KeptPastRetention]]] = {}
+    for each in activity.kept_past_retention:
+        if each.value.older == 0:
+            clean.setdefault((each.value.period, each.value.cutoff.date(), each.value.counted_at.date()),
+                             []).append(each)
+    return [*(Line("kept_past_retention", label, kept_words(each.value), each.reason, each.evidence)
+              for each in flagged),
+            *(_none_kept(label, counted) for counted in clean.values())]
+
+
+def _none_kept(label: str, counted: list[Stated[KeptPastRetention]]) -> Line:
+    """One line for objects holding no record older than the period: their count queries differ only by the object,
+    so their evidence is one artefact (the query, with the object left open) citing every count."""
+    if len(counted) == 1:
+        return Line("kept_past_retention", label, kept_words(counted[0].value), counted[0].reason,
+                    counted[0].evidence)
+    first = counted[0].value
+    query = f"SOQL, one query per object: {count_query('<object>', first.cutoff)}"
+    evidence = {Evidence(each.path, query if (each.artefact or "").startswith("SOQL: ") else each.artefact): None
+                for stated in counted for each in stated.evidence}
+    objects = ", ".join(sorted(each.value.sobject for each in counted))
+    return Line("kept_past_retention", label,
+                f"{len(counted)} objects: no record older than {first.period} (created before {first.cutoff:%Y-%m-%d})",
+                f"{counted[0].reason}; the objects: {objects}", tuple(evidence))
 
 
 def kept_words(kept: KeptPastRetention) -> str:

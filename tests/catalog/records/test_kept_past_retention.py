@@ -8,13 +8,14 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
 
 from catalog.records import exports, services
-from catalog.records.activities import Activity, KeptPastRetention, Stated
+from catalog.records.activities import Activity, Evidence, KeptPastRetention, Stated
 from catalog.records.ico import ANSWERED, PARTLY, QUESTIONS, coverage
 from harvesters.models import OrgConnection
 from lineage import Graph, GraphWriter, RetentionCountRecord, org_key
@@ -100,6 +101,29 @@ def test_the_csv_export_has_a_line_per_object_counted(demo: OrgConnection, setti
     assert "Individual: " in kept["values"]
     assert "records older than P2Y" in kept["values"]
     assert "SOQL: SELECT COUNT() FROM Individual" in kept["evidence"]
+
+
+def test_the_objects_holding_no_record_past_the_period_share_one_line_citing_one_query(demo: OrgConnection):
+    record = services.activity_of("demo", PRIVACY_CHOICES)
+    cutoff, counted = datetime(2024, 11, 29, tzinfo=UTC), datetime(2026, 11, 29, tzinfo=UTC)
+
+    def kept(sobject: str, older: int) -> Stated[KeptPastRetention]:
+        return Stated(KeptPastRetention(sobject, "P2Y", older, cutoff, counted, None),
+                      (Evidence((f"retentioncount:{sobject}",), f"SOQL: {count_query(sobject, cutoff)}"),),
+                      reason="records created before 2024-11-29, counted 2026-11-29")
+
+    counts = (kept("Lead", 0), kept("Individual", 7), kept("Contact", 0), kept("Account", 0))
+    activity = replace(record.activity, kept_past_retention=counts)
+    lines = [each for each in exports.activity_lines(replace(record, activity=activity))
+             if each.kind == "kept_past_retention"]
+
+    assert [each.value for each in lines] == ["Individual: 7 records older than P2Y (created before 2024-11-29)",
+                                              "3 objects: no record older than P2Y (created before 2024-11-29)"]
+    assert lines[1].reason.endswith("; the objects: Account, Contact, Lead")
+    assert {each.artefact for each in lines[1].evidence} == {
+        "SOQL, one query per object: " + count_query("<object>", cutoff)}
+    assert {each.path for each in lines[1].evidence} == {("retentioncount:Lead",), ("retentioncount:Contact",),
+                                                         ("retentioncount:Account",)}
 
 
 def test_an_activity_with_no_retention_period_says_nothing_was_counted_in_its_lines(demo: OrgConnection):
