@@ -8,3 +8,7 @@ os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("RECORDS_REGENERATE_AFTER_HARVEST", "false")
 
 from catalog.settings import *  # noqa: F403
+
+# The suite creates and logs in hundreds of users: the product's password hasher (PBKDF2, a million rounds, made to
+# be slow) cost seconds a test. Passwords here guard nothing; the production settings keep Django's hashers.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
