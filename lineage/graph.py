@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import atexit
+import contextvars
 import functools
 import re
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -103,6 +105,16 @@ def retrying_at_most(seconds: float) -> Iterator[None]:
         yield
     finally:
         _retry_limit.reset(token)
+
+
+# The engine runs each query on one core; reads of one page's facts that do not wait on each other go side by side.
+_readers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="graph-read")
+
+
+def in_parallel(read: Callable[[], T]) -> Future[T]:
+    """`read` started on a reader thread, with the caller's context (its retry limit); its result or error comes out
+    of the future. A read started this way must not itself wait on another one (the readers are few)."""
+    return _readers.submit(contextvars.copy_context().run, read)
 
 
 def named_in(query: str, parameters: dict[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from catalog.records.activities import UNASSIGNED_KEY, Activity, Evidence, State
 from catalog.records.models import ACTIVITY_FIELDS, MAX_TEXT, ORG_FIELDS, ActivityEntry, OrgRecord
 from harvesters.models import OrgConnection
 from lineage import get_graph, org_key
-from lineage.queries.processing import processing_facts, record_types, unreached_personal_fields
+from lineage.queries.processing import record_facts
 
 NEEDS_INPUT = "needs input"
 PRIVACY_OFFICER = "privacy officer"
@@ -154,10 +154,9 @@ def _activities(org: OrgConnection, moment: datetime, live: bool, only: str | No
     # The graph mirrors only today's overrides: an earlier moment is classified by those in force then.
     overrides = None if live else overrides_in_force_at(org, moment)
     one_purpose = only is not None and only != UNASSIGNED_KEY
-    facts = processing_facts(graph, scope, moment, overrides,
-                             (lambda name: activity_key(name) == only) if one_purpose else None)
-    unreached = () if one_purpose else unreached_personal_fields(graph, scope, moment, facts, overrides)
-    return generate(facts, unreached, org.alias, record_types(graph, scope, moment))
+    facts = record_facts(graph, scope, moment, overrides,
+                         (lambda name: activity_key(name) == only) if one_purpose else None)
+    return generate(facts.activities, facts.unreached, org.alias, facts.record_types)
 
 
 def _org_owned(org: OrgConnection) -> tuple[Shown, ...]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, LiteralString, TypeVar
 
-from lineage.graph import Graph
+from lineage.graph import Graph, in_parallel
 from lineage.overrides import OverrideMirror, overrides_in_force
 from lineage.queries.classification import effective_category_at, effective_sensitive_at
 from lineage.queries.retention import RetentionCountFact, longest_period, retention_counts
@@ -216,6 +216,30 @@ FIELDS_NAMED: LiteralString = (
 )
 
 
+MOVED_READS = 4  # MOVED split by integration into reads the engine runs side by side (one core each)
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What a record is built of: its activities' facts, the personal fields none reaches, the record types."""
+
+    activities: tuple[ProcessingFacts, ...]
+    unreached: tuple[FieldFact, ...]  # empty when only some purposes were read (they need every activity)
+    record_types: tuple[RecordTypeFact, ...]
+
+
+def record_facts(graph: Graph, org_key: str, as_of: datetime, overrides: Sequence[OverrideMirror] | None = None,
+                 purpose_named: Callable[[str], bool] | None = None) -> RecordFacts:
+    """Everything the record at `as_of` is built of, the reads that do not wait on each other side by side;
+    `overrides` and `purpose_named` as for `processing_facts`."""
+    kinds = in_parallel(functools.partial(record_types, graph, org_key, as_of))
+    personal = None if purpose_named else in_parallel(functools.partial(
+        graph.read, PERSONAL_FIELD_KEYS, org_key=org_key, as_of=as_of, overrides=_overrides_param(overrides)))
+    activities = processing_facts(graph, org_key, as_of, overrides, purpose_named)
+    unreached = _unreached(graph, activities, personal.result()[0]["keys"], overrides) if personal else ()
+    return RecordFacts(activities, unreached, kinds.result())
+
+
 def processing_facts(graph: Graph, org_key: str, as_of: datetime,
                      overrides: Sequence[OverrideMirror] | None = None,
                      purpose_named: Callable[[str], bool] | None = None) -> tuple[ProcessingFacts, ...]:
@@ -227,25 +251,26 @@ def processing_facts(graph: Graph, org_key: str, as_of: datetime,
     tied = _integrations_by_purpose(graph, [each.key for each in purposes], as_of)
     tied = _attributes_then(graph, tied, as_of)
     every_integration = sorted({each.key for ties in tied.values() for each in ties})
-    fields = {row["integration_key"]: _moved_fields(row) for row in graph.read(
-        MOVED, integrations=every_integration, as_of=as_of, overrides=_overrides_param(overrides))}
-    systems = _by_integration(graph.read(SYSTEMS, integrations=every_integration, org_key=org_key, as_of=as_of),
-                              _system)
+    moved = [in_parallel(functools.partial(graph.read, MOVED, integrations=every_integration[part::MOVED_READS],
+                                           as_of=as_of, overrides=_overrides_param(overrides)))
+             for part in range(MOVED_READS)]
+    systems = in_parallel(functools.partial(graph.read, SYSTEMS, integrations=every_integration, org_key=org_key,
+                                            as_of=as_of))
+    counts = in_parallel(functools.partial(retention_counts, graph, org_key, as_of))
+    fields = {row["integration_key"]: _moved_fields(row) for read in moved for row in read.result()}
+    by_integration = _by_integration(systems.result(), _system)
     activities: dict[str, list[PurposeFact]] = {}
     for purpose in purposes:
         activities.setdefault(purpose.name.casefold(), []).append(purpose)
-    counts = retention_counts(graph, org_key, as_of)
-    return tuple(_with_counts(_activity(named, tied, fields, systems), counts) for named in activities.values())
+    return tuple(_with_counts(_activity(named, tied, fields, by_integration), counts.result())
+                 for named in activities.values())
 
 
-def unreached_personal_fields(graph: Graph, org_key: str, as_of: datetime,
-                              activities: tuple[ProcessingFacts, ...],
-                              overrides: Sequence[OverrideMirror] | None = None) -> tuple[FieldFact, ...]:
-    """The org's personal fields at `as_of` that no activity's integrations move, read or write (`overrides` as
-    for `processing_facts`)."""
+def _unreached(graph: Graph, activities: tuple[ProcessingFacts, ...], personal: list[str],
+               overrides: Sequence[OverrideMirror] | None) -> tuple[FieldFact, ...]:
+    """The `personal` fields (keys) that no activity's integrations move, read or write."""
     reached = {field.key for activity in activities for field in activity.fields}
-    [personal] = graph.read(PERSONAL_FIELD_KEYS, org_key=org_key, as_of=as_of, overrides=_overrides_param(overrides))
-    left = [key for key in personal["keys"] if key not in reached]
+    left = [key for key in personal if key not in reached]
     rows = graph.read(FIELDS_NAMED, keys=left, overrides=_overrides_param(overrides)) if left else []
     return tuple(_field(listed, None, None, None, evidence) for row in rows for evidence, listed in row["fields"])
 
@@ -353,5 +378,5 @@ def _system(row: Any) -> SystemFact:
                       role_evidence=row["role_evidence"])
 
 
-__all__ = ["FieldFact", "IntegrationFact", "ProcessingFacts", "PurposeFact", "RecordTypeFact", "SystemFact",
-           "processing_facts", "record_types", "unreached_personal_fields"]
+__all__ = ["FieldFact", "IntegrationFact", "ProcessingFacts", "PurposeFact", "RecordFacts", "RecordTypeFact",
+           "SystemFact", "processing_facts", "record_facts", "record_types"]
