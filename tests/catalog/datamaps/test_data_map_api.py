@@ -28,6 +28,7 @@ from tests.catalog.datamaps.consumers import (
     body,
     dsar_client,
 )
+from tests.catalog.datamaps.test_lookup import two_people_sharing_a_phone  # noqa: F401 - a household's shared phone
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the demo harvest's run is bookkept, then flushed
 
@@ -176,3 +177,16 @@ def test_every_answer_is_no_store(demo: OrgConnection):
 
     assert [each.status_code for each in answers] == [200, 404, 400]
     assert all("no-store" in each["Cache-Control"] for each in answers)
+
+
+def test_two_people_sharing_a_phone_are_a_409_listing_what_matched_each_never_merged(
+    two_people_sharing_a_phone: None,  # noqa: F811 - the fixture imported above
+):
+    response = dsar_client().post(LOOKUP, body(phones=["(707) 555-0110"], emails=["ines.moreau@example.com"]),
+                                  format="json")
+
+    answer = problem(response, 409)
+    assert sorted(each["matched_by"] for each in answer["matches"]) == [["emails.0", "phones.0"], ["phones.0"]]
+    assert len({each["subject_key"] for each in answer["matches"]}) == 2
+    event = AuditEvent.objects.get(action=AuditAction.CONSUMER_LOOKED_UP)
+    assert (event.details["outcome"], len(event.details["subjects"])) == ("ambiguous", 2)
