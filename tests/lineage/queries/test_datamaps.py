@@ -53,7 +53,7 @@ from lineage import (
     system_key,
 )
 from lineage.overrides import OverrideMirror, overrides_in_force
-from lineage.queries.datamaps import WHOLE_OBJECT, subject_facts
+from lineage.queries.datamaps import SUBJECT_FACTS, WHOLE_OBJECT, subject_facts
 from lineage.vocabulary import Label
 
 ORG_ID = "00D000000000DMPAAA"
@@ -258,3 +258,11 @@ def test_readers_consents_and_consent_events_are_theirs(datamap_graph: Graph) ->
         ("Marketing", "opt_out", "Email", "ContactPointTypeConsent:0ZY1")]
     assert [(each.event_id, each.change, each.relayed_at, each.opt_out_sla_hours) for each in facts.consent_events] == [
         ("evt-1", "opt_out_of_processing", datetime(2026, 5, 3, 8, tzinfo=UTC), 24.0)]
+
+
+def test_the_facts_are_read_from_the_subject_outwards_never_by_scanning_a_label(datamap_graph: Graph) -> None:
+    operators = datamap_graph.plan(SUBJECT_FACTS, subject_key=ALICE_KEY, as_of=NOW, overrides=None)
+
+    assert "NodeUniqueIndexSeek" in operators
+    assert "NodeByLabelScan" not in operators
+    assert "AllNodesScan" not in operators
