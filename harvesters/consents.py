@@ -7,10 +7,13 @@ Who a consumer is. The Individual is the person: every record linked to one Indi
 ParentId, a Contact's or Lead's IndividualId, a person Account's PersonIndividualId, a consent's PartyId)
 belongs to one `Subject`, keyed by `subject_hmac_for` over the Individual's Id (as an external id); a record
 linked to no Individual is keyed by its own Id. Ids do not change when a person changes their email or
-phone, so the subject stays one across such a change. Every identifier of the group (each email, each phone,
-each record id) is hashed the same way into the subject's `identifiers`, which a look-up matches: a Lead
-and a Contact sharing an address are found together by that address. No email, phone or name leaves this
-module: a subject node holds only HMACs, edges hold record ids and dates.
+phone, so the subject stays one across such a change. Every identifier of the group (each email, each phone
+in E.164, each record id, each external id of another system on the person account: `EXTERNAL_ID_SOURCES`) is
+normalised and hashed (`lineage.identifiers`) into an `Identifier` that IDENTIFIES the subject: the index a
+look-up reads, in which a Lead and a Contact sharing an address are found together by that address. A subject
+the index already knows by its stable id's hash, under the current key or a previous one (`SubjectKeys`), keeps
+its key, so re-keying after a key rotation rewrites the hashes and never splits a subject. No email, phone or
+name leaves this module: subject and identifier nodes hold only HMACs, edges hold record ids and dates.
 
 Planning. One Composite call of describes tells which objects and fields this org has (no person
 accounts, no leads, an older API version: the queries ask only for what exists), and two Composite
