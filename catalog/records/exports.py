@@ -440,8 +440,8 @@ class PdfLine:
     references: str  # the appendix numbers of its evidence, e.g. "E3-E5, E9"
 
 
-PDF_PATHS_PER_ARTEFACT: Final = 12  # an appendix entry's graph paths shown; the rest are counted (JSON has all)
-PDF_TEXT_LIMIT: Final = 1200  # characters of a statement's reason shown in the PDF; the JSON export has all
+PDF_PATHS_PER_ARTEFACT: Final = 5  # an appendix entry's graph paths shown; the rest are counted (JSON has all)
+PDF_TEXT_LIMIT: Final = 480  # characters of a statement's reason shown in the PDF; the JSON export has all
 
 
 @dataclass(frozen=True)
@@ -483,10 +483,20 @@ class _EvidenceIndex:
 
 
 def _pdf_line(line: Line, index: _EvidenceIndex) -> PdfLine:
-    reason = line.reason
-    if len(reason) > PDF_TEXT_LIMIT:
-        reason = reason[:PDF_TEXT_LIMIT].rsplit(", ", 1)[0] + " … (the JSON export lists them all)"
-    return PdfLine(Line(line.kind, line.label, line.value, reason, line.evidence), index.references(line.evidence))
+    return PdfLine(Line(line.kind, line.label, line.value, pdf_reason(line.reason), line.evidence),
+                   index.references(line.evidence))
+
+
+def pdf_reason(reason: str) -> str:
+    """`reason` as the PDF prints it: a list too long for a table cell (the fields of a category in a large org)
+    is cut after a whole item, saying how many items follow."""
+    if len(reason) <= PDF_TEXT_LIMIT:
+        return reason
+    shown = reason[:PDF_TEXT_LIMIT].rpartition(", ")[0]
+    if not shown:
+        return reason[:PDF_TEXT_LIMIT] + " … (the JSON export has it all)"
+    left = reason[len(shown) + 2:].count(", ") + 1
+    return f"{shown} … and {left:,} more (the JSON export lists them all)"
 
 
 def _runs(numbers: list[int]) -> Iterator[tuple[int, int]]:
@@ -559,5 +569,5 @@ WRITERS: Final[dict[str, Callable[[services.RecordOfProcessing, ExportSubject, s
 
 
 __all__ = ["CSV", "FORMATS", "ICO", "JSON", "PDF", "XLSX", "ExportFormatError", "Line", "RecordExport",
-           "activity_lines", "checked_format", "export_name", "export_record", "record_body", "sheet_titles",
-           "signed_export"]
+           "activity_lines", "checked_format", "export_name", "export_record", "pdf_reason", "record_body",
+           "sheet_titles", "signed_export"]

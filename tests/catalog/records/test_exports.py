@@ -301,3 +301,16 @@ def test_sheet_names_keep_to_excels_length_and_characters_and_are_unique():
     assert len({each.casefold() for each in [*titles, "Summary"]}) == len(titles) + 1
     assert titles[4] == "History (2)"
     assert titles[5:8] == ["Quoted", "Summary (2)", "Activity"]
+
+
+def test_a_reason_too_long_for_the_pdf_is_cut_after_a_whole_item_saying_how_many_follow():
+    names = [f"Gen{n:05d}__c.Field_{n:03d}__c" for n in range(200)]
+    reason = ", ".join(names)
+
+    shown = exports.pdf_reason(reason)
+
+    listed, more = shown.split(" … and ")
+    assert listed.split(", ") == names[:len(listed.split(", "))]
+    assert more == f"{200 - len(listed.split(', '))} more (the JSON export lists them all)"
+    assert len(listed) <= exports.PDF_TEXT_LIMIT
+    assert exports.pdf_reason("a short reason, whole") == "a short reason, whole"
