@@ -154,6 +154,7 @@ ROW: Final = 44
 TOP: Final = 30
 COLUMNS: Final = (20, 240, 520)  # the consumer, their objects, the systems
 BOX: Final = (180, 28)
+SYSTEM_BOX_WIDTH: Final = 260  # a system's name, and "gap" before it where one is
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,10 @@ class Box:
     label: str
     kind: str  # "consumer", "object", "system"
     gap: bool = False
+
+    @property
+    def width(self) -> int:
+        return SYSTEM_BOX_WIDTH if self.kind == "system" else BOX[0]
 
 
 @dataclass(frozen=True)
@@ -199,8 +204,8 @@ def picture_of(data_map: DataMap) -> Picture:
     for flow in data_map.recipients:
         for sobject in sorted({field.split(".", 1)[0] for field in flow.fields} & object_boxes.keys()):
             lines.append(_line(object_boxes[sobject], system_boxes[flow.system_key], flow.system_key in gaps))
-    return Picture(COLUMNS[2] + BOX[0] + 20, height, (consumer, *object_boxes.values(), *system_boxes.values()),
-                   tuple(dict.fromkeys(lines)))
+    boxes = (consumer, *object_boxes.values(), *system_boxes.values())
+    return Picture(COLUMNS[2] + SYSTEM_BOX_WIDTH + 20, height, boxes, tuple(dict.fromkeys(lines)))
 
 
 def _line(start: Box, end: Box, gap: bool) -> Line:
