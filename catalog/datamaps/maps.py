@@ -223,11 +223,11 @@ def recipients_of(facts: SubjectFacts) -> tuple[RecipientFlow, ...]:
     it checks consent and opt-outs (a check any of its edges lacks is not made; an unknown one counts for nothing)."""
     objects = {each.sobject_key: each.sobject for each in facts.records}
     integrations = {each.key: each for each in facts.integrations}
-    systems = {each.key: each for each in facts.systems}
+    systems = {(each.key, each.org_key): each for each in facts.systems}  # what each org says of the system
     grouped: dict[tuple[str, str, str], list[FlowFact]] = {}
     for flow in facts.flows:
         grouped.setdefault((flow.via, flow.system_key, flow.direction), []).append(flow)
-    return tuple(_recipient(flows, objects, integrations.get(via), systems.get(system_key))
+    return tuple(_recipient(flows, objects, integrations.get(via), systems.get((system_key, flows[0].org_key)))
                  for (via, system_key, _), flows in sorted(grouped.items()))
 
 
