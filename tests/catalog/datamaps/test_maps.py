@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from catalog.classification.models import NOT_PERSONAL
+from catalog.classification.services import override_field, withdraw_override
 from catalog.datamaps.maps import (
     ConsentHeld,
     DataMap,
@@ -24,6 +26,7 @@ from catalog.records.activities import Evidence
 from harvesters.models import OrgConnection
 from lineage import get_graph, subject_key
 from lineage.queries.datamaps import ConsentEventFact
+from tests.catalog.accounts.people import privacy_officer
 from tests.catalog.datamaps.consumers import ZORA_EMAIL
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the demo harvest's run is bookkept, then flushed
@@ -37,11 +40,15 @@ ENRICHMENT = "system:api.enrichment-vendor.example.com"
 MOBILE = "system:mobile-api.goldenpoppy.test"
 
 
-def map_of(individual_id: str) -> DataMap:
-    """The data map of the subject holding this Individual (found by its record, as a look-up by id would)."""
+def subject_holding(individual_id: str) -> str:
+    """The key of the subject holding this Individual (found by its record, as a look-up by id would)."""
     [row] = get_graph().read("MATCH (s:Subject)-[h:HAS_RECORD]->(:SObject {name: 'Individual'}) "
                              "WHERE $id IN h.record_ids RETURN s.key AS key", id=individual_id)
-    return data_map_of(row["key"])
+    return str(row["key"])
+
+
+def map_of(individual_id: str) -> DataMap:
+    return data_map_of(subject_holding(individual_id))
 
 
 def test_a_map_holds_their_record_ids_per_object_and_never_a_value(demo: OrgConnection):
@@ -171,13 +178,26 @@ def test_where_the_controls_hold_there_is_no_gap(demo: OrgConnection):
     assert {each.sobject for each in hank.records} >= {"Account", "Contact", "Individual"}
 
 
+def test_a_map_as_of_a_moment_classifies_by_the_override_in_force_then(demo: OrgConnection):
+    officer = privacy_officer()
+    made = override_field("demo", "Contact", "Title", ccpa_category=NOT_PERSONAL,
+                          reason="a job title the bank never asks for", actor=officer)
+    while_in_force = datetime.now(UTC)
+    withdraw_override(made, reason="the title is the consumer's after all", actor=officer)
+
+    def contact_fields(data_map: DataMap) -> set[str]:
+        return {name for held in data_map.records if held.sobject == "Contact" for each in held.categories
+                for name in each.fields}
+
+    assert "Title" not in contact_fields(data_map_of(subject_holding(ZORA), as_of=while_in_force))
+    assert "Title" in contact_fields(map_of(ZORA))
+
+
 def test_an_unknown_subject_or_one_not_yet_harvested_then_is_not_found(demo: OrgConnection):
     with pytest.raises(SubjectNotFoundError):
         data_map_of(subject_key("0" * 64))
-    [row] = get_graph().read("MATCH (s:Subject)-[h:HAS_RECORD]->(:SObject {name: 'Individual'}) "
-                             "WHERE $id IN h.record_ids RETURN s.key AS key", id=ZORA)
     with pytest.raises(SubjectNotFoundError):
-        data_map_of(row["key"], as_of=datetime.now(UTC) - timedelta(days=3650))
+        data_map_of(subject_holding(ZORA), as_of=datetime.now(UTC) - timedelta(days=3650))
 
 
 # --- the gap rules on their own --------------------------------------------------------------------------
