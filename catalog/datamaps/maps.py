@@ -10,7 +10,7 @@ Every entry carries the `Evidence` it rests on: the graph keys along its path an
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
@@ -83,6 +83,7 @@ class RecipientFlow:
     opt_out_checked: bool | None  # None: nobody says
     evidence: tuple[Evidence, ...]
     channels: tuple[str, ...] = ()  # how the integration sends: email, callout, outbound_message …
+    runs_through: str | None = None  # a manifest entry's: the integration it describes (an Apex class, a flow …)
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,8 @@ def _recipient(flows: list[FlowFact], objects: Mapping[str, str], integration: I
         purposes=integration.purposes if integration else (), fields=carried,
         consent_checked=_checked([flow.consent_checked for flow in flows]) is True,
         opt_out_checked=_checked([flow.opt_out_checked for flow in flows]), evidence=evidence,
-        channels=integration.channels if integration else ())
+        channels=integration.channels if integration else (),
+        runs_through=integration.runs_through if integration else None)
 
 
 def _checked(known: list[bool | None]) -> bool | None:
@@ -310,15 +312,20 @@ def flow_gaps(recipients: tuple[RecipientFlow, ...], consents: tuple[ConsentHeld
     """Flows that carry their data out against an opt-out of theirs: to a purpose they opted out of, by a channel they
     opted out of, or anywhere beyond the business while they object to processing, with no check that would stop it."""
     opted_out = [each for each in consents if each.status == ConsentStatus.OPT_OUT]
-    gaps: dict[tuple[GapKind, str | None, str | None, str], Gap] = {}
-    for recipient in recipients:
+    gaps: dict[tuple[GapKind, str, str | None, str], Gap] = {}
+    # The integration itself before the manifest entries describing it: the gap names it, the entry adds evidence.
+    for recipient in sorted(recipients, key=lambda each: each.runs_through is not None):
         if recipient.direction != "sends" or recipient.opt_out_checked is True:
             continue
         found = [_purpose_gap(recipient, each) for each in opted_out if _against_purpose(recipient, each)]
         found += [_channel_gap(recipient, each) for each in opted_out if _against_channel(recipient, each)]
         found += [_processing_gap(recipient, each) for each in opted_out if _against_processing(recipient, each)]
-        for gap in found:  # once per integration and system, however many of the system's hosts it reaches
-            gaps.setdefault((gap.kind, gap.integration_key, gap.purpose, recipient.name or recipient.host), gap)
+        for gap in found:  # once per integration and system, however many hosts and manifest entries say it
+            key = (gap.kind, recipient.runs_through or recipient.integration_key, gap.purpose,
+                   recipient.name or recipient.host)
+            same = gaps.get(key)
+            gaps[key] = gap if same is None else replace(
+                same, evidence=tuple(dict.fromkeys((*same.evidence, *gap.evidence))))
     return tuple(gaps.values())
 
 

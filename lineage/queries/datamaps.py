@@ -92,6 +92,7 @@ class IntegrationFact:
     purposes: tuple[str, ...]  # what it (or a manifest entry running through it) serves or is gated by
     channels: tuple[str, ...]  # how it sends (its SENDS_TO edges' channels: email, callout, outbound_message …)
     evidence: str | None
+    runs_through: str | None = None  # a manifest entry's: the key of the integration it runs through
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,7 @@ _INTEGRATIONS: LiteralString = (
     "  WITH i, name ORDER BY name "
     "  WITH i, collect(name) AS purposes ORDER BY i.key "
     "  WITH i, purposes, [(i)-[t:SENDS_TO]->() WHERE " + _live("t") + " | t.channel] AS channels "
-    "  RETURN collect([i.key, i.name, i.kind, purposes, channels, i.evidence]) AS integrations } "
+    "  RETURN collect([i.key, i.name, i.kind, purposes, channels, i.evidence, i.via_integration]) AS integrations } "
 )
 _SYSTEMS: LiteralString = (
     "CALL (flows) { UNWIND flows AS flow WITH DISTINCT flow[3] AS system_key, flow[1] AS org "
@@ -352,9 +353,10 @@ def _consent_event(listed: list[Any]) -> ConsentEventFact:
 
 
 def _integration(listed: list[Any]) -> IntegrationFact:
-    key, name, kind, purposes, channels, evidence = listed
+    key, name, kind, purposes, channels, evidence, runs_through = listed
     return IntegrationFact(key=key, name=name or key, kind=kind or "", purposes=tuple(dict.fromkeys(purposes)),
-                           channels=tuple(sorted({each for each in channels if each})), evidence=evidence)
+                           channels=tuple(sorted({each for each in channels if each})), evidence=evidence,
+                           runs_through=runs_through)
 
 
 def _system(listed: list[Any]) -> SystemFact:

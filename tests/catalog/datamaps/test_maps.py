@@ -35,6 +35,9 @@ ZORA, MATEO, GRACE, HANK, AMARA = ("0PK8d0ZoraQuinnGCB", "0PK8d00MateoAlvGEE", "
                                    "0PK8d00HankPritGEC", "0PK8d0AmaraOkoyGCC")  # their Individuals
 TRADING = "system:api.trading-platform.example.com"
 TRADING_SYNC = "integration:00D8d0GoldPoppyECB:apex_class:TradingPlatformNightlySync"
+TRADING_ENTRY = ("integration:00D8d0GoldPoppyECB:manifest:"
+                 "golden_poppy_integrations#trading_platform.nightly_customer_sync")
+TRADING_ENTRY_EVIDENCE = "manifest:golden_poppy_integrations.yaml#trading_platform/nightly_customer_sync"
 BALANCE_ALERT = "integration:00D8d0GoldPoppyECB:flow:Balance_Alert_Email"
 ENRICHMENT = "system:api.enrichment-vendor.example.com"
 MOBILE = "system:mobile-api.goldenpoppy.test"
@@ -142,6 +145,9 @@ def test_zora_quinns_gap_is_her_processing_opt_out_still_carried_by_the_nightly_
     assert gap.opted_out_at == datetime(2026, 10, 2, 17, 45, 12, tzinfo=UTC)
     assert "opted out of processing" in gap.summary
     assert {"tooling:ApexClass/01p8d00TrdNightAEB", f"Individual:{ZORA}"} <= {each.artefact for each in gap.evidence}
+    # The manifest entry describing the same sync is evidence of that gap, not a second one.
+    assert TRADING_ENTRY_EVIDENCE in {each.artefact for each in gap.evidence}
+    assert not [each for each in zora.gaps if each.integration_key == TRADING_ENTRY]
     # The enrichment checks opt-outs and the mobile app is the bank's own: neither is a gap.
     assert not {ENRICHMENT, MOBILE} & {each.system_key for each in zora.gaps}
 
