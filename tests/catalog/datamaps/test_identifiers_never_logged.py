@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.signals import request_started
 from django.test import Client, override_settings
-from django.views.debug import ExceptionReporter
+from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
 from catalog.datamaps import services
 from catalog.datamaps.lookup import GivenIdentifier
@@ -132,3 +132,18 @@ def test_an_error_report_of_a_failing_look_up_shows_no_identifier(demo: OrgConne
     assert "look_up" in report  # the frames are in it, their variables are not
     for secret in (ZORA_EMAIL, ZORA_PHONE_OTHERWISE):
         assert secret not in report
+
+
+def test_an_error_report_of_the_look_up_page_shows_none_of_its_posted_identifiers(demo: OrgConnection):
+    privacy_officer("page-officer")
+    page = Client()
+    page.login(username="page-officer", password=PASSWORD)
+
+    answer = page.post("/data-maps/", {"email": ZORA_EMAIL, "phone": ZORA_PHONE_OTHERWISE, "reason": REASON})
+
+    assert answer.status_code == 200
+    with override_settings(DEBUG=False):  # what Django would mail admins had the page failed
+        posted = SafeExceptionReporterFilter().get_post_parameters(answer.wsgi_request)
+    assert set(posted) >= {"email", "phone"}
+    assert ZORA_EMAIL not in str(posted)
+    assert ZORA_PHONE_OTHERWISE not in str(posted)
