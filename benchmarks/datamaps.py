@@ -7,8 +7,9 @@ takes hours here): six consumer objects of 40 fields each (a third personal, a f
 CCPA roles, 14 integrations moving fields to them (Apex, flows, manifest entries stating purposes and retention, a
 whole-object read, an inbound feed), 20 users and apps reading every object, 4 purposes. Then `--subjects` consumers,
 each a Subject with a record in every object (HAS_RECORD), consents to two purposes, a processing opt-out for one in
-twenty, a consent event relayed from the app for one in a hundred, and its email in the identifier index (the
-keyed hash under the configured SUBJECT_HMAC_KEY), written `--chunk` consumers to a transaction.
+twenty, a consent event relayed from the app for one in a hundred (sent to the app's system, as a manifest's are),
+and its email in the identifier index (the keyed hash under the configured SUBJECT_HMAC_KEY), written `--chunk`
+consumers to a transaction.
 
 Then, for `--lookups` consumers drawn at random (after 20 not counted, to warm up), one after another, times:
 - `api`: `POST /api/v1/data-maps/` with the consumer's email and a reason, by a privacy officer's token with
@@ -103,10 +104,11 @@ OBJECTS = ("Individual", "Account", "Contact", "ContactPointEmail", "ContactPoin
 PREFIXES = dict(zip(OBJECTS, ("0PK", "001", "003", "9CE", "0ow", "0ZY"), strict=True))
 FIELDS_PER_OBJECT = 40
 CATEGORIES = ("identifiers", "commercial_information", "protected_characteristics", "inferences")
+APP_HOST = "app.bench.test"
 SYSTEMS = (("core.bench.test", SystemRole.SERVICE_PROVIDER), ("legacy-core.bench.test", SystemRole.SERVICE_PROVIDER),
            ("broker.bench.test", SystemRole.THIRD_PARTY), ("enrich.bench.test", SystemRole.CONTRACTOR),
            ("mail.bench.test", SystemRole.SERVICE_PROVIDER), ("hooks.mail.bench.test", SystemRole.SERVICE_PROVIDER),
-           ("app.bench.test", SystemRole.FIRST_PARTY), ("dsar.bench.test", SystemRole.SERVICE_PROVIDER))
+           (APP_HOST, SystemRole.FIRST_PARTY), ("dsar.bench.test", SystemRole.SERVICE_PROVIDER))
 PURPOSES = ("Marketing", "Analytics", "Account servicing", "Fraud prevention")
 INTEGRATIONS = 14
 USERS = 20
@@ -257,8 +259,11 @@ def consumer_records(indexes: range) -> tuple[list[NodeRecord], list[EdgeRecord]
             edges.append(ConsentEdge(source=subject.ref, target=processing, status=ConsentStatus.OPT_OUT,
                                      captured_at=NOW - timedelta(days=index % 90),
                                      evidence=f"Individual:{record_id('Individual', index)}"))
-        if index % 100 == 0:
-            nodes.append(consent_event(index))
+        if index % 100 == 0:  # relayed from the app, as a manifest's consent events are
+            event = consent_event(index)
+            nodes.append(event)
+            edges.append(SendsToEdge(source=event.ref, target=_ref(Label.SYSTEM, f"system:{APP_HOST}"),
+                                     channel="consent_event", evidence=event.evidence))
     return nodes, edges
 
 

@@ -232,7 +232,7 @@ _FLOWS: LiteralString = (
     "    names, hops]) AS flows } "
 )
 # What the flows reached: the integrations, with the purposes they (or the manifest entries running through them)
-# serve; the systems as the org whose object's data reached them says of them, with the retention its manifests state.
+# serve; the systems as the org whose object's data reached them says of them, with the retention stated for them.
 _INTEGRATIONS: LiteralString = (
     "CALL (flows) { UNWIND flows AS flow WITH DISTINCT flow[2] AS integration_key "
     "  MATCH (i:Integration {key: integration_key}) "
@@ -249,15 +249,22 @@ _INTEGRATIONS: LiteralString = (
     "  RETURN collect([i.key, i.name, i.kind, purposes, channels, i.evidence, i.via_integration]) AS integrations } "
 )
 _SYSTEMS: LiteralString = (
-    "CALL (flows) { UNWIND flows AS flow WITH DISTINCT flow[3] AS system_key, flow[1] AS org "
+    "CALL (flows) { UNWIND flows AS flow "
+    "  WITH flow[3] AS system_key, flow[1] AS org, collect(DISTINCT flow[2]) AS vias "
     "  MATCH (s:System {key: system_key}) "
     "  OPTIONAL MATCH (:Org {key: org})-[h:HAS_SYSTEM]->(s) WHERE " + _live("h") + " "
-    "  CALL (s, org) { "
-    "    OPTIONAL MATCH (i:Integration)-[t:SENDS_TO]->(s) "
-    "    WHERE i.org_key = org AND i.retention IS NOT NULL AND " + _live("i") + " AND " + _live("t") + " "
-    "    WITH DISTINCT i.retention AS period, i.retention_basis AS basis, split(i.evidence, '/')[0] AS evidence "
+    # The retention the manifest entries carrying their data there state (an entry running through an integration
+    # speaks for it): read from those few, never from every integration sending to the system (a mobile app's
+    # consent events alone may be thousands).
+    "  CALL (s, vias) { "
+    "    UNWIND vias AS via MATCH (i:Integration {key: via}) "
+    "    CALL (i) { RETURN i AS m UNION MATCH (m:Integration {via_integration: i.key}) WHERE " + _live("m") + " "
+    "      RETURN m } "
+    "    WITH DISTINCT m WHERE m.retention IS NOT NULL "
+    "      AND EXISTS { MATCH (m)-[t:SENDS_TO]->(s) WHERE " + _live("t") + " } "
+    "    WITH DISTINCT m.retention AS period, m.retention_basis AS basis, split(m.evidence, '/')[0] AS evidence "
     "    ORDER BY period "
-    "    RETURN collect(CASE WHEN period IS NULL THEN null ELSE [period, basis, evidence] END) AS retention "
+    "    RETURN collect([period, basis, evidence]) AS retention "
     "  } "
     "  WITH s, org, h, retention ORDER BY s.key, org "
     "  RETURN collect([s.key, org, s.host, s.name, h.role, h.country, h.evidence, retention]) AS systems } "

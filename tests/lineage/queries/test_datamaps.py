@@ -77,6 +77,9 @@ CORE_SYNC = IntegrationRecord(org_id=ORG_ID, kind=IntegrationKind.CONNECTED_APP,
 SYNC_ENTRY = IntegrationRecord(org_id=ORG_ID, kind=IntegrationKind.MANIFEST, name="crm#sync",
                                evidence="manifest:crm/sync",
                                attributes={"via_integration": SYNC.key, "retention": "P6Y", "retention_basis": "SEC"})
+# A consent event of someone else's sent to the same system: its system's attributes are no statement about her data.
+OTHER_CRM_ENTRY = IntegrationRecord(org_id=ORG_ID, kind=IntegrationKind.MANIFEST, name="crm#consent_events.evt-9",
+                                    evidence="manifest:crm/evt-9", attributes={"retention": "P99Y"})
 INTAKE_ENTRY = IntegrationRecord(org_id=ORG_ID, kind=IntegrationKind.MANIFEST, name="intake#form",
                                  evidence="manifest:intake/form")
 OPT_OUT_EVENT = IntegrationRecord(
@@ -126,7 +129,7 @@ def _first_harvest() -> tuple[list[NodeRecord], list[EdgeRecord]]:
                for name in ("crm", "bi", "intake", "core")]
     nodes: list[NodeRecord] = [
         OrgRecord(org_id=ORG_ID, evidence=EVIDENCE), *objects, *FIELDS, *systems, SYNC, LOAD, EXPORT, CORE_SYNC,
-        SYNC_ENTRY, INTAKE_ENTRY, OPT_OUT_EVENT, OTHER_EVENT, MARKETING, USER,
+        SYNC_ENTRY, OTHER_CRM_ENTRY, INTAKE_ENTRY, OPT_OUT_EVENT, OTHER_EVENT, MARKETING, USER,
         SubjectRecord(hmac=ALICE, evidence="query:Borrower__c"), SubjectRecord(hmac=BOB, evidence="query:Loan__c")]
     warehouse_tax_id = _ref(Label.FIELD, field_key(ORG_ID, "Warehouse__c", "Tax_Id__c"))
     alice, bob = _ref(Label.SUBJECT, ALICE_KEY), _ref(Label.SUBJECT, BOB_KEY)
@@ -136,8 +139,8 @@ def _first_harvest() -> tuple[list[NodeRecord], list[EdgeRecord]]:
                        evidence=each.evidence) for each in FIELDS),
         *(SendsToEdge(source=integration.ref, target=_ref(Label.SYSTEM, system), channel="callout",
                       evidence=integration.evidence)
-          for integration, system in ((SYNC, CRM), (SYNC_ENTRY, CRM), (EXPORT, BI), (CORE_SYNC, CORE),
-                                      (INTAKE_ENTRY, INTAKE))),
+          for integration, system in ((SYNC, CRM), (SYNC_ENTRY, CRM), (OTHER_CRM_ENTRY, CRM), (EXPORT, BI),
+                                      (CORE_SYNC, CORE), (INTAKE_ENTRY, INTAKE))),
         HasSystemEdge(source=org, target=_ref(Label.SYSTEM, CRM), role=SystemRole.THIRD_PARTY, country="US",
                       evidence="manifest:crm"),
         _flow(_borrower("Email"), _ref(Label.SYSTEM, CRM), SYNC, opt_out_checked=False, consent_checked=True),
@@ -232,7 +235,7 @@ def test_what_the_flows_reach_carries_purposes_roles_and_retention_from_the_mani
     assert integrations[SYNC.key].channels == ("callout",)
     assert (systems[CRM].role, systems[CRM].country, systems[CRM].role_evidence) == ("third_party", "US",
                                                                                       "manifest:crm")
-    assert systems[CRM].retention == (("P6Y", "SEC", "manifest:crm"),)
+    assert systems[CRM].retention == (("P6Y", "SEC", "manifest:crm"),)  # not the P99Y of what carries none of hers
     assert systems[BI].role is None
     assert systems[BI].retention == ()
 
