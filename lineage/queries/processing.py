@@ -173,9 +173,7 @@ MOVED: LiteralString = (
     "  WHERE " + _live("r") + " AND " + _live("h") + " AND " + _live("f") + " AND " + _PERSONAL +
     "  RETURN f, toLower(type(r)) AS movement, null AS system_key, r.evidence AS evidence "
     "} "
-    "WITH i, movement, system_key, evidence, f ORDER BY f.sobject, f.name, movement "
-    "RETURN i.key AS integration_key, collect([movement, system_key, evidence, " + _FIELD_LIST + "]) AS moved "
-    "ORDER BY integration_key"
+    "RETURN i.key AS integration_key, collect([movement, system_key, evidence, " + _FIELD_LIST + "]) AS moved"
 )
 SYSTEMS: LiteralString = (
     "UNWIND $integrations AS integration_key "
@@ -354,9 +352,12 @@ def _integration(node: Any, tie: str, tie_evidence: str | None) -> IntegrationFa
 
 
 def _moved_fields(row: Any) -> list[FieldFact]:
+    """An integration's fields by object, name and movement: sorted here, per integration, rather than by the
+    engine over every row of every integration before grouping them (about a sixth of MOVED's time at 130,000)."""
     integration_key = row["integration_key"]
-    return [_field(listed, integration_key, movement, system_key, evidence)
-            for movement, system_key, evidence, listed in row["moved"]]
+    moved = [_field(listed, integration_key, movement, system_key, evidence)
+             for movement, system_key, evidence, listed in row["moved"]]
+    return sorted(moved, key=lambda each: (each.sobject, each.name, each.movement or ""))
 
 
 _object_key = functools.lru_cache(maxsize=4096)(sobject_key)  # a record's fields come from a few thousand objects
@@ -364,12 +365,11 @@ _object_key = functools.lru_cache(maxsize=4096)(sobject_key)  # a record's field
 
 def _field(listed: list[Any], integration_key: str | None, movement: str | None, system_key: str | None,
            evidence: str | None) -> FieldFact:
-    """A field from its `_FIELD_LIST`."""
+    """A field from its `_FIELD_LIST` (whose flags are never null), made positionally: a large record makes a hundred
+    thousand, and keywords took twice as long."""
     key, org_id, sobject, name, category, sensitive, encrypted = listed
-    return FieldFact(key=key, sobject=sobject, sobject_key=_object_key(org_id, sobject), name=name,
-                     category=category, sensitive=bool(sensitive),
-                     encrypted=bool(encrypted), integration_key=integration_key, movement=movement,
-                     system_key=system_key, evidence=evidence)
+    return FieldFact(key, sobject, _object_key(org_id, sobject), name, category, sensitive, encrypted, integration_key,
+                     movement, system_key, evidence)
 
 
 def _system(row: Any) -> SystemFact:
