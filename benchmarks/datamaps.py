@@ -17,6 +17,8 @@ Then, for `--lookups` consumers drawn at random (after 20 not counted, to warm u
   the identifier index, the audit entry in SQLite, the map, the serializer; no HTTP server or network), checking 200;
 - `data_map_of`: the map alone, for the same consumer, checking it holds the consumer's six objects;
 - `round_trip`: `RETURN 1` to the graph, the floor any query pays on this machine at this moment.
+It also profiles the map's query for 20 of them (`db_hits_per_map`: the engine's own count of its work, which does
+not depend on the machine's load: it should not grow with `--subjects`).
 Each pair takes turns to go first. Prints JSON: the write's rows and rate; p50, p95, p99, mean and max in
 milliseconds of each against the issue's target (p95 < 50 ms); the subjects in the graph; and the machine's load
 average while measuring (the figures are only as quiet as the machine).
@@ -47,7 +49,9 @@ from benchmarks.django_env import prepared_graph, set_up_django
 os.environ.setdefault("API_RATE_PER_TOKEN", "1000000/min")  # a thousand look-ups a minute is the point here
 set_up_django("datamaps-benchmark")
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group, User  # noqa: E402
+from neo4j import GraphDatabase  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from catalog.accounts import roles, services  # noqa: E402
@@ -92,6 +96,7 @@ from lineage import (  # noqa: E402
     subject_key,
 )
 from lineage.identifiers import IdentifierKind, identifier_hmac, key_id, normalised_email  # noqa: E402
+from lineage.queries.datamaps import SUBJECT_FACTS  # noqa: E402
 from lineage.vocabulary import Label  # noqa: E402
 
 ORG_ID = "00D000000000BDMAAA"
@@ -124,12 +129,13 @@ def main() -> None:
         written = write_org(graph, args.subjects, args.chunk)
     try:
         timings = measure(args)
+        hits = db_hits_per_map(args)
     finally:
         if not args.keep:
             purge_org(graph, ORG_KEY)
     [counted] = graph.read("MATCH (s:Subject) RETURN count(s) AS subjects")
     print(json.dumps({"subjects_written": args.subjects, "subjects_in_graph": counted["subjects"], "write": written,
-                      **{kind: figures(values) for kind, values in timings.items()},
+                      **{kind: figures(values) for kind, values in timings.items()}, "db_hits_per_map": hits,
                       "load_average": [round(each, 2) for each in os.getloadavg()], "target_p95_ms": TARGET_P95_MS},
                      indent=2))
 
@@ -327,6 +333,23 @@ def mapped(index: int) -> None:
     data_map = data_map_of(subject_key(subject_hmac(index)))
     if len(data_map.records) != len(OBJECTS):
         raise SystemExit(f"consumer {index}'s map holds {len(data_map.records)} objects, not {len(OBJECTS)}")
+
+
+def db_hits_per_map(args: argparse.Namespace) -> dict[str, int]:
+    """The engine's count of its reads for the map's query of 20 drawn consumers (PROFILE), min and max."""
+    config = settings.NEO4J
+    hits: list[int] = []
+    with GraphDatabase.driver(config["uri"], auth=(config["user"], config["password"])) as driver:
+        for index in list(drawn(args))[:20]:
+            with driver.session(database=config["database"]) as session:
+                summary = session.run("PROFILE " + SUBJECT_FACTS, subject_key=subject_key(subject_hmac(index)),
+                                      as_of=datetime.now(UTC), overrides=None).consume()
+            hits.append(_db_hits(summary.profile or {}))
+    return {"min": min(hits), "max": max(hits)}
+
+
+def _db_hits(plan: dict[str, Any]) -> int:
+    return int(plan.get("dbHits", 0)) + sum(_db_hits(child) for child in plan.get("children", []))
 
 
 def percentile(values: list[float], share: int) -> float:
