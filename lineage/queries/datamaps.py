@@ -24,7 +24,7 @@ from lineage.graph import Graph
 from lineage.queries.classification import effective_category_at, effective_sensitive_at
 from lineage.queries.processing import _live
 
-MAX_FIELD_HOPS = 2  # a field's data may pass through this many other fields before it reaches a system
+MAX_FIELD_HOPS = 2  # other fields a field's data may pass through before it reaches a system (`{0,2}` in _FLOWS)
 WHOLE_OBJECT = "*"  # the field name standing for a whole object read and sent out
 
 
