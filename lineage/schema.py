@@ -180,10 +180,18 @@ def bootstrap_schema(graph: Graph) -> SchemaReport:
     return SchemaReport(created=tuple(missing), existing=tuple(name for name in wanted if name in before))
 
 
+# What a consumer's data map reads that only some sources write (a manifest's entries and consent events, an opt-out
+# checkbox, a consent's end): an org without manifests would otherwise log a warning with every look-up.
+DATA_MAP_PROPERTIES = ("subject_record", "manifest_entry", "event_id", "change", "purposes", "recorded_at",
+                       "relayed_at", "opt_out_sla_hours", "system", "system_name", "via_integration", "retention",
+                       "retention_basis", "meaning", "effective_to")
+
+
 def register_property_keys(graph: Graph) -> None:
     """Make the override properties known before any override is written: every field query reads them (the
-    effective classification), and the engine warns of an unknown property key on each query until one exists."""
-    for name in OVERRIDE_PROPERTIES:
+    effective classification), and the engine warns of an unknown property key on each query until one exists. The
+    same for the properties a data map reads (DATA_MAP_PROPERTIES)."""
+    for name in (*OVERRIDE_PROPERTIES, *DATA_MAP_PROPERTIES):
         graph.write("CALL db.createProperty($name)", name=name)
 
 

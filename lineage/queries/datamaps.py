@@ -172,7 +172,7 @@ _CONSENTS: LiteralString = (
     "CALL (subject) { MATCH (subject)-[c:CONSENTED]->(t) WHERE " + _live("c") + " AND " + _live("t") + " "
     "  WITH c, t ORDER BY t.name, c.channel "
     "  RETURN collect([t.key, labels(t)[0], t.name, c.status, c.channel, c.captured_at.epochMillis, "
-    "    toString(c.effective_from), toString(properties(c)['effective_to']), t.meaning, c.key, c.evidence]) "
+    "    toString(c.effective_from), toString(c.effective_to), t.meaning, c.key, c.evidence]) "
     "    AS consents } "
 )
 # Their objects' live fields, each with its effective classification, read once for the categories and the flows.

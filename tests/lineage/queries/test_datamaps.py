@@ -12,6 +12,7 @@ writers:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -269,3 +270,11 @@ def test_the_facts_are_read_from_the_subject_outwards_never_by_scanning_a_label(
     assert "NodeUniqueIndexSeek" in operators
     assert "NodeByLabelScan" not in operators
     assert "AllNodesScan" not in operators
+
+
+def test_reading_facts_draws_no_warning_from_the_engine(datamap_graph: Graph,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="neo4j.notifications"):
+        subject_facts(datamap_graph, ALICE_KEY, NOW)
+
+    assert [each.getMessage()[:200] for each in caplog.records if each.name == "neo4j.notifications"] == []
