@@ -181,10 +181,13 @@ def bootstrap_schema(graph: Graph) -> SchemaReport:
 
 
 # What a consumer's data map reads that only some sources write (a manifest's entries and consent events, an opt-out
-# checkbox, a consent's end): an org without manifests would otherwise log a warning with every look-up.
+# checkbox, a consent's end, event logs' use): an org harvested without them would otherwise log a warning with every
+# look-up.
 DATA_MAP_PROPERTIES = ("subject_record", "manifest_entry", "event_id", "change", "purposes", "recorded_at",
                        "relayed_at", "opt_out_sla_hours", "system", "system_name", "via_integration", "retention",
-                       "retention_basis", "meaning", "effective_to")
+                       "retention_basis", "meaning", "effective_from", "effective_to", "captured_at", "channel",
+                       "consent_checked", "opt_out_checked", "requests", "rows", "first_accessed_at",
+                       "last_accessed_at", "user_id", "record_ids")
 
 
 def register_property_keys(graph: Graph) -> None:
