@@ -158,8 +158,6 @@ class SubjectFacts:
     consent_events: tuple[ConsentEventFact, ...]
 
 
-_PERSONAL = "(" + effective_category_at("f") + " IS NOT NULL OR " + effective_sensitive_at("f") + ")"
-
 # Each part reads from `subject` or `objects` (the keys of the objects holding their records); SUBJECT_FACTS
 # runs them all in one query, as a round trip costs more than most of them.
 _RECORDS: LiteralString = (
