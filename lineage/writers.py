@@ -48,7 +48,9 @@ DEFAULT_BATCH_SIZE = 2_000
 # Edges of one consumer, ending in nodes a million consumers share (their object, a purpose). A MERGE of such an
 # edge may read every edge of the shared node when its plan was made on a smaller graph: one chunk of 2,000
 # consumers took 8.4 minutes of a 1,000,000-consumer org's task (benchmarks/consent_ranges.py), the next 12 s.
-CONSUMER_RELS = frozenset({Rel.HAS_RECORD, Rel.CONSENTED})
+# IDENTIFIES likewise: a plan made while the index was empty read every IDENTIFIES edge for each row (chunk two of
+# a 10,000-consumer org's consents took minutes on one statement; benchmarks/identifiers.py).
+CONSUMER_RELS = frozenset({Rel.HAS_RECORD, Rel.CONSENTED, Rel.IDENTIFIES})
 
 Row = dict[str, Any]
 EdgeShape = tuple[Rel, Label, Label]
