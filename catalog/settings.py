@@ -51,6 +51,8 @@ if not SECRETS_KEY:
 SUBJECT_HMAC_KEY: str = env.str("SUBJECT_HMAC_KEY", default=development_subject_key(SECRET_KEY) if DEBUG else "")
 if not SUBJECT_HMAC_KEY:
     raise ImproperlyConfigured("SUBJECT_HMAC_KEY must be set when DEBUG is off")
+# Earlier subject keys, comma-separated, while a rotation re-keys the identifier index: look-ups hash under each too.
+SUBJECT_HMAC_PREVIOUS_KEYS: list[str] = env.list("SUBJECT_HMAC_PREVIOUS_KEYS", default=[])
 # Ed25519 private key signing every RoPA export (PEM, or base64 of its 32-byte seed); derived in development.
 # Unset with DEBUG off, exports cannot be signed and `check --deploy` says so (catalog.E006).
 # The PDF exports' typeface (DejaVu Sans, regular, bold and mono): Debian's fonts-dejavu-core puts it here.
@@ -78,6 +80,10 @@ HARVEST_CONSENTS_FULL_READ_ABOVE: int = env.int("HARVEST_CONSENTS_FULL_READ_ABOV
 # org's daily API requests, kept for its own integrations; what they would is said "not counted: API budget".
 HARVEST_RETENTION_COUNT_EVERY_HOURS: int = env.int("HARVEST_RETENTION_COUNT_EVERY_HOURS", default=24)
 HARVEST_API_RESERVE_PERCENT: int = env.int("HARVEST_API_RESERVE_PERCENT", default=10)
+# A data-map look-up with include_values reads the consumer's values live (harvesters.live_values): at most this many
+# Composite calls (five objects each), each answered within this many seconds, and never into the reserve above.
+DATAMAP_LIVE_VALUES_MAX_CALLS: int = env.int("DATAMAP_LIVE_VALUES_MAX_CALLS", default=4)
+DATAMAP_LIVE_VALUES_TIMEOUT_S: float = env.float("DATAMAP_LIVE_VALUES_TIMEOUT_S", default=15.0)
 
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
