@@ -6,6 +6,9 @@ A human-owned field shows the privacy officer's words, else what the graph says,
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -94,10 +97,25 @@ def _record(alias: str, as_of: datetime | None, only: str | None) -> RecordOfPro
     org = org_named(alias)
     moment, live = _moment(as_of)
     entries = {entry.activity_key: entry for entry in ActivityEntry.objects.filter(org=org)}
-    activities = _activities(org, moment, live, only) if org.org_id else []
+    with _without_cycle_collection():
+        activities = _activities(org, moment, live, only) if org.org_id else []
     return RecordOfProcessing(
         alias=org.alias, as_of=moment, live=live, harvested=bool(org.org_id), owned=_org_owned(org),
         activities=tuple(_activity_record(org.alias, moment, each, entries.get(each.key)) for each in activities))
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """A large org's record is a few hundred thousand new objects, which Python's cycle collector (run every few
+    hundred allocations) walked again and again: a quarter of a 125,000-field build. The build leaves no cycles behind
+    worth collecting at once; reference counting frees what it drops, and the collector resumes after it."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def activity_of(alias: str, key: str, as_of: datetime | None = None) -> ActivityRecord:
