@@ -61,12 +61,23 @@ PDF_LIBS := fonts-dejavu-core
 pdf-libs:
 	@dpkg -s $(PDF_LIBS) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS); }
 
+# The suite runs on this many processes (pytest-xdist), each with a Neo4j engine of its own: its tests mostly wait on
+# round trips (the engine, the simulator, a worker), so two processes keep two cores busy.
+TEST_WORKERS ?= 2
+TEST_WORKER_IDS = $(shell seq 0 $$(($(TEST_WORKERS) - 1)))
+
 # Starts what the suite needs, runs ruff, mypy and pytest, then stops only what it started.
 test: venv chromium pdf-libs
 	@export $(TEST_ENV); \
-	$(PY) -m local_services start --record .local/test/started || { \
-		$(PY) -m local_services stop --only-recorded .local/test/started; exit 1; }; \
 	status=0; \
-	$(VENV)/bin/ruff check . && $(VENV)/bin/mypy . && $(VENV)/bin/pytest $(PYTEST_ARGS) || status=$$?; \
-	$(PY) -m local_services stop --only-recorded .local/test/started; \
+	for n in $(TEST_WORKER_IDS); do \
+		$(PY) -m local_services start --test-worker $$n --record .local/test/started-$$n || status=1; \
+	done; \
+	if [ $$status = 0 ]; then \
+		$(VENV)/bin/ruff check . && $(VENV)/bin/mypy . && \
+		$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS) || status=$$?; \
+	fi; \
+	for n in $(TEST_WORKER_IDS); do \
+		$(PY) -m local_services stop --test-worker $$n --only-recorded .local/test/started-$$n; \
+	done; \
 	exit $$status

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from local_services.celery_worker import CeleryWorker
 from local_services.neo4j_engine import Neo4jEngine
 from local_services.process import ServiceError, ServiceState
 from local_services.redis_server import RedisServer
-from local_services.settings import from_environment
+from local_services.settings import for_test_worker, from_environment
 from local_services.simulator_process import SimulatorProcess
 
 Service = Neo4jEngine | RedisServer | CeleryWorker | SimulatorProcess
@@ -19,12 +20,13 @@ SERVICE_NAMES = ("neo4j", "redis", "worker", "simulator")
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = from_environment()
+    settings = from_environment(for_test_worker(os.environ, args.test_worker))
     try:
         services: list[Service] = [Neo4jEngine(settings), RedisServer(settings), CeleryWorker(settings),
                                    SimulatorProcess(settings)]
-        # The worker and the simulator run only when asked for; stopping everything includes them, first.
-        default = ("neo4j", "redis") if args.action == "start" else SERVICE_NAMES
+        # The worker and the simulator run only when asked for; stopping everything includes them, first. The
+        # suite's other workers share worker 0's Redis (each its own databases) and have only an engine of their own.
+        default = ("neo4j",) if args.test_worker else ("neo4j", "redis") if args.action == "start" else SERVICE_NAMES
         chosen = [s for s in services if s.name in (args.services or default)]
         if args.action == "stop":
             chosen.reverse()
@@ -79,4 +81,6 @@ def _parser() -> argparse.ArgumentParser:
                         help="default: neo4j and redis (stop, status: all)")
     parser.add_argument("--record", type=Path, help="with start: write the names of the services started")
     parser.add_argument("--only-recorded", type=Path, help="with stop: stop only the services named in this file")
+    parser.add_argument("--test-worker", type=int, default=0, metavar="N",
+                        help="the services of the suite's parallel worker N (its own Neo4j; 0: the environment's)")
     return parser

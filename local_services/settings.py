@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from local_services.process import ServiceError
 
@@ -17,6 +18,7 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost"}
 DEFAULT_NEO4J_URI = "bolt://127.0.0.1:7687"
 DEFAULT_NEO4J_PASSWORD = "recordkeeper-dev"  # noqa: S105 - a local development default, documented
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
+TEST_WORKER_PORT_STEP = 100  # the suite's worker N has its Neo4j this many ports above worker 0's, times N
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class LocalSettings:
         return REPO_ROOT / ".local" / "neo4j-jars" / neo4j_version()
 
 
-def from_environment(environ: dict[str, str] | None = None) -> LocalSettings:
+def from_environment(environ: Mapping[str, str] | None = None) -> LocalSettings:
     env = os.environ if environ is None else environ
     return LocalSettings(
         state_dir=Path(env.get("LOCAL_SERVICES_DIR", str(REPO_ROOT / ".local" / "dev"))),
@@ -74,3 +76,25 @@ def neo4j_version() -> str:
     if match is None:
         raise ServiceError(f"no <neo4j.version> in {LAUNCHER_DIR / 'pom.xml'}")
     return match.group(1)
+
+
+def for_test_worker(environ: Mapping[str, str], worker: int) -> dict[str, str]:
+    """The environment of the suite's parallel worker `worker` (pytest-xdist's gwN): worker 0 runs in `environ` as it
+    is; another gets an engine and data folder of its own (a test owns the whole graph while it runs) and Redis
+    databases of its own on the same server (a Celery worker of its tests takes only their tasks)."""
+    if worker == 0:
+        return dict(environ)
+    settings = from_environment(environ)
+    engine = urlsplit(settings.neo4j_uri)
+    broker = environ.get("CELERY_BROKER_URL", DEFAULT_BROKER_URL)
+    backend = environ.get("CELERY_RESULT_BACKEND", broker)
+    return {**environ,
+            "LOCAL_SERVICES_DIR": str(settings.state_dir / f"worker-{worker}"),
+            "NEO4J_URI": f"{engine.scheme}://{engine.hostname}:{settings.neo4j_port + TEST_WORKER_PORT_STEP * worker}",
+            "CELERY_BROKER_URL": _redis_database(broker, 2 * worker),
+            "CELERY_RESULT_BACKEND": _redis_database(backend, 2 * worker + 1)}
+
+
+def _redis_database(url: str, number: int) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{number}", parts.query, parts.fragment))

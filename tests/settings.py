@@ -3,11 +3,17 @@ otherwise, as `make test` runs them; tests of the production settings start thei
 
 import os
 
+from local_services.settings import for_test_worker
+
 os.environ.setdefault("DEBUG", "true")
 # The suite's harvests test the graph; the records' tests of regeneration turn it on (workers inherit this).
 os.environ.setdefault("RECORDS_REGENERATE_AFTER_HARVEST", "false")
+# Under pytest-xdist (`make test` runs TEST_WORKERS processes), each process uses its own engine and Redis databases.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw"):
+    os.environ.update(for_test_worker(os.environ, int(_worker.removeprefix("gw"))))
 
-from catalog.settings import *  # noqa: F403
+from catalog.settings import *  # noqa: E402, F403  # read after the environment above is set
 
 # The suite creates and logs in hundreds of users: the product's password hasher (PBKDF2, a million rounds, made to
 # be slow) cost seconds a test. Passwords here guard nothing; the production settings keep Django's hashers.
