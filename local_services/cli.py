@@ -24,9 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         services: list[Service] = [Neo4jEngine(settings), RedisServer(settings), CeleryWorker(settings),
                                    SimulatorProcess(settings)]
-        # The worker and the simulator run only when asked for; stopping everything includes them, first. The
-        # suite's other workers share worker 0's Redis (each its own databases) and have only an engine of their own.
-        default = ("neo4j",) if args.test_worker else ("neo4j", "redis") if args.action == "start" else SERVICE_NAMES
+        # The worker and the simulator run only when asked for; stopping everything includes them, first.
+        default = ("neo4j", "redis") if args.action == "start" else SERVICE_NAMES
         chosen = [s for s in services if s.name in (args.services or default)]
         if args.action == "stop":
             chosen.reverse()

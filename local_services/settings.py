@@ -80,21 +80,24 @@ def neo4j_version() -> str:
 
 def for_test_worker(environ: Mapping[str, str], worker: int) -> dict[str, str]:
     """The environment of the suite's parallel worker `worker` (pytest-xdist's gwN): worker 0 runs in `environ` as it
-    is; another gets an engine and data folder of its own (a test owns the whole graph while it runs) and Redis
-    databases of its own on the same server (a Celery worker of its tests takes only their tasks)."""
+    is; another gets a data folder, a Neo4j engine and a Redis server of its own, their ports TEST_WORKER_PORT_STEP·N
+    above worker 0's: a test owns the whole graph while it runs, and its Celery workers see no other worker's
+    tasks, broadcasts or replies (Redis's publish and subscribe ignore its database numbers)."""
     if worker == 0:
         return dict(environ)
     settings = from_environment(environ)
-    engine = urlsplit(settings.neo4j_uri)
+    shift = TEST_WORKER_PORT_STEP * worker
     broker = environ.get("CELERY_BROKER_URL", DEFAULT_BROKER_URL)
-    backend = environ.get("CELERY_RESULT_BACKEND", broker)
     return {**environ,
             "LOCAL_SERVICES_DIR": str(settings.state_dir / f"worker-{worker}"),
-            "NEO4J_URI": f"{engine.scheme}://{engine.hostname}:{settings.neo4j_port + TEST_WORKER_PORT_STEP * worker}",
-            "CELERY_BROKER_URL": _redis_database(broker, 2 * worker),
-            "CELERY_RESULT_BACKEND": _redis_database(backend, 2 * worker + 1)}
+            "NEO4J_URI": _shifted(settings.neo4j_uri, "NEO4J_URI", 7687, shift),
+            "CELERY_BROKER_URL": _shifted(broker, "CELERY_BROKER_URL", 6379, shift),
+            "CELERY_RESULT_BACKEND": _shifted(environ.get("CELERY_RESULT_BACKEND", broker), "CELERY_RESULT_BACKEND",
+                                              6379, shift)}
 
 
-def _redis_database(url: str, number: int) -> str:
+def _shifted(url: str, variable: str, default_port: int, ports: int) -> str:
+    """`url` (set as `variable`) with its port `ports` higher; `loopback_port` checks it is on this machine."""
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{number}", parts.query, parts.fragment))
+    port = loopback_port(url, variable, default=default_port) + ports
+    return urlunsplit((parts.scheme, f"{parts.hostname}:{port}", parts.path, parts.query, parts.fragment))

@@ -8,7 +8,7 @@ from local_services.settings import for_test_worker
 os.environ.setdefault("DEBUG", "true")
 # The suite's harvests test the graph; the records' tests of regeneration turn it on (workers inherit this).
 os.environ.setdefault("RECORDS_REGENERATE_AFTER_HARVEST", "false")
-# Under pytest-xdist (`make test` runs TEST_WORKERS processes), each process uses its own engine and Redis databases.
+# Under pytest-xdist (`make test` runs TEST_WORKERS processes), each process uses its own engine and Redis server.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _worker.startswith("gw"):
     os.environ.update(for_test_worker(os.environ, int(_worker.removeprefix("gw"))))

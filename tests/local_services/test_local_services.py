@@ -77,7 +77,7 @@ def test_stop_only_recorded_stops_nothing_that_the_run_did_not_start(services_up
     assert Neo4jEngine(from_environment()).answers()
 
 
-def test_a_parallel_test_worker_gets_an_engine_a_folder_and_redis_databases_of_its_own():
+def test_a_parallel_test_worker_gets_a_folder_an_engine_and_a_redis_server_of_its_own():
     given = {"LOCAL_SERVICES_DIR": "/srv/suite", "NEO4J_URI": "bolt://127.0.0.1:7688",
              "CELERY_BROKER_URL": "redis://127.0.0.1:6380/0", "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6380/1",
              "NEO4J_PASSWORD": "secret"}
@@ -85,5 +85,5 @@ def test_a_parallel_test_worker_gets_an_engine_a_folder_and_redis_databases_of_i
     assert for_test_worker(given, 0) == given
     assert for_test_worker(given, 2) == {**given, "LOCAL_SERVICES_DIR": "/srv/suite/worker-2",
                                          "NEO4J_URI": "bolt://127.0.0.1:7888",
-                                         "CELERY_BROKER_URL": "redis://127.0.0.1:6380/4",
-                                         "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6380/5"}
+                                         "CELERY_BROKER_URL": "redis://127.0.0.1:6580/0",
+                                         "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6580/1"}
