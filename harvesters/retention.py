@@ -39,7 +39,7 @@ from harvesters.connections import client_for
 from harvesters.models import HarvestRun
 from lineage import GraphWriter, RetentionCountRecord, get_graph, org_key
 from lineage.queries.processing import ProcessingFacts, processing_facts
-from lineage.queries.retention import before, count_query, latest_count_at
+from lineage.queries.retention import before, count_query, latest_count_at, query_artefact
 
 log = logging.getLogger(__name__)
 UNCOUNTABLE_SUFFIXES = ("__x", "__b", "__e", "__mdt")
@@ -105,7 +105,7 @@ def count_records(client: OrgClient, org_id: str, run_uid: str, planned: list[Pl
         answers += _count(client, batch, budget) if allowed else [(None, budget.exhausted)] * len(batch)
     return [RetentionCountRecord(org_id=org_id, sobject=each.sobject, period=each.period, cutoff=cutoff,
                                  counted_at=moment, counted_in=run_uid, count=count, not_counted=not_counted,
-                                 query=query, evidence=f"SOQL: {query}")
+                                 query=query, evidence=query_artefact(query))
             for each, cutoff, query, (count, not_counted) in zip(planned, cutoffs, queries, answers, strict=True)]
 
 

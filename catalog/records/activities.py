@@ -24,6 +24,7 @@ from lineage.queries.processing import (
     RecordTypeFact,
     SystemFact,
 )
+from lineage.queries.retention import query_artefact
 
 T = TypeVar("T")
 
@@ -388,7 +389,7 @@ def _kept_past_retention(facts: ProcessingFacts) -> tuple[Stated[KeptPastRetenti
               else ""))
     return tuple(Stated(KeptPastRetention(each.sobject, each.period, each.count, each.cutoff, each.counted_at,
                                           each.not_counted),
-                        (Evidence((each.key,), f"SOQL: {each.query}"), *period_evidence),
+                        (Evidence((each.key,), query_artefact(each.query)), *period_evidence),
                         reason=f"records created before {each.cutoff:%Y-%m-%d}, counted {each.counted_at:%Y-%m-%d}; "
                                + why)
                  for each in facts.retention_counts)

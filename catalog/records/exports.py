@@ -39,7 +39,7 @@ from catalog.records.activities import Activity, Evidence, KeptPastRetention, Re
 from catalog.records.api import ActivityDetailSerializer, RecordSerializer
 from catalog.records.ico import ico_table
 from catalog.records.signing import ExportSubject, embed_signature, sidecar_path, sign_export, sign_json_body
-from lineage.queries.retention import count_query
+from lineage.queries.retention import SOQL_ARTEFACT, count_query
 
 JSON: Final = "json"
 CSV: Final = "csv"
@@ -234,7 +234,7 @@ def _none_kept(label: str, counted: list[Stated[KeptPastRetention]]) -> Line:
                     counted[0].evidence)
     first = counted[0].value
     query = f"SOQL, one query per object: {count_query('<object>', first.cutoff)}"
-    evidence = {Evidence(each.path, query if (each.artefact or "").startswith("SOQL: ") else each.artefact): None
+    evidence = {Evidence(each.path, query if (each.artefact or "").startswith(SOQL_ARTEFACT) else each.artefact): None
                 for stated in counted for each in stated.evidence}
     objects = ", ".join(sorted(each.value.sobject for each in counted))
     return Line("kept_past_retention", label,

@@ -29,6 +29,7 @@ _PERIOD = re.compile(r"^P(?=\d|T\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
                      r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 _REFERENCE = datetime(2000, 3, 1, tzinfo=UTC)  # periods are compared by the cutoffs they give from one moment
 RETENTION_COUNT_SOQL = "SELECT COUNT() FROM {sobject} WHERE CreatedDate < {cutoff}"
+SOQL_ARTEFACT = "SOQL: "  # how evidence names a count's query: SOQL_ARTEFACT + the query
 
 
 class PeriodError(ValueError):
@@ -85,6 +86,11 @@ def soql_datetime(moment: datetime) -> str:
 
 def count_query(sobject: str, cutoff: datetime) -> str:
     return RETENTION_COUNT_SOQL.format(sobject=sobject, cutoff=soql_datetime(cutoff))
+
+
+def query_artefact(query: str) -> str:
+    """The artefact a count rests on: its query, as evidence names it."""
+    return SOQL_ARTEFACT + query
 
 
 # The latest count of each object and period by $as_of (counted_at is Salesforce's clock at the count).
