@@ -33,7 +33,7 @@ from catalog.api.schema import ProblemAutoSchema
 from catalog.api.serializers import ProblemSerializer
 from catalog.datamaps import disclosures, exports, services
 from catalog.datamaps.lookup import GivenIdentifier
-from catalog.records.api import EvidenceSerializer
+from catalog.records.api import EvidenceSerializer, SystemAsDeclaredSerializer
 from lineage.identifiers import IdentifierKind
 
 Answer = TypeVar("Answer", bound=HttpResponse)
@@ -102,13 +102,7 @@ class RecordsHeldSerializer(serializers.Serializer[Any]):
     evidence = EvidenceSerializer(read_only=True)
 
 
-class RecipientFlowSerializer(serializers.Serializer[Any]):
-    system_key = serializers.CharField(read_only=True)
-    host = serializers.CharField(read_only=True)
-    name = serializers.CharField(read_only=True, allow_null=True)
-    role = serializers.CharField(read_only=True, allow_null=True,
-                                 help_text="service_provider, contractor, third_party, first_party; null: undeclared")
-    country = serializers.CharField(read_only=True, allow_null=True)
+class RecipientFlowSerializer(SystemAsDeclaredSerializer):
     integration = serializers.CharField(read_only=True)
     integration_kind = serializers.CharField(read_only=True)
     direction = serializers.CharField(read_only=True, help_text="sends: their data leaves to it; receives: it writes "

@@ -48,13 +48,18 @@ class StatedBooleanSerializer(StatedSerializer):
     value = serializers.BooleanField(read_only=True)
 
 
-class RecipientSerializer(serializers.Serializer[Any]):
+# A system the data goes to, with the CCPA role and country the org declares for it (records and data maps); a
+# comment, not a docstring, which the schema would give every subclass as its description.
+class SystemAsDeclaredSerializer(serializers.Serializer[Any]):
     system_key = serializers.CharField(read_only=True)
     host = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True, allow_null=True)
     role = serializers.CharField(read_only=True, allow_null=True,
                                  help_text="service_provider, contractor, third_party, first_party; null: undeclared")
     country = serializers.CharField(read_only=True, allow_null=True)
+
+
+class RecipientSerializer(SystemAsDeclaredSerializer):
     integration = serializers.CharField(read_only=True, help_text="The integration that moves the data there")
     dpa_signed = serializers.BooleanField(read_only=True, allow_null=True, help_text="A contract on file")
 
