@@ -3,7 +3,9 @@ served by the Salesforce org simulator."""
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -89,7 +91,7 @@ def start_worker(log_dir: Path, *, name: str, pool: str = "solo", concurrency: i
             [sys.executable, "-m", "celery", "-A", "catalog", "worker", "--pool", pool, "--concurrency",
              str(concurrency), "--queues", queue, "--hostname", hostname, "--loglevel", "INFO"],
             cwd=Path(__file__).resolve().parents[1], env=env, stdout=out, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL, preexec_fn=_die_with_the_suite,
         )
     started = WorkerProcess(hostname, queue, process, log)
     try:
@@ -124,6 +126,13 @@ def own_workers(services_up: None, tmp_path: Path) -> Iterator[Callable[..., Wor
     yield start
     for each in started:
         each.stop()
+
+
+def _die_with_the_suite() -> None:
+    """Run in the worker before it starts: the kernel sends it SIGTERM when the pytest process ends. A worker orphaned
+    by a killed run would otherwise take the next run's tasks from the same broker."""
+    linux_set_parent_death_signal = 1  # PR_SET_PDEATHSIG, <linux/prctl.h>
+    ctypes.CDLL(None, use_errno=True).prctl(linux_set_parent_death_signal, signal.SIGTERM)
 
 
 def _wait_for_worker(hostname: str, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -9,9 +9,13 @@ os.environ.setdefault("DEBUG", "true")
 # The suite's harvests test the graph; the records' tests of regeneration turn it on (workers inherit this).
 os.environ.setdefault("RECORDS_REGENERATE_AFTER_HARVEST", "false")
 # Under pytest-xdist (`make test` runs TEST_WORKERS processes), each process uses its own engine and Redis server.
+# The processes a test starts (Celery workers, gunicorn) inherit the shifted environment and the worker's name and
+# read these settings again: the mark keeps them on their parent's services instead of shifting a second time.
+SHIFTED_FOR_TEST_WORKER = "RECORDKEEPER_SHIFTED_FOR_TEST_WORKER"
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-if _worker.startswith("gw"):
+if _worker.startswith("gw") and os.environ.get(SHIFTED_FOR_TEST_WORKER) != _worker:
     os.environ.update(for_test_worker(os.environ, int(_worker.removeprefix("gw"))))
+    os.environ[SHIFTED_FOR_TEST_WORKER] = _worker
 
 from catalog.settings import *  # noqa: E402, F403  # read after the environment above is set
 

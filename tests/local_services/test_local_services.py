@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -87,3 +88,25 @@ def test_a_parallel_test_worker_gets_a_folder_an_engine_and_a_redis_server_of_it
                                          "NEO4J_URI": "bolt://127.0.0.1:7888",
                                          "CELERY_BROKER_URL": "redis://127.0.0.1:6580/0",
                                          "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6580/1"}
+
+
+def environment_after_reading_the_suites_settings(environ: dict[str, str]) -> dict[str, str]:
+    shown = "import json, os, tests.settings; print(json.dumps(dict(os.environ)))"
+    result = subprocess.run([sys.executable, "-c", shown], cwd=REPO, env=environ, capture_output=True, text=True,
+                            timeout=60, check=True)
+    read: dict[str, str] = json.loads(result.stdout)
+    return read
+
+
+def test_a_process_that_a_parallel_test_worker_starts_stays_on_that_workers_services():
+    given = {key: value for key, value in os.environ.items() if key != "RECORDKEEPER_SHIFTED_FOR_TEST_WORKER"}
+    given.update({"LOCAL_SERVICES_DIR": "/srv/suite", "NEO4J_URI": "bolt://127.0.0.1:7688",
+                  "CELERY_BROKER_URL": "redis://127.0.0.1:6380/0", "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6380/1",
+                  "PYTEST_XDIST_WORKER": "gw2"})
+    services = ("LOCAL_SERVICES_DIR", "NEO4J_URI", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
+
+    worker = environment_after_reading_the_suites_settings(given)
+    started_by_the_worker = environment_after_reading_the_suites_settings(worker)
+
+    assert {key: worker[key] for key in services} == {key: for_test_worker(given, 2)[key] for key in services}
+    assert {key: started_by_the_worker[key] for key in services} == {key: worker[key] for key in services}
