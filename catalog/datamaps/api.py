@@ -33,7 +33,7 @@ from catalog.api.schema import ProblemAutoSchema
 from catalog.api.serializers import ProblemSerializer
 from catalog.datamaps import disclosures, exports, services
 from catalog.datamaps.lookup import GivenIdentifier
-from catalog.records.api import EvidenceSerializer, SystemAsDeclaredSerializer
+from catalog.records.api import EvidenceSerializer, SystemAsDeclaredSerializer, as_of_asked
 from lineage.identifiers import IdentifierKind
 
 Answer = TypeVar("Answer", bound=HttpResponse)
@@ -68,6 +68,9 @@ class LookupRequestSerializer(serializers.Serializer[Any]):
     include_values = serializers.BooleanField(required=False, default=False,
                                               help_text="Read their current values live from Salesforce (the "
                                                         "specific pieces): in this answer only, never stored")
+    as_of = serializers.CharField(required=False, allow_blank=True, max_length=40,
+                                  help_text="Their map as the graph stood then: a date (the end of that day, UTC) or "
+                                            "an ISO 8601 date and time; now when left out or blank")
 
 
 class ExportRequestSerializer(LookupRequestSerializer):
@@ -265,7 +268,10 @@ class _LookupView(APIView):
         body = self.request_body(request)
         asker = services.Asker(actor=request.user, reason=body["reason"], origin=services.API,
                                token=token_of(request.auth))
-        return services.look_up(asker, given_identifiers(body), include_values=body["include_values"],
+        as_of = as_of_asked(body)
+        if as_of is not None:
+            details = {**details, "as_of": as_of.isoformat()}
+        return services.look_up(asker, given_identifiers(body), include_values=body["include_values"], as_of=as_of,
                                 details=details)
 
     @sensitive_variables()

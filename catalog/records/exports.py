@@ -221,17 +221,18 @@ def _kept_past_retention(activity: Activity) -> list[Line]:
         if each.value.older == 0:
             clean.setdefault((each.value.period, each.value.cutoff.date(), each.value.counted_at.date()),
                              []).append(each)
-    return [*(Line("kept_past_retention", label, kept_words(each.value), each.reason, each.evidence)
-              for each in flagged),
-            *(_none_kept(label, counted) for counted in clean.values())]
+    return [*(_kept_line(label, each) for each in flagged), *(_none_kept(label, counted) for counted in clean.values())]
+
+
+def _kept_line(label: str, stated: Stated[KeptPastRetention]) -> Line:
+    return Line("kept_past_retention", label, kept_words(stated.value), stated.reason, stated.evidence)
 
 
 def _none_kept(label: str, counted: list[Stated[KeptPastRetention]]) -> Line:
     """One line for objects holding no record older than the period: their count queries differ only by the object,
     so their evidence is one artefact (the query, with the object left open) citing every count."""
     if len(counted) == 1:
-        return Line("kept_past_retention", label, kept_words(counted[0].value), counted[0].reason,
-                    counted[0].evidence)
+        return _kept_line(label, counted[0])
     first = counted[0].value
     query = f"SOQL, one query per object: {count_query('<object>', first.cutoff)}"
     evidence = {Evidence(each.path, query if (each.artefact or "").startswith(SOQL_ARTEFACT) else each.artefact): None

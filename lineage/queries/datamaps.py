@@ -22,7 +22,7 @@ from typing import Any, LiteralString
 
 from lineage.graph import Graph
 from lineage.queries.classification import effective_category_at, effective_sensitive_at
-from lineage.queries.processing import _live
+from lineage.queries.processing import live
 
 MAX_FIELD_HOPS = 2  # other fields a field's data may pass through before it reaches a system (`{0,2}` in _FLOWS)
 WHOLE_OBJECT = "*"  # the field name standing for a whole object read and sent out
@@ -161,13 +161,13 @@ class SubjectFacts:
 # Each part reads from `subject` or `objects` (the keys of the objects holding their records); SUBJECT_FACTS
 # runs them all in one query, as a round trip costs more than most of them.
 _RECORDS: LiteralString = (
-    "CALL (subject) { MATCH (subject)-[h:HAS_RECORD]->(o:SObject) WHERE " + _live("h") + " AND " + _live("o") + " "
+    "CALL (subject) { MATCH (subject)-[h:HAS_RECORD]->(o:SObject) WHERE " + live("h") + " AND " + live("o") + " "
     "  WITH h, o ORDER BY o.name "
     "  RETURN collect([o.key, o.org_key, o.name, h.record_ids, h.key, h.evidence]) AS records, "
     "    collect(o.key) AS objects } "
 )
 _CONSENTS: LiteralString = (
-    "CALL (subject) { MATCH (subject)-[c:CONSENTED]->(t) WHERE " + _live("c") + " AND " + _live("t") + " "
+    "CALL (subject) { MATCH (subject)-[c:CONSENTED]->(t) WHERE " + live("c") + " AND " + live("t") + " "
     "  WITH c, t ORDER BY t.name, c.channel "
     "  RETURN collect([t.key, labels(t)[0], t.name, c.status, c.channel, c.captured_at.epochMillis, "
     "    toString(c.effective_from), toString(c.effective_to), t.meaning, c.key, c.evidence]) "
@@ -176,7 +176,7 @@ _CONSENTS: LiteralString = (
 # Their objects' live fields, each with its effective classification, read once for the categories and the flows.
 _OBJECT_FIELDS: LiteralString = (
     "CALL (objects) { UNWIND objects AS object_key "
-    "  MATCH (o:SObject {key: object_key})-[h:HAS_FIELD]->(f:Field) WHERE " + _live("h") + " AND " + _live("f") + " "
+    "  MATCH (o:SObject {key: object_key})-[h:HAS_FIELD]->(f:Field) WHERE " + live("h") + " AND " + live("f") + " "
     "  WITH o, f, " + effective_category_at("f") + " AS category, " + effective_sensitive_at("f") + " AS sensitive "
     "  ORDER BY f.name "
     "  WITH o, collect([f, category, sensitive]) AS fields ORDER BY o.name "
@@ -200,22 +200,22 @@ _FLOWS: LiteralString = (
     "  WITH held[0] AS o, [entry IN held[1] | entry[0]] AS fields "
     "  CALL (o, fields) { "
     "    UNWIND fields AS f "
-    "    MATCH (f) ((a)-[e:FLOWS_TO]->(b:Field) WHERE " + _live("e") + " AND " + _live("b") + "){0,2} "
+    "    MATCH (f) ((a)-[e:FLOWS_TO]->(b:Field) WHERE " + live("e") + " AND " + live("b") + "){0,2} "
     "      (g)-[r:FLOWS_TO]->(s:System) "
-    "    WHERE " + _live("r") + " AND " + _live("s") + " "
+    "    WHERE " + live("r") + " AND " + live("s") + " "
     "    RETURN f.name AS field, s.key AS system_key, r.via AS via, 'sends' AS direction, "
     "      all(x IN e WHERE x.consent_checked) AND r.consent_checked AS consent_checked, "
     "      r.opt_out_checked AS opt_out_checked, [f.key] + [x IN b | x.key] + [s.key] AS path, "
     "      r.evidence AS evidence "
     "    UNION ALL "
     "    UNWIND fields AS f "
-    "    MATCH (f)<-[r:FLOWS_TO]-(s:System) WHERE " + _live("r") + " AND " + _live("s") + " "
+    "    MATCH (f)<-[r:FLOWS_TO]-(s:System) WHERE " + live("r") + " AND " + live("s") + " "
     "    RETURN f.name AS field, s.key AS system_key, r.via AS via, 'receives' AS direction, "
     "      r.consent_checked AS consent_checked, r.opt_out_checked AS opt_out_checked, [s.key, f.key] AS path, "
     "      r.evidence AS evidence "
     "    UNION ALL "
     "    MATCH (o)<-[r:READS]-(i:Integration)-[t:SENDS_TO]->(s:System) "
-    "    WHERE " + _live("r") + " AND " + _live("i") + " AND " + _live("t") + " AND " + _live("s") + " "
+    "    WHERE " + live("r") + " AND " + live("i") + " AND " + live("t") + " AND " + live("s") + " "
     "      AND coalesce(t.channel, '') <> 'consent_event' "
     "    RETURN '*' AS field, s.key AS system_key, i.key AS via, 'sends' AS direction, "
     "      i.consent_checked AS consent_checked, i.opt_out_checked AS opt_out_checked, [o.key, i.key, s.key] AS path, "
@@ -235,31 +235,31 @@ _INTEGRATIONS: LiteralString = (
     "CALL (flows) { UNWIND flows AS flow WITH DISTINCT flow[2] AS integration_key "
     "  MATCH (i:Integration {key: integration_key}) "
     "  OPTIONAL CALL (i) { "
-    "    MATCH (i)-[e:SERVES|GATED_BY]->(p:Purpose) WHERE " + _live("e") + " AND " + _live("p") + " "
+    "    MATCH (i)-[e:SERVES|GATED_BY]->(p:Purpose) WHERE " + live("e") + " AND " + live("p") + " "
     "    RETURN p.name AS name "
     "    UNION "
     "    MATCH (m:Integration {via_integration: i.key})-[e:SERVES|GATED_BY]->(p:Purpose) "
-    "    WHERE " + _live("m") + " AND " + _live("e") + " AND " + _live("p") + " RETURN p.name AS name "
+    "    WHERE " + live("m") + " AND " + live("e") + " AND " + live("p") + " RETURN p.name AS name "
     "  } "
     "  WITH i, name ORDER BY name "
     "  WITH i, collect(name) AS purposes ORDER BY i.key "
-    "  WITH i, purposes, [(i)-[t:SENDS_TO]->() WHERE " + _live("t") + " | t.channel] AS channels "
+    "  WITH i, purposes, [(i)-[t:SENDS_TO]->() WHERE " + live("t") + " | t.channel] AS channels "
     "  RETURN collect([i.key, i.name, i.kind, purposes, channels, i.evidence, i.via_integration]) AS integrations } "
 )
 _SYSTEMS: LiteralString = (
     "CALL (flows) { UNWIND flows AS flow "
     "  WITH flow[3] AS system_key, flow[1] AS org, collect(DISTINCT flow[2]) AS vias "
     "  MATCH (s:System {key: system_key}) "
-    "  OPTIONAL MATCH (:Org {key: org})-[h:HAS_SYSTEM]->(s) WHERE " + _live("h") + " "
+    "  OPTIONAL MATCH (:Org {key: org})-[h:HAS_SYSTEM]->(s) WHERE " + live("h") + " "
     # The retention the manifest entries carrying their data there state (an entry running through an integration
     # speaks for it): read from those few, never from every integration sending to the system (a mobile app's
     # consent events alone may be thousands).
     "  CALL (s, vias) { "
     "    UNWIND vias AS via MATCH (i:Integration {key: via}) "
-    "    CALL (i) { RETURN i AS m UNION MATCH (m:Integration {via_integration: i.key}) WHERE " + _live("m") + " "
+    "    CALL (i) { RETURN i AS m UNION MATCH (m:Integration {via_integration: i.key}) WHERE " + live("m") + " "
     "      RETURN m } "
     "    WITH DISTINCT m WHERE m.retention IS NOT NULL "
-    "      AND EXISTS { MATCH (m)-[t:SENDS_TO]->(s) WHERE " + _live("t") + " } "
+    "      AND EXISTS { MATCH (m)-[t:SENDS_TO]->(s) WHERE " + live("t") + " } "
     "    WITH DISTINCT m.retention AS period, m.retention_basis AS basis, split(m.evidence, '/')[0] AS evidence "
     "    ORDER BY period "
     "    RETURN collect([period, basis, evidence]) AS retention "
@@ -270,25 +270,25 @@ _SYSTEMS: LiteralString = (
 # Who used their objects (event logs), the most rows first.
 _READERS: LiteralString = (
     "CALL (objects) { UNWIND objects AS object_key "
-    "  MATCH (o:SObject {key: object_key})<-[a:ACCESSED]-(r) WHERE " + _live("a") + " AND " + _live("r") + " "
+    "  MATCH (o:SObject {key: object_key})<-[a:ACCESSED]-(r) WHERE " + live("a") + " AND " + live("r") + " "
     "  WITH o, a, r ORDER BY o.name, a.rows DESC, r.key "
     "  RETURN collect([o.key, r.key, labels(r)[0], coalesce(r.name, r.user_id, r.host, r.key), a.requests, a.rows, "
     "    a.first_accessed_at.epochMillis, a.last_accessed_at.epochMillis, a.key, a.evidence]) AS readers } "
 )
 # Consent events naming one of their records (`Object:Id`) in the org holding it.
 _CONSENT_EVENTS: LiteralString = (
-    "CALL (subject) { MATCH (subject)-[h:HAS_RECORD]->(o:SObject) WHERE " + _live("h") + " "
+    "CALL (subject) { MATCH (subject)-[h:HAS_RECORD]->(o:SObject) WHERE " + live("h") + " "
     "  UNWIND h.record_ids AS record_id "
     "  MATCH (i:Integration {subject_record: o.name + ':' + record_id}) "
-    "  WHERE i.org_key = o.org_key AND i.manifest_entry = 'consent_event' AND " + _live("i") + " "
-    "  OPTIONAL MATCH (i)-[t:SENDS_TO]->(y:System) WHERE " + _live("t") + " "
+    "  WHERE i.org_key = o.org_key AND i.manifest_entry = 'consent_event' AND " + live("i") + " "
+    "  OPTIONAL MATCH (i)-[t:SENDS_TO]->(y:System) WHERE " + live("t") + " "
     "  WITH i, collect(y.key) AS system_keys ORDER BY i.recorded_at, i.key "
     "  RETURN collect([i.key, i.event_id, i.change, i.purposes, i.subject_record, i.recorded_at.epochMillis, "
     "    i.relayed_at.epochMillis, "
     "    i.opt_out_sla_hours, i.system, i.system_name, system_keys, i.evidence]) AS consent_events } "
 )
 SUBJECT_FACTS: LiteralString = (
-    "MATCH (subject:Subject {key: $subject_key}) WHERE " + _live("subject") + " "
+    "MATCH (subject:Subject {key: $subject_key}) WHERE " + live("subject") + " "
     + _RECORDS + _CONSENTS + _OBJECT_FIELDS + _CATEGORIES + _FLOWS + _INTEGRATIONS + _SYSTEMS + _READERS
     + _CONSENT_EVENTS +
     "RETURN subject.key AS key, records, consents, categories, flows, integrations, systems, readers, consent_events"

@@ -126,7 +126,7 @@ class RecordTypeFact:
     evidence: str | None  # the describe
 
 
-def _live(variable: LiteralString) -> LiteralString:
+def live(variable: LiteralString) -> LiteralString:
     """Cypher: the node or edge bound to `variable` stood in the graph at $as_of."""
     return (f"({variable}.first_seen IS NULL OR {variable}.first_seen <= $as_of) "
             f"AND ({variable}.retired_at IS NULL OR {variable}.retired_at > $as_of)")
@@ -141,15 +141,15 @@ _FIELD_LIST = (
 )
 
 PURPOSES: LiteralString = (
-    "MATCH (p:Purpose) WHERE p.org_key = $org_key AND " + _live("p") + " "
+    "MATCH (p:Purpose) WHERE p.org_key = $org_key AND " + live("p") + " "
     "RETURN p AS purpose ORDER BY toLower(p.name), p.key"
 )
 # The integrations tied to each purpose, and the one a manifest entry runs through (`via_integration`).
 SERVING: LiteralString = (
     "UNWIND $purposes AS purpose_key "
     "MATCH (i:Integration)-[e:SERVES|GATED_BY]->(p:Purpose {key: purpose_key}) "
-    "WHERE " + _live("e") + " AND " + _live("i") + " "
-    "OPTIONAL MATCH (v:Integration {key: i.via_integration}) WHERE " + _live("v") + " "
+    "WHERE " + live("e") + " AND " + live("i") + " "
+    "OPTIONAL MATCH (v:Integration {key: i.via_integration}) WHERE " + live("v") + " "
     "RETURN purpose_key, i AS integration, type(e) AS tie, e.evidence AS tie_evidence, v AS via "
     "ORDER BY purpose_key, i.key"
 )
@@ -159,27 +159,27 @@ MOVED: LiteralString = (
     "MATCH (i:Integration {key: integration_key}) "
     "CALL (i) { "
     "  MATCH (i)-[t:SENDS_TO]->(s:System)<-[r:FLOWS_TO]-(f:Field) "
-    "  WHERE r.via = i.key AND " + _live("t") + " AND " + _live("r") + " AND " + _live("f") + " AND " + _PERSONAL +
+    "  WHERE r.via = i.key AND " + live("t") + " AND " + live("r") + " AND " + live("f") + " AND " + _PERSONAL +
     "  RETURN f, 'sends' AS movement, s.key AS system_key, r.evidence AS evidence "
     "  UNION "
     "  MATCH (i)-[t:SENDS_TO]->(s:System)-[r:FLOWS_TO]->(f:Field) "
-    "  WHERE r.via = i.key AND " + _live("t") + " AND " + _live("r") + " AND " + _live("f") + " AND " + _PERSONAL +
+    "  WHERE r.via = i.key AND " + live("t") + " AND " + live("r") + " AND " + live("f") + " AND " + _PERSONAL +
     "  RETURN f, 'receives' AS movement, s.key AS system_key, r.evidence AS evidence "
     "  UNION "
-    "  MATCH (i)-[r:READS|WRITES]->(f:Field) WHERE " + _live("r") + " AND " + _live("f") + " AND " + _PERSONAL +
+    "  MATCH (i)-[r:READS|WRITES]->(f:Field) WHERE " + live("r") + " AND " + live("f") + " AND " + _PERSONAL +
     "  RETURN f, toLower(type(r)) AS movement, null AS system_key, r.evidence AS evidence "
     "  UNION "
     "  MATCH (i)-[r:READS|WRITES]->(:SObject)-[h:HAS_FIELD]->(f:Field) "
-    "  WHERE " + _live("r") + " AND " + _live("h") + " AND " + _live("f") + " AND " + _PERSONAL +
+    "  WHERE " + live("r") + " AND " + live("h") + " AND " + live("f") + " AND " + _PERSONAL +
     "  RETURN f, toLower(type(r)) AS movement, null AS system_key, r.evidence AS evidence "
     "} "
     "RETURN i.key AS integration_key, collect([movement, system_key, evidence, " + _FIELD_LIST + "]) AS moved"
 )
 SYSTEMS: LiteralString = (
     "UNWIND $integrations AS integration_key "
-    "MATCH (i:Integration {key: integration_key})-[t:SENDS_TO]->(s:System) WHERE " + _live("t") + " AND "
-    + _live("s") + " "
-    "OPTIONAL MATCH (:Org {key: $org_key})-[h:HAS_SYSTEM]->(s) WHERE " + _live("h") + " "
+    "MATCH (i:Integration {key: integration_key})-[t:SENDS_TO]->(s:System) WHERE " + live("t") + " AND "
+    + live("s") + " "
+    "OPTIONAL MATCH (:Org {key: $org_key})-[h:HAS_SYSTEM]->(s) WHERE " + live("h") + " "
     "RETURN integration_key, s.key AS key, s.host AS host, s.name AS name, h.role AS role, h.country AS country, "
     "  t.channel AS channel, t.evidence AS evidence, h.evidence AS role_evidence "
     "ORDER BY integration_key, s.host"
@@ -187,12 +187,12 @@ SYSTEMS: LiteralString = (
 # Each integration's attributes as they stood at $as_of (`lineage.writers`: a state per attribute set it had).
 STATES: LiteralString = (
     "UNWIND $integrations AS integration_key "
-    "MATCH (s:IntegrationState {integration_key: integration_key}) WHERE " + _live("s") + " "
+    "MATCH (s:IntegrationState {integration_key: integration_key}) WHERE " + live("s") + " "
     "RETURN integration_key, s AS state"
 )
 # The org's objects that have record types (their records' kinds: a person account, a prospect, an applicant …).
 RECORD_TYPES: LiteralString = (
-    "MATCH (o:SObject) WHERE o.org_key = $org_key AND size(coalesce(o.record_types, [])) > 0 AND " + _live("o") + " "
+    "MATCH (o:SObject) WHERE o.org_key = $org_key AND size(coalesce(o.record_types, [])) > 0 AND " + live("o") + " "
     "RETURN o.key AS key, o.name AS name, o.record_types AS record_types, o.evidence AS evidence ORDER BY o.name"
 )
 # The keys of the org's personal fields, to find those no activity reaches (the record's "needs a purpose"): keys
@@ -203,7 +203,7 @@ PERSONAL_FIELD_KEYS: LiteralString = (
     "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.sensitive = true RETURN f "
     "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_sensitive = true RETURN f "
     "  UNION MATCH (f:Field) WHERE f.key IN keys(coalesce($overrides, {})) AND f.org_key = $org_key RETURN f } "
-    "WITH f WHERE " + _live("f") + " AND " + _PERSONAL + " "
+    "WITH f WHERE " + live("f") + " AND " + _PERSONAL + " "
     "RETURN collect(f.key) AS keys"
 )
 # Those fields themselves, by key.
@@ -230,11 +230,12 @@ def record_facts(graph: Graph, org_key: str, as_of: datetime, overrides: Sequenc
                  purpose_named: Callable[[str], bool] | None = None) -> RecordFacts:
     """Everything the record at `as_of` is built of, the reads that do not wait on each other side by side;
     `overrides` and `purpose_named` as for `processing_facts`."""
+    in_force = _overrides_param(overrides)
     kinds = in_parallel(functools.partial(record_types, graph, org_key, as_of))
     personal = None if purpose_named else in_parallel(functools.partial(
-        graph.read, PERSONAL_FIELD_KEYS, org_key=org_key, as_of=as_of, overrides=_overrides_param(overrides)))
-    activities = processing_facts(graph, org_key, as_of, overrides, purpose_named)
-    unreached = _unreached(graph, activities, personal.result()[0]["keys"], overrides) if personal else ()
+        graph.read, PERSONAL_FIELD_KEYS, org_key=org_key, as_of=as_of, overrides=in_force))
+    activities = _processing_facts(graph, org_key, as_of, in_force, purpose_named)
+    unreached = _unreached(graph, activities, personal.result()[0]["keys"], in_force) if personal else ()
     return RecordFacts(activities, unreached, kinds.result())
 
 
@@ -244,13 +245,19 @@ def processing_facts(graph: Graph, org_key: str, as_of: datetime,
     """Every activity's facts at `as_of`, by purpose name; `overrides`: the classification overrides in force at
     `as_of` (None: those mirrored onto the graph now); `purpose_named`: only the purposes whose name it accepts
     (one activity's page reads only that activity's integrations and fields)."""
+    return _processing_facts(graph, org_key, as_of, _overrides_param(overrides), purpose_named)
+
+
+def _processing_facts(graph: Graph, org_key: str, as_of: datetime, in_force: dict[str, dict[str, Any]] | None,
+                      purpose_named: Callable[[str], bool] | None) -> tuple[ProcessingFacts, ...]:
+    """`processing_facts`, `in_force` the overrides as the queries take them (None: those mirrored onto the graph)."""
     purposes = [_purpose(row["purpose"]) for row in graph.read(PURPOSES, org_key=org_key, as_of=as_of)]
     purposes = [each for each in purposes if purpose_named is None or purpose_named(each.name)]
     tied = _integrations_by_purpose(graph, [each.key for each in purposes], as_of)
     tied = _attributes_then(graph, tied, as_of)
     every_integration = sorted({each.key for ties in tied.values() for each in ties})
     moved = [in_parallel(functools.partial(graph.read, MOVED, integrations=every_integration[part::MOVED_READS],
-                                           as_of=as_of, overrides=_overrides_param(overrides)))
+                                           as_of=as_of, overrides=in_force))
              for part in range(MOVED_READS)]
     systems = in_parallel(functools.partial(graph.read, SYSTEMS, integrations=every_integration, org_key=org_key,
                                             as_of=as_of))
@@ -265,11 +272,11 @@ def processing_facts(graph: Graph, org_key: str, as_of: datetime,
 
 
 def _unreached(graph: Graph, activities: tuple[ProcessingFacts, ...], personal: list[str],
-               overrides: Sequence[OverrideMirror] | None) -> tuple[FieldFact, ...]:
+               in_force: dict[str, dict[str, Any]] | None) -> tuple[FieldFact, ...]:
     """The `personal` fields (keys) that no activity's integrations move, read or write."""
     reached = {field.key for activity in activities for field in activity.fields}
     left = [key for key in personal if key not in reached]
-    rows = graph.read(FIELDS_NAMED, keys=left, overrides=_overrides_param(overrides)) if left else []
+    rows = graph.read(FIELDS_NAMED, keys=left, overrides=in_force) if left else []
     return tuple(_field(listed, None, None, None, evidence) for row in rows for evidence, listed in row["fields"])
 
 

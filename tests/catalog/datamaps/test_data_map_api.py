@@ -5,6 +5,7 @@ that may look consumers up; every look-up in the audit log; every answer no-stor
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -97,6 +98,20 @@ def test_the_look_up_is_in_the_audit_log_with_who_when_the_subject_key_and_the_r
     assert ZORA_EMAIL not in str(event.details)
 
 
+def test_a_map_as_of_a_moment_is_the_graph_then_and_the_audit_entry_names_the_moment(demo: OrgConnection):
+    client = dsar_client()
+    moment = datetime.now(UTC).replace(microsecond=0)
+
+    answer = found(client.post(LOOKUP, body(emails=[ZORA_EMAIL], as_of=moment.isoformat()), format="json"))
+    before_the_harvest = client.post(LOOKUP, body(emails=[ZORA_EMAIL], as_of="2016-01-01"), format="json")
+
+    assert answer["as_of"] == moment.isoformat().replace("+00:00", "Z")
+    assert problem(before_the_harvest, 404)["detail"] == "No consumer matches these identifiers."
+    asked = [event.details.get("as_of") for event in
+             AuditEvent.objects.filter(action=AuditAction.CONSUMER_LOOKED_UP).order_by("at")]
+    assert asked == [moment.isoformat(), "2016-01-01T23:59:59.999999+00:00"]
+
+
 def test_an_unknown_consumer_is_a_404_that_says_nothing_of_anyone_else(demo: OrgConnection):
     response = dsar_client().post(LOOKUP, body(emails=[NOBODY_EMAIL], record_ids=[ZORA_CONTACT[:-3] + "XXX"]),
                                   format="json")
@@ -134,7 +149,9 @@ def test_a_malformed_identifier_is_a_400_naming_its_field_and_never_its_value(gi
     ({"reason": REASON}, "identifiers"),
     ({"reason": REASON, "email": ZORA_EMAIL}, "email"),
     ({"reason": REASON, "emails": [ZORA_EMAIL], "include_values": "perhaps"}, "include_values"),
-], ids=["no-reason", "blank-reason", "no-identifier", "unknown-field", "include-values"])
+    ({"reason": REASON, "emails": [ZORA_EMAIL], "as_of": "last tuesday"}, "as_of"),
+    ({"reason": REASON, "emails": [ZORA_EMAIL], "as_of": "2026-02-30"}, "as_of"),
+], ids=["no-reason", "blank-reason", "no-identifier", "unknown-field", "include-values", "as-of", "no-such-day"])
 def test_a_look_up_missing_what_it_needs_is_a_400_naming_it(sent: dict[str, Any], field: str):
     answer = problem(dsar_client().post(LOOKUP, sent, format="json"), 400)
 
