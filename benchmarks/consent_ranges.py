@@ -35,9 +35,8 @@ from django.conf import settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from simple_salesforce.exceptions import SalesforceError  # noqa: E402
 
-from benchmarks.generated_org import served_generated_org  # noqa: E402
+from benchmarks.harvested_org import connected_consumer_org  # noqa: E402
 from harvesters.client import OrgClient  # noqa: E402
-from harvesters.connections import client_for, register_org  # noqa: E402
 from harvesters.consents import (  # noqa: E402
     CONSUMER_OBJECTS,
     ConsumerRange,
@@ -52,15 +51,8 @@ from lineage import GraphWriter, Label, org_key, purge_org  # noqa: E402
 def main() -> None:
     args = parse_arguments()
     graph = prepared_graph()
-    with served_generated_org(f"objects=3,fields=5,integrations=1,consumers={args.consumers},log_days=1,"
-                              "seed=7") as served:
-        served.wait_until_listening(timeout=1800)
-        credentials = served.credentials
-        org = register_org("consent-ranges", login_url=credentials["login_url"], auth_flow="client_credentials",
-                           client_id=credentials["consumer_key"], client_secret=credentials["consumer_secret"],
-                           ca_bundle=credentials["ca_bundle"])
-        client = client_for(org)
-        org_id = client.call(lambda sf: sf.query("SELECT Id FROM Organization"))["records"][0]["Id"]
+    with connected_consumer_org("consent-ranges", args.consumers) as connected:
+        client, org_id, served = connected.client, connected.org_id, connected.served
         writer = GraphWriter(graph, "consent-ranges-benchmark", org_key(org_id), timezone.now())
         try:
             schema = schema_chunk(client, org_id, [obj.name for obj in CONSUMER_OBJECTS])

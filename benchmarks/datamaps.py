@@ -16,7 +16,9 @@ Then, for `--lookups` consumers drawn at random (after 20 not counted, to warm u
   `dsar:read`, through Django's test client in this process (the whole stack: authentication, throttle, the look-up in
   the identifier index, the audit entry in SQLite, the map, the serializer; no HTTP server or network), checking 200;
 - `data_map_of`: the map alone, for the same consumer, checking it holds the consumer's six objects;
-- `round_trip`: `RETURN 1` to the graph, the floor any query pays on this machine at this moment.
+- `round_trip`: `RETURN 1` to the graph, the floor any query pays on this machine at this moment;
+- `answer_by_drf` and `answer_by_plan`: the same consumer's map written as the API's answer by DRF's serializer and
+  by the plan the API uses (`catalog.api.representation`), the graph left out.
 It also profiles the map's query for 20 of them (`db_hits_per_map`: the engine's own count of its work, which does
 not depend on the machine's load: it should not grow with `--subjects`).
 Each pair takes turns to go first. Prints JSON: the write's rows and rate; p50, p95, p99, mean and max in
@@ -56,7 +58,10 @@ from rest_framework.test import APIClient  # noqa: E402
 
 from catalog.accounts import roles, services  # noqa: E402
 from catalog.accounts.tokens import DSAR_READ  # noqa: E402
-from catalog.datamaps.maps import data_map_of  # noqa: E402
+from catalog.api.representation import represent  # noqa: E402
+from catalog.datamaps.api import DataMapSerializer  # noqa: E402
+from catalog.datamaps.maps import DataMap, data_map_of  # noqa: E402
+from catalog.datamaps.services import DataMapResult  # noqa: E402
 from harvesters.consents import subject_secret  # noqa: E402
 from lineage import (  # noqa: E402
     AccessEdge,
@@ -301,11 +306,15 @@ def measure(args: argparse.Namespace) -> dict[str, list[float]]:
     """Each kind's times in milliseconds, the warm-up left out."""
     client = dsar_client()
     graph = get_graph()
-    timings: dict[str, list[float]] = {"api": [], "data_map_of": [], "round_trip": []}
+    timings: dict[str, list[float]] = {kind: [] for kind in ("api", "data_map_of", "round_trip", "answer_by_drf",
+                                                             "answer_by_plan")}
     for count, index in enumerate(drawn(args)):
         kinds: list[tuple[str, Callable[[], object]]] = [
             ("api", partial(looked_up, client, index)), ("data_map_of", partial(mapped, index)),
             ("round_trip", partial(graph.read, "RETURN 1"))]
+        result = DataMapResult(subject_key(subject_hmac(index)), ("emails.0",), mapped(index), datetime.now(UTC))
+        kinds += [("answer_by_drf", partial(drf_answer, result)),
+                  ("answer_by_plan", partial(represent, DataMapSerializer, result))]
         for kind, work in kinds if count % 2 else reversed(kinds):
             started = time.perf_counter()
             work()
@@ -329,10 +338,15 @@ def looked_up(client: APIClient, index: int) -> None:
         raise SystemExit(f"consumer {index}: {response.status_code} {response.content[:300]!r}")
 
 
-def mapped(index: int) -> None:
+def drf_answer(result: DataMapResult) -> object:
+    return DataMapSerializer(result).data
+
+
+def mapped(index: int) -> DataMap:
     data_map = data_map_of(subject_key(subject_hmac(index)))
     if len(data_map.records) != len(OBJECTS):
         raise SystemExit(f"consumer {index}'s map holds {len(data_map.records)} objects, not {len(OBJECTS)}")
+    return data_map
 
 
 def db_hits_per_map(args: argparse.Namespace) -> dict[str, int]:

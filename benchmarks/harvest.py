@@ -36,9 +36,10 @@ from django.utils import timezone  # noqa: E402
 from simple_salesforce.exceptions import SalesforceMalformedRequest  # noqa: E402
 
 from benchmarks.generated_org import served_generated_org  # noqa: E402
+from benchmarks.harvested_org import registered  # noqa: E402
 from harvesters import runs  # noqa: E402
 from harvesters.client import http_session  # noqa: E402
-from harvesters.connections import client_for, register_org  # noqa: E402
+from harvesters.connections import client_for  # noqa: E402
 from harvesters.consents import CONSUMER_OBJECTS  # noqa: E402
 from harvesters.models import HarvestRun  # noqa: E402
 from harvesters.schema import list_objects, schema_chunk  # noqa: E402
@@ -61,9 +62,7 @@ ORG_SOURCES = ["schema", "integrations", "manifests", "logs"]
 
 def measure(args: argparse.Namespace, credentials: dict[str, str], simulator: str) -> dict[str, Any]:
     """A full harvest of the org's metadata and logs, one of its consumers, then an unchanged re-harvest."""
-    org = register_org("benchmark", login_url=credentials["login_url"], auth_flow="client_credentials",
-                       client_id=credentials["consumer_key"], client_secret=credentials["consumer_secret"],
-                       ca_bundle=credentials["ca_bundle"])
+    org = registered("benchmark", credentials)
     calls = SimulatorCalls(simulator, credentials["ca_bundle"])
     full, full_s = timed_harvest(org, full=True, sources=ORG_SOURCES)
     full_endpoints = calls.by_endpoint_since_last()

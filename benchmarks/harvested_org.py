@@ -1,6 +1,6 @@
-"""A generated org served by the simulator, registered and harvested once through `harvest_now`, for the benchmarks
-that read what a harvest wrote; purged from the graph when they are done (import it after
-`benchmarks.django_env.set_up_django`)."""
+"""Generated orgs served by the simulator and registered: one harvested once through `harvest_now`, for the
+benchmarks that read what a harvest wrote, purged from the graph when they are done; one of many consumers connected,
+for the benchmarks of the consents source (import it after `benchmarks.django_env.set_up_django`)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.generated_manifest import write_generated_manifest
-from benchmarks.generated_org import served_generated_org
+from benchmarks.generated_org import ServedOrg, served_generated_org
 from harvesters import runs
-from harvesters.connections import register_org
+from harvesters.client import OrgClient
+from harvesters.connections import client_for, register_org
 from harvesters.models import OrgConnection
 from lineage import get_graph, org_key, purge_org
 
@@ -46,10 +47,7 @@ def harvested_generated_org(alias: str, args: argparse.Namespace, sources: list[
         manifests = tempfile.mkdtemp(prefix="benchmark-manifests-") if "manifests" in sources else ""
         if manifests:
             write_generated_manifest(Path(manifests), served.credentials["org_id"], args.objects, args.integrations)
-        org = register_org(alias, login_url=served.credentials["login_url"], auth_flow="client_credentials",
-                           client_id=served.credentials["consumer_key"],
-                           client_secret=served.credentials["consumer_secret"],
-                           ca_bundle=served.credentials["ca_bundle"], manifest_dir=manifests)
+        org = registered(alias, served.credentials, manifest_dir=manifests)
         started = time.monotonic()
         run = runs.harvest_now(runs.request_harvest(org, full=True, sources=sources))
         if run.errors:
@@ -61,3 +59,27 @@ def harvested_generated_org(alias: str, args: argparse.Namespace, sources: list[
                                           "integrations": args.integrations, "harvest_seconds": round(seconds, 1)})
     finally:
         purge_org(get_graph(), org_key(org.org_id))
+
+
+def registered(alias: str, credentials: dict[str, str], manifest_dir: str = "") -> OrgConnection:
+    """The served org registered as `alias` by the client-credentials flow, with the simulator's own CA."""
+    return register_org(alias, login_url=credentials["login_url"], auth_flow="client_credentials",
+                        client_id=credentials["consumer_key"], client_secret=credentials["consumer_secret"],
+                        ca_bundle=credentials["ca_bundle"], manifest_dir=manifest_dir)
+
+
+@dataclass(frozen=True)
+class ConsumerOrg:
+    client: OrgClient
+    org_id: str
+    served: ServedOrg
+
+
+@contextlib.contextmanager
+def connected_consumer_org(alias: str, consumers: int) -> Iterator[ConsumerOrg]:
+    """A generated org of `consumers` consumers (and three small objects), served and registered as `alias`."""
+    with served_generated_org(f"objects=3,fields=5,integrations=1,consumers={consumers},log_days=1,seed=7") as served:
+        served.wait_until_listening(timeout=1800)
+        client = client_for(registered(alias, served.credentials))
+        org_id = client.call(lambda sf: sf.query("SELECT Id FROM Organization"))["records"][0]["Id"]
+        yield ConsumerOrg(client, org_id, served)

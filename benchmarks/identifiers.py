@@ -28,9 +28,8 @@ set_up_django("identifiers-benchmark")
 
 from django.utils import timezone  # noqa: E402
 
-from benchmarks.generated_org import served_generated_org  # noqa: E402
+from benchmarks.harvested_org import connected_consumer_org  # noqa: E402
 from harvesters.chunk import Chunk  # noqa: E402
-from harvesters.connections import client_for, register_org  # noqa: E402
 from harvesters.consents import CONSUMER_OBJECTS, consent_chunks  # noqa: E402
 from harvesters.schema import schema_chunk  # noqa: E402
 from lineage import Graph, GraphWriter, Label, Rel, org_key, purge_org  # noqa: E402
@@ -41,15 +40,8 @@ INDEX_LABELS, INDEX_RELS = {Label.IDENTIFIER}, {Rel.IDENTIFIES}
 def main() -> None:
     args = parse_arguments()
     graph = prepared_graph()
-    with served_generated_org(f"objects=3,fields=5,integrations=1,consumers={args.consumers},log_days=1,"
-                              "seed=7") as served:
-        served.wait_until_listening(timeout=1800)
-        credentials = served.credentials
-        org = register_org("identifiers", login_url=credentials["login_url"], auth_flow="client_credentials",
-                           client_id=credentials["consumer_key"], client_secret=credentials["consumer_secret"],
-                           ca_bundle=credentials["ca_bundle"])
-        client = client_for(org)
-        org_id = client.call(lambda sf: sf.query("SELECT Id FROM Organization"))["records"][0]["Id"]
+    with connected_consumer_org("identifiers", args.consumers) as connected:
+        client, org_id = connected.client, connected.org_id
         without_index = f"{org_id}-without-index"
         try:
             schema = schema_chunk(client, org_id, [obj.name for obj in CONSUMER_OBJECTS])

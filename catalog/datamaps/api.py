@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 from catalog.accounts import roles
 from catalog.accounts.tokens import DSAR_READ, token_of
 from catalog.api.errors import PROBLEM_CONTENT_TYPE, problem_response
+from catalog.api.representation import represent
 from catalog.api.schema import ProblemAutoSchema
 from catalog.api.serializers import ProblemSerializer
 from catalog.datamaps import disclosures, exports, services
@@ -298,7 +299,7 @@ class DataMapView(_LookupView):
     def post(self, request: Request) -> Response:
         """Find one consumer by their emails, phones, Salesforce record ids or external ids, and answer where their
         data lives, where it went and under which consent, with the gaps; audited with the reason."""
-        return _no_store(Response(DataMapSerializer(self.looked_up(request)).data))
+        return _no_store(Response(represent(DataMapSerializer, self.looked_up(request))))
 
 
 class DeletionPreviewView(_LookupView):
@@ -313,7 +314,7 @@ class DeletionPreviewView(_LookupView):
         """Every place holding the consumer's data, and the service providers, contractors and third parties to
         tell to delete it; audited as a look-up."""
         preview = disclosures.deletion_preview(self.looked_up(request, purpose="deletion preview").data_map)
-        return _no_store(Response(DeletionPreviewSerializer(preview).data))
+        return _no_store(Response(represent(DeletionPreviewSerializer, preview)))
 
 
 class PdfRenderer(JSONRenderer):

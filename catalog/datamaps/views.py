@@ -8,6 +8,7 @@ through catalog.datamaps.services; the form's POST parameters and the views' var
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -191,8 +192,7 @@ def picture_of(data_map: DataMap) -> Picture:
     """The consumer, their objects and the systems their data goes to or comes from, in three columns; a line
     from an object to a system where a flow carries its fields, marked where a gap is."""
     objects = sorted({held.sobject for held in data_map.records})
-    systems = sorted({each.system_key: each.name or each.host for each in data_map.recipients}.items(),
-                     key=lambda item: item[1].lower())
+    systems = sorted(_system_labels(data_map).items(), key=lambda item: item[1].lower())
     gaps = {each.system_key for each in data_map.gaps}
     rows = max(len(objects), len(systems), 1)
     height = TOP * 2 + rows * ROW
@@ -206,6 +206,14 @@ def picture_of(data_map: DataMap) -> Picture:
             lines.append(_line(object_boxes[sobject], system_boxes[flow.system_key], flow.system_key in gaps))
     boxes = (consumer, *object_boxes.values(), *system_boxes.values())
     return Picture(COLUMNS[2] + SYSTEM_BOX_WIDTH + 20, height, boxes, tuple(dict.fromkeys(lines)))
+
+
+def _system_labels(data_map: DataMap) -> dict[str, str]:
+    """Each system by its name, or by its host where two systems share a name (one vendor's API and its webhooks):
+    two boxes alike would read as one system drawn twice."""
+    named = {each.system_key: (each.name or each.host, each.host) for each in data_map.recipients}
+    names = Counter(name for name, _ in named.values())
+    return {key: name if names[name] == 1 else host for key, (name, host) in named.items()}
 
 
 def _line(start: Box, end: Box, gap: bool) -> Line:

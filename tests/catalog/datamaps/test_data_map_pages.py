@@ -4,15 +4,19 @@ PDF download; auditors shut out until granted. No page of a consumer's data is c
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
 from catalog.accounts.models import AuditAction, AuditEvent
+from catalog.datamaps.views import picture_of
 from harvesters.models import OrgConnection
 from lineage import Graph
 from tests.catalog.accounts.people import PASSWORD, auditor, privacy_officer
 from tests.catalog.datamaps.consumers import NOBODY_EMAIL, REASON, ZORA_EMAIL, ZORA_PHONE_OTHERWISE
+from tests.catalog.datamaps.test_disclosures import a_map, flow
 from tests.catalog.datamaps.test_lookup import two_people_sharing_a_phone  # noqa: F401 - a household's shared phone
 from tests.catalog.page_checks import csp_problems
 
@@ -121,3 +125,12 @@ def test_an_auditor_sees_the_page_and_its_menu_entry_only_when_granted(client: C
     assert "Data maps" not in menu_before
     assert granted.status_code == 200
     assert "Data maps" in client.get("/").content.decode()
+
+
+def test_two_systems_sharing_a_name_are_told_apart_by_their_hosts_in_the_picture():
+    shared_name = flow("email.other.example", "service_provider", "Bounce_Webhook", ("Contact.Email",))
+    data_map = replace(a_map(), recipients=(*a_map().recipients, shared_name))
+
+    labels = [box.label for box in picture_of(data_map).boxes if box.kind == "system"]
+
+    assert sorted(labels) == sorted(["Broker", "Core", "email.example.com", "email.other.example", "Scoring"])
