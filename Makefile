@@ -75,7 +75,7 @@ test: venv chromium pdf-libs
 	done; \
 	if [ $$status = 0 ]; then \
 		$(VENV)/bin/ruff check . && $(VENV)/bin/mypy . && \
-		$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS) || status=$$?; \
+		$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS) || status=$$?; \
 	fi; \
 	for n in $(TEST_WORKER_IDS); do \
 		$(PY) -m local_services stop --test-worker $$n --only-recorded .local/test/started-$$n; \

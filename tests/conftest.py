@@ -26,6 +26,27 @@ if TYPE_CHECKING:
     from harvesters.models import OrgConnection
 
 
+HARVESTED_DEMO_FIXTURE = "tests.catalog.records.conftest"  # the `demo` fixture that harvests the demo org once
+HARVESTED_DEMO_GROUP = "harvested-demo"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `make test` (pytest-xdist, `--dist loadgroup`) a file's tests run on one worker, and every file that
+    reads the harvested demo org runs on one worker, one file after another: a file in between that purged the demo
+    org (most harvester tests do) made the next one harvest it again, twenty seconds each, twenty times a run."""
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(_worker_group(item)))
+
+
+def _worker_group(item: pytest.Item) -> str:
+    fixtures = getattr(item, "_fixtureinfo", None)
+    demo = fixtures.name2fixturedefs.get("demo", ()) if fixtures else ()
+    if any(each.func.__module__ == HARVESTED_DEMO_FIXTURE for each in demo):
+        return HARVESTED_DEMO_GROUP
+    return item.nodeid.split("::", 1)[0]
+
+
 @pytest.fixture(scope="session")
 def services_up() -> None:
     """Fail loudly, never skip, when the services the suite needs are not running."""
