@@ -123,6 +123,7 @@ def test_the_mobile_relays_late_opt_out_post_is_an_access_by_the_mobile_app(grap
     assert len(day_file) == 1
 
 
+@pytest.mark.usefixtures("harvested")  # the graph it reads
 def test_core_bankings_nightly_balance_upsert_is_an_access_by_its_connected_app(graph: Graph,
                                                                                demo_simulator: Simulator):
     """The BulkApi row names no connected app: the integration user signed in only through
@@ -148,6 +149,7 @@ def test_a_user_without_an_app_accesses_as_a_user_known_only_by_id(graph: Graph,
     assert "Loan_Application__c" in {row["name"] for row in targets}
 
 
+@pytest.mark.usefixtures("harvested")  # the graph it reads
 def test_the_audit_trail_lands_as_configuration_changes_without_usernames(graph: Graph, demo_simulator: Simulator):
     org_id = demo_simulator.org.id
 
@@ -164,6 +166,7 @@ def test_the_audit_trail_lands_as_configuration_changes_without_usernames(graph:
     assert "0Ym8d0000Sat011CQA" in changes  # the unassignment after it
 
 
+@pytest.mark.usefixtures("harvested")  # the graph it reads
 def test_the_unaudited_export_of_account_numbers_and_tax_ids_is_visible(graph: Graph, demo_simulator: Simulator):
     org_id = demo_simulator.org.id
 
@@ -182,6 +185,7 @@ def test_the_unaudited_export_of_account_numbers_and_tax_ids_is_visible(graph: G
             f"field:{org_id}:FinServ__FinancialAccount__c.FinServ__FinancialAccountNumber__c"} <= read
 
 
+@pytest.mark.usefixtures("harvested")  # the graph it reads
 def test_the_examiner_export_is_covered_by_the_permission_set_grant_in_the_audit_trail(
     graph: Graph, demo_simulator: Simulator
 ):
