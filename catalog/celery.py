@@ -8,4 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "catalog.settings")
 
 app = Celery("recordkeeper")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["catalog", "harvesters"])
+app.autodiscover_tasks(["catalog", "catalog.findings", "harvesters"])

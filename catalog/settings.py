@@ -62,6 +62,8 @@ ROPA_SIGNING_KEY: str = env.str("ROPA_SIGNING_KEY", default=development_ropa_sig
 ROPA_VERIFY_KEYS: list[str] = env.list("ROPA_VERIFY_KEYS", default=[])
 # After each successful harvest run, the org's record of processing is built and stored signed (records.regenerated).
 RECORDS_REGENERATE_AFTER_HARVEST: bool = env.bool("RECORDS_REGENERATE_AFTER_HARVEST", default=True)
+# After each successful harvest run, the compliance rules are evaluated over the org's graph (findings.after_harvest).
+FINDINGS_EVALUATE_AFTER_HARVEST: bool = env.bool("FINDINGS_EVALUATE_AFTER_HARVEST", default=True)
 # Integration manifests (YAML) describing systems outside Salesforce; see docs/integration-manifests.md.
 HARVEST_MANIFEST_DIR: str = env.str("HARVEST_MANIFEST_DIR", default=str(BASE_DIR / "manifests"))
 # EventLogFile types the logs source reads; empty means its default (API, RestApi, BulkApi, Report,
@@ -106,6 +108,7 @@ INSTALLED_APPS = [
     "catalog.accounts",
     "catalog.classification",
     "catalog.records",
+    "catalog.findings",
     "harvesters",
 ]
 
@@ -241,6 +244,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "schedule-harvests": {"task": "harvesters.schedule_harvests", "schedule": 5 * 60.0},
     "close-stale-runs": {"task": "harvesters.close_stale_runs", "schedule": 5 * 60.0},
+    "reopen-expired-risks": {"task": "findings.reopen_expired_risks", "schedule": 60 * 60.0},
 }
 
 # OpenLineage run events (POST /api/v1/lineage/openlineage): a bigger body is a 413; more datasets (inputs,

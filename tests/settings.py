@@ -8,6 +8,7 @@ from local_services.settings import for_test_worker
 os.environ.setdefault("DEBUG", "true")
 # The suite's harvests test the graph; the records' tests of regeneration turn it on (workers inherit this).
 os.environ.setdefault("RECORDS_REGENERATE_AFTER_HARVEST", "false")
+os.environ.setdefault("FINDINGS_EVALUATE_AFTER_HARVEST", "false")  # the findings' own tests evaluate, or turn it on
 # Under pytest-xdist (`make test` runs TEST_WORKERS processes), each process uses its own engine and Redis server.
 # The processes a test starts (Celery workers, gunicorn) inherit the shifted environment and the worker's name and
 # read these settings again: the mark keeps them on their parent's services instead of shifting a second time.

@@ -67,6 +67,7 @@ class AuditAction(models.TextChoices):
     CONSUMER_LOOKED_UP = "consumer_looked_up", "Looked up a consumer"
     RECORD_EDITED = "record_edited", "Edited the record of processing"
     RECORD_FROZEN = "record_frozen", "Froze a snapshot of the record of processing"
+    FINDING_STATE_CHANGED = "finding_state_changed", "Changed a finding's state"
 
 
 class AppendOnlyError(Exception):

@@ -1,0 +1,262 @@
+"""The one way in to findings: evaluating the rules over an org's graph, and each change of a finding's state.
+
+Evaluation (after every successful harvest run, `after_harvest`, or on request) runs every rule of `lineage.rules`,
+counts the consumers each case affects (`lineage.queries.findings`), and settles the org's findings in one
+transaction: a case found for the first time is a new open finding; one found again updates its evidence and
+exposure, and reopens it if it had been resolved (it recurs); a live finding no case shows any more is resolved,
+citing the run whose graph proved it. Accepted risks past their expiry reopen. Every change of state is a
+FindingEvent and an audit-log entry, whether a person or an evaluation made it.
+
+Exposure is an estimate, and says so: the administrative fine of Cal. Civ. Code §1798.155(a) (and the civil penalty
+of §1798.199.90) per violation, at the amounts in force since 1 January 2025 (adjusted under §1798.199.95(d)),
+counting one violation per consumer affected, or one when the graph cannot count them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Final
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.accounts import audit
+from catalog.accounts.models import AuditAction, AuditEvent
+from catalog.findings.models import Evaluation, Finding, FindingEvent, FindingState
+from harvesters.models import HarvestRun, OrgConnection
+from lineage import get_graph
+from lineage.graph import Graph
+from lineage.queries.findings import affected, field_classes
+from lineage.rules import Audience, Case, Rule, cases_of, rules
+
+PER_VIOLATION: Final = Decimal("2663")  # §1798.155(a), $2,500 adjusted from 1 January 2025
+PER_INTENTIONAL_VIOLATION: Final = Decimal("7988")  # §1798.155(a), $7,500 adjusted from 1 January 2025
+MAX_RISK_DAYS: Final = 366  # an accepted risk is reviewed at least yearly
+MAX_NOTE_LENGTH: Final = 2000
+FINDING: Final = "finding"  # the audit log's object type
+
+
+class FindingInputError(ValueError):
+    """A lifecycle change asked with a value that is not allowed; `field` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class FindingStateError(ValueError):
+    """A lifecycle change the finding's state does not allow (acknowledging a resolved finding)."""
+
+
+@dataclass(frozen=True)
+class Found:
+    rule: Rule
+    case: Case
+    consumers: int | None
+    records: int | None
+
+
+def evaluate(org: OrgConnection, *, run: HarvestRun | None = None, graph: Graph | None = None) -> Evaluation:
+    """Every rule over the org's live graph; the org's findings settled in one transaction (see the module)."""
+    graph = graph or get_graph()
+    started = timezone.now()
+    found, seconds = _find(graph, f"org:{org.org_id}")
+    classes = field_classes(graph, [key for each in found.values() for key in each.case.fields])
+    with transaction.atomic():
+        existing = {(each.rule_id, each.target): each
+                    for each in Finding.objects.select_for_update().filter(org=org)}
+        new, recurring = _settle_found(org, found, existing, classes, run, started)
+        fixed = _resolve_unseen(existing, found, run, started)
+        reopened = _reopen_expired(Finding.objects.filter(org=org), started)
+        return Evaluation.objects.create(
+            org=org, harvest_run=run, started_at=started, finished_at=timezone.now(), rule_seconds=seconds,
+            new=new, recurring=recurring, fixed=fixed, reopened=reopened)
+
+
+def acknowledge(finding: Finding, *, actor: AbstractBaseUser, note: str = "") -> Finding:
+    """The privacy officer has seen it and owns its remediation; it stays live."""
+    _require_state(finding, (FindingState.OPEN,), "acknowledge")
+    return _change(finding, FindingState.ACKNOWLEDGED, actor=actor, note=_note(note, "note", required=False))
+
+
+def accept_risk(finding: Finding, *, actor: AbstractBaseUser, justification: str, owner: str,
+                expires_on: date | None) -> Finding:
+    """The business accepts the risk until `expires_on` (at most a year ahead), when it reopens by itself."""
+    _require_state(finding, (FindingState.OPEN, FindingState.ACKNOWLEDGED), "accept the risk of")
+    justification = _note(justification, "justification", required=True)
+    if not owner.strip():
+        raise FindingInputError("owner", "Name who owns the accepted risk.")
+    if len(owner) > 150:
+        raise FindingInputError("owner", "At most 150 characters.")
+    today = timezone.localdate()
+    if expires_on is None:
+        raise FindingInputError("expires_on", "An accepted risk needs an expiry date (YYYY-MM-DD).")
+    if not today < expires_on <= today + timedelta(days=MAX_RISK_DAYS):
+        raise FindingInputError("expires_on", f"The expiry must fall after today and within {MAX_RISK_DAYS} days.")
+    finding.risk_justification, finding.risk_owner, finding.risk_expires_on = justification, owner.strip(), expires_on
+    return _change(finding, FindingState.ACCEPTED_RISK, actor=actor, note=justification,
+                   details={"owner": finding.risk_owner, "expires_on": expires_on.isoformat()})
+
+
+def reopen(finding: Finding, *, actor: AbstractBaseUser, note: str) -> Finding:
+    """Back to open: an acknowledgement or an accepted risk withdrawn. A resolved finding reopens only when an
+    evaluation finds it again: the graph, not a person, said it was gone."""
+    _require_state(finding, (FindingState.ACKNOWLEDGED, FindingState.ACCEPTED_RISK), "reopen")
+    return _change(finding, FindingState.OPEN, actor=actor, note=_note(note, "note", required=True))
+
+
+def reopen_expired_risks(now: datetime | None = None) -> list[int]:
+    """Every org's accepted risks whose expiry has passed, reopened; their ids."""
+    with transaction.atomic():
+        return _reopen_expired(Finding.objects.all(), now or timezone.now())
+
+
+def exposure_of(consumers: int | None) -> tuple[Decimal, Decimal]:
+    """The estimate's range, per violation and intentional: one violation per consumer affected (one when the graph
+    cannot count them)."""
+    violations = Decimal(consumers) if consumers else Decimal(1)
+    return violations * PER_VIOLATION, violations * PER_INTENTIONAL_VIOLATION
+
+
+# --- evaluation --------------------------------------------------------------------------------------------------
+
+
+def _find(graph: Graph, org_key: str) -> tuple[dict[tuple[str, str], Found], dict[str, float]]:
+    found: dict[tuple[str, str], Found] = {}
+    seconds: dict[str, float] = {}
+    for rule in rules():
+        began = time.perf_counter()
+        for case in cases_of(graph, rule, org_key):
+            counted = affected(graph, org_key, audience=rule.audience, objects=case.objects,
+                               opt_outs=rule.opt_outs, subjects=case.subjects)
+            consumers, records = counted.consumers, counted.records
+            if rule.audience in (Audience.OPTED_OUT, Audience.NAMED) and not consumers:
+                continue  # the rule holds only while such consumers are there
+            if case.rows is not None and consumers is not None:  # an export's rows bound whom it can have held
+                consumers, records = min(consumers, case.rows), case.rows
+            found[(rule.id, case.target)] = Found(rule, case, consumers, records)
+        seconds[rule.id] = round(time.perf_counter() - began, 3)
+    return found, seconds
+
+
+def _settle_found(org: OrgConnection, found: dict[tuple[str, str], Found], existing: dict[tuple[str, str], Finding],
+                  classes: dict[str, tuple[str | None, bool]], run: HarvestRun | None,
+                  now: datetime) -> tuple[list[int], list[int]]:
+    new, recurring = [], []
+    for key, each in found.items():
+        finding = existing.get(key)
+        values = _values(each, classes, run, now)
+        if finding is None:
+            finding = Finding.objects.create(org=org, rule_id=each.rule.id, target=each.case.target,
+                                             first_seen_at=now, first_seen_run=run, state=FindingState.OPEN,
+                                             state_changed_at=now, state_changed_by="system", **values)
+            _record(finding, "", FindingState.OPEN, actor=None, run=run, at=now,
+                    note=f"Found by the evaluation{_after(run)}.")
+            new.append(finding.pk)
+            continue
+        for name, value in values.items():
+            setattr(finding, name, value)
+        finding.save()
+        if finding.state == FindingState.RESOLVED:
+            finding.resolved_at, finding.resolved_by_run = None, None
+            _change(finding, FindingState.OPEN, actor=None, run=run, at=now,
+                    note=f"Found again by the evaluation{_after(run)}: it recurs.")
+            recurring.append(finding.pk)
+    return new, recurring
+
+
+def _resolve_unseen(existing: dict[tuple[str, str], Finding], found: dict[tuple[str, str], Found],
+                    run: HarvestRun | None, now: datetime) -> list[int]:
+    fixed = []
+    for key, finding in existing.items():
+        if key in found or finding.state == FindingState.RESOLVED:
+            continue
+        finding.resolved_at, finding.resolved_by_run = now, run
+        _change(finding, FindingState.RESOLVED, actor=None, run=run, at=now,
+                note=f"No longer found by the evaluation{_after(run)}: the graph no longer shows it.")
+        fixed.append(finding.pk)
+    return fixed
+
+
+def _reopen_expired(findings: Any, now: datetime) -> list[int]:
+    today = timezone.localdate(now)
+    expired = findings.select_for_update().filter(state=FindingState.ACCEPTED_RISK, risk_expires_on__lt=today)
+    reopened = []
+    for finding in expired:
+        _change(finding, FindingState.OPEN, actor=None, at=now,
+                note=f"The accepted risk expired on {finding.risk_expires_on:%Y-%m-%d}.")
+        reopened.append(finding.pk)
+    return reopened
+
+
+def _values(each: Found, classes: dict[str, tuple[str | None, bool]], run: HarvestRun | None,
+            now: datetime) -> dict[str, Any]:
+    case = each.case
+    known = [classes[key] for key in case.fields if key in classes]
+    low, high = exposure_of(each.consumers)
+    return {
+        "target_name": case.target_name[:400], "severity": each.rule.severity.value, "system": case.system or "",
+        "sobjects": list(case.objects), "fields": list(case.fields),
+        "path": [{"key": step.key, "label": step.label, "name": step.name, "evidence": step.evidence}
+                 for step in case.path],
+        "knowledge": [each_kind.value for each_kind in case.knowledge], "detail": case.detail,
+        "categories": sorted({category for category, _ in known if category}),
+        "sensitive_categories": sorted({category or "sensitive" for category, sensitive in known if sensitive}),
+        "consumers": each.consumers, "records": each.records, "exposure_low": low, "exposure_high": high,
+        "last_seen_at": now, "last_seen_run": run,
+    }
+
+
+# --- state changes -----------------------------------------------------------------------------------------------
+
+
+def _require_state(finding: Finding, allowed: tuple[str, ...], doing: str) -> None:
+    if finding.state not in allowed:
+        said = ", ".join(FindingState(state).label.lower() for state in allowed)
+        raise FindingStateError(f"Cannot {doing} a finding that is {FindingState(finding.state).label.lower()} "
+                                f"(only one that is {said}).")
+
+
+def _note(text: str, field: str, *, required: bool) -> str:
+    text = text.strip()
+    if required and not text:
+        raise FindingInputError(field, "Say why: this is kept with the finding and in the audit log.")
+    if len(text) > MAX_NOTE_LENGTH:
+        raise FindingInputError(field, f"At most {MAX_NOTE_LENGTH} characters.")
+    return audit.without_identifiers(text)
+
+
+def _change(finding: Finding, state: str, *, actor: AbstractBaseUser | AnonymousUser | None, note: str,
+            run: HarvestRun | None = None, at: datetime | None = None, details: dict[str, Any] | None = None,
+            ) -> Finding:
+    at = at or timezone.now()
+    before = finding.state
+    finding.state, finding.state_changed_at = state, at
+    finding.state_changed_by = audit.actor_name(actor)
+    if state != FindingState.ACCEPTED_RISK:
+        finding.risk_justification, finding.risk_owner, finding.risk_expires_on = "", "", None
+    with transaction.atomic():
+        finding.save()
+        _record(finding, before, state, actor=actor, run=run, at=at, note=note, details=details)
+    return finding
+
+
+def _record(finding: Finding, before: str, state: str, *, actor: AbstractBaseUser | AnonymousUser | None,
+            run: HarvestRun | None, at: datetime, note: str, details: dict[str, Any] | None = None) -> AuditEvent:
+    user = audit.acting_user(actor)
+    FindingEvent.objects.create(finding=finding, at=at, actor_id=user.pk if user is not None else None,
+                                actor_name=audit.actor_name(actor),
+                                from_state=before, to_state=state, note=note, harvest_run=run)
+    return audit.record(AuditAction.FINDING_STATE_CHANGED, actor=actor, object_type=FINDING,
+                        object_key=str(finding.pk), reason=note, actor_name="findings evaluation",
+                        details={"rule": finding.rule_id, "target": finding.target, "from": before, "to": state,
+                                 **({"harvest_run": run.pk} if run is not None else {}), **(details or {})})
+
+
+def _after(run: HarvestRun | None) -> str:
+    return f" after harvest run {run.pk}" if run is not None else ""
