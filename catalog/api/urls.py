@@ -12,6 +12,7 @@ from catalog.classification.urls import api_urlpatterns as classification_api
 from catalog.datamaps.urls import api_urlpatterns as datamaps_api
 from catalog.explorer.urls import api_urlpatterns as explorer_api
 from catalog.exports.urls import api_urlpatterns as exports_api
+from catalog.findings.urls import api_urlpatterns as findings_api
 from catalog.inventory.urls import api_urlpatterns as inventory_api
 from catalog.records.urls import api_urlpatterns as records_api
 from catalog.systems.urls import api_urlpatterns as systems_api
@@ -23,7 +24,7 @@ router.register("harvest-runs", HarvestRunViewSet, basename="harvest-run")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 v1 = [*exports_api, *router.urls, *inventory_api, *classification_api,
-      *explorer_api, *systems_api, *records_api, *datamaps_api,
+      *explorer_api, *systems_api, *records_api, *datamaps_api, *findings_api,
       path("lineage/openlineage", OpenLineageEventView.as_view(), name="lineage-openlineage")]
 
 urlpatterns = [

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.accounts import audit
-from catalog.accounts.models import AuditAction, AuditEvent
+from catalog.accounts.models import ApiToken, AuditAction, AuditEvent
 from catalog.findings.models import Evaluation, Finding, FindingEvent, FindingState
 from harvesters.models import HarvestRun, OrgConnection
 from lineage import get_graph
@@ -78,14 +78,16 @@ def evaluate(org: OrgConnection, *, run: HarvestRun | None = None, graph: Graph 
             new=new, recurring=recurring, fixed=fixed, reopened=reopened)
 
 
-def acknowledge(finding: Finding, *, actor: AbstractBaseUser, note: str = "") -> Finding:
+def acknowledge(finding: Finding, *, actor: AbstractBaseUser, note: str = "", token: ApiToken | None = None,
+                ) -> Finding:
     """The privacy officer has seen it and owns its remediation; it stays live."""
     _require_state(finding, (FindingState.OPEN,), "acknowledge")
-    return _change(finding, FindingState.ACKNOWLEDGED, actor=actor, note=_note(note, "note", required=False))
+    return _change(finding, FindingState.ACKNOWLEDGED, actor=actor, note=_note(note, "note", required=False),
+                   token=token)
 
 
 def accept_risk(finding: Finding, *, actor: AbstractBaseUser, justification: str, owner: str,
-                expires_on: date | None) -> Finding:
+                expires_on: date | None, token: ApiToken | None = None) -> Finding:
     """The business accepts the risk until `expires_on` (at most a year ahead), when it reopens by itself."""
     _require_state(finding, (FindingState.OPEN, FindingState.ACKNOWLEDGED), "accept the risk of")
     justification = _note(justification, "justification", required=True)
@@ -99,15 +101,15 @@ def accept_risk(finding: Finding, *, actor: AbstractBaseUser, justification: str
     if not today < expires_on <= today + timedelta(days=MAX_RISK_DAYS):
         raise FindingInputError("expires_on", f"The expiry must fall after today and within {MAX_RISK_DAYS} days.")
     finding.risk_justification, finding.risk_owner, finding.risk_expires_on = justification, owner.strip(), expires_on
-    return _change(finding, FindingState.ACCEPTED_RISK, actor=actor, note=justification,
+    return _change(finding, FindingState.ACCEPTED_RISK, actor=actor, note=justification, token=token,
                    details={"owner": finding.risk_owner, "expires_on": expires_on.isoformat()})
 
 
-def reopen(finding: Finding, *, actor: AbstractBaseUser, note: str) -> Finding:
+def reopen(finding: Finding, *, actor: AbstractBaseUser, note: str, token: ApiToken | None = None) -> Finding:
     """Back to open: an acknowledgement or an accepted risk withdrawn. A resolved finding reopens only when an
     evaluation finds it again: the graph, not a person, said it was gone."""
     _require_state(finding, (FindingState.ACKNOWLEDGED, FindingState.ACCEPTED_RISK), "reopen")
-    return _change(finding, FindingState.OPEN, actor=actor, note=_note(note, "note", required=True))
+    return _change(finding, FindingState.OPEN, actor=actor, note=_note(note, "note", required=True), token=token)
 
 
 def reopen_expired_risks(now: datetime | None = None) -> list[int]:
@@ -233,7 +235,7 @@ def _note(text: str, field: str, *, required: bool) -> str:
 
 def _change(finding: Finding, state: str, *, actor: AbstractBaseUser | AnonymousUser | None, note: str,
             run: HarvestRun | None = None, at: datetime | None = None, details: dict[str, Any] | None = None,
-            ) -> Finding:
+            token: ApiToken | None = None) -> Finding:
     at = at or timezone.now()
     before = finding.state
     finding.state, finding.state_changed_at = state, at
@@ -242,17 +244,18 @@ def _change(finding: Finding, state: str, *, actor: AbstractBaseUser | Anonymous
         finding.risk_justification, finding.risk_owner, finding.risk_expires_on = "", "", None
     with transaction.atomic():
         finding.save()
-        _record(finding, before, state, actor=actor, run=run, at=at, note=note, details=details)
+        _record(finding, before, state, actor=actor, run=run, at=at, note=note, details=details, token=token)
     return finding
 
 
 def _record(finding: Finding, before: str, state: str, *, actor: AbstractBaseUser | AnonymousUser | None,
-            run: HarvestRun | None, at: datetime, note: str, details: dict[str, Any] | None = None) -> AuditEvent:
+            run: HarvestRun | None, at: datetime, note: str, details: dict[str, Any] | None = None,
+            token: ApiToken | None = None) -> AuditEvent:
     user = audit.acting_user(actor)
     FindingEvent.objects.create(finding=finding, at=at, actor_id=user.pk if user is not None else None,
                                 actor_name=audit.actor_name(actor),
                                 from_state=before, to_state=state, note=note, harvest_run=run)
-    return audit.record(AuditAction.FINDING_STATE_CHANGED, actor=actor, object_type=FINDING,
+    return audit.record(AuditAction.FINDING_STATE_CHANGED, actor=actor, token=token, object_type=FINDING,
                         object_key=str(finding.pk), reason=note, actor_name="findings evaluation",
                         details={"rule": finding.rule_id, "target": finding.target, "from": before, "to": state,
                                  **({"harvest_run": run.pk} if run is not None else {}), **(details or {})})
