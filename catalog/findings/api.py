@@ -136,8 +136,9 @@ class FindingFilterSet(django_filters.FilterSet):
         fields = ["org", "rule", "severity", "state", "system", "object"]
 
     def with_object(self, queryset: QuerySet[Finding], name: str, value: str) -> QuerySet[Finding]:
-        # A JSON list's text holds each name quoted: this matches on SQLite and PostgreSQL alike.
-        return queryset.filter(sobjects__contains=f'"{value}"') if value else queryset
+        # A JSON list's text holds each name quoted, matched as Salesforce matches names (case aside): SQLite has no
+        # JSON containment, so the same lookup serves it and PostgreSQL.
+        return queryset.filter(sobjects__icontains=f'"{value}"') if value else queryset
 
 
 class LifecycleNoteSerializer(serializers.Serializer[Any]):
@@ -195,9 +196,9 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Acknowledge an open finding: seen, its remediation owned; it stays live."""
         finding = self.get_object()
         given = _valid(LifecycleNoteSerializer, request)
-        done = services.acknowledge(finding, actor=request.user, note=given.get("note", ""),  # type: ignore[arg-type]
-                                    token=token_of(request.auth))
-        return Response(FindingDetailSerializer(done).data)
+        services.acknowledge(finding, actor=request.user, note=given.get("note", ""),  # type: ignore[arg-type]
+                            token=token_of(request.auth))
+        return Response(FindingDetailSerializer(self.get_object()).data)  # its history read again, with the change
 
     @extend_schema(parameters=[ID], request=AcceptRiskSerializer, responses={
         200: FindingDetailSerializer, (409, PROBLEM_CONTENT_TYPE): STATE_CONFLICT})
@@ -206,10 +207,10 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Accept an open or acknowledged finding's risk, with a justification, an owner and an expiry."""
         finding = self.get_object()
         given = _valid(AcceptRiskSerializer, request)
-        done = services.accept_risk(finding, actor=request.user,  # type: ignore[arg-type]
-                                    justification=given["justification"], owner=given["owner"],
-                                    expires_on=given["expires_on"], token=token_of(request.auth))
-        return Response(FindingDetailSerializer(done).data)
+        services.accept_risk(finding, actor=request.user,  # type: ignore[arg-type]
+                             justification=given["justification"], owner=given["owner"],
+                             expires_on=given["expires_on"], token=token_of(request.auth))
+        return Response(FindingDetailSerializer(self.get_object()).data)  # its history read again, with the change
 
     @extend_schema(parameters=[ID], request=ReopenSerializer, responses={
         200: FindingDetailSerializer, (409, PROBLEM_CONTENT_TYPE): STATE_CONFLICT})
@@ -218,9 +219,9 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Reopen an acknowledged finding or an accepted risk (a resolved one reopens when the graph shows it)."""
         finding = self.get_object()
         given = _valid(ReopenSerializer, request)
-        done = services.reopen(finding, actor=request.user, note=given["note"],  # type: ignore[arg-type]
-                               token=token_of(request.auth))
-        return Response(FindingDetailSerializer(done).data)
+        services.reopen(finding, actor=request.user, note=given["note"],  # type: ignore[arg-type]
+                        token=token_of(request.auth))
+        return Response(FindingDetailSerializer(self.get_object()).data)  # its history read again, with the change
 
 
 class RuleViewSet(viewsets.ViewSet):
