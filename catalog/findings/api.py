@@ -11,7 +11,7 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -23,7 +23,7 @@ from catalog.api.errors import PROBLEM_CONTENT_TYPE, problem_response
 from catalog.api.serializers import ProblemSerializer
 from catalog.findings import services
 from catalog.findings.models import Evaluation, Finding, FindingEvent, FindingState
-from lineage.rules import Rule, Severity, rule_named, rules
+from lineage.rules import Severity, rule_named, rules
 
 # --- the rules ---------------------------------------------------------------------------------------------------
 
@@ -110,17 +110,10 @@ class FindingDetailSerializer(FindingSerializer):
                   "events"]
         read_only_fields = fields
 
+    @extend_schema_field(RuleSerializer(allow_null=True))
     def get_rule_detail(self, finding: Finding) -> dict[str, Any] | None:
         rule = rule_named(finding.rule_id)
-        return rule_as_data(rule) if rule is not None else None
-
-
-def rule_as_data(rule: Rule) -> dict[str, Any]:
-    return {"id": rule.id, "title": rule.title, "severity": rule.severity.value,
-            "citations": [{"cite": each.cite, "says": each.says} for each in rule.citations],
-            "explanation": rule.explanation, "remediation": rule.remediation, "evidence": rule.evidence,
-            "audience": rule.audience.value, "opt_outs": list(rule.opt_outs), "penalty": rule.penalty.value,
-            "enforcement": list(rule.enforcement), "why": rule.why}
+        return RuleSerializer(rule).data if rule is not None else None
 
 
 class FindingFilterSet(django_filters.FilterSet):
@@ -232,7 +225,7 @@ class RuleViewSet(viewsets.ViewSet):
 
     @extend_schema(responses={200: RuleSerializer(many=True)})
     def list(self, request: Request) -> Response:
-        return Response([rule_as_data(rule) for rule in rules()])
+        return Response(RuleSerializer(rules(), many=True).data)
 
 
 class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):

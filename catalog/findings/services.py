@@ -23,6 +23,7 @@ from typing import Any, Final
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from catalog.accounts import audit
@@ -31,7 +32,7 @@ from catalog.findings.models import Evaluation, Finding, FindingEvent, FindingSt
 from harvesters.models import HarvestRun, OrgConnection
 from lineage import get_graph
 from lineage.graph import Graph
-from lineage.queries.findings import affected, field_classes
+from lineage.queries.findings import Affected, affected, field_classes
 from lineage.rules import Audience, Case, Rule, cases_of, rules
 
 PER_VIOLATION: Final = Decimal("2663")  # §1798.155(a), $2,500 adjusted from 1 January 2025
@@ -131,12 +132,16 @@ def exposure_of(consumers: int | None) -> tuple[Decimal, Decimal]:
 def _find(graph: Graph, org_key: str) -> tuple[dict[tuple[str, str], Found], dict[str, float]]:
     found: dict[tuple[str, str], Found] = {}
     seconds: dict[str, float] = {}
+    counts: dict[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], Affected] = {}
     for rule in rules():
         began = time.perf_counter()
         for case in cases_of(graph, rule, org_key):
-            counted = affected(graph, org_key, audience=rule.audience, objects=case.objects,
-                               opt_outs=rule.opt_outs, subjects=case.subjects)
-            consumers, records = counted.consumers, counted.records
+            # Cases on one object (its unencrypted fields) ask the same question: counted once an evaluation.
+            question = (rule.audience.value, case.objects, rule.opt_outs, case.subjects)
+            if question not in counts:
+                counts[question] = affected(graph, org_key, audience=rule.audience, objects=case.objects,
+                                            opt_outs=rule.opt_outs, subjects=case.subjects)
+            consumers, records = counts[question].consumers, counts[question].records
             if rule.audience in (Audience.OPTED_OUT, Audience.NAMED) and not consumers:
                 continue  # the rule holds only while such consumers are there
             if case.rows is not None and consumers is not None:  # an export's rows bound whom it can have held
@@ -163,12 +168,13 @@ def _settle_found(org: OrgConnection, found: dict[tuple[str, str], Found], exist
             continue
         for name, value in values.items():
             setattr(finding, name, value)
-        finding.save()
-        if finding.state == FindingState.RESOLVED:
-            finding.resolved_at, finding.resolved_by_run = None, None
-            _change(finding, FindingState.OPEN, actor=None, run=run, at=now,
-                    note=f"Found again by the evaluation{_after(run)}: it recurs.")
-            recurring.append(finding.pk)
+        if finding.state != FindingState.RESOLVED:
+            finding.save()
+            continue
+        finding.resolved_at, finding.resolved_by_run = None, None
+        _change(finding, FindingState.OPEN, actor=None, run=run, at=now,
+                note=f"Found again by the evaluation{_after(run)}: it recurs.")
+        recurring.append(finding.pk)
     return new, recurring
 
 
@@ -185,7 +191,7 @@ def _resolve_unseen(existing: dict[tuple[str, str], Finding], found: dict[tuple[
     return fixed
 
 
-def _reopen_expired(findings: Any, now: datetime) -> list[int]:
+def _reopen_expired(findings: QuerySet[Finding], now: datetime) -> list[int]:
     today = timezone.localdate(now)
     expired = findings.select_for_update().filter(state=FindingState.ACCEPTED_RISK, risk_expires_on__lt=today)
     reopened = []

@@ -5,7 +5,9 @@ a plain explanation, the remediation a Salesforce team applies, what its evidenc
 finds its cases. The Cypher is the package's own text, never user input; it takes `$org` (the org's key) and
 `$overrides` (null: a field's effective classification is the mirrored override, `lineage.queries.classification`),
 and may write `{{category:f}}` / `{{sensitive:f}}` for the effective category or sensitivity of the field bound to
-`f`, and `{{live:x}}` for "the node or edge bound to x is not retired". Every rule returns the same columns:
+`f`, `{{live:x}}` for "the node or edge bound to x is not retired", and `{{declared_objects:m}}` /
+`{{declared_fields:m}}` for the objects and the field keys a manifest entry bound to `m` declares (its `fields`,
+`Object.Field` or `Object.*`). Every rule returns the same columns:
 
   target       the key of the node the case is about (a rule finds one case per target)
   target_name  how a person names it
@@ -37,7 +39,7 @@ from lineage.graph import Graph
 from lineage.queries.classification import effective_category_at, effective_sensitive_at
 
 RULES_DIR = Path(__file__).parent
-_TEMPLATE = re.compile(r"\{\{(category|sensitive|live):([a-z_][a-z0-9_]*)\}\}")
+_TEMPLATE = re.compile(r"\{\{(category|sensitive|live|declared_objects|declared_fields):([a-z_][a-z0-9_]*)\}\}")
 COLUMNS = ("target", "target_name", "system", "objects", "fields", "path", "knowledge", "detail", "subjects", "rows")
 
 
@@ -176,6 +178,11 @@ def expand(cypher: str) -> str:
             return effective_category_at(cast(LiteralString, variable))
         if kind == "sensitive":
             return effective_sensitive_at(cast(LiteralString, variable))
+        if kind == "declared_objects":
+            return f"[each IN coalesce({variable}.fields, []) | split(each, '.')[0]]"
+        if kind == "declared_fields":  # a field's key is `field:{org_id}:{Object}.{Field}`, the org's `org:{org_id}`
+            return (f"[each IN coalesce({variable}.fields, []) WHERE NOT each ENDS WITH '.*' | "
+                    f"'field:' + substring($org, 4) + ':' + each]")
         return f"{variable}.retired_at IS NULL"
     expanded = _TEMPLATE.sub(replace, cypher)
     if "{{" in expanded:

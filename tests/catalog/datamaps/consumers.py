@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework.test import APIClient
 
 from catalog.accounts.tokens import DSAR_READ
+from lineage import get_graph
 from tests.catalog.accounts.people import privacy_officer, token_client
 
 LOOKUP = "/api/v1/data-maps/"
@@ -36,3 +37,10 @@ def body(**given: Any) -> dict[str, Any]:
 def dsar_client() -> APIClient:
     """A privacy officer's DSAR tool: a token with dsar:read only."""
     return token_client(privacy_officer("dsar-tool"), scopes=(DSAR_READ,))
+
+
+def subject_holding(individual_id: str) -> str:
+    """The key of the subject holding this Individual (found by its record, as a look-up by id would)."""
+    [row] = get_graph().read("MATCH (s:Subject)-[h:HAS_RECORD]->(:SObject {name: 'Individual'}) "
+                             "WHERE $id IN h.record_ids RETURN s.key AS key", id=individual_id)
+    return str(row["key"])

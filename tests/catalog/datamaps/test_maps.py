@@ -24,10 +24,10 @@ from catalog.datamaps.maps import (
 )
 from catalog.records.activities import Evidence
 from harvesters.models import OrgConnection
-from lineage import get_graph, subject_key
+from lineage import subject_key
 from lineage.queries.datamaps import ConsentEventFact
 from tests.catalog.accounts.people import privacy_officer
-from tests.catalog.datamaps.consumers import ZORA_EMAIL
+from tests.catalog.datamaps.consumers import ZORA_EMAIL, subject_holding
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the demo harvest's run is bookkept, then flushed
 
@@ -41,13 +41,6 @@ TRADING_ENTRY_EVIDENCE = "manifest:golden_poppy_integrations.yaml#trading_platfo
 BALANCE_ALERT = "integration:00D8d0GoldPoppyECB:flow:Balance_Alert_Email"
 ENRICHMENT = "system:api.enrichment-vendor.example.com"
 MOBILE = "system:mobile-api.goldenpoppy.test"
-
-
-def subject_holding(individual_id: str) -> str:
-    """The key of the subject holding this Individual (found by its record, as a look-up by id would)."""
-    [row] = get_graph().read("MATCH (s:Subject)-[h:HAS_RECORD]->(:SObject {name: 'Individual'}) "
-                             "WHERE $id IN h.record_ids RETURN s.key AS key", id=individual_id)
-    return str(row["key"])
 
 
 def map_of(individual_id: str) -> DataMap:

@@ -11,10 +11,11 @@ import pytest
 from catalog.findings import services
 from catalog.findings.models import Finding, FindingState
 from harvesters.models import OrgConnection
-from lineage import Graph, get_graph
+from lineage import Graph
 from lineage.queries.findings import affected_subjects
 from lineage.rules import Audience, rule_named
 from salesforce_simulator import Simulator
+from tests.catalog.datamaps.consumers import subject_holding
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the demo harvest's run is bookkept, then flushed
 
@@ -105,14 +106,6 @@ NEGATIVES = {
 def findings(demo: OrgConnection) -> dict[tuple[str, str], Finding]:
     services.evaluate(demo)
     return {(each.rule_id, each.target): each for each in Finding.objects.filter(org=demo)}
-
-
-def subject_holding(individual_id: str) -> str:
-    [row] = get_graph().read("MATCH (s:Subject)-[h:HAS_RECORD]->(:SObject {name: 'Individual'}) "
-                             "WHERE $id IN h.record_ids RETURN s.key AS key", id=individual_id)
-    return str(row["key"])
-
-
 
 
 def test_every_scenario_of_the_demo_org_is_checked_here(demo_simulator: Simulator):
