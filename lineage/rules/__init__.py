@@ -157,8 +157,8 @@ def load_rule(path: Path) -> Rule:
         raise RuleFileError(f"{path.name}: missing {sorted(missing)}, unknown {sorted(unknown)}")
     if data["id"] != path.stem:
         raise RuleFileError(f"{path.name}: its id is {data['id']!r}, not its file's name")
-    consumers = data["consumers"]
     try:
+        consumers = data["consumers"]
         return Rule(
             id=data["id"], title=data["title"], severity=Severity(data["severity"]),
             citations=tuple(Citation(each["cite"], each["says"]) for each in data["citations"]),
@@ -166,7 +166,7 @@ def load_rule(path: Path) -> Rule:
             evidence=_prose(data["evidence"]), audience=Audience(consumers["audience"]),
             opt_outs=tuple(consumers.get("opt_outs", ())), penalty=Penalty(data["penalty"]),
             enforcement=tuple(data["enforcement"]), why=_prose(data["why"]), cypher=expand(data["cypher"]))
-    except (KeyError, TypeError, ValueError) as error:
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise RuleFileError(f"{path.name}: {error}") from error
 
 
