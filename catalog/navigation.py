@@ -38,6 +38,7 @@ AREAS: tuple[NavArea, ...] = (
     NavArea("Systems", "system-list", roles.can_view),
     NavArea("Lineage", "lineage-explorer", roles.can_view),
     NavArea("Records", "record-index", roles.can_view),
+    NavArea("Findings", "finding-list", roles.can_view),
     NavArea("Data maps", "data-map-page", roles.can_look_up_consumers),
     NavArea("Audit log", "audit-log", roles.can_view_audit_log),
     NavArea("API docs", "api-docs", roles.can_view),

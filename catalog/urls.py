@@ -15,7 +15,8 @@ urlpatterns = [
     path("catalog/", include("catalog.classification.urls")),  # the review page and the field page's override forms
     path("audit/", account_views.audit_log, name="audit-log"),
     path("records/", include("catalog.records.urls")),
-    path("data-maps/", include("catalog.datamaps.urls")),  # a look-up is a POST: identifiers never in an address
+    path("data-maps/", include("catalog.datamaps.urls")),
+    path("findings/", include("catalog.findings.urls")),  # a look-up is a POST: identifiers never in an address
     path("", include("catalog.exports.urls")),  # before the systems': /systems/export/ is no system's key
     path("", include("catalog.systems.urls")),  # /systems/ and /integrations/
     path("admin/", admin.site.urls),

@@ -13,6 +13,7 @@ from django_htmx.middleware import HtmxDetails
 
 from catalog.accounts import roles
 from catalog.dashboard import dashboard
+from catalog.findings.services import live_counts
 from catalog.health import system_checks
 from harvesters.overview import orgs_with_harvests
 
@@ -54,5 +55,6 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         orgs = orgs_with_harvests()
         return render(request, ORG_HARVESTS_FRAGMENT, {"orgs": orgs, "any_running": any(org.running for org in orgs)})
     board = dashboard()
-    context = {"orgs": [org.harvests for org in board.orgs], "any_running": board.any_running, "board": board}
+    context = {"orgs": [org.harvests for org in board.orgs], "any_running": board.any_running, "board": board,
+               "findings": live_counts()}
     return render(request, "catalog/home.html", context)

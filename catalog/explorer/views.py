@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from catalog.explorer import services
 from catalog.explorer.api import PageUrls, lineage_data
 from catalog.explorer.forms import LineageForm
+from catalog.findings.services import evidence_of
 from catalog.navigation import url_or_empty
 from catalog.pages import may_view
 from lineage.queries.lineage import Direction, Lineage, LineageEdge, LineageNode
@@ -61,7 +62,16 @@ def lineage_explorer(request: HttpRequest) -> HttpResponse:
     lineage = services.lineage_for(resolution.node.key, asked["direction"], asked["depth"])
     form.data = _showing(form.data, lineage.start)
     context.update(_lineage_context(lineage))
+    _outline_finding(context, request.GET.get("finding", ""))
     return render(request, "explorer/lineage.html", context)
+
+
+def _outline_finding(context: dict[str, Any], asked: str) -> None:
+    """`?finding=<id>`, from a finding's page: its evidence path outlined in the graph, and named above it."""
+    finding = evidence_of(int(asked)) if asked.isascii() and asked.isdigit() else None
+    if finding is not None:
+        context["finding"] = finding
+        context["graph"]["evidence"] = [step["key"] for step in finding.path]
 
 
 @require_GET

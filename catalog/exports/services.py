@@ -60,7 +60,7 @@ class ExportFile:
 
     filename: str
     rows: int
-    chunks: Iterator[str]
+    chunks: Iterator[str] | Iterator[bytes]
     content_type: str = CSV_CONTENT_TYPE
 
 
@@ -88,35 +88,38 @@ def export_fields(alias: str, filters: FieldFilter, applied: Mapping[str, Any], 
     org = inventory.org_named(alias)
     scope = org_key(org.org_id) if org.org_id else None  # None: never harvested, no field in the graph
     total = count_exported_fields(get_graph(), scope, filters) if scope else 0
-    _record(exporter, reason, FIELDS, alias, applied, total)
+    record_export(exporter, reason, FIELDS, alias, applied, total)
     rows = exported_fields(get_graph(), scope, filters) if scope else iter(())
-    return ExportFile(_filename(FIELDS, alias), total, csv_chunks(FIELD_COLUMNS, (_field_cells(row) for row in rows)))
+    cells = (_field_cells(row) for row in rows)
+    return ExportFile(export_filename(FIELDS, alias), total, csv_chunks(FIELD_COLUMNS, cells))
 
 
 def export_systems(query: SystemQuery, applied: Mapping[str, Any], exporter: Exporter) -> ExportFile:
     """The systems passing `query` (the system list's), a row per org and integration reaching each, as CSV."""
     reason = stated_reason(exporter.reason)
     total = systems.systems(query, PageRequest(size=1)).total
-    _record(exporter, reason, SYSTEMS, query.org or "", applied, total)
+    record_export(exporter, reason, SYSTEMS, query.org or "", applied, total)
     aliases = systems.aliases_by_org_key()
     scope = _system_filter(query)
     found = exported_systems(get_graph(), scope) if scope is not None else iter(())
     lines = (cells for row in found for cells in _system_lines(row, aliases))
-    return ExportFile(_filename(SYSTEMS, query.org or "all-orgs"), total, csv_chunks(SYSTEM_COLUMNS, lines))
+    return ExportFile(export_filename(SYSTEMS, query.org or "all-orgs"), total, csv_chunks(SYSTEM_COLUMNS, lines))
 
 
-def _record(exporter: Exporter, reason: str, kind: str, alias: str, applied: Mapping[str, Any], rows: int) -> None:
+def record_export(exporter: Exporter, reason: str, kind: str, alias: str, applied: Mapping[str, Any], rows: int,
+                  file_format: str = "csv") -> None:
+    """The export's audit event: who, which kind, which org, the filters as given, how many rows, why."""
     # A search typed into a filter is free text too: an email address or phone number in it is not kept.
     filters = {name: without_identifiers(value) if isinstance(value, str) else value for name, value in applied.items()}
     audit.record(AuditAction.EXPORTED, actor=exporter.actor, token=exporter.token, object_type=kind,
                  object_key=alias, reason=reason,
-                 details={"export": kind, "format": "csv", "org": alias or "all orgs", "filters": filters,
+                 details={"export": kind, "format": file_format, "org": alias or "all orgs", "filters": filters,
                           "rows": rows, "origin": exporter.origin})
 
 
-def _filename(kind: str, scope: str) -> str:
+def export_filename(kind: str, scope: str, extension: str = "csv") -> str:
     today: date = timezone.localdate()
-    return f"recordkeeper-{kind}-{slugify(scope) or 'org'}-{today.isoformat()}.csv"
+    return f"recordkeeper-{kind}-{slugify(scope) or 'org'}-{today.isoformat()}.{extension}"
 
 
 def _system_filter(query: SystemQuery) -> SystemFilter | None:

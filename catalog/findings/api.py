@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
@@ -73,7 +74,7 @@ class FindingEventSerializer(serializers.ModelSerializer[FindingEvent]):
 class FindingSerializer(serializers.ModelSerializer[Finding]):
     org = serializers.CharField(source="org.alias", read_only=True)
     rule = serializers.CharField(source="rule_id", read_only=True)
-    title = serializers.SerializerMethodField()
+    title = serializers.CharField(read_only=True, help_text="Its rule's title")
     objects = serializers.ListField(source="sobjects", child=serializers.CharField(), read_only=True)
     exposure = serializers.SerializerMethodField()
     resolved_by_run = serializers.IntegerField(source="resolved_by_run_id", read_only=True, allow_null=True)
@@ -85,10 +86,6 @@ class FindingSerializer(serializers.ModelSerializer[Finding]):
                   "first_seen_at", "last_seen_at", "resolved_at", "resolved_by_run", "state_changed_at",
                   "state_changed_by", "risk_owner", "risk_expires_on"]
         read_only_fields = fields
-
-    def get_title(self, finding: Finding) -> str:
-        rule = rule_named(finding.rule_id)
-        return rule.title if rule is not None else finding.rule_id
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get_exposure(self, finding: Finding) -> dict[str, Any]:
@@ -117,12 +114,20 @@ class FindingDetailSerializer(FindingSerializer):
 
 
 class FindingFilterSet(django_filters.FilterSet):
-    org = django_filters.CharFilter(field_name="org__alias", help_text="The org's alias")
-    rule = django_filters.CharFilter(field_name="rule_id", help_text="A rule's id")
-    severity = django_filters.MultipleChoiceFilter(choices=[(each.value, each.value) for each in Severity])
-    state = django_filters.MultipleChoiceFilter(choices=FindingState.choices)
-    system = django_filters.CharFilter(field_name="system", help_text="An outside system's key, system:<host>")
-    object = django_filters.CharFilter(method="with_object", help_text="A Salesforce object's API name")
+    org = django_filters.CharFilter(field_name="org__alias", label="Org", help_text="The org's alias, e.g. demo")
+    rule = django_filters.ChoiceFilter(field_name="rule_id", label="Rule", empty_label="Any rule",
+                                       choices=[(rule.id, rule.title) for rule in rules()],
+                                       help_text="The API takes its id, e.g. opted-out-consumers-moved")
+    severity = django_filters.MultipleChoiceFilter(
+        label="Severity", choices=[(each.value, each.value.capitalize()) for each in Severity],
+        widget=forms.CheckboxSelectMultiple)
+    state = django_filters.MultipleChoiceFilter(label="State", choices=FindingState.choices,
+                                                widget=forms.CheckboxSelectMultiple)
+    system = django_filters.CharFilter(field_name="system", label="Outside system",
+                                       help_text="Its key, system: then its host, e.g. "
+                                                 "system:api.trading-platform.example.com")
+    object = django_filters.CharFilter(method="with_object", label="Salesforce object",
+                                       help_text="Its API name, e.g. Contact")
 
     class Meta:
         model = Finding
@@ -162,7 +167,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filterset_class = FindingFilterSet
 
     def get_queryset(self) -> QuerySet[Finding]:
-        found = Finding.objects.select_related("org").order_by("-exposure_high", "rule_id", "target", "pk")
+        found = services.findings()
         return found.prefetch_related("events") if self.action != "list" else found
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Finding]]:

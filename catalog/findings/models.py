@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from lineage.rules import rule_named
+
 
 class FindingState(models.TextChoices):
     OPEN = "open", "Open"
@@ -84,6 +86,12 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id}: {self.target_name}"
+
+    @property
+    def title(self) -> str:
+        """Its rule's title (the id of a rule no longer defined)."""
+        rule = rule_named(self.rule_id)
+        return rule.title if rule is not None else self.rule_id
 
 
 class FindingEvent(models.Model):

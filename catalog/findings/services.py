@@ -15,7 +15,7 @@ counting one violation per consumer affected, or one when the graph cannot count
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
@@ -23,7 +23,7 @@ from typing import Any, Final
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from catalog.accounts import audit
@@ -117,6 +117,45 @@ def reopen_expired_risks(now: datetime | None = None) -> list[int]:
     """Every org's accepted risks whose expiry has passed, reopened; their ids."""
     with transaction.atomic():
         return _reopen_expired(Finding.objects.all(), now or timezone.now())
+
+
+def findings() -> QuerySet[Finding]:
+    """Every org's findings, the largest estimated exposure first (the list's and the API's order)."""
+    return Finding.objects.select_related("org").order_by("-exposure_high", "rule_id", "target", "pk")
+
+
+def evidence_of(pk: int) -> Finding | None:
+    """The finding whose evidence path the lineage explorer outlines, if there is one with that id."""
+    return Finding.objects.filter(pk=pk).only("pk", "rule_id", "target_name", "path").first()
+
+
+@dataclass
+class LiveCounts:
+    """An org's findings not resolved: how many of each severity and state, and their estimated exposure."""
+
+    org: str
+    by_severity: dict[str, int] = field(default_factory=dict)
+    by_state: dict[str, int] = field(default_factory=dict)
+    exposure_low: Decimal = Decimal(0)
+    exposure_high: Decimal = Decimal(0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_severity.values())
+
+
+def live_counts() -> list[LiveCounts]:
+    """Each org's findings not resolved (open, acknowledged, accepted risk), counted in one query."""
+    rows = (Finding.objects.exclude(state=FindingState.RESOLVED).values("org__alias", "severity", "state")
+            .annotate(count=Count("pk"), low=Sum("exposure_low"), high=Sum("exposure_high")).order_by("org__alias"))
+    counted: dict[str, LiveCounts] = {}
+    for row in rows:
+        org = counted.setdefault(row["org__alias"], LiveCounts(row["org__alias"]))
+        org.by_severity[row["severity"]] = org.by_severity.get(row["severity"], 0) + row["count"]
+        org.by_state[row["state"]] = org.by_state.get(row["state"], 0) + row["count"]
+        org.exposure_low += row["low"]
+        org.exposure_high += row["high"]
+    return list(counted.values())
 
 
 def exposure_of(consumers: int | None) -> tuple[Decimal, Decimal]:

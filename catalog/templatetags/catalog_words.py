@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from lineage.rules import CODE_SPAN
 
 register = template.Library()
 
@@ -32,3 +36,10 @@ def rule_reason(rule: str | None) -> str:
     """What the rule matched and why (the whole text when it has no name)."""
     name, separator, reason = (rule or "").partition(": ")
     return reason if separator else name
+
+
+@register.filter
+def with_code(text: str) -> SafeString:
+    """Prose whose `backticked` words are code (a rule's explanation names Apex and SOQL): set as <code>, the rest
+    escaped."""
+    return mark_safe(CODE_SPAN.sub(r"<code>\1</code>", escape(text)))  # noqa: S308 - escaped before the tags are added

@@ -40,6 +40,7 @@ from lineage.queries.classification import effective_category_at, effective_sens
 
 RULES_DIR = Path(__file__).parent
 _TEMPLATE = re.compile(r"\{\{(category|sensitive|live|declared_objects|declared_fields):([a-z_][a-z0-9_]*)\}\}")
+CODE_SPAN = re.compile(r"`([^`]+)`")  # rule prose names code in backticks: `WITH USER_MODE`
 COLUMNS = ("target", "target_name", "system", "objects", "fields", "path", "knowledge", "detail", "subjects", "rows")
 
 
@@ -224,5 +225,5 @@ def _unique_steps(path: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return unique
 
 
-__all__ = ["Audience", "Case", "Citation", "Knowledge", "Penalty", "Rule", "RuleFileError", "Severity", "Step",
-           "cases_of", "expand", "load_rule", "rule_named", "rules"]
+__all__ = ["CODE_SPAN", "Audience", "Case", "Citation", "Knowledge", "Penalty", "Rule", "RuleFileError", "Severity",
+           "Step", "cases_of", "expand", "load_rule", "rule_named", "rules"]

@@ -61,16 +61,20 @@
     return everyLabel ? edge.known_from : "";
   }
 
+  // A finding's evidence path (data.evidence: its node keys) is outlined: its nodes, and the edges between two of them.
   function elements(data) {
+    var evidence = {};
+    (data.evidence || []).forEach(function (key) { evidence[key] = true; });
     var nodes = data.nodes.map(function (node) {
       return { group: "nodes", data: { id: node.key, label: nodeLabel(node), kind: node.kind, url: node.url || "",
-        start: node.key === data.start.key ? "yes" : "no" } };
+        start: node.key === data.start.key ? "yes" : "no", evidence: evidence[node.key] ? "yes" : "no" } };
     });
     var everyLabel = data.edges.length <= LABELLED_EDGES;
     var edges = data.edges.map(function (edge) {
       return { group: "edges", data: { id: edge.key, source: edge.source, target: edge.target,
         label: edgeLabel(edge, everyLabel),
-        unchecked: edge.unchecked ? "yes" : "no" } };
+        unchecked: edge.unchecked ? "yes" : "no",
+        evidence: evidence[edge.source] && evidence[edge.target] ? "yes" : "no" } };
     });
     return nodes.concat(edges);
   }
@@ -94,6 +98,8 @@
     { selector: "edge[unchecked = 'yes']", style: {
       "line-style": "dashed", "line-dash-pattern": [8, 4], "width": 3, "line-color": "#b3261e",
       "target-arrow-color": "#b3261e", "color": "#b3261e", "font-weight": "bold" } },
+    { selector: "node[evidence = 'yes']", style: { "border-width": 5, "border-color": "#b35c00" } },
+    { selector: "edge[evidence = 'yes']", style: { "width": 4, "line-color": "#b35c00", "target-arrow-color": "#b35c00" } },
   ];
 
   function explore(key) {
