@@ -9,6 +9,7 @@ import csv
 import io
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -47,6 +48,10 @@ def officer() -> Client:
 @pytest.fixture
 def auditor() -> Client:
     return signed_in(roles.AUDITOR, "aldo")
+
+
+def body(response: Any) -> bytes:  # the test client's response to a streamed download
+    return b"".join(response.streaming_content)
 
 
 def the_finding(org: OrgConnection, rule_id: str = NO_CONTRACT) -> Finding:
@@ -156,12 +161,11 @@ def test_the_report_is_a_csv_or_a_pdf_of_the_filtered_findings_once_a_reason_is_
     as_pdf = auditor.post("/findings/export/", {"format": "pdf", "reason": "Audit 2026-Q4"})
 
     assert unreasoned.status_code == 400
-    rows = list(csv.DictReader(io.StringIO(b"".join(as_csv.streaming_content).decode())))  # type: ignore[arg-type]
+    rows = list(csv.DictReader(io.StringIO(body(as_csv).decode())))
     assert [row["rule"] for row in rows] == [NO_CONTRACT]
     assert rows[0]["citations"].startswith("Cal. Civ. Code §1798.100(d)")
     assert "manifest:golden_poppy_integrations.yaml#trading_platform" in rows[0]["evidence"]
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(b"".join(
-        as_pdf.streaming_content))).pages)  # type: ignore[arg-type]
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body(as_pdf))).pages)
     assert "Findings report" in text
     assert f"Finding {the_finding(evaluated).pk}" in text
     exported = AuditEvent.objects.filter(action=AuditAction.EXPORTED, object_type="findings")
