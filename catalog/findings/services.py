@@ -50,6 +50,10 @@ class FindingInputError(ValueError):
         self.field = field
 
 
+class NotHarvestedError(ValueError):
+    """Evaluating an org no harvest has reached: its id, and so its graph, is not known."""
+
+
 class FindingStateError(ValueError):
     """A lifecycle change the finding's state does not allow (acknowledging a resolved finding)."""
 
@@ -64,6 +68,10 @@ class Found:
 
 def evaluate(org: OrgConnection, *, run: HarvestRun | None = None, graph: Graph | None = None) -> Evaluation:
     """Every rule over the org's live graph; the org's findings settled in one transaction (see the module)."""
+    if not org.org_id:
+        org.refresh_from_db(fields=["org_id"])  # a harvest learns it, perhaps on another copy of the row
+    if not org.org_id:
+        raise NotHarvestedError(f"The org {org.alias!r} has not been harvested: there is no graph to evaluate.")
     graph = graph or get_graph()
     started = timezone.now()
     found, seconds = _find(graph, f"org:{org.org_id}")

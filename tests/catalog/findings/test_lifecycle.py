@@ -17,6 +17,7 @@ from catalog.findings.models import Evaluation, Finding, FindingState
 from harvesters.models import HarvestRun, OrgConnection
 from tests.catalog.accounts.people import auditor, privacy_officer, token_client
 from tests.catalog.records.conftest import edit_manifest, harvest
+from tests.conftest import register_offline_org
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -162,3 +163,11 @@ def test_findings_are_filtered_by_severity_state_system_and_object_and_ranked_by
     assert "field:00D8d0GoldPoppyECB:Loan_Application__c.Tax_Id__c" in {each["target"] for each in loans}
     assert {each["rule"] for each in medium} == {"opt-out-relayed-late"}
     assert bad.status_code == 400
+
+
+def test_an_org_no_harvest_has_reached_has_no_graph_to_evaluate():
+    never = register_offline_org("never-harvested")
+
+    with pytest.raises(services.NotHarvestedError, match="never-harvested"):
+        services.evaluate(never)
+    assert not Evaluation.objects.filter(org=never).exists()
