@@ -36,12 +36,13 @@ def add_size_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 @contextlib.contextmanager
-def harvested_generated_org(alias: str, args: argparse.Namespace, sources: list[str]) -> Iterator[HarvestedOrg]:
-    """The org `args` sizes, served, registered as `alias` and harvested whole from `sources`; purged on leaving.
-    With the "manifests" source, a manifest says what each generated partner receives and why
-    (`benchmarks.generated_manifest`)."""
-    generate = (f"objects={args.objects},fields={args.fields},integrations={args.integrations},consumers=100,"
-                f"log_days=1,seed=7")
+def harvested_generated_org(alias: str, args: argparse.Namespace, sources: list[str], *, consumers: int = 100,
+                            log_days: int = 1) -> Iterator[HarvestedOrg]:
+    """The org `args` sizes (with `consumers` consumers and `log_days` days of event logs), served, registered as
+    `alias` and harvested whole from `sources`; purged on leaving. With the "manifests" source, a manifest says what
+    each generated partner receives and why (`benchmarks.generated_manifest`)."""
+    generate = (f"objects={args.objects},fields={args.fields},integrations={args.integrations},consumers={consumers},"
+                f"log_days={log_days},seed=7")
     with served_generated_org(generate) as served:
         served.wait_until_listening()
         manifests = tempfile.mkdtemp(prefix="benchmark-manifests-") if "manifests" in sources else ""

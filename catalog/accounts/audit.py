@@ -48,8 +48,18 @@ def record(action: AuditAction, *, actor: AbstractBaseUser | AnonymousUser | Non
            details: dict[str, Any] | None = None, actor_name: str = "") -> AuditEvent:
     """Appends one event; `actor_name` names a part of the system when no user acted (a schedule, a command). A
     stated reason is kept without any email address or phone number typed into it."""
+    event = unsaved(action, actor=actor, token=token, object_type=object_type, object_key=object_key, reason=reason,
+                    details=details, actor_name=actor_name)
+    event.save()
+    return event
+
+
+def unsaved(action: AuditAction, *, actor: AbstractBaseUser | AnonymousUser | None = None,
+            token: ApiToken | None = None, object_type: str = "", object_key: str = "", reason: str = "",
+            details: dict[str, Any] | None = None, actor_name: str = "") -> AuditEvent:
+    """The event `record` appends, not saved yet: for appending many at once (`AuditEvent.objects.bulk_create`)."""
     user = acting_user(actor)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor_id=user.pk if user is not None else None,
         actor_name=user.get_username() if user is not None else actor_name,
         token_key=token.token_key if token is not None else "", action=action, object_type=object_type,

@@ -32,7 +32,7 @@ from catalog.findings.models import Evaluation, Finding, FindingEvent, FindingSt
 from harvesters.models import HarvestRun, OrgConnection
 from lineage import get_graph
 from lineage.graph import Graph
-from lineage.queries.findings import Affected, affected, field_classes
+from lineage.queries.findings import AffectedCounter, field_classes
 from lineage.rules import Audience, Case, Rule, cases_of, rules
 
 PER_VIOLATION: Final = Decimal("2663")  # §1798.155(a), $2,500 adjusted from 1 January 2025
@@ -40,6 +40,8 @@ PER_INTENTIONAL_VIOLATION: Final = Decimal("7988")  # §1798.155(a), $7,500 adju
 MAX_RISK_DAYS: Final = 366  # an accepted risk is reviewed at least yearly
 MAX_NOTE_LENGTH: Final = 2000
 FINDING: Final = "finding"  # the audit log's object type
+SYSTEM: Final = "system"  # who changed a finding's state when no person did
+BATCH: Final = 500  # rows a statement writes when an evaluation settles thousands of findings
 
 
 class FindingInputError(ValueError):
@@ -79,8 +81,12 @@ def evaluate(org: OrgConnection, *, run: HarvestRun | None = None, graph: Graph 
     with transaction.atomic():
         existing = {(each.rule_id, each.target): each
                     for each in Finding.objects.select_for_update().filter(org=org)}
-        new, recurring = _settle_found(org, found, existing, classes, run, started)
-        fixed = _resolve_unseen(existing, found, run, started)
+        changes: list[_Change] = []
+        new = _create_new(org, found, existing, classes, run, started, changes)
+        recurring = _update_found(found, existing, classes, run, started, changes)
+        fixed = _resolve_unseen(existing, found, run, started, changes)
+        Finding.objects.bulk_update(existing.values(), _SETTLED_FIELDS, batch_size=BATCH)
+        _record_all(changes, run, started)
         reopened = _reopen_expired(Finding.objects.filter(org=org), started)
         return Evaluation.objects.create(
             org=org, harvest_run=run, started_at=started, finished_at=timezone.now(), rule_seconds=seconds,
@@ -177,63 +183,73 @@ def exposure_of(consumers: int | None) -> tuple[Decimal, Decimal]:
 
 
 def _find(graph: Graph, org_key: str) -> tuple[dict[tuple[str, str], Found], dict[str, float]]:
-    found: dict[tuple[str, str], Found] = {}
+    """Every rule's cases with the consumers each affects; each rule's seconds (its query, and counting its cases'
+    consumers: a question an earlier rule asked is answered from what was counted)."""
+    counter = AffectedCounter(graph, org_key)
+    cases: list[tuple[Rule, list[Case]]] = []
     seconds: dict[str, float] = {}
-    counts: dict[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], Affected] = {}
     for rule in rules():
         began = time.perf_counter()
-        for case in cases_of(graph, rule, org_key):
-            # Cases on one object (its unencrypted fields) ask the same question: counted once an evaluation.
-            question = (rule.audience.value, case.objects, rule.opt_outs, case.subjects)
-            if question not in counts:
-                counts[question] = affected(graph, org_key, audience=rule.audience, objects=case.objects,
-                                            opt_outs=rule.opt_outs, subjects=case.subjects)
-            consumers, records = counts[question].consumers, counts[question].records
+        cases.append((rule, cases_of(graph, rule, org_key)))
+        seconds[rule.id] = time.perf_counter() - began
+    began = time.perf_counter()
+    counter.prepare(case.objects for _, found in cases for case in found)
+    seconds["(lookups of every case's objects)"] = time.perf_counter() - began
+    found: dict[tuple[str, str], Found] = {}
+    for rule, rule_cases in cases:
+        began = time.perf_counter()
+        for case in rule_cases:
+            counted = counter.count(rule.audience, case.objects, rule.opt_outs, case.subjects)
+            consumers, records = counted.consumers, counted.records
             if rule.audience in (Audience.OPTED_OUT, Audience.NAMED) and not consumers:
                 continue  # the rule holds only while such consumers are there
             if case.rows is not None and consumers is not None:  # an export's rows bound whom it can have held
                 consumers, records = min(consumers, case.rows), case.rows
             found[(rule.id, case.target)] = Found(rule, case, consumers, records)
-        seconds[rule.id] = round(time.perf_counter() - began, 3)
+        seconds[rule.id] = round(seconds[rule.id] + time.perf_counter() - began, 3)
+    seconds["(lookups of every case's objects)"] = round(seconds["(lookups of every case's objects)"], 3)
     return found, seconds
 
 
-def _settle_found(org: OrgConnection, found: dict[tuple[str, str], Found], existing: dict[tuple[str, str], Finding],
-                  classes: dict[str, tuple[str | None, bool]], run: HarvestRun | None,
-                  now: datetime) -> tuple[list[int], list[int]]:
-    new, recurring = [], []
-    for key, each in found.items():
-        finding = existing.get(key)
-        values = _values(each, classes, run, now)
-        if finding is None:
-            finding = Finding.objects.create(org=org, rule_id=each.rule.id, target=each.case.target,
-                                             first_seen_at=now, first_seen_run=run, state=FindingState.OPEN,
-                                             state_changed_at=now, state_changed_by="system", **values)
-            _record(finding, "", FindingState.OPEN, actor=None, run=run, at=now,
-                    note=f"Found by the evaluation{_after(run)}.")
-            new.append(finding.pk)
+def _create_new(org: OrgConnection, found: dict[tuple[str, str], Found], existing: dict[tuple[str, str], Finding],
+                classes: dict[str, tuple[str | None, bool]], run: HarvestRun | None, now: datetime,
+                changes: list[_Change]) -> list[int]:
+    made = [Finding(org=org, rule_id=each.rule.id, target=each.case.target, first_seen_at=now, first_seen_run=run,
+                    state=FindingState.OPEN, state_changed_at=now, state_changed_by=SYSTEM,
+                    **_values(each, classes, run, now))
+            for key, each in found.items() if key not in existing]
+    Finding.objects.bulk_create(made, batch_size=BATCH)
+    changes += [_Change(finding, "", FindingState.OPEN, f"Found by the evaluation{_after(run)}.") for finding in made]
+    return [finding.pk for finding in made]
+
+
+def _update_found(found: dict[tuple[str, str], Found], existing: dict[tuple[str, str], Finding],
+                  classes: dict[str, tuple[str | None, bool]], run: HarvestRun | None, now: datetime,
+                  changes: list[_Change]) -> list[int]:
+    recurring = []
+    for key, finding in existing.items():
+        if key not in found:
             continue
-        for name, value in values.items():
+        for name, value in _values(found[key], classes, run, now).items():
             setattr(finding, name, value)
-        if finding.state != FindingState.RESOLVED:
-            finding.save()
-            continue
-        finding.resolved_at, finding.resolved_by_run = None, None
-        _change(finding, FindingState.OPEN, actor=None, run=run, at=now,
-                note=f"Found again by the evaluation{_after(run)}: it recurs.")
-        recurring.append(finding.pk)
-    return new, recurring
+        if finding.state == FindingState.RESOLVED:
+            finding.resolved_at, finding.resolved_by_run = None, None
+            changes.append(_transition(finding, FindingState.OPEN, actor=None, at=now,
+                                       note=f"Found again by the evaluation{_after(run)}: it recurs."))
+            recurring.append(finding.pk)
+    return recurring
 
 
 def _resolve_unseen(existing: dict[tuple[str, str], Finding], found: dict[tuple[str, str], Found],
-                    run: HarvestRun | None, now: datetime) -> list[int]:
+                    run: HarvestRun | None, now: datetime, changes: list[_Change]) -> list[int]:
     fixed = []
     for key, finding in existing.items():
         if key in found or finding.state == FindingState.RESOLVED:
             continue
         finding.resolved_at, finding.resolved_by_run = now, run
-        _change(finding, FindingState.RESOLVED, actor=None, run=run, at=now,
-                note=f"No longer found by the evaluation{_after(run)}: the graph no longer shows it.")
+        changes.append(_transition(finding, FindingState.RESOLVED, actor=None, at=now,
+                                   note=f"No longer found by the evaluation{_after(run)}: the graph no longer "
+                                        f"shows it."))
         fixed.append(finding.pk)
     return fixed
 
@@ -247,6 +263,14 @@ def _reopen_expired(findings: QuerySet[Finding], now: datetime) -> list[int]:
                 note=f"The accepted risk expired on {finding.risk_expires_on:%Y-%m-%d}.")
         reopened.append(finding.pk)
     return reopened
+
+
+# What an evaluation may change of a finding it had: what `_values` gives, its state, and its resolution.
+_SETTLED_FIELDS: Final = (
+    "target_name", "severity", "system", "sobjects", "fields", "path", "knowledge", "detail", "categories",
+    "sensitive_categories", "consumers", "records", "exposure_low", "exposure_high", "last_seen_at", "last_seen_run",
+    "state", "state_changed_at", "state_changed_by", "risk_justification", "risk_owner", "risk_expires_on",
+    "resolved_at", "resolved_by_run")
 
 
 def _values(each: Found, classes: dict[str, tuple[str | None, bool]], run: HarvestRun | None,
@@ -286,32 +310,57 @@ def _note(text: str, field: str, *, required: bool) -> str:
     return audit.without_identifiers(text)
 
 
-def _change(finding: Finding, state: str, *, actor: AbstractBaseUser | AnonymousUser | None, note: str,
-            run: HarvestRun | None = None, at: datetime | None = None, details: dict[str, Any] | None = None,
-            token: ApiToken | None = None) -> Finding:
-    at = at or timezone.now()
+@dataclass(frozen=True)
+class _Change:
+    """A change of a finding's state, to be written as its FindingEvent and audit event."""
+
+    finding: Finding
+    before: str
+    state: str
+    note: str
+    actor: AbstractBaseUser | AnonymousUser | None = None
+    token: ApiToken | None = None
+    details: dict[str, Any] | None = None
+
+
+def _transition(finding: Finding, state: str, *, actor: AbstractBaseUser | AnonymousUser | None, at: datetime,
+                note: str, token: ApiToken | None = None, details: dict[str, Any] | None = None) -> _Change:
+    """The finding put in `state` (not saved), and the change that says so."""
     before = finding.state
     finding.state, finding.state_changed_at = state, at
     finding.state_changed_by = audit.actor_name(actor)
     if state != FindingState.ACCEPTED_RISK:
         finding.risk_justification, finding.risk_owner, finding.risk_expires_on = "", "", None
+    return _Change(finding, before, state, note, actor, token, details)
+
+
+def _change(finding: Finding, state: str, *, actor: AbstractBaseUser | AnonymousUser | None, note: str,
+            run: HarvestRun | None = None, at: datetime | None = None, details: dict[str, Any] | None = None,
+            token: ApiToken | None = None) -> Finding:
+    at = at or timezone.now()
+    change = _transition(finding, state, actor=actor, at=at, note=note, token=token, details=details)
     with transaction.atomic():
         finding.save()
-        _record(finding, before, state, actor=actor, run=run, at=at, note=note, details=details, token=token)
+        _record_all([change], run, at)
     return finding
 
 
-def _record(finding: Finding, before: str, state: str, *, actor: AbstractBaseUser | AnonymousUser | None,
-            run: HarvestRun | None, at: datetime, note: str, details: dict[str, Any] | None = None,
-            token: ApiToken | None = None) -> AuditEvent:
-    user = audit.acting_user(actor)
-    FindingEvent.objects.create(finding=finding, at=at, actor_id=user.pk if user is not None else None,
-                                actor_name=audit.actor_name(actor),
-                                from_state=before, to_state=state, note=note, harvest_run=run)
-    return audit.record(AuditAction.FINDING_STATE_CHANGED, actor=actor, token=token, object_type=FINDING,
-                        object_key=str(finding.pk), reason=note, actor_name="findings evaluation",
-                        details={"rule": finding.rule_id, "target": finding.target, "from": before, "to": state,
-                                 **({"harvest_run": run.pk} if run is not None else {}), **(details or {})})
+def _record_all(changes: list[_Change], run: HarvestRun | None, at: datetime) -> None:
+    """Each change's FindingEvent and audit event, appended in a few statements however many there are."""
+    events, audited = [], []
+    for change in changes:
+        user = audit.acting_user(change.actor)
+        events.append(FindingEvent(finding=change.finding, at=at, actor_id=user.pk if user is not None else None,
+                                   actor_name=audit.actor_name(change.actor), from_state=change.before,
+                                   to_state=change.state, note=change.note, harvest_run=run))
+        audited.append(audit.unsaved(
+            AuditAction.FINDING_STATE_CHANGED, actor=change.actor, token=change.token, object_type=FINDING,
+            object_key=str(change.finding.pk), reason=change.note, actor_name="findings evaluation",
+            details={"rule": change.finding.rule_id, "target": change.finding.target, "from": change.before,
+                     "to": change.state, **({"harvest_run": run.pk} if run is not None else {}),
+                     **(change.details or {})}))
+    FindingEvent.objects.bulk_create(events, batch_size=BATCH)
+    AuditEvent.objects.bulk_create(audited, batch_size=BATCH)
 
 
 def _after(run: HarvestRun | None) -> str:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.accounts import roles
 from catalog.exports.forms import ExportReasonForm
-from catalog.exports.services import Exporter, ReasonError
+from catalog.exports.services import Exporter
 from catalog.exports.views import WEB_PAGE, download, given_filters, may_export
 from catalog.findings import exports, services
 from catalog.findings.api import FindingFilterSet
@@ -50,11 +50,8 @@ def finding_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
         form.add_error(None, "Choose CSV or PDF.")
     if filterset.is_valid() and form.is_valid():
         exporter = Exporter(actor=request.user, reason=form.cleaned_data["reason"], origin=WEB_PAGE)
-        try:
-            return download(exports.export_findings(filterset.qs, dict(given_filters(filterset.form)), exporter,
-                                                    file_format))
-        except ReasonError as error:
-            form.add_error("reason", str(error))
+        return download(exports.export_findings(filterset.qs, dict(given_filters(filterset.form)), exporter,
+                                                file_format))
     return _list_page(request, filterset, form, status=400)
 
 

@@ -12,7 +12,7 @@ from catalog.findings import services
 from catalog.findings.models import Finding, FindingState
 from harvesters.models import OrgConnection
 from lineage import Graph
-from lineage.queries.findings import affected_subjects
+from lineage.queries.findings import AffectedCounter
 from lineage.rules import Audience, rule_named
 from salesforce_simulator import Simulator
 from tests.catalog.datamaps.consumers import subject_holding
@@ -143,8 +143,8 @@ def test_a_seeded_failure_counts_the_consumers_it_names(name: str, findings: dic
         assert finding.consumers is None
         assert finding.exposure_low == services.PER_VIOLATION
         return
-    keys = set(affected_subjects(graph, f"org:{ORG}", audience=rule.audience, objects=finding.sobjects,
-                                 opt_outs=rule.opt_outs, subjects=sorted(named), limit=100_000))
+    keys = set(AffectedCounter(graph, f"org:{ORG}").subjects(rule.audience, finding.sobjects, rule.opt_outs,
+                                                            sorted(named), limit=100_000))
     if rule.audience != Audience.NAMED:
         assert named <= keys
     if expected.opted_out_of_processing:  # exactly the Individuals the org definition marks as opted out
