@@ -83,9 +83,9 @@ def evaluate(org: OrgConnection, *, run: HarvestRun | None = None, graph: Graph 
                     for each in Finding.objects.select_for_update().filter(org=org)}
         changes: list[_Change] = []
         new = _create_new(org, found, existing, classes, run, started, changes)
-        recurring = _update_found(found, existing, classes, run, started, changes)
+        recurring, changed = _update_found(found, existing, classes, run, started, changes)
         fixed = _resolve_unseen(existing, found, run, started, changes)
-        Finding.objects.bulk_update(existing.values(), _SETTLED_FIELDS, batch_size=BATCH)
+        _save_settled(existing, found, changed, [change.finding for change in changes], run, started)
         _record_all(changes, run, started)
         reopened = _reopen_expired(Finding.objects.filter(org=org), started)
         return Evaluation.objects.create(
@@ -225,19 +225,35 @@ def _create_new(org: OrgConnection, found: dict[tuple[str, str], Found], existin
 
 def _update_found(found: dict[tuple[str, str], Found], existing: dict[tuple[str, str], Finding],
                   classes: dict[str, tuple[str | None, bool]], run: HarvestRun | None, now: datetime,
-                  changes: list[_Change]) -> list[int]:
-    recurring = []
+                  changes: list[_Change]) -> tuple[list[int], list[Finding]]:
+    """The findings found again: those resolved reopen (recurring); those whose evidence or exposure changed."""
+    recurring, changed = [], []
     for key, finding in existing.items():
         if key not in found:
             continue
-        for name, value in _values(found[key], classes, run, now).items():
+        values = _values(found[key], classes, run, now)
+        if any(getattr(finding, name) != value for name, value in values.items() if name not in _SEEN_FIELDS):
+            changed.append(finding)
+        for name, value in values.items():
             setattr(finding, name, value)
         if finding.state == FindingState.RESOLVED:
             finding.resolved_at, finding.resolved_by_run = None, None
             changes.append(_transition(finding, FindingState.OPEN, actor=None, at=now,
                                        note=f"Found again by the evaluation{_after(run)}: it recurs."))
             recurring.append(finding.pk)
-    return recurring
+    return recurring, changed
+
+
+def _save_settled(existing: dict[tuple[str, str], Finding], found: dict[tuple[str, str], Found],
+                  changed: list[Finding], moved: list[Finding], run: HarvestRun | None, now: datetime) -> None:
+    """Each finding found again is seen now, in a few statements; only those whose values or state changed are
+    written whole (after every harvest most change nothing but when they were seen)."""
+    seen = [finding.pk for key, finding in existing.items() if key in found]
+    for start in range(0, len(seen), BATCH):
+        Finding.objects.filter(pk__in=seen[start:start + BATCH]).update(last_seen_at=now, last_seen_run=run)
+    had = {finding.pk for finding in existing.values()}  # a finding made by this evaluation is written already
+    rewritten = {finding.pk: finding for finding in (*changed, *moved) if finding.pk in had}
+    Finding.objects.bulk_update(rewritten.values(), _SETTLED_FIELDS, batch_size=BATCH)
 
 
 def _resolve_unseen(existing: dict[tuple[str, str], Finding], found: dict[tuple[str, str], Found],
@@ -265,6 +281,7 @@ def _reopen_expired(findings: QuerySet[Finding], now: datetime) -> list[int]:
     return reopened
 
 
+_SEEN_FIELDS: Final = ("last_seen_at", "last_seen_run")  # what every evaluation that finds it changes
 # What an evaluation may change of a finding it had: what `_values` gives, its state, and its resolution.
 _SETTLED_FIELDS: Final = (
     "target_name", "severity", "system", "sobjects", "fields", "path", "knowledge", "detail", "categories",

@@ -11,8 +11,8 @@ the rule's opt-outs (opted_out: a `CONSENTED` edge of status opt_out to a Prefer
 the subjects the case names (named); or nobody the graph can count (none).
 
 An evaluation asks this of thousands of cases (every unencrypted sensitive field of a 2,000-object org), and most
-ask the same question: their objects lead to the same few indexed objects. `AffectedCounter` reads every case's
-holders in one query, and counts each distinct question once.
+ask the same question: their objects lead to the same few indexed objects. `AffectedCounter` reads the org's
+lookups once and follows them in memory, and counts each distinct question once.
 """
 
 from __future__ import annotations
@@ -26,23 +26,20 @@ from lineage.queries.classification import effective_category, effective_sensiti
 
 LOOKUP_HOPS = 2
 
-# The objects each list of object names leads to through its lookups, among those the subject index holds records in.
-_HOLDERS: LiteralString = """
+# The objects the subject index holds records in, and every live lookup between the org's objects: read once, so
+# the objects each case's objects lead to are followed in memory (the same few lookups serve thousands of cases).
+_INDEXED: LiteralString = """
     MATCH (indexed:SObject {org_key: $org})
     WHERE indexed.retired_at IS NULL AND exists { (indexed)<-[:HAS_RECORD]-(:Subject) }
-    WITH collect(indexed.key) AS indexed
-    UNWIND range(0, size($object_sets) - 1) AS position
-    UNWIND $object_sets[position] AS name
-    MATCH (o:SObject {org_key: $org, name: name}) WHERE o.retired_at IS NULL
-    OPTIONAL MATCH (o)-[h1:HAS_FIELD]->(:Field)-[r1:REFERENCES]->(t1:SObject)
-    WHERE h1.retired_at IS NULL AND r1.retired_at IS NULL AND t1.retired_at IS NULL
-    OPTIONAL MATCH (t1)-[h2:HAS_FIELD]->(:Field)-[r2:REFERENCES]->(t2:SObject)
-    WHERE h2.retired_at IS NULL AND r2.retired_at IS NULL AND t2.retired_at IS NULL
-    WITH position, indexed, collect(DISTINCT o.key) + collect(DISTINCT t1.key) + collect(DISTINCT t2.key) AS reached
-    RETURN position, [key IN indexed WHERE key IN reached] AS holders
+    RETURN collect(indexed.name) AS names
+"""
+_LOOKUPS: LiteralString = """
+    MATCH (o:SObject {org_key: $org})-[h:HAS_FIELD]->(:Field)-[r:REFERENCES]->(t:SObject)
+    WHERE o.retired_at IS NULL AND h.retired_at IS NULL AND r.retired_at IS NULL AND t.retired_at IS NULL
+    RETURN o.name AS source, collect(DISTINCT t.name) AS targets
 """
 _EVERYONE: LiteralString = """
-    MATCH (holder:SObject) WHERE holder.key IN $holders
+    MATCH (holder:SObject {org_key: $org}) WHERE holder.name IN $holders
     MATCH (holder)<-[x:HAS_RECORD]-(s:Subject)
     WHERE x.retired_at IS NULL AND s.retired_at IS NULL
 """
@@ -52,8 +49,8 @@ _OPTED_OUT: LiteralString = """
     MATCH (choice)<-[c:CONSENTED]-(s:Subject)
     WHERE c.status = 'opt_out' AND c.retired_at IS NULL AND s.retired_at IS NULL
     WITH DISTINCT s
-    MATCH (s)-[x:HAS_RECORD]->(holder:SObject)
-    WHERE x.retired_at IS NULL AND holder.key IN $holders
+    MATCH (s)-[x:HAS_RECORD]->(holder:SObject {org_key: $org})
+    WHERE x.retired_at IS NULL AND holder.name IN $holders
 """
 _NAMED: LiteralString = """
     MATCH (s:Subject) WHERE s.key IN $subjects AND s.retired_at IS NULL
@@ -79,17 +76,30 @@ class AffectedCounter:
 
     graph: Graph
     org_key: str
-    holders: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
+    holders: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)  # by the names of a case's objects
     counted: dict[Question, Affected] = field(default_factory=dict)
+    indexed: frozenset[str] = frozenset()  # the objects the subject index holds records in
+    lookups: dict[str, tuple[str, ...]] | None = None  # each object's lookup targets, read on the first `prepare`
 
     def prepare(self, object_sets: Iterable[Sequence[str]]) -> None:
-        """The indexed objects each set of objects leads to, read in one query for every set not read yet."""
-        asked = list(dict.fromkeys(tuple(each) for each in object_sets if tuple(each) not in self.holders))
+        """The indexed objects each set of objects leads to (itself, or through up to LOOKUP_HOPS lookups)."""
+        asked = [tuple(each) for each in object_sets if tuple(each) not in self.holders]
         if not asked:
             return
-        rows = self.graph.read(_HOLDERS, org=self.org_key, object_sets=[list(each) for each in asked])
-        found = {int(row["position"]): frozenset(row["holders"]) for row in rows}
-        self.holders.update({each: found.get(position, frozenset()) for position, each in enumerate(asked)})
+        if self.lookups is None:
+            [indexed] = self.graph.read(_INDEXED, org=self.org_key)
+            self.indexed = frozenset(indexed["names"])
+            self.lookups = {str(row["source"]): tuple(row["targets"])
+                            for row in self.graph.read(_LOOKUPS, org=self.org_key)}
+        for each in asked:
+            self.holders[each] = self._reached(each) & self.indexed
+
+    def _reached(self, objects: Sequence[str]) -> frozenset[str]:
+        reached, frontier = set(objects), set(objects)
+        for _ in range(LOOKUP_HOPS):
+            frontier = {target for name in frontier for target in (self.lookups or {}).get(name, ())} - reached
+            reached |= frontier
+        return frozenset(reached)
 
     def count(self, audience: str, objects: Sequence[str], opt_outs: Sequence[str] = (),
               subjects: Sequence[str] = ()) -> Affected:
