@@ -53,6 +53,7 @@ ROLES = tuple(role.value for role in SystemRole)
 TRANSPORTS = ("rest_callout", "bulk_api", "rest_api", "outbound_message", "change_data_capture",
               "external_service", "webhook")
 WHOLE_OBJECT = "*"
+SIGNAL_ENTRY = "opt_out_preference_signal"  # the manifest key, the integration's name suffix and its entry kind
 # The Salesforce artefact a flow names in `via` ("Kind:name"), as the integrations source keys it.
 ARTIFACT_KINDS = {
     "ApexClass": IntegrationKind.APEX_CLASS, "Flow": IntegrationKind.FLOW,
@@ -71,6 +72,9 @@ ORG_ID = re.compile(r"^00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$")
 HOST = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$",
                   re.IGNORECASE)
 COUNTRY = re.compile(r"^[A-Z]{2}$")
+# The requests a consumer may make (Cal. Civ. Code §§1798.100 to .121): to know, delete, correct, opt out of sale or
+# sharing, limit the use of sensitive personal information.
+REQUEST_TYPES = ("know", "delete", "correct", "opt_out", "limit")
 DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 
 
@@ -110,6 +114,19 @@ class FlowEntry:
     authentication: str | None = None
     signature_validation: bool | None = None
     forwards_app_timestamp: bool | None = None
+    notes: str | None = None
+    request_types: tuple[str, ...] = ()  # the consumer requests an intake flow carries
+    verifies_identity_for: tuple[str, ...] = ()  # the ones it demands identity verification for
+    disclosed_purposes: tuple[str, ...] = ()  # what the notice at collection told consumers (inbound flows)
+
+
+@dataclass(frozen=True)
+class SignalHandling:
+    """What a consumer-facing system does with opt-out preference signals (Global Privacy Control)."""
+
+    detected: bool  # does it read the signal (the Sec-GPC header, navigator.globalPrivacyControl)
+    relayed: bool  # does it pass each one on to Salesforce as an opt-out of sale and sharing
+    via: str | None = None  # the Salesforce artefact that receives them, "Kind:name"
     notes: str | None = None
 
 
@@ -151,6 +168,7 @@ class SystemEntry:
     data_categories: tuple[str, ...] = ()
     salesforce_artifacts: tuple[str, ...] = ()
     opt_out_sla_hours: float | None = None
+    opt_out_preference_signal: SignalHandling | None = None
     flows: tuple[FlowEntry, ...] = ()
     consent_events: tuple[ConsentEvent, ...] = ()
 
@@ -478,7 +496,7 @@ def read_manifest(check: Check, raw: object) -> Manifest:
 
 SYSTEM_KEYS = ("name", "kind", "role", "country", "hosts")
 SYSTEM_OPTIONAL_KEYS = ("operator", "contract", "retention", "data_categories", "salesforce_artifacts",
-                        "opt_out_sla_hours", "flows", "consent_events")
+                        "opt_out_sla_hours", "opt_out_preference_signal", "flows", "consent_events")
 
 
 def read_system(check: Check, key: str, raw: object, path: str) -> SystemEntry:
@@ -508,6 +526,7 @@ def read_system(check: Check, key: str, raw: object, path: str) -> SystemEntry:
         salesforce_artifacts=check.matchings(data.get("salesforce_artifacts", []), f"{path}.salesforce_artifacts",
                                              ARTIFACT_REF, "a Kind:name reference"),
         opt_out_sla_hours=optional(data, "opt_out_sla_hours", path, check.hours),
+        opt_out_preference_signal=optional(data, "opt_out_preference_signal", path, check_signal_handling(check)),
         flows=flows, consent_events=events,
     )
 
@@ -543,7 +562,8 @@ def check_retention(check: Check) -> Callable[[object, str], tuple[str, str | No
 
 FLOW_KEYS = ("id", "direction", "transport", "via", "fields", "consent_checked", "opt_out_checked")
 FLOW_OPTIONAL_KEYS = ("purpose", "returns", "keyed_by", "schedule", "endpoint", "authentication",
-                      "signature_validation", "forwards_app_timestamp", "notes")
+                      "signature_validation", "forwards_app_timestamp", "notes", "request_types",
+                      "verifies_identity_for", "disclosed_purposes")
 FIELD_WHAT = "Object.Field or Object.*"
 
 
@@ -556,10 +576,16 @@ def read_flow(check: Check, raw: object, path: str) -> FlowEntry:
     if transport == "webhook" and "transport" in data and "signature_validation" not in data:
         check.fail(f"{path}.signature_validation", "missing (required for a webhook: is the sender's signature "
                                                    "verified?)")
+    direction = Direction(check.choice(data.get("direction", _ABSENT), f"{path}.direction",
+                                       (d.value for d in Direction)))
+    request_types, verifies_identity_for = read_request_handling(check, data, path)
+    disclosed_purposes = optional(data, "disclosed_purposes", path, check.texts) or ()
+    if disclosed_purposes and direction is Direction.OUTBOUND:
+        check.fail(f"{path}.disclosed_purposes", "only an inbound flow collects data: the notice at collection "
+                                                 "belongs to the flow that brings the data in")
     return FlowEntry(
         id=check.matching(data.get("id", _ABSENT), f"{path}.id", ENTRY_KEY, "a flow id (letters, digits, '_', '-')"),
-        direction=Direction(check.choice(data.get("direction", _ABSENT), f"{path}.direction",
-                                         (d.value for d in Direction))),
+        direction=direction,
         transport=transport,
         via=check.matching(data.get("via", _ABSENT), f"{path}.via", ARTIFACT_REF,
                            "a Kind:name reference such as ApexClass:CoreBankingTransactionSync"),
@@ -575,7 +601,39 @@ def read_flow(check: Check, raw: object, path: str) -> FlowEntry:
         signature_validation=optional(data, "signature_validation", path, check.flag),
         forwards_app_timestamp=optional(data, "forwards_app_timestamp", path, check.flag),
         notes=optional(data, "notes", path, check.text),
+        request_types=request_types, verifies_identity_for=verifies_identity_for,
+        disclosed_purposes=disclosed_purposes,
     )
+
+
+def read_request_handling(check: Check, data: dict[str, Any], path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A privacy-request intake's `request_types` and the subset it `verifies_identity_for`."""
+    handled = tuple(check.choice(item, f"{path}.request_types[{i}]", REQUEST_TYPES)
+                    for i, item in enumerate(check.items(data.get("request_types", []), f"{path}.request_types")))
+    check.unique(handled, f"{path}.request_types", "request type")
+    key = f"{path}.verifies_identity_for"
+    verified = tuple(check.choice(item, f"{key}[{i}]", REQUEST_TYPES)
+                     for i, item in enumerate(check.items(data.get("verifies_identity_for", []), key)))
+    check.unique(verified, key, "request type")
+    for index, kind in enumerate(verified):
+        if kind not in handled and "verifies_identity_for" in data:
+            check.fail(f"{key}[{index}]", f"'{kind}' is not one of the flow's request_types")
+    return handled, verified
+
+
+def check_signal_handling(check: Check) -> Callable[[object, str], SignalHandling]:
+    def read(value: object, path: str) -> SignalHandling:
+        data = check.mapping(value, path, required=("detected", "relayed"), optional=("via", "notes"))
+        detected = check.flag(data.get("detected", _ABSENT), f"{path}.detected")
+        relayed = check.flag(data.get("relayed", _ABSENT), f"{path}.relayed")
+        if relayed and not detected and "detected" in data:
+            check.fail(f"{path}.relayed", "a signal the system does not detect cannot be relayed")
+        return SignalHandling(detected=detected, relayed=relayed,
+                              via=optional(data, "via", path, lambda v, p: check.matching(
+                                  v, p, ARTIFACT_REF, "a Kind:name reference such as ApexClass:GpcReceiver")),
+                              notes=optional(data, "notes", path, check.text))
+
+    return read
 
 
 def check_schedule(check: Check) -> Callable[[object, str], Schedule]:
@@ -642,6 +700,11 @@ def flow_integration_name(manifest: Manifest, system: SystemEntry, flow: FlowEnt
     return f"{manifest.stem}#{system.key}.{flow.id}"
 
 
+def signal_integration_name(manifest: Manifest, system: SystemEntry) -> str:
+    # A flow id has no dots, so no flow meets this name either.
+    return f"{manifest.stem}#{system.key}.{SIGNAL_ENTRY}"
+
+
 def consent_event_integration_name(manifest: Manifest, system: SystemEntry, event: ConsentEvent) -> str:
     # "consent_events." cannot be a flow id (ids have no dots), so an event never meets a flow's name.
     return f"{manifest.stem}#{system.key}.consent_events.{event.id}"
@@ -661,6 +724,10 @@ def manifest_records(manifest: Manifest, org_id: str) -> Chunk:
             chunk.edges += edges
         for event in system.consent_events:
             node, edges = consent_event_records(manifest, system, event, org_id)
+            chunk.nodes.append(node)
+            chunk.edges += edges
+        if system.opt_out_preference_signal is not None:
+            node, edges = signal_records(manifest, system, system.opt_out_preference_signal, org_id)
             chunk.nodes.append(node)
             chunk.edges += edges
     chunk.nodes += purposes.values()
@@ -752,6 +819,8 @@ def flow_attributes(
         "opt_out_checked": flow.opt_out_checked, "fields": flow.fields, "returns": flow.returns or None,
         "keyed_by": flow.keyed_by or None, "whole_objects": whole_objects or None,
         "forwards_app_timestamp": flow.forwards_app_timestamp, "notes": flow.notes,
+        "request_types": flow.request_types or None, "verifies_identity_for": flow.verifies_identity_for or None,
+        "disclosed_purposes": flow.disclosed_purposes or None,
     }
 
 
@@ -776,6 +845,27 @@ def consent_event_records(
     edges: list[EdgeRecord] = [
         SendsToEdge(source=node.ref, target=NodeRef(Label.SYSTEM, record.key), channel="consent_event",
                     evidence=evidence)
+        for record in system_records(manifest, system)
+    ]
+    return node, edges
+
+
+def signal_records(
+    manifest: Manifest, system: SystemEntry, handling: SignalHandling, org_id: str
+) -> tuple[IntegrationRecord, list[EdgeRecord]]:
+    """The system's handling of opt-out preference signals as an Integration of kind manifest (the relay of the
+    signals, or its absence), joined to its system, so a rule can ask which systems drop them."""
+    evidence = f"manifest:{manifest.file_name}#{system.key}/{SIGNAL_ENTRY}"
+    attributes: dict[str, AttributeValue] = {
+        **_system_attributes(manifest, system),
+        "manifest_entry": SIGNAL_ENTRY, "signal_detected": handling.detected, "signal_relayed": handling.relayed,
+        "via": handling.via, "via_integration": via_integration_key(handling.via, org_id) if handling.via else None,
+        "notes": handling.notes,
+    }
+    node = IntegrationRecord(org_id=org_id, kind=IntegrationKind.MANIFEST,
+                             name=signal_integration_name(manifest, system), attributes=attributes, evidence=evidence)
+    edges: list[EdgeRecord] = [
+        SendsToEdge(source=node.ref, target=NodeRef(Label.SYSTEM, record.key), channel=SIGNAL_ENTRY, evidence=evidence)
         for record in system_records(manifest, system)
     ]
     return node, edges

@@ -68,7 +68,7 @@ def test_the_demo_manifest_loads_every_system_flow_and_consent_event():
     assert manifest.salesforce_org_id == DEMO_ORG_ID
     systems = {system.key: system for system in manifest.systems}
     assert set(systems) == {"core_banking", "trading_platform", "mobile_app", "data_enrichment", "email_service",
-                            "dsar_portal"}
+                            "dsar_portal", "website"}
     assert [f.id for f in systems["core_banking"].flows] == [
         "transaction_history_pull", "nightly_balance_upsert", "address_change_notification", "customer_change_events"]
     assert [e.id for e in systems["mobile_app"].consent_events] == ["evt-7f3c2a91", "evt-91b0d4e2"]
@@ -136,6 +136,7 @@ def _share_a_host(content: dict[str, Any]) -> None:
 CORE: list[str | int] = ["systems", "core_banking"]
 DSAR_FLOW: list[str | int] = ["systems", "dsar_portal", "flows", 0]
 MATEO: list[str | int] = ["systems", "mobile_app", "consent_events", 0]
+WEBSITE_SIGNAL: list[str | int] = ["systems", "website", "opt_out_preference_signal"]
 INVALID: dict[str, tuple[Mutation, str]] = {
     "a role outside the vocabulary": (
         _set([*CORE, "role"], "vendor"),
@@ -187,6 +188,20 @@ INVALID: dict[str, tuple[Mutation, str]] = {
     "an unknown time zone": (
         _set([*CORE, "flows", 0, "schedule", "timezone"], "Pacific/Nowhere"),
         "systems.core_banking.flows[0].schedule.timezone: 'Pacific/Nowhere' is not an IANA time zone"),
+    "a request type outside the vocabulary": (
+        _set([*DSAR_FLOW, "request_types"], ["access"]),
+        "systems.dsar_portal.flows[0].request_types[0]: 'access' is not one of know, delete, correct, opt_out, limit"),
+    "verification of a request the flow does not take": (
+        _set([*DSAR_FLOW, "verifies_identity_for"], ["know", "opt_out"]),
+        "systems.dsar_portal.flows[0].verifies_identity_for[1]: 'opt_out' is not one of the flow's request_types"),
+    "what consumers were told, on a flow that collects nothing": (
+        _set(["systems", "trading_platform", "flows", 0, "disclosed_purposes"], ["Marketing"]),
+        "systems.trading_platform.flows[0].disclosed_purposes: only an inbound flow collects data"),
+    "a signal relayed that is not detected": (
+        _set(WEBSITE_SIGNAL, {"detected": False, "relayed": True}),
+        "systems.website.opt_out_preference_signal.relayed: a signal the system does not detect cannot be relayed"),
+    "a signal's handling silent on the relay": (
+        _delete([*WEBSITE_SIGNAL, "relayed"]), "systems.website.opt_out_preference_signal.relayed: missing (required)"),
     "a future format version": (_set(["manifest_version"], 2), "manifest_version: 2 is not supported"),
     "no org id": (_delete(["salesforce_org_id"]), "salesforce_org_id: missing (required)"),
 }
@@ -414,6 +429,40 @@ def test_only_the_mobile_opt_out_relayed_after_24_hours_is_late(demo_graph: str,
     assert rows == [
         {"event": "evt-7f3c2a91", "subject": "Individual:0PK8d00MateoAlvGEE", "hours": 31.81, "on_time": False},
         {"event": "evt-91b0d4e2", "subject": "Individual:0PK8d00GraceLiuGEE", "hours": 0.03, "on_time": True},
+    ]
+
+
+def test_each_systems_handling_of_opt_out_preference_signals_is_an_integration_sent_to_it(
+        demo_graph: str, graph: Graph):
+    rows = graph.read("MATCH (g:Integration {org_key: $org, manifest_entry: 'opt_out_preference_signal'})"
+                      "-[s:SENDS_TO]->(h:System) RETURN g.system AS system, g.signal_detected AS detected, "
+                      "g.signal_relayed AS relayed, g.via_integration AS via, s.channel AS channel, h.host AS host "
+                      "ORDER BY system", org=org_key(demo_graph))
+
+    assert rows == [
+        {"system": "mobile_app", "detected": True, "relayed": True,
+         "via": integration_key(demo_graph, IntegrationKind.APEX_CLASS, "MobileConsentService"),
+         "channel": "opt_out_preference_signal", "host": "mobile-api.goldenpoppy.test"},
+        {"system": "website", "detected": True, "relayed": False, "via": None,
+         "channel": "opt_out_preference_signal", "host": "www.goldenpoppy.test"},
+    ]
+
+
+def test_an_intake_says_which_requests_it_takes_and_verifies_and_a_collecting_flow_what_it_disclosed(
+        demo_graph: str, graph: Graph):
+    rows = graph.read("MATCH (m:Integration {org_key: $org, manifest_entry: 'flow'}) "
+                      "WHERE m.request_types IS NOT NULL OR m.disclosed_purposes IS NOT NULL "
+                      "RETURN split(m.name, '#')[1] AS flow, m.request_types AS takes, "
+                      "m.verifies_identity_for AS verifies, m.disclosed_purposes AS disclosed ORDER BY flow",
+                      org=org_key(demo_graph))
+
+    assert rows == [
+        {"flow": "core_banking.nightly_balance_upsert", "takes": None, "verifies": None,
+         "disclosed": ["Account servicing", "Fraud prevention", "Regulatory reporting"]},
+        {"flow": "dsar_portal.dsar_intake_webhook", "takes": ["know", "delete", "correct"],
+         "verifies": ["know", "delete", "correct"], "disclosed": None},
+        {"flow": "dsar_portal.opt_out_request_form", "takes": ["opt_out", "limit"], "verifies": ["opt_out", "limit"],
+         "disclosed": None},
     ]
 
 

@@ -149,6 +149,8 @@ def manifest_target(key: str) -> dict[str, Any] | None:
     system: dict[str, Any] | None = manifests().get(stem, {}).get("systems", {}).get(system_key)
     if system is None or not item:
         return system
+    if item == "opt_out_preference_signal":
+        return system.get(item)
     candidates = [*system.get("flows", []), *system.get("consent_events", [])]
     return next((entry for entry in candidates if entry["id"] == item), None)
 
@@ -236,10 +238,16 @@ def test_scenarios_cover_the_seeded_failures_and_negative_cases() -> None:
         "sensitive_fields_without_encryption": "failure",
         "trading_sync_ignores_processing_opt_out": "failure",
         "mobile_opt_out_reached_salesforce_late": "failure",
+        "opt_out_request_demands_identity_verification": "failure",
+        "website_drops_opt_out_preference_signal": "failure",
+        "balances_sold_for_a_purpose_not_disclosed": "failure",
         "enrichment_callout_gated_by_consent": "negative",
         "ssn_field_encrypted": "negative",
         "report_export_with_audit_entry": "negative",
         "mobile_opt_out_relayed_on_time": "negative",
+        "requests_to_know_and_delete_verified": "negative",
+        "mobile_app_relays_opt_out_preference_signal": "negative",
+        "change_events_serve_a_disclosed_purpose": "negative",
     }
 
 
@@ -270,10 +278,11 @@ def test_manifest_gives_each_recipient_a_ccpa_role_and_a_country() -> None:
         "core_banking": "service_provider", "trading_platform": "third_party",
         "mobile_app": "first_party", "data_enrichment": "contractor",
         "email_service": "service_provider", "dsar_portal": "service_provider",
+        "website": "first_party",
     }  # fmt: skip
     for key, system in systems.items():
         assert system["country"] == "US", key
-        for flow in system["flows"]:
+        for flow in system.get("flows", []):
             assert isinstance(flow["consent_checked"], bool), (key, flow["id"])
             assert isinstance(flow["opt_out_checked"], bool), (key, flow["id"])
             assert flow["schedule"], (key, flow["id"])
@@ -321,7 +330,7 @@ def test_demo_loads_with_the_bank_objects_and_integrations() -> None:
                  "FinServ__FinancialAccount__c", "Loan_Application__c", "KYC_Check__c"):  # fmt: skip
         assert org.sobject(name) is not None, name
     assert {len(org.tooling[t]) for t in ("NamedCredential", "ExternalCredential")} == {5}
-    assert len(org.scenarios) == 12
+    assert len(org.scenarios) == 18
 
 
 # ---------------------------------------------------------------------------------------

@@ -85,6 +85,27 @@ FAILURES = {
         "opt-out-relayed-late", manifest("mobile_app.consent_events.evt-7f3c2a91"), {
             "Manifest:golden_poppy_integrations#mobile_app/evt-7f3c2a91":
                 manifest("mobile_app.consent_events.evt-7f3c2a91")}),
+    "opt_out_request_demands_identity_verification": Expected(
+        "opt-out-request-demands-verification", manifest("dsar_portal.opt_out_request_form"), {
+            "Manifest:golden_poppy_integrations#dsar_portal/opt_out_request_form":
+                manifest("dsar_portal.opt_out_request_form"),
+            "ApexClass:DsarIntakeWebhook": integration("apex_class", "DsarIntakeWebhook")}),
+    "website_drops_opt_out_preference_signal": Expected(
+        "opt-out-signal-not-relayed", manifest("website.opt_out_preference_signal"), {
+            "Manifest:golden_poppy_integrations#website/opt_out_preference_signal":
+                manifest("website.opt_out_preference_signal"),
+            "Manifest:golden_poppy_integrations#trading_platform/nightly_customer_sync":
+                manifest("trading_platform.nightly_customer_sync")}),
+    "balances_sold_for_a_purpose_not_disclosed": Expected(
+        "purpose-not-disclosed-at-collection", manifest("trading_platform.nightly_customer_sync"), {
+            "Manifest:golden_poppy_integrations#core_banking/nightly_balance_upsert":
+                manifest("core_banking.nightly_balance_upsert"),
+            "Manifest:golden_poppy_integrations#trading_platform/nightly_customer_sync":
+                manifest("trading_platform.nightly_customer_sync"),
+            "Field:FinServ__FinancialAccount__c.FinServ__Balance__c":
+                field("FinServ__FinancialAccount__c.FinServ__Balance__c"),
+            "Field:FinServ__FinancialAccount__c.FinServ__FinancialAccountNumber__c":
+                field("FinServ__FinancialAccount__c.FinServ__FinancialAccountNumber__c")}),
 }
 # The sensitive-fields scenario names two fields: a finding each.
 SENSITIVE_FIELDS = ("Loan_Application__c.Tax_Id__c", "FinServ__FinancialAccount__c.FinServ__FinancialAccountNumber__c")
@@ -99,6 +120,12 @@ NEGATIVES = {
                             ("sensitive-data-unencrypted", field("KYC_Check__c.Id_Document_Number__c"))],
     "report_export_with_audit_entry": [("report-export-without-audit-entry", f"report:org:{ORG}:00O8d0RegQtrExtESE")],
     "mobile_opt_out_relayed_on_time": [("opt-out-relayed-late", manifest("mobile_app.consent_events.evt-91b0d4e2"))],
+    "requests_to_know_and_delete_verified": [("opt-out-request-demands-verification",
+                                              manifest("dsar_portal.dsar_intake_webhook"))],
+    "mobile_app_relays_opt_out_preference_signal": [("opt-out-signal-not-relayed",
+                                                     manifest("mobile_app.opt_out_preference_signal"))],
+    "change_events_serve_a_disclosed_purpose": [("purpose-not-disclosed-at-collection",
+                                                 manifest("core_banking.customer_change_events"))],
 }
 
 

@@ -1,8 +1,9 @@
 """The rules no seeded scenario names, on the demo org: the trading sync's marketing-only flag is no gate on sharing
 with a third party; the connected apps with api and refresh_token read the objects holding sensitive data; a field a
 privacy officer makes sensitive while the org classifies it Confidential is classification drift (and is no longer
-once the override is withdrawn); and an app's inbound flow that stops validating consent is found after the next
-harvest of a copy of the org's manifests."""
+once the override is withdrawn); an app's inbound flow that stops validating consent is found after the next
+harvest of a copy of the org's manifests; and the findings that rest on what a manifest declares (an opt-out demanding
+verification, a signal not relayed while data is sold, a purpose not disclosed) resolve once it declares the fix."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from catalog.classification import services as classification
 from catalog.findings import services
 from catalog.findings.models import Finding, FindingState
-from harvesters.models import OrgConnection
+from harvesters.models import HarvestRun, OrgConnection
 from tests.catalog.accounts.people import privacy_officer
 from tests.catalog.records.conftest import edit_manifest, harvest
 
@@ -69,21 +70,33 @@ def test_a_field_made_sensitive_while_the_org_calls_it_confidential_drifts_until
     assert findings_of(demo, "classification-drift")[APPLICANT].state == FindingState.RESOLVED
 
 
-def test_an_apps_inbound_flow_that_stops_validating_consent_is_found_after_the_next_harvest(
+DECLARED = ("opt-out-request-demands-verification", "opt-out-signal-not-relayed", "purpose-not-disclosed-at-collection")
+
+
+def test_findings_resting_on_the_manifest_follow_it_from_one_harvest_to_the_next(
         harvested_twice_setup: tuple[OrgConnection, Path]):
     org, manifests = harvested_twice_setup
     harvest(org)
     services.evaluate(org)
-    assert findings_of(org, "opted-out-consumers-moved")  # the org's graph was evaluated
     assert findings_of(org, "app-writes-without-consent-validation") == {}
+    assert {rule_id: len(findings_of(org, rule_id)) for rule_id in DECLARED} == dict.fromkeys(DECLARED, 1)
 
+    # The app's consent relay stops validating consent...
     edit_manifest(manifests, "purpose: Honouring privacy choices\n        consent_checked: true\n"
                              "        opt_out_checked: true",
                   "purpose: Honouring privacy choices\n        consent_checked: false\n"
                   "        opt_out_checked: false")
-    harvest(org)
-    services.evaluate(org)
+    # ...while the three patterns only a manifest can show are fixed there.
+    edit_manifest(manifests, "        verifies_identity_for: [opt_out, limit]\n", "")  # only finds the consumer
+    edit_manifest(manifests, "disclosed_purposes: [Account servicing,",  # the notice now says so
+                  "disclosed_purposes: [Brokerage account servicing and partner marketing, Account servicing,")
+    edit_manifest(manifests, "role: third_party", "role: service_provider")  # no sale left for a signal to stop
+    next_run = HarvestRun.objects.get(uid=harvest(org))
+    services.evaluate(org, run=next_run)  # what the run's own evaluation does
 
     [finding] = findings_of(org, "app-writes-without-consent-validation").values()
     assert finding.target.endswith("#mobile_app.consent_relay")
     assert f"integration:{ORG}:apex_class:MobileConsentService" in {step["key"] for step in finding.path}
+    for rule_id in DECLARED:
+        [fixed] = findings_of(org, rule_id).values()
+        assert (fixed.state, fixed.resolved_by_run) == (FindingState.RESOLVED, next_run), rule_id
