@@ -409,6 +409,13 @@ class Check:
         items = self.items(value, path, non_empty=non_empty)
         return tuple(self.matching(item, f"{path}[{i}]", pattern, what) for i, item in enumerate(items))
 
+    def choices(self, value: object, path: str, choices: Iterable[str]) -> tuple[str, ...]:
+        """A list of distinct values, each one of `choices`."""
+        choices = tuple(choices)
+        chosen = tuple(self.choice(item, f"{path}[{i}]", choices) for i, item in enumerate(self.items(value, path)))
+        self.unique(chosen, path, "value")
+        return chosen
+
     def day(self, value: object, path: str) -> date:
         if isinstance(value, date) and not isinstance(value, datetime):
             return value
@@ -608,16 +615,11 @@ def read_flow(check: Check, raw: object, path: str) -> FlowEntry:
 
 def read_request_handling(check: Check, data: dict[str, Any], path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A privacy-request intake's `request_types` and the subset it `verifies_identity_for`."""
-    handled = tuple(check.choice(item, f"{path}.request_types[{i}]", REQUEST_TYPES)
-                    for i, item in enumerate(check.items(data.get("request_types", []), f"{path}.request_types")))
-    check.unique(handled, f"{path}.request_types", "request type")
-    key = f"{path}.verifies_identity_for"
-    verified = tuple(check.choice(item, f"{key}[{i}]", REQUEST_TYPES)
-                     for i, item in enumerate(check.items(data.get("verifies_identity_for", []), key)))
-    check.unique(verified, key, "request type")
+    handled = check.choices(data.get("request_types", []), f"{path}.request_types", REQUEST_TYPES)
+    verified = check.choices(data.get("verifies_identity_for", []), f"{path}.verifies_identity_for", REQUEST_TYPES)
     for index, kind in enumerate(verified):
-        if kind not in handled and "verifies_identity_for" in data:
-            check.fail(f"{key}[{index}]", f"'{kind}' is not one of the flow's request_types")
+        if kind not in handled:
+            check.fail(f"{path}.verifies_identity_for[{index}]", f"'{kind}' is not one of the flow's request_types")
     return handled, verified
 
 
