@@ -77,9 +77,9 @@ def test_a_privacy_officers_override_is_what_the_figures_count(graph: Graph, dem
 def test_systems_are_counted_by_the_role_each_org_gives_them(graph: Graph, demo: str):
     counted = systems_by_role(graph, [demo, PARTNER_ORG_KEY])
 
-    # The demo's manifest: five service providers, a contractor, a third party, its own mobile backend; the
-    # Recordkeeper callback host and Salesforce's email service are declared by nobody.
-    assert counted[demo] == SystemsByRole(service_provider=5, contractor=1, third_party=1, unknown=2, first_party=1)
+    # The demo's manifest: five service providers, a contractor, a third party, its own mobile backend and website;
+    # the Recordkeeper callback host and Salesforce's email service are declared by nobody.
+    assert counted[demo] == SystemsByRole(service_provider=5, contractor=1, third_party=1, unknown=2, first_party=2)
     assert counted[PARTNER_ORG_KEY] == SystemsByRole(third_party=1)  # the same core banking host
     assert counted[demo].recipients == 9
 

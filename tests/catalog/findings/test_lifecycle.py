@@ -159,10 +159,11 @@ def test_findings_are_filtered_by_severity_state_system_and_object_and_ranked_by
     exposures = [float(each["exposure"]["high"]) for each in everything]
     assert exposures == sorted(exposures, reverse=True)
     assert {each["rule"] for each in trading} == {"opted-out-consumers-moved", "third-party-without-consent-gate",
-                                                  NO_CONTRACT}
+                                                  NO_CONTRACT, "purpose-not-disclosed-at-collection"}
     assert all("Loan_Application__c" in each["objects"] for each in loans)
     assert "field:00D8d0GoldPoppyECB:Loan_Application__c.Tax_Id__c" in {each["target"] for each in loans}
-    assert {each["rule"] for each in medium} == {"opt-out-relayed-late", "connected-app-broad-scope"}
+    assert {each["rule"] for each in medium} == {"opt-out-relayed-late", "connected-app-broad-scope",
+                                                 "opt-out-request-demands-verification"}
     assert bad.status_code == 400
 
 
