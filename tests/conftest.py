@@ -39,6 +39,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.xdist_group(_worker_group(item)))
 
 
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """Under `--dist loadgroup` a worker whose tests carry no group has lost the grouping (pytest 9.2 no longer keeps
+    the nodeid suffix xdist groups by, pytest-xdist#1386): the suite would still pass, harvesting the demo org again
+    and again. Stop instead, saying why."""
+    if node.config.getvalue("dist") == "loadgroup" and ids and not any("@" in each for each in ids):
+        pytest.exit(f"{node.gateway.id}: no test carries its xdist group in its node id, so --dist loadgroup would "
+                    "split the groups across workers; install a pytest this pytest-xdist supports (pyproject.toml)",
+                    returncode=pytest.ExitCode.USAGE_ERROR)
+
+
 def _worker_group(item: pytest.Item) -> str:
     fixtures = getattr(item, "_fixtureinfo", None)
     demo = fixtures.name2fixturedefs.get("demo", ()) if fixtures else ()
