@@ -761,11 +761,8 @@ def flow_records(
                                     attributes=flow_attributes(manifest, system, flow, org_id), evidence=evidence)
     systems = [NodeRef(Label.SYSTEM, record.key) for record in system_records(manifest, system)]
     nodes: list[NodeRecord] = [integration]
-    edges: list[EdgeRecord] = [
-        SendsToEdge(source=integration.ref, target=target, channel=flow.transport,
-                    signature_validated=flow.signature_validation, evidence=evidence)
-        for target in systems
-    ]
+    edges: list[EdgeRecord] = [*sent_to_system(integration, manifest, system, flow.transport,
+                                               signature_validated=flow.signature_validation)]
     outbound = flow.direction is Direction.OUTBOUND
     edges += field_movement_edges(integration, flow, flow.fields, systems, outward=outbound, org_id=org_id)
     edges += field_movement_edges(integration, flow, flow.returns, systems, outward=not outbound, org_id=org_id)
@@ -777,6 +774,15 @@ def flow_records(
             edges.append(GatedByEdge(source=integration.ref, target=purpose.ref,
                                      check="consent_checked declared in manifest", evidence=evidence))
     return nodes, edges
+
+
+def sent_to_system(integration: IntegrationRecord, manifest: Manifest, system: SystemEntry, channel: str, *,
+                   signature_validated: bool | None = None) -> list[SendsToEdge]:
+    """SENDS_TO from a manifest entry's Integration to each host of its system: what joins the entry to the system
+    it exchanges data with, whatever the direction."""
+    return [SendsToEdge(source=integration.ref, target=NodeRef(Label.SYSTEM, record.key), channel=channel,
+                        signature_validated=signature_validated, evidence=integration.evidence)
+            for record in system_records(manifest, system)]
 
 
 def field_movement_edges(
@@ -844,12 +850,7 @@ def consent_event_records(
     node = IntegrationRecord(org_id=org_id, kind=IntegrationKind.MANIFEST,
                              name=consent_event_integration_name(manifest, system, event),
                              attributes=consent_event_attributes(manifest, system, event), evidence=evidence)
-    edges: list[EdgeRecord] = [
-        SendsToEdge(source=node.ref, target=NodeRef(Label.SYSTEM, record.key), channel="consent_event",
-                    evidence=evidence)
-        for record in system_records(manifest, system)
-    ]
-    return node, edges
+    return node, [*sent_to_system(node, manifest, system, "consent_event")]
 
 
 def signal_records(
@@ -866,11 +867,7 @@ def signal_records(
     }
     node = IntegrationRecord(org_id=org_id, kind=IntegrationKind.MANIFEST,
                              name=signal_integration_name(manifest, system), attributes=attributes, evidence=evidence)
-    edges: list[EdgeRecord] = [
-        SendsToEdge(source=node.ref, target=NodeRef(Label.SYSTEM, record.key), channel=SIGNAL_ENTRY, evidence=evidence)
-        for record in system_records(manifest, system)
-    ]
-    return node, edges
+    return node, [*sent_to_system(node, manifest, system, SIGNAL_ENTRY)]
 
 
 def consent_event_attributes(
