@@ -280,7 +280,7 @@ class _LookupView(APIView):
         """The body checked: a field it does not know is a 400 naming it (a misspelt one is never ignored)."""
         if not isinstance(request.data, dict):
             raise ValidationError({"(body)": ["A JSON object: the identifiers, the reason, include_values."]})
-        unknown = sorted(set(request.data) - set(self.request_serializer().fields))
+        unknown = sorted(set(request.data) - set(self.request_serializer._declared_fields))
         if unknown:
             raise ValidationError({name: ["Not a field of a look-up."] for name in unknown})
         given = self.request_serializer(data=request.data)

@@ -1,4 +1,5 @@
-"""Finding a consumer by any of their identifiers: normalise, hash under every configured key, read the index.
+"""Finding a consumer by any of their identifiers: normalise, hash under every configured key, read the index (and,
+in the same round trip, the facts of the one consumer found, for their data map).
 
 Several subjects matching one request are an ambiguous identity, returned with what matched each: never merged.
 Raw identifiers live only in the request: they are normalised and hashed here and go no further.
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from harvesters.consents import previous_subject_secrets, subject_secret
 from lineage import get_graph
 from lineage.identifiers import IdentifierKind, InvalidIdentifier, identifier_hmac, normalised
-from lineage.queries.subjects import subjects_by_identifier
+from lineage.queries.datamaps import SubjectFacts, identified_subject_facts
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class SubjectMatch:
 @dataclass(frozen=True)
 class Lookup:
     matches: tuple[SubjectMatch, ...]
+    facts: SubjectFacts | None = None  # the one subject's, at the moment asked; None when none or several match
 
     @property
     def found(self) -> SubjectMatch | None:
@@ -51,20 +55,23 @@ class NoIdentifiersError(ValueError):
     """A look-up that names no identifier."""
 
 
-def find_subjects(identifiers: Sequence[GivenIdentifier]) -> Lookup:
-    """The subjects any of `identifiers` identifies; raises InvalidIdentifier naming the field of the first
-    identifier that has no normal form (before the graph is read)."""
+def find_subjects(identifiers: Sequence[GivenIdentifier], *, as_of: datetime | None = None,
+                  overrides: dict[str, dict[str, Any]] | None = None) -> Lookup:
+    """The subjects any of `identifiers` identifies and, when it is one, its facts as the graph stood at `as_of`
+    (None: now) with the classification `overrides` in force then, in one round trip; raises InvalidIdentifier
+    naming the field of the first identifier that has no normal form (before the graph is read)."""
     if not identifiers:
         raise NoIdentifiersError("identifiers: give at least one")
     fields_by_hmac = hashed(identifiers, subject_keys())
+    found = identified_subject_facts(get_graph(), fields_by_hmac, as_of or datetime.now(UTC), overrides)
     by_subject: dict[str, set[str]] = {}
-    for match in subjects_by_identifier(get_graph(), fields_by_hmac):
+    for match in found.matches:
         by_subject.setdefault(match.subject_key, set()).update(fields_by_hmac[match.hmac])
     order = [given.field for given in identifiers]
     return Lookup(tuple(
         SubjectMatch(subject_key=key, matched_by=tuple(sorted(fields, key=order.index)))
         for key, fields in sorted(by_subject.items())
-    ))
+    ), found.facts)
 
 
 def hashed(identifiers: Sequence[GivenIdentifier], secrets: Sequence[bytes]) -> dict[str, set[str]]:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from catalog.classification.services import overrides_in_force_at
 from catalog.records.activities import Evidence
@@ -178,8 +179,7 @@ def data_map_of(subject_key: str, *, as_of: datetime | None = None) -> DataMap:
     """The data map of the subject keyed `subject_key` (`subject:<hmac>`) as the graph stood at `as_of` (None: now),
     with the classification overrides in force then. Raises `SubjectNotFoundError` when no such subject stood then."""
     moment = as_of or datetime.now(UTC)
-    overrides = None if as_of is None else overrides_in_force(_overrides_at(moment))
-    facts = subject_facts(get_graph(), subject_key, moment, overrides)
+    facts = subject_facts(get_graph(), subject_key, moment, overrides_for(as_of))
     if facts is None:
         raise SubjectNotFoundError(f"No subject {subject_key} in the graph at {moment.isoformat()}.")
     return data_map_from(facts, moment)
@@ -192,6 +192,11 @@ def data_map_from(facts: SubjectFacts, as_of: datetime) -> DataMap:
     return DataMap(subject_key=facts.key, as_of=as_of, records=_records(facts), recipients=recipients,
                    consents=consents, retention=_retention(facts), readers=_readers(facts),
                    gaps=(*flow_gaps(recipients, consents), *late_opt_out_gaps(facts.consent_events, as_of)))
+
+
+def overrides_for(as_of: datetime | None) -> dict[str, dict[str, Any]] | None:
+    """The classification overrides in force at `as_of`, for the graph's facts; None for now (the graph holds them)."""
+    return None if as_of is None else overrides_in_force(_overrides_at(as_of))
 
 
 def _overrides_at(moment: datetime) -> list[OverrideMirror]:

@@ -1,7 +1,9 @@
 """The one way in to per-consumer data maps, for the API, the pages and the exports: a look-up checks the stated
-reason, finds the consumer by the identifiers given (`lookup.find_subjects`), writes the audit event (who, when, the
-subject's key, the reason) and only then reads their data map (`maps.data_map_of`) and, when asked, their current
-values live from Salesforce (`harvesters.live_values`).
+reason, finds the consumer by the identifiers given with the graph's facts about them in one round trip
+(`lookup.find_subjects`), writes the audit event (who, when, the subject's key, the reason), and only then makes their
+data map (`maps.data_map_from`) and, when asked, reads their current values live from Salesforce
+(`harvesters.live_values`). Nothing of the map leaves without its audit event: an audit write that fails fails the
+look-up.
 
 Raw identifiers and live values live only in the request and its answer: they are never stored, cached or logged, and
 the frames holding them are `sensitive_variables`, so an error report shows neither. A look-up that finds nobody, or
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -24,7 +26,7 @@ from catalog.accounts import audit
 from catalog.accounts.models import ApiToken, AuditAction
 from catalog.accounts.reasons import ReasonError, checked_reason
 from catalog.datamaps.lookup import GivenIdentifier, Lookup, NoIdentifiersError, SubjectMatch, find_subjects
-from catalog.datamaps.maps import DataMap, RecordsHeld, SubjectNotFoundError, data_map_of
+from catalog.datamaps.maps import DataMap, RecordsHeld, data_map_from, overrides_for
 from harvesters.live_values import LiveValues, NotRead, WantedRecords, WantedRecordsError, read_live_values
 from harvesters.models import OrgConnection
 from lineage.identifiers import InvalidIdentifier
@@ -86,19 +88,20 @@ class AmbiguousConsumerError(LookupError):
 @sensitive_variables()  # an error report shows none of its variables: identifiers, values
 def look_up(asker: Asker, identifiers: Sequence[GivenIdentifier], *, include_values: bool = False,
             as_of: datetime | None = None, details: dict[str, object] | None = None) -> DataMapResult:
-    """The data map of the one consumer `identifiers` name, audited before it is read; `details` add to the audit
-    event what the look-up is for (an export's format). Raises LookupInputError (400), ConsumerNotFoundError (404),
-    AmbiguousConsumerError (409)."""
+    """The data map of the one consumer `identifiers` name as it stood at `as_of` (None: now), audited before it is
+    made; `details` add to the audit event what the look-up is for (an export's format). Raises LookupInputError
+    (400), ConsumerNotFoundError (404), AmbiguousConsumerError (409)."""
     reason = stated_reason(asker.reason)
-    found = _one_subject(asker, reason, _find(identifiers), include_values, details or {})
+    moment = as_of or datetime.now(UTC)
+    lookup = _find(identifiers, moment, overrides_for(as_of))
+    found = _one_subject(asker, reason, lookup, include_values, details or {})
     event = audit.record_consumer_lookup(found.subject_key.removeprefix(SUBJECT_PREFIX), actor=_user(asker),
                                          reason=reason, token=asker.token,
                                          details={"origin": asker.origin, "matched_by": list(found.matched_by),
                                                   "include_values": include_values, **(details or {})})
-    try:
-        data_map = data_map_of(found.subject_key, as_of=as_of)
-    except SubjectNotFoundError:
-        raise ConsumerNotFoundError from None
+    if lookup.facts is None:  # found now, but not standing at `as_of`
+        raise ConsumerNotFoundError
+    data_map = data_map_from(lookup.facts, moment)
     values = live_values_of(data_map) if include_values else None
     return DataMapResult(found.subject_key, found.matched_by, data_map, event.at, values)
 
@@ -111,9 +114,10 @@ def stated_reason(reason: object) -> str:
 
 
 @sensitive_variables()  # an error report shows none of its variables: identifiers, values
-def _find(identifiers: Sequence[GivenIdentifier]) -> Lookup:
+def _find(identifiers: Sequence[GivenIdentifier], as_of: datetime,
+          overrides: dict[str, dict[str, Any]] | None) -> Lookup:
     try:
-        return find_subjects(identifiers)
+        return find_subjects(identifiers, as_of=as_of, overrides=overrides)
     except InvalidIdentifier as error:
         raise LookupInputError(error.field or error.kind.value, error.message) from None
     except NoIdentifiersError:

@@ -16,13 +16,17 @@ Every read takes `as_of`: a node or edge counts when it was first seen by then a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, LiteralString
 
+from neo4j import Record
+
 from lineage.graph import Graph
 from lineage.queries.classification import effective_category_at, effective_sensitive_at
 from lineage.queries.processing import live
+from lineage.queries.subjects import IDENTIFIED_SUBJECTS, IdentifierMatch, identifier_keys
 
 MAX_FIELD_HOPS = 2  # other fields a field's data may pass through before it reaches a system (`{0,2}` in _FLOWS)
 WHOLE_OBJECT = "*"  # the field name standing for a whole object read and sent out
@@ -287,11 +291,22 @@ _CONSENT_EVENTS: LiteralString = (
     "    i.relayed_at.epochMillis, "
     "    i.opt_out_sla_hours, i.system, i.system_name, system_keys, i.evidence]) AS consent_events } "
 )
-SUBJECT_FACTS: LiteralString = (
-    "MATCH (subject:Subject {key: $subject_key}) WHERE " + live("subject") + " "
-    + _RECORDS + _CONSENTS + _OBJECT_FIELDS + _CATEGORIES + _FLOWS + _INTEGRATIONS + _SYSTEMS + _READERS
+_FACTS: LiteralString = (
+    _RECORDS + _CONSENTS + _OBJECT_FIELDS + _CATEGORIES + _FLOWS + _INTEGRATIONS + _SYSTEMS + _READERS
     + _CONSENT_EVENTS +
     "RETURN subject.key AS key, records, consents, categories, flows, integrations, systems, readers, consent_events"
+)
+SUBJECT_FACTS: LiteralString = "MATCH (subject:Subject {key: $subject_key}) WHERE " + live("subject") + " " + _FACTS
+# A look-up in one round trip: the live subjects the identifier index names (`matches`: [hmac, subject key]), and the
+# facts of the subject at `as_of` when exactly one is named; when none or several are, no facts are read.
+IDENTIFIED_SUBJECT_FACTS: LiteralString = (
+    "CALL () { UNWIND $identifier_keys AS key " + IDENTIFIED_SUBJECTS +
+    "  WITH DISTINCT i.hmac AS hmac, s.key AS subject_key ORDER BY subject_key, hmac "
+    "  RETURN collect([hmac, subject_key]) AS matches } "
+    "OPTIONAL CALL (matches) { "
+    "  WITH matches WHERE size(matches) > 0 AND all(match IN matches WHERE match[1] = matches[0][1]) "
+    "  MATCH (subject:Subject {key: matches[0][1]}) WHERE " + live("subject") + " " + _FACTS + " } "
+    "RETURN matches, key, records, consents, categories, flows, integrations, systems, readers, consent_events"
 )
 
 
@@ -301,9 +316,30 @@ def subject_facts(graph: Graph, subject_key: str, as_of: datetime,
     `overrides`: the classification overrides in force at `as_of` (`lineage.overrides.overrides_in_force`), None for
     those mirrored onto the graph now."""
     found = graph.read(SUBJECT_FACTS, subject_key=subject_key, as_of=as_of, overrides=overrides)
-    if not found:
-        return None
-    row = found[0]
+    return _facts(found[0]) if found else None
+
+
+@dataclass(frozen=True)
+class IdentifiedFacts:
+    """The live subjects a look-up's hashes name, and the facts of the subject when they name exactly one (None
+    when they name none or several, or when the one did not stand at `as_of`)."""
+
+    matches: tuple[IdentifierMatch, ...]
+    facts: SubjectFacts | None
+
+
+def identified_subject_facts(graph: Graph, hmacs: Iterable[str], as_of: datetime,
+                             overrides: dict[str, dict[str, Any]] | None = None) -> IdentifiedFacts:
+    """`subjects_by_identifier` and `subject_facts` of the one subject found, in one round trip."""
+    keys = identifier_keys(hmacs)
+    if not keys:
+        return IdentifiedFacts((), None)
+    [row] = graph.read(IDENTIFIED_SUBJECT_FACTS, identifier_keys=keys, as_of=as_of, overrides=overrides)
+    matches = tuple(IdentifierMatch(hmac=str(hmac), subject_key=str(key)) for hmac, key in row["matches"])
+    return IdentifiedFacts(matches, _facts(row) if row["key"] is not None else None)
+
+
+def _facts(row: Record) -> SubjectFacts:
     return SubjectFacts(
         key=row["key"], records=tuple(_record(listed) for listed in row["records"]),
         consents=tuple(_consent(listed) for listed in row["consents"]),

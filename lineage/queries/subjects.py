@@ -9,11 +9,14 @@ from typing import LiteralString
 from lineage.graph import Graph
 from lineage.identifiers import is_identifier_hmac
 
-# Seeks each hash through the Identifier key constraint; a retired identifier, edge or subject matches nothing.
-_SUBJECTS_BY_IDENTIFIER: LiteralString = (
-    "UNWIND $keys AS key "
+# Seeks each hash (`key`, an Identifier's key) through the Identifier key constraint: `i` and the subject `s` it
+# identifies; a retired identifier, edge or subject matches nothing.
+IDENTIFIED_SUBJECTS: LiteralString = (
     "MATCH (i:Identifier {key: key})-[r:IDENTIFIES]->(s:Subject) "
     "WHERE i.retired_at IS NULL AND r.retired_at IS NULL AND s.retired_at IS NULL "
+)
+_SUBJECTS_BY_IDENTIFIER: LiteralString = (
+    "UNWIND $keys AS key " + IDENTIFIED_SUBJECTS +
     "RETURN DISTINCT i.hmac AS hmac, s.key AS subject_key ORDER BY subject_key, hmac"
 )
 
@@ -28,14 +31,20 @@ class IdentifierMatch:
 
 def subjects_by_identifier(graph: Graph, hmacs: Iterable[str]) -> list[IdentifierMatch]:
     """The live subjects each of `hmacs` identifies (none, one, or several when a phone is shared)."""
+    keys = identifier_keys(hmacs)
+    if not keys:
+        return []
+    rows = graph.read(_SUBJECTS_BY_IDENTIFIER, keys=keys)
+    return [IdentifierMatch(hmac=str(row["hmac"]), subject_key=str(row["subject_key"])) for row in rows]
+
+
+def identifier_keys(hmacs: Iterable[str]) -> list[str]:
+    """The Identifier node keys of `hmacs`; anything but a 64-digit HMAC is refused, never looked up."""
     wanted = sorted(set(hmacs))
     for each in wanted:
         if not is_identifier_hmac(each):
             raise ValueError("identifiers are looked up by their 64-digit HMAC only")
-    if not wanted:
-        return []
-    rows = graph.read(_SUBJECTS_BY_IDENTIFIER, keys=[f"identifier:{each}" for each in wanted])
-    return [IdentifierMatch(hmac=str(row["hmac"]), subject_key=str(row["subject_key"])) for row in rows]
+    return [f"identifier:{each}" for each in wanted]
 
 
 _LIVE_IDENTIFIERS_MADE_BY: LiteralString = (

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone as django_timezone
 from rest_framework import serializers
 
 from catalog.api.representation import represent
@@ -96,6 +98,35 @@ def test_the_plan_answers_what_drf_answers_key_for_key(outer: Outer):
     by_plan = represent(OuterSerializer, outer)
 
     assert json.dumps(by_plan) == json.dumps(by_drf)
+
+
+@dataclass
+class Moments:
+    aware: datetime
+    naive: datetime
+    formatted: datetime
+    zoned: datetime
+
+
+class MomentsSerializer(serializers.Serializer[Any]):
+    aware = serializers.DateTimeField(read_only=True)
+    naive = serializers.DateTimeField(read_only=True)
+    formatted = serializers.DateTimeField(read_only=True, format="%d/%m/%Y %H:%M")
+    zoned = serializers.DateTimeField(read_only=True, default_timezone=ZoneInfo("Asia/Kolkata"))
+
+
+MOMENTS = [Moments(aware=datetime(2026, 3, 8, 10, 30, 15, 250000, tzinfo=zone), naive=datetime(2026, 3, 8, 10, 30),
+                   formatted=datetime(2026, 3, 8, 10, 30, tzinfo=zone), zoned=datetime(2026, 3, 8, 10, 30, tzinfo=zone))
+           for zone in (UTC, timezone(timedelta(hours=-8)), ZoneInfo("Europe/Berlin"))]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Los_Angeles", "Asia/Kathmandu"])
+@pytest.mark.parametrize("use_tz", [True, False], ids=["USE_TZ", "naive-time"])
+def test_moments_are_written_in_the_current_time_zone_as_drf_writes_them(zone: str, use_tz: bool, settings: Any):
+    settings.USE_TZ = use_tz
+    with django_timezone.override(zone):
+        for moments in MOMENTS:
+            assert represent(MomentsSerializer, moments) == MomentsSerializer(moments).data
 
 
 @dataclass

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any, LiteralString
 
 import pytest
 
@@ -31,6 +32,8 @@ from lineage import (
     HasObjectEdge,
     HasRecordEdge,
     HasSystemEdge,
+    IdentifierRecord,
+    IdentifiesEdge,
     IntegrationKind,
     IntegrationRecord,
     NodeRecord,
@@ -47,14 +50,24 @@ from lineage import (
     UserRecord,
     bootstrap_schema,
     field_key,
+    identifier_key,
     org_key,
     purge_org,
     sobject_key,
     subject_key,
     system_key,
 )
+from lineage.identifiers import IdentifierKind
 from lineage.overrides import OverrideMirror, overrides_in_force
-from lineage.queries.datamaps import SUBJECT_FACTS, WHOLE_OBJECT, subject_facts
+from lineage.queries.datamaps import (
+    IDENTIFIED_SUBJECT_FACTS,
+    SUBJECT_FACTS,
+    WHOLE_OBJECT,
+    IdentifiedFacts,
+    identified_subject_facts,
+    subject_facts,
+)
+from lineage.queries.subjects import IdentifierMatch
 from lineage.vocabulary import Label
 
 ORG_ID = "00D000000000DMPAAA"
@@ -66,6 +79,7 @@ NOW = datetime(2026, 11, 29, tzinfo=UTC)
 ALICE = "a" * 64
 BOB = "b" * 64
 ALICE_KEY, BOB_KEY = subject_key(ALICE), subject_key(BOB)
+ALICE_EMAIL, SHARED_PHONE = "1" * 64, "2" * 64  # the identifier index's hashes: her email, a phone both share
 BORROWER, LOAN, WAREHOUSE = (sobject_key(ORG_ID, name) for name in ("Borrower__c", "Loan__c", "Warehouse__c"))
 CRM, BI, INTAKE, CORE = (system_key(f"{name}.datamap.test") for name in ("crm", "bi", "intake", "core"))
 SYNC = IntegrationRecord(org_id=ORG_ID, kind=IntegrationKind.APEX_CLASS, name="Sync", evidence="apex:Sync")
@@ -95,6 +109,8 @@ OTHER_EVENT = IntegrationRecord(
                 "subject_record": "Loan__c:a0C000000000BobAAA", "recorded_at": datetime(2026, 5, 1, tzinfo=UTC)})
 MARKETING = PurposeRecord(org_id=ORG_ID, name="Marketing", evidence="DataUsePurpose:Marketing")
 USER = UserRecord(org_id=ORG_ID, user_id="005000000000AnaAAA", evidence=EVIDENCE)
+IDENTIFIERS = (IdentifierRecord(hmac=ALICE_EMAIL, kind=IdentifierKind.EMAIL, key_id="k1", evidence="query:Borrower__c"),
+               IdentifierRecord(hmac=SHARED_PHONE, kind=IdentifierKind.PHONE, key_id="k1", evidence="query:Loan__c"))
 
 
 def _field(sobject: str, name: str, category: str | None = None, *, sensitive: bool = False) -> FieldRecord:
@@ -131,7 +147,8 @@ def _first_harvest() -> tuple[list[NodeRecord], list[EdgeRecord]]:
     nodes: list[NodeRecord] = [
         OrgRecord(org_id=ORG_ID, evidence=EVIDENCE), *objects, *FIELDS, *systems, SYNC, LOAD, EXPORT, CORE_SYNC,
         SYNC_ENTRY, OTHER_CRM_ENTRY, INTAKE_ENTRY, OPT_OUT_EVENT, OTHER_EVENT, MARKETING, USER,
-        SubjectRecord(hmac=ALICE, evidence="query:Borrower__c"), SubjectRecord(hmac=BOB, evidence="query:Loan__c")]
+        SubjectRecord(hmac=ALICE, evidence="query:Borrower__c"), SubjectRecord(hmac=BOB, evidence="query:Loan__c"),
+        *IDENTIFIERS]
     warehouse_tax_id = _ref(Label.FIELD, field_key(ORG_ID, "Warehouse__c", "Tax_Id__c"))
     alice, bob = _ref(Label.SUBJECT, ALICE_KEY), _ref(Label.SUBJECT, BOB_KEY)
     edges: list[EdgeRecord] = [
@@ -160,6 +177,8 @@ def _first_harvest() -> tuple[list[NodeRecord], list[EdgeRecord]]:
                       evidence="query:Loan__c"),
         ConsentEdge(source=alice, target=MARKETING.ref, status=ConsentStatus.OPT_OUT, channel="Email",
                     captured_at=datetime(2026, 2, 10, tzinfo=UTC), evidence="ContactPointTypeConsent:0ZY1"),
+        *(IdentifiesEdge(source=identifier.ref, target=subject, evidence=identifier.evidence)
+          for identifier, subject in ((IDENTIFIERS[0], alice), (IDENTIFIERS[1], alice), (IDENTIFIERS[1], bob))),
     ]
     return nodes, edges
 
@@ -264,8 +283,28 @@ def test_readers_consents_and_consent_events_are_theirs(datamap_graph: Graph) ->
         ("evt-1", "opt_out_of_processing", datetime(2026, 5, 3, 8, tzinfo=UTC), 24.0)]
 
 
-def test_the_facts_are_read_from_the_subject_outwards_never_by_scanning_a_label(datamap_graph: Graph) -> None:
-    operators = datamap_graph.plan(SUBJECT_FACTS, subject_key=ALICE_KEY, as_of=NOW, overrides=None)
+def test_a_look_up_names_every_subject_its_hashes_identify_and_reads_the_facts_only_of_one(
+        datamap_graph: Graph) -> None:
+    hers = identified_subject_facts(datamap_graph, [ALICE_EMAIL], NOW)
+    shared = identified_subject_facts(datamap_graph, [SHARED_PHONE, ALICE_EMAIL], NOW)
+    nobody = identified_subject_facts(datamap_graph, ["c" * 64], NOW)
+    before_her = identified_subject_facts(datamap_graph, [ALICE_EMAIL], datetime(2026, 1, 1, tzinfo=UTC))
+
+    assert hers == IdentifiedFacts((IdentifierMatch(ALICE_EMAIL, ALICE_KEY),),
+                                   subject_facts(datamap_graph, ALICE_KEY, NOW))
+    assert shared == IdentifiedFacts((IdentifierMatch(ALICE_EMAIL, ALICE_KEY), IdentifierMatch(SHARED_PHONE, ALICE_KEY),
+                                      IdentifierMatch(SHARED_PHONE, BOB_KEY)), None)
+    assert nobody == IdentifiedFacts((), None)
+    assert before_her == IdentifiedFacts(hers.matches, None)
+
+
+@pytest.mark.parametrize(("query", "parameters"), [
+    (SUBJECT_FACTS, {"subject_key": ALICE_KEY}),
+    (IDENTIFIED_SUBJECT_FACTS, {"identifier_keys": [identifier_key(ALICE_EMAIL)]}),
+], ids=["by-subject", "by-identifier"])
+def test_the_facts_are_read_from_the_subject_outwards_never_by_scanning_a_label(
+        datamap_graph: Graph, query: LiteralString, parameters: dict[str, Any]) -> None:
+    operators = datamap_graph.plan(query, as_of=NOW, overrides=None, **parameters)
 
     assert "NodeUniqueIndexSeek" in operators
     assert "NodeByLabelScan" not in operators
