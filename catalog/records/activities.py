@@ -17,11 +17,12 @@ from typing import Generic, TypeVar
 from django.utils.text import slugify
 
 from lineage.queries.processing import (
+    CodeFact,
     FieldFact,
     IntegrationFact,
+    ObjectFact,
     ProcessingFacts,
     PurposeFact,
-    RecordTypeFact,
     SystemFact,
 )
 from lineage.queries.retention import query_artefact
@@ -129,14 +130,25 @@ class Activity:
         return len({each.key for each in self.fields})
 
 
+@dataclass(frozen=True)
+class _Org:
+    """What the record knows of the org beyond each activity's own facts."""
+
+    name: str
+    objects: Mapping[str, ObjectFact]  # by name: record types (whose records) and record counts (how many)
+    code: tuple[CodeFact, ...]  # the code reading or writing sensitive fields
+
+
 def generate(activities: Iterable[ProcessingFacts], unreached: Iterable[FieldFact], org_name: str,
-             record_types: Iterable[RecordTypeFact] = ()) -> list[Activity]:
+             objects: Iterable[ObjectFact] = (), code: Iterable[CodeFact] = ()) -> list[Activity]:
     """The org's activities by name, and last the personal fields no activity reaches (when there are any);
-    `record_types`: the org's objects' record types, which say whose records an object holds."""
-    kinds = {each.sobject: each for each in record_types}
-    made = sorted((_activity(facts, org_name, kinds) for facts in activities), key=lambda each: each.name.casefold())
+    `objects`: the org's objects' record types, which say whose records an object holds, and record counts;
+    `code`: the org's code reading or writing sensitive fields, whose sharing and field-level security an activity
+    over those fields depends on."""
+    org = _Org(org_name, {each.sobject: each for each in objects}, tuple(code))
+    made = sorted((_activity(facts, org) for facts in activities), key=lambda each: each.name.casefold())
     left = tuple(unreached)
-    return made + ([_unassigned(left, org_name, kinds)] if left else [])
+    return made + ([_unassigned(left, org)] if left else [])
 
 
 def activity_key(name: str) -> str:
@@ -146,12 +158,13 @@ def activity_key(name: str) -> str:
 # --- an activity ----------------------------------------------------------------------------------------------
 
 
-def _activity(facts: ProcessingFacts, org_name: str, kinds: Mapping[str, RecordTypeFact]) -> Activity:
+def _activity(facts: ProcessingFacts, org: _Org) -> Activity:
     named = _naming_purpose(facts.purposes)
     recipients = _recipients(facts)
-    sensitive = tuple(each for each in _unique_fields(facts.fields) if each.sensitive)
+    fields = _unique_fields(facts.fields)
+    sensitive = tuple(each for each in fields if each.sensitive)
     profiling = _profiling(facts)
-    consumers = _consumer_categories(facts.fields, kinds)
+    consumers = _consumer_categories(facts.fields, org.objects)
     regime = _regime(named.name, consumers)
     return Activity(
         key=activity_key(named.name), name=named.name, origin=_origin(facts.purposes),
@@ -160,23 +173,23 @@ def _activity(facts: ProcessingFacts, org_name: str, kinds: Mapping[str, RecordT
         legal_basis=_first_stated(facts.purposes, "legal_basis"),
         consumer_categories=consumers, personal_categories=_categories(facts.fields, sensitive_only=False),
         sensitive_categories=_categories(facts.fields, sensitive_only=True),
-        sources=_sources(facts), systems=_systems_holding(facts, org_name), recipients=recipients,
+        sources=_sources(facts), systems=_systems_holding(facts, org.name), recipients=recipients,
         sold_or_shared=_sold_or_shared(recipients, named.name), transfers=_transfers(recipients),
-        retention=_retention(facts), security=_security(facts, sensitive), profiling=profiling,
-        dpia_indicated=_dpia(sensitive, profiling, recipients), regime=regime, fields=_unique_fields(facts.fields),
-        kept_past_retention=_kept_past_retention(facts))
+        retention=_retention(facts), security=_security(facts, sensitive, org.code), profiling=profiling,
+        dpia_indicated=_dpia(sensitive, profiling, recipients, _scale(fields, sensitive, org.objects)), regime=regime,
+        fields=fields, kept_past_retention=_kept_past_retention(facts))
 
 
-def _unassigned(fields: tuple[FieldFact, ...], org_name: str, kinds: Mapping[str, RecordTypeFact]) -> Activity:
+def _unassigned(fields: tuple[FieldFact, ...], org: _Org) -> Activity:
     sensitive = tuple(each for each in fields if each.sensitive)
     reason = "No purpose in the graph reaches these fields: name the purpose they serve, or confirm they are not kept."
     return Activity(
         key=UNASSIGNED_KEY, name=UNASSIGNED_NAME, origin="unassigned", purposes=(), description=None,
-        legal_basis=None, consumer_categories=_consumer_categories(fields, kinds),
+        legal_basis=None, consumer_categories=_consumer_categories(fields, org.objects),
         personal_categories=_categories(fields, sensitive_only=False),
         sensitive_categories=_categories(fields, sensitive_only=True), sources=(),
-        systems=(Stated(f"Salesforce org {org_name}", _field_evidence(fields)),), recipients=(), sold_or_shared=(),
-        transfers=(), retention=(), security=_security_of(sensitive, ()), profiling=(),
+        systems=(Stated(f"Salesforce org {org.name}", _field_evidence(fields)),), recipients=(), sold_or_shared=(),
+        transfers=(), retention=(), security=_security_of(sensitive, _touching(org.code, sensitive)), profiling=(),
         dpia_indicated=Stated(False, reason="Undetermined until a purpose is known."),
         regime=Stated("needs input", reason=reason), fields=fields)
 
@@ -250,7 +263,7 @@ def record_type_category(name: str) -> str | None:
     return next((category for pattern, category in RECORD_TYPE_CATEGORIES if pattern.search(name)), None)
 
 
-def _object_consumers(sobject: str, kinds: RecordTypeFact | None) -> tuple[tuple[str, str | None], ...]:
+def _object_consumers(sobject: str, kinds: ObjectFact | None) -> tuple[tuple[str, str | None], ...]:
     """Whose records the object holds, each with the record type that says so (None: the object's name says)."""
     by_type = tuple((record_type_category(name), name) for name in (kinds.names if kinds else ()))
     named = tuple((category, name) for category, name in by_type if category)
@@ -259,7 +272,7 @@ def _object_consumers(sobject: str, kinds: RecordTypeFact | None) -> tuple[tuple
 
 
 def _consumer_categories(fields: Iterable[FieldFact],
-                         kinds: Mapping[str, RecordTypeFact]) -> tuple[Stated[str], ...]:
+                         kinds: Mapping[str, ObjectFact]) -> tuple[Stated[str], ...]:
     """Whose information it is, from the objects holding the fields and their record types."""
     consumers: dict[str, tuple[tuple[str, str | None], ...]] = {}
     by_category: dict[str, list[FieldFact]] = {}
@@ -286,7 +299,7 @@ def _record_kinds(fields: list[FieldFact], typed: Mapping[tuple[str, str], None]
 
 
 def _record_type_evidence(typed: Mapping[tuple[str, str], None],
-                          kinds: Mapping[str, RecordTypeFact]) -> tuple[Evidence, ...]:
+                          kinds: Mapping[str, ObjectFact]) -> tuple[Evidence, ...]:
     return tuple(Evidence((kinds[sobject].sobject_key, f"record type {name}"), kinds[sobject].evidence)
                  for sobject, name in typed)
 
@@ -362,7 +375,8 @@ def _sold_or_shared(recipients: tuple[Stated[Recipient], ...], purpose: str) -> 
 
 
 def _transfers(recipients: tuple[Stated[Recipient], ...]) -> tuple[Stated[Recipient], ...]:
-    return tuple(Stated(each.value, each.evidence, reason=f"received in {each.value.country}")
+    return tuple(Stated(each.value, each.evidence, reason=f"received in {each.value.country} through "
+                                                         f"{each.value.integration}")
                  for each in recipients if each.value.country and each.value.country != BUSINESS_COUNTRY)
 
 
@@ -398,17 +412,31 @@ def _kept_past_retention(facts: ProcessingFacts) -> tuple[Stated[KeptPastRetenti
 # --- how it is protected and judged ---------------------------------------------------------------------------
 
 
-def _security(facts: ProcessingFacts, sensitive: tuple[FieldFact, ...]) -> Stated[Security]:
-    return _security_of(sensitive, tuple(each for each in facts.integrations if each.kind == "apex_class"))
+def _security(facts: ProcessingFacts, sensitive: tuple[FieldFact, ...],
+              code: tuple[CodeFact, ...]) -> Stated[Security]:
+    """Its sensitive fields' encryption, and the sharing and field-level security of its own Apex and of any code
+    reading or writing those fields."""
+    own = tuple(each for each in facts.integrations if each.kind == "apex_class")
+    return _security_of(sensitive, tuple({each.key: each for each in own + _touching(code, sensitive)}.values()))
 
 
-def _security_of(sensitive: tuple[FieldFact, ...], apex: tuple[IntegrationFact, ...]) -> Stated[Security]:
+def _touching(code: tuple[CodeFact, ...], fields: tuple[FieldFact, ...]) -> tuple[IntegrationFact, ...]:
+    keys = {each.key for each in fields}
+    return tuple(each.integration for each in code if not each.field_keys.isdisjoint(keys))
+
+
+def _security_of(sensitive: tuple[FieldFact, ...], code: tuple[IntegrationFact, ...]) -> Stated[Security]:
     security = Security(
         sensitive_fields=len(sensitive), encrypted_sensitive_fields=sum(1 for each in sensitive if each.encrypted),
-        code_without_sharing=tuple(each.name for each in apex if each.attribute("sharing") == "without"),
-        code_enforcing_security=tuple(each.name for each in apex if each.attribute("enforces_security")))
-    evidence = _field_evidence(sensitive) + tuple(Evidence((each.key,), each.evidence) for each in apex)
+        code_without_sharing=tuple(sorted(each.name for each in code if _without_sharing(each))),
+        code_enforcing_security=tuple(sorted(each.name for each in code if each.attribute("enforces_security"))))
+    evidence = _field_evidence(sensitive) + tuple(Evidence((each.key,), each.evidence) for each in code)
     return Stated(security, evidence)
+
+
+def _without_sharing(code: IntegrationFact) -> bool:
+    """An Apex class declared `without sharing`, or a Lightning component whose Apex runs without it."""
+    return code.attribute("sharing") == "without" or code.attribute("without_sharing") is True
 
 
 def _profiling(facts: ProcessingFacts) -> tuple[Stated[str], ...]:
@@ -421,16 +449,61 @@ def _profiling(facts: ProcessingFacts) -> tuple[Stated[str], ...]:
     return tuple(found)
 
 
+# The scale at which the CPPA's regulations find processing a significant risk to consumers' security: the personal
+# information of 250,000 consumers, or the sensitive personal information of 50,000 (11 CCR §7120). An object's
+# records stand for its consumers: the count is an upper bound where one consumer has several records.
+LARGE_SCALE_RECORDS = 250_000
+LARGE_SCALE_SENSITIVE_RECORDS = 50_000
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """The largest record count among the objects holding an activity's personal (and its sensitive) fields."""
+
+    largest: ObjectFact | None
+    largest_sensitive: ObjectFact | None
+    uncounted: bool  # none of its objects has a count
+
+    def reason(self) -> tuple[str | None, tuple[Evidence, ...]]:
+        """Why its scale indicates a risk assessment (None: it does not), and the counts behind it."""
+        for found, threshold, kind in ((self.largest_sensitive, LARGE_SCALE_SENSITIVE_RECORDS, "sensitive personal"),
+                                       (self.largest, LARGE_SCALE_RECORDS, "personal")):
+            if found is not None and (found.record_count or 0) >= threshold:
+                return (f"it holds {kind} information at a large scale: {found.sobject} has {found.record_count:,} "
+                        f"records ({threshold:,} or more, 11 CCR §7120)", (_count_evidence(found),))
+        return None, ()
+
+
+def _scale(fields: tuple[FieldFact, ...], sensitive: tuple[FieldFact, ...],
+           objects: Mapping[str, ObjectFact]) -> _Scale:
+    def largest(held: tuple[FieldFact, ...]) -> ObjectFact | None:
+        counted = [objects[name] for name in {each.sobject for each in held}
+                   if name in objects and objects[name].record_count is not None]
+        return max(counted, key=lambda each: (each.record_count or 0, each.sobject), default=None)
+
+    return _Scale(largest(fields), largest(sensitive), uncounted=largest(fields) is None)
+
+
+def _count_evidence(counted: ObjectFact) -> Evidence:
+    when = f" at {counted.record_count_at:%Y-%m-%d %H:%M} UTC" if counted.record_count_at else ""
+    return Evidence((counted.sobject_key,), f"limits/recordCount{when}")
+
+
 def _dpia(sensitive: tuple[FieldFact, ...], profiling: tuple[Stated[str], ...],
-          recipients: tuple[Stated[Recipient], ...]) -> Stated[bool]:
-    """A risk assessment is indicated by sensitive personal information, profiling, or selling or sharing
-    (11 CCR §7150: processing that presents significant risk)."""
+          recipients: tuple[Stated[Recipient], ...], scale: _Scale) -> Stated[bool]:
+    """A risk assessment is indicated by sensitive personal information, profiling, selling or sharing
+    (11 CCR §7150: processing that presents significant risk), or the scale of the processing."""
+    large, counts = scale.reason()
     reasons = [text for present, text in (
         (bool(sensitive), f"it processes sensitive personal information ({len(sensitive)} fields)"),
         (bool(profiling), "it profiles consumers"),
         (any(each.value.role == "third_party" for each in recipients), "third parties receive the data"),
+        (large is not None, large or ""),
     ) if present]
-    return Stated(bool(reasons), reason="; ".join(reasons) or "no sensitive data, profiling or third party")
+    if reasons:
+        return Stated(True, counts, reason="; ".join(reasons))
+    unknown = "; how many records its objects hold is not known" if scale.uncounted else ""
+    return Stated(False, counts, reason=f"no sensitive data, profiling, third party or large scale{unknown}")
 
 
 # Purposes that provide a financial product or service (GLBA), and those that do not, by words of their name.

@@ -174,7 +174,7 @@ def _activities(org: OrgConnection, moment: datetime, live: bool, only: str | No
     one_purpose = only is not None and only != UNASSIGNED_KEY
     facts = record_facts(graph, scope, moment, overrides,
                          (lambda name: activity_key(name) == only) if one_purpose else None)
-    return generate(facts.activities, facts.unreached, org.alias, facts.record_types)
+    return generate(facts.activities, facts.unreached, org.alias, facts.objects, facts.code)
 
 
 def _org_owned(org: OrgConnection) -> tuple[Shown, ...]:

@@ -27,7 +27,7 @@ from typing import Any, LiteralString, TypeVar
 from lineage.graph import Graph, in_parallel
 from lineage.overrides import OverrideMirror, overrides_in_force
 from lineage.queries.classification import effective_category_at, effective_sensitive_at
-from lineage.queries.retention import RetentionCountFact, longest_period, retention_counts
+from lineage.queries.retention import RetentionCountFact, aware_moment, longest_period, retention_counts
 from lineage.records import sobject_key
 
 T = TypeVar("T")
@@ -117,13 +117,25 @@ class ProcessingFacts:
 
 
 @dataclass(frozen=True)
-class RecordTypeFact:
-    """An object's record types (developer names, the master left out), as its describe lists them."""
+class ObjectFact:
+    """An object's record types (developer names, the master left out), as its describe lists them, and how many
+    records it held when Salesforce last counted them (limits/recordCount) by the moment asked."""
 
     sobject_key: str
     sobject: str
     names: tuple[str, ...]
     evidence: str | None  # the describe
+    record_count: int | None = None
+    record_count_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CodeFact:
+    """Code (an Apex class, a Lightning component) that reads or writes sensitive fields: whether it runs without
+    sharing and whether it enforces field-level security, with the attributes it had at the moment asked."""
+
+    integration: IntegrationFact
+    field_keys: frozenset[str]  # the sensitive fields it reads or writes
 
 
 def live(variable: LiteralString) -> LiteralString:
@@ -190,10 +202,21 @@ STATES: LiteralString = (
     "MATCH (s:IntegrationState {integration_key: integration_key}) WHERE " + live("s") + " "
     "RETURN integration_key, s AS state"
 )
-# The org's objects that have record types (their records' kinds: a person account, a prospect, an applicant …).
-RECORD_TYPES: LiteralString = (
-    "MATCH (o:SObject) WHERE o.org_key = $org_key AND size(coalesce(o.record_types, [])) > 0 AND " + live("o") + " "
-    "RETURN o.key AS key, o.name AS name, o.record_types AS record_types, o.evidence AS evidence ORDER BY o.name"
+# The org's objects that have record types (their records' kinds: a person account, a prospect, an applicant …) or
+# a record count (a count read after $as_of is not the count then).
+OBJECTS: LiteralString = (
+    "MATCH (o:SObject) WHERE o.org_key = $org_key AND " + live("o") + " "
+    "WITH o, CASE WHEN o.record_count_at <= $as_of THEN o.record_count END AS record_count "
+    "WHERE size(coalesce(o.record_types, [])) > 0 OR record_count IS NOT NULL "
+    "RETURN o.key AS key, o.name AS name, coalesce(o.record_types, []) AS record_types, o.evidence AS evidence, "
+    "  record_count, CASE WHEN record_count IS NOT NULL THEN o.record_count_at END AS record_count_at ORDER BY o.name"
+)
+# The org's code that reads or writes a sensitive field (its effective classification), with those fields.
+CODE_TOUCHING_SENSITIVE: LiteralString = (
+    "MATCH (i:Integration) WHERE i.org_key = $org_key AND i.kind IN ['apex_class', 'component'] AND " + live("i") + " "
+    "MATCH (i)-[r:READS|WRITES]->(f:Field) WHERE " + live("r") + " AND " + live("f") + " AND "
+    + effective_sensitive_at("f") + " "
+    "RETURN i AS integration, collect(DISTINCT f.key) AS fields ORDER BY i.key"
 )
 # The keys of the org's personal fields, to find those no activity reaches (the record's "needs a purpose"): keys
 # only, as a large org's activities reach all but a few of its hundred thousand.
@@ -219,11 +242,13 @@ MOVED_READS = 4  # MOVED split by integration into reads the engine runs side by
 
 @dataclass(frozen=True)
 class RecordFacts:
-    """What a record is built of: its activities' facts, the personal fields none reaches, the record types."""
+    """What a record is built of: its activities' facts, the personal fields none reaches, the objects' record types
+    and counts, and the code touching sensitive fields."""
 
     activities: tuple[ProcessingFacts, ...]
     unreached: tuple[FieldFact, ...]  # empty when only some purposes were read (they need every activity)
-    record_types: tuple[RecordTypeFact, ...]
+    objects: tuple[ObjectFact, ...]
+    code: tuple[CodeFact, ...] = ()
 
 
 def record_facts(graph: Graph, org_key: str, as_of: datetime, overrides: Sequence[OverrideMirror] | None = None,
@@ -231,12 +256,13 @@ def record_facts(graph: Graph, org_key: str, as_of: datetime, overrides: Sequenc
     """Everything the record at `as_of` is built of, the reads that do not wait on each other side by side;
     `overrides` and `purpose_named` as for `processing_facts`."""
     in_force = _overrides_param(overrides)
-    kinds = in_parallel(functools.partial(record_types, graph, org_key, as_of))
+    objects = in_parallel(functools.partial(object_facts, graph, org_key, as_of))
+    code = in_parallel(functools.partial(code_touching_sensitive, graph, org_key, as_of, in_force))
     personal = None if purpose_named else in_parallel(functools.partial(
         graph.read, PERSONAL_FIELD_KEYS, org_key=org_key, as_of=as_of, overrides=in_force))
     activities = _processing_facts(graph, org_key, as_of, in_force, purpose_named)
     unreached = _unreached(graph, activities, personal.result()[0]["keys"], in_force) if personal else ()
-    return RecordFacts(activities, unreached, kinds.result())
+    return RecordFacts(activities, unreached, objects.result(), code.result())
 
 
 def processing_facts(graph: Graph, org_key: str, as_of: datetime,
@@ -280,12 +306,25 @@ def _unreached(graph: Graph, activities: tuple[ProcessingFacts, ...], personal: 
     return tuple(_field(listed, None, None, None, evidence) for row in rows for evidence, listed in row["fields"])
 
 
-def record_types(graph: Graph, org_key: str, as_of: datetime) -> tuple[RecordTypeFact, ...]:
-    """The org's objects with record types at `as_of` (the types as the latest describe lists them)."""
-    return tuple(RecordTypeFact(sobject_key=row["key"], sobject=row["name"],
-                                names=tuple(dict.fromkeys(row["record_types"])),
-                                evidence=row["evidence"])
-                 for row in graph.read(RECORD_TYPES, org_key=org_key, as_of=as_of))
+def object_facts(graph: Graph, org_key: str, as_of: datetime) -> tuple[ObjectFact, ...]:
+    """The org's objects with record types (as the latest describe lists them) or a record count at `as_of`."""
+    return tuple(_object(row) for row in graph.read(OBJECTS, org_key=org_key, as_of=as_of))
+
+
+def _object(row: Any) -> ObjectFact:
+    counted_at = row["record_count_at"]
+    return ObjectFact(sobject_key=row["key"], sobject=row["name"], names=tuple(dict.fromkeys(row["record_types"])),
+                      evidence=row["evidence"], record_count=row["record_count"],
+                      record_count_at=None if counted_at is None else aware_moment(counted_at))
+
+
+def code_touching_sensitive(graph: Graph, org_key: str, as_of: datetime,
+                            in_force: dict[str, dict[str, Any]] | None) -> tuple[CodeFact, ...]:
+    """The org's code reading or writing a sensitive field at `as_of`, with the attributes it had then."""
+    rows = graph.read(CODE_TOUCHING_SENSITIVE, org_key=org_key, as_of=as_of, overrides=in_force)
+    touched = {row["integration"]["key"]: frozenset(row["fields"]) for row in rows}
+    code = _attributes_then(graph, {"": [_integration(row["integration"], "TOUCHES", None) for row in rows]}, as_of)
+    return tuple(CodeFact(each, touched[each.key]) for each in code.get("", []))
 
 
 def _overrides_param(overrides: Sequence[OverrideMirror] | None) -> dict[str, dict[str, Any]] | None:
@@ -385,5 +424,5 @@ def _system(row: Any) -> SystemFact:
                       role_evidence=row["role_evidence"])
 
 
-__all__ = ["FieldFact", "IntegrationFact", "ProcessingFacts", "PurposeFact", "RecordFacts", "RecordTypeFact",
-           "SystemFact", "processing_facts", "record_facts", "record_types"]
+__all__ = ["CodeFact", "FieldFact", "IntegrationFact", "ObjectFact", "ProcessingFacts", "PurposeFact", "RecordFacts",
+           "SystemFact", "code_touching_sensitive", "object_facts", "processing_facts", "record_facts"]

@@ -110,7 +110,7 @@ LATEST_COUNT_AT: LiteralString = (
 def latest_count_at(graph: Graph, org_key: str) -> datetime | None:
     """When the org's records were last counted; None: never."""
     rows = graph.read(LATEST_COUNT_AT, org_key=org_key)
-    return _aware(rows[0]["latest"]) if rows and rows[0]["latest"] is not None else None
+    return aware_moment(rows[0]["latest"]) if rows and rows[0]["latest"] is not None else None
 
 
 def retention_counts(graph: Graph, org_key: str, as_of: datetime) -> tuple[RetentionCountFact, ...]:
@@ -119,15 +119,16 @@ def retention_counts(graph: Graph, org_key: str, as_of: datetime) -> tuple[Reten
 
 
 def _count(node: Any) -> RetentionCountFact:
-    return RetentionCountFact(sobject=node["sobject"], period=node["period"], cutoff=_aware(node["cutoff"]),
-                              counted_at=_aware(node["counted_at"]), count=node.get("count"),
+    return RetentionCountFact(sobject=node["sobject"], period=node["period"], cutoff=aware_moment(node["cutoff"]),
+                              counted_at=aware_moment(node["counted_at"]), count=node.get("count"),
                               not_counted=node.get("not_counted"), query=node["query"], key=node["key"])
 
 
-def _aware(value: Any) -> datetime:
+def aware_moment(value: Any) -> datetime:
+    """A moment the graph returned, as an aware datetime (UTC where it carries no zone)."""
     moment: datetime = value.to_native() if hasattr(value, "to_native") else value
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-__all__ = ["RETENTION_COUNT_SOQL", "PeriodError", "RetentionCountFact", "before", "count_query", "is_period",
-           "latest_count_at", "longest_period", "retention_counts", "soql_datetime"]
+__all__ = ["RETENTION_COUNT_SOQL", "PeriodError", "RetentionCountFact", "aware_moment", "before", "count_query",
+           "is_period", "latest_count_at", "longest_period", "retention_counts", "soql_datetime"]

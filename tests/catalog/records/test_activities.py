@@ -3,10 +3,20 @@ sharing, what is a transfer, whose data it is, and that no personal field is lef
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from catalog.records.activities import CCPA, GLBA, UNASSIGNED_KEY, activity_key, consumer_category, generate
-from lineage.queries.processing import FieldFact, IntegrationFact, ProcessingFacts, PurposeFact, SystemFact
+from lineage.queries.processing import (
+    CodeFact,
+    FieldFact,
+    IntegrationFact,
+    ObjectFact,
+    ProcessingFacts,
+    PurposeFact,
+    SystemFact,
+)
 
 ORG = "00D000000000RECAAA"
 
@@ -36,11 +46,24 @@ SYNC = IntegrationFact(key="integration:sync", kind="manifest", name="sync", tie
                        evidence="manifest:m.yaml#s/f", attributes=(("direction", "outbound"),))
 
 
-def activity_of(name: str, fields: tuple[FieldFact, ...] = (), systems: tuple[SystemFact, ...] = ()):
+def activity_of(name: str, fields: tuple[FieldFact, ...] = (), systems: tuple[SystemFact, ...] = (),
+                objects: tuple[ObjectFact, ...] = (), code: tuple[CodeFact, ...] = ()):
     facts = ProcessingFacts(name=name, purposes=(purpose(name),), integrations=(SYNC,), fields=fields,
                             systems=systems)
-    [made] = generate([facts], [], "acme")
+    [made] = generate([facts], [], "acme", objects, code)
     return made
+
+
+def counted(sobject: str, records: int) -> ObjectFact:
+    return ObjectFact(sobject_key=f"sobject:{ORG}:{sobject}", sobject=sobject, names=(), evidence=f"describe:{sobject}",
+                      record_count=records, record_count_at=datetime(2026, 11, 28, 6, tzinfo=UTC))
+
+
+def code_of(kind: str, name: str, *fields: FieldFact, **attributes: object) -> CodeFact:
+    """Code of `kind` (apex_class, component) reading or writing `fields`."""
+    code = IntegrationFact(key=f"integration:{ORG}:{kind}:{name}", kind=kind, name=name, tie="TOUCHES",
+                           tie_evidence=None, evidence=f"{kind}:{name}", attributes=tuple(sorted(attributes.items())))
+    return CodeFact(code, frozenset(each.key for each in fields))
 
 
 @pytest.mark.parametrize("name", ["Account servicing", "Credit Decisioning", "Fraud Prevention", "Loan origination"])
@@ -81,7 +104,8 @@ def test_a_recipient_outside_the_businesss_country_is_a_transfer():
     made = activity_of("Account servicing", fields=(field("Contact", "Email", sent_to="system:eu.example"),),
                        systems=(system("eu.example", "service_provider", "DE"), system("us.example", "contractor")))
 
-    assert [(each.value.host, each.reason) for each in made.transfers] == [("eu.example", "received in DE")]
+    assert [(each.value.host, each.reason) for each in made.transfers] == [
+        ("eu.example", "received in DE through sync")]
 
 
 @pytest.mark.parametrize(("sobject", "category"), [("Lead", "prospects"), ("Loan_Application__c", "applicants"),
@@ -104,6 +128,52 @@ def test_every_statement_carries_the_evidence_of_the_fields_behind_it():
     assert identifiers.reason == "Contact.SSN__c"
     assert made.security.value.sensitive_fields == 1
     assert made.security.value.encryption_coverage == 0.0
+
+
+@pytest.mark.parametrize(("records", "indicated"), [(249_999, False), (250_000, True), (1_200_000, True)])
+def test_personal_information_of_many_consumers_indicates_a_risk_assessment_by_its_scale(records: int, indicated: bool):
+    made = activity_of("Account servicing", fields=(field("Contact", "Email"), field("Lead", "Email")),
+                       objects=(counted("Contact", records), counted("Lead", 1_000)))
+
+    assert made.dpia_indicated.value is indicated
+    if indicated:
+        assert made.dpia_indicated.reason == (f"it holds personal information at a large scale: Contact has "
+                                              f"{records:,} records (250,000 or more, 11 CCR §7120)")
+        assert made.dpia_indicated.evidence[0].path == (f"sobject:{ORG}:Contact",)
+        assert made.dpia_indicated.evidence[0].artefact == "limits/recordCount at 2026-11-28 06:00 UTC"
+    else:
+        assert made.dpia_indicated.reason == "no sensitive data, profiling, third party or large scale"
+
+
+def test_sensitive_information_indicates_it_at_a_smaller_scale_and_unknown_counts_are_said_to_be_unknown():
+    ssn = field("Contact", "SSN__c", sensitive=True)
+    sensitive_at_scale = activity_of("Account servicing", fields=(ssn, field("Lead", "Email")),
+                                     objects=(counted("Contact", 50_000), counted("Lead", 200_000)))
+    uncounted = activity_of("Account servicing", fields=(field("Lead", "Email"),))
+
+    assert sensitive_at_scale.dpia_indicated.reason == (
+        "it processes sensitive personal information (1 fields); it holds sensitive personal information at a large "
+        "scale: Contact has 50,000 records (50,000 or more, 11 CCR §7120)")
+    assert not uncounted.dpia_indicated.value
+    assert uncounted.dpia_indicated.reason.endswith("; how many records its objects hold is not known")
+
+
+def test_the_sharing_and_field_level_security_of_any_code_touching_its_sensitive_fields_are_measured():
+    ssn, email = field("Contact", "SSN__c", sensitive=True), field("Contact", "Email")
+    code = (code_of("apex_class", "SsnExport", ssn, sharing="without"),
+            code_of("apex_class", "SsnLookup", ssn, email, sharing="with", enforces_security=True),
+            code_of("apex_class", "OtherSsn", field("Lead", "SSN__c", sensitive=True), sharing="without"),
+            code_of("component", "c:ssnCard", ssn, without_sharing=True),
+            code_of("apex_class", "EmailOnly", email, sharing="without"))
+
+    made = activity_of("Account servicing", fields=(ssn, email), code=code)
+
+    security = made.security.value
+    assert security.code_without_sharing == ("SsnExport", "c:ssnCard")
+    assert security.code_enforcing_security == ("SsnLookup",)
+    assert {"apex_class:SsnExport", "apex_class:SsnLookup", "component:c:ssnCard"} <= {
+        each.artefact for each in made.security.evidence}
+    assert not {"apex_class:OtherSsn", "apex_class:EmailOnly"} & {each.artefact for each in made.security.evidence}
 
 
 def test_personal_fields_no_purpose_reaches_are_listed_under_their_own_heading_needing_input():

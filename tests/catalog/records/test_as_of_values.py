@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from catalog.classification.models import NOT_PERSONAL
 from catalog.classification.services import override_field, withdraw_override
@@ -42,6 +43,13 @@ def test_as_of_before_a_manifest_changed_an_integrations_retention_the_record_sh
 
     assert retention_periods(services.activity_of("demo", "account-servicing", as_of=before)) == {"P7Y"}
     assert retention_periods(services.activity_of("demo", "account-servicing")) == {"P10Y"}
+    client = Client()
+    client.force_login(privacy_officer("as-of-reader"))
+    then = client.get("/records/demo/account-servicing/", {"as_of": before.isoformat()}).content.decode()
+    now = client.get("/records/demo/account-servicing/").content.decode()
+    assert ("Tallyforge Core: P7Y" in then, "Tallyforge Core: P10Y" in then) == (True, False)
+    assert ("Tallyforge Core: P7Y" in now, "Tallyforge Core: P10Y" in now) == (False, True)
+    assert f'name="as_of" value="{before.isoformat()}"' in then  # the picker says when
 
 
 def test_as_of_before_an_override_the_record_classifies_by_the_harvest_and_after_it_by_the_override(

@@ -7,16 +7,16 @@ from __future__ import annotations
 import pytest
 
 from catalog.records.activities import GLBA, Activity, generate, record_type_category
-from lineage.queries.processing import ProcessingFacts, RecordTypeFact
+from lineage.queries.processing import ObjectFact, ProcessingFacts
 from tests.catalog.records.test_activities import ORG, SYNC, field, purpose
 
 
-def account_types(*names: str) -> RecordTypeFact:
-    return RecordTypeFact(sobject_key=f"sobject:{ORG}:Account", sobject="Account", names=names,
+def account_types(*names: str) -> ObjectFact:
+    return ObjectFact(sobject_key=f"sobject:{ORG}:Account", sobject="Account", names=names,
                           evidence="describe:Account")
 
 
-def activity_over(*sobjects: str, record_types: tuple[RecordTypeFact, ...] = ()) -> Activity:
+def activity_over(*sobjects: str, record_types: tuple[ObjectFact, ...] = ()) -> Activity:
     facts = ProcessingFacts(name="Account servicing", purposes=(purpose("Account servicing"),), integrations=(SYNC,),
                             fields=tuple(field(sobject, "Name") for sobject in sobjects), systems=())
     [made] = generate([facts], [], "acme", record_types)
@@ -74,7 +74,7 @@ def test_the_fields_no_purpose_reaches_are_categorised_by_record_type_too():
 
 
 def test_a_financial_services_activity_over_employees_records_says_their_data_stays_under_the_ccpa():
-    contact_types = RecordTypeFact(sobject_key=f"sobject:{ORG}:Contact", sobject="Contact", names=("Employee",),
+    contact_types = ObjectFact(sobject_key=f"sobject:{ORG}:Contact", sobject="Contact", names=("Employee",),
                                    evidence="describe:Contact")
 
     made = activity_over("Contact", record_types=(contact_types,))

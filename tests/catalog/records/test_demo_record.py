@@ -43,12 +43,48 @@ def test_the_orgs_own_purposes_are_activities_with_their_recipients_roles_and_re
     analytics = activities["analytics"].activity
     assert (analytics.name, analytics.origin, analytics.regime.value) == ("Analytics", "DataUsePurpose", CCPA)
     assert {(each.value.host, each.value.role, each.value.country) for each in analytics.recipients} == {
-        (ENRICHMENT, "contractor", "US")}
+        (ENRICHMENT, "contractor", "IN")}
     assert {"identifiers"} <= {each.value for each in analytics.personal_categories}
     assert analytics.profiling  # the enrichment vendor profiles customers
     assert analytics.dpia_indicated.value
     assert activities["fraud-prevention"].activity.regime.value == GLBA
     assert activities["marketing"].activity.regime.value == CCPA
+
+
+def test_the_glba_and_ccpa_split_says_why_for_each_purpose(demo: OrgConnection):
+    activities = by_key(services.record_of("demo"))
+
+    for key in ("account-servicing", "fraud-prevention", "credit-decisioning"):
+        regime = activities[key].activity.regime
+        assert (regime.value, "provides a financial product or service" in regime.reason) == (GLBA, True), key
+    for key in ("analytics", "marketing", "brokerage-account-servicing-and-partner-marketing"):
+        regime = activities[key].activity.regime
+        assert (regime.value, "the GLBA exemption does not reach it" in regime.reason) == (CCPA, True), key
+
+
+def test_the_enrichment_vendor_abroad_is_a_transfer_whose_safeguards_need_input(demo: OrgConnection):
+    activities = by_key(services.record_of("demo"))
+
+    analytics = activities["analytics"]
+    assert {(each.value.host, each.reason.split(" through ")[0]) for each in analytics.activity.transfers} == {
+        (ENRICHMENT, "received in IN")}
+    assert {each.name: each for each in analytics.owned}["transfer_safeguards"].needs_input
+    for key in ("account-servicing", "marketing", "brokerage-account-servicing-and-partner-marketing"):
+        assert activities[key].activity.transfers == (), key
+        safeguards = {each.name: each for each in activities[key].owned}["transfer_safeguards"]
+        assert safeguards.value == "Not applicable: no recipient outside the country was found", key
+
+
+def test_an_activitys_sources_are_the_systems_its_data_comes_in_from_and_it_is_held_where_it_goes(
+        demo: OrgConnection):
+    activities = by_key(services.record_of("demo"))
+
+    analytics, servicing = activities["analytics"].activity, activities["account-servicing"].activity
+    assert [each.value for each in analytics.sources] == ["Fathomly Person Match"]  # the match results come back
+    assert {each.value for each in analytics.systems} == {"Salesforce org demo", "Fathomly Person Match"}
+    assert {each.value for each in servicing.sources} == {"Tallyforge Core"}  # core banking's balances
+    assert {"Salesforce org demo", "Tallyforge Core"} <= {each.value for each in servicing.systems}
+    assert all(proof.artefact for each in analytics.sources + analytics.systems for proof in each.evidence)
 
 
 def test_every_statement_of_an_activity_shows_the_artefact_it_was_harvested_from(demo: OrgConnection):

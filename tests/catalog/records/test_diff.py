@@ -54,6 +54,22 @@ def test_a_new_recipient_of_an_activity_is_an_addition_and_a_sale_besides():
     assert changes["sold or shared"].added == ("ads.example (third_party, US)",)
 
 
+def test_categories_collected_and_made_sensitive_are_additions_and_one_no_longer_collected_a_removal():
+    earlier = ProcessingFacts(name="Marketing", purposes=(purpose("Marketing"),), integrations=(SYNC,),
+                              fields=(field("Contact", "Email", category="identifiers"),
+                                      field("Contact", "Birthdate", category="characteristics")), systems=())
+    later = ProcessingFacts(name="Marketing", purposes=(purpose("Marketing"),), integrations=(SYNC,),
+                            fields=(field("Contact", "Email", category="identifiers"),
+                                    field("Contact", "Income__c", category="financial"),
+                                    field("Contact", "SSN__c", category="identifiers", sensitive=True)), systems=())
+
+    [marketing] = diff_records(record(earlier), record(later)).changed
+
+    changes = {change.kind: (change.added, change.removed) for change in marketing.changes}
+    assert changes["personal information"] == (("financial",), ("characteristics",))
+    assert changes["sensitive personal information"] == (("identifiers",), ())
+
+
 def test_the_same_record_twice_is_unchanged():
     same = record(facts("Marketing", ("Contact.Email", "mail.example", "service_provider")))
 
