@@ -8,7 +8,8 @@ ParentId, a Contact's or Lead's IndividualId, a person Account's PersonIndividua
 belongs to one `Subject`, keyed by `subject_hmac_for` over the Individual's Id (as an external id); a record
 linked to no Individual is keyed by its own Id. Ids do not change when a person changes their email or
 phone, so the subject stays one across such a change. Every identifier of the group (each email, each phone
-in E.164, each record id, each external id of another system on the person account: `EXTERNAL_ID_SOURCES`) is
+in E.164, each record id, each external id of another system: the fields the org's manifests name as where it keeps
+the id a system knows the consumer by, `consumer_id_field`) is
 normalised and hashed (`lineage.identifiers`) into an `Identifier` that IDENTIFIES the subject: the index a
 look-up reads, in which a Lead and a Contact sharing an address are found together by that address. A subject
 the index already knows by its stable id's hash, under the current key or a previous one (`SubjectKeys`), keeps
@@ -82,7 +83,7 @@ import json
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from operator import itemgetter
@@ -96,6 +97,7 @@ from simple_salesforce.util import call_salesforce
 from harvesters.chunk import Chunk
 from harvesters.client import OrgClient
 from harvesters.composite import SubResponse, answer_records, describe_many, query_many
+from harvesters.manifests import ConsumerIdField
 from lineage import (
     ConsentEdge,
     ConsentStatus,
@@ -203,8 +205,7 @@ CONSUMER_OBJECTS = (
     ConsumerObject("ContactPointEmail", "ParentId", ("EmailAddress", "IsPrimary")),
     ConsumerObject("ContactPointPhone", "ParentId", ("TelephoneNumber", "IsPrimary")),
     ConsumerObject("Account", "PersonIndividualId", ("PersonEmail", "PersonMobilePhone", "PersonHasOptedOutOfEmail",
-                                                     "PersonDoNotCall", "LastModifiedDate", "Core_Customer_Number__c",
-                                                     "Mobile_App_User_Id__c"), "IsPersonAccount = true",
+                                                     "PersonDoNotCall", "LastModifiedDate"), "IsPersonAccount = true",
                    ("IsPersonAccount",)),
     ConsumerObject("Contact", "IndividualId", ("Email", "MobilePhone")),
     ConsumerObject("Lead", "IndividualId", ("Email", "MobilePhone", "Phone")),
@@ -217,9 +218,6 @@ PHONE_SOURCES = (("ContactPointPhone", "TelephoneNumber"), ("Account", "PersonMo
                  ("Contact", "MobilePhone"), ("Lead", "MobilePhone"), ("Lead", "Phone"))
 # Records that identify a person (their ids are identifiers); consents are about a person, not of one.
 IDENTIFYING_OBJECTS = ("Individual", "ContactPointEmail", "ContactPointPhone", "Account", "Contact", "Lead")
-# Ids other systems know a consumer by, kept on their person account: (object, field, the manifest's system).
-EXTERNAL_ID_SOURCES = (("Account", "Core_Customer_Number__c", "core_banking"),
-                       ("Account", "Mobile_App_User_Id__c", "mobile_app"))
 DEFAULT_PHONE_REGION = "US"  # the country of a phone number stored without its country code
 
 
@@ -303,6 +301,7 @@ class HarvestPlan:
     changed: dict[str, SubResponse] = field(default_factory=dict)  # incremental: first page of changed rows
     warnings: tuple[str, ...] = ()  # objects of the consent model this org does not have
     rows: dict[str, int] = field(default_factory=dict)  # a full read: each object's count of rows
+    consumer_ids: tuple[ConsumerIdField, ...] = ()  # the manifests' consumer-id fields this org has
 
 
 # --- the source ------------------------------------------------------------------------------------
@@ -312,7 +311,7 @@ def consent_chunks(
     client: OrgClient, org_id: str, *, since: datetime | None = None, keys: SubjectKeys | None = None,
     bulk_threshold: int = DEFAULT_BULK_THRESHOLD, bulk_page_size: int = DEFAULT_BULK_PAGE_SIZE,
     consumers_per_chunk: int = DEFAULT_CONSUMERS_PER_CHUNK, full_read_above: int | None = None,
-    consumers: ConsumerRange = WHOLE_ORG,
+    consumers: ConsumerRange = WHOLE_ORG, consumer_ids: Sequence[ConsumerIdField] = (),
 ) -> Iterator[Chunk]:
     """Purposes and preferences first, then subjects with HAS_RECORD and CONSENTED edges, `consumers_per_chunk`
     at a time.
@@ -321,22 +320,23 @@ def consent_chunks(
     source's: write them first (an edge whose endpoint is missing is skipped by the writer). An incremental
     run that finds more than `full_read_above` changed rows (default HARVEST_CONSENTS_FULL_READ_ABOVE) reads
     the org whole instead, and says so in a warning. `consumers` narrows a full read to one range of
-    consumers (`consumer_ranges`), which one task can read within its time limit.
+    consumers (`consumer_ranges`), which one task can read within its time limit. `consumer_ids`: the fields
+    the org's manifests say hold the ids other systems know a consumer by (`manifests.consumer_id_fields`).
     """
     hashing = keys if keys is not None else subject_keys()
-    plan = plan_harvest(client, org_id, bulk_threshold, since)
+    plan = plan_harvest(client, org_id, bulk_threshold, since, consumer_ids)
     warnings = list(plan.warnings)
     limit = settings.HARVEST_CONSENTS_FULL_READ_ABOVE if full_read_above is None else full_read_above
     if since is not None and (changed := changed_rows(plan)) > limit:
         warnings.append(f"consents: {changed} rows changed since {since.isoformat()}, more than {limit}: "
                         "read whole instead of consumer by consumer")
-        since, plan = None, plan_harvest(client, org_id, bulk_threshold)
+        since, plan = None, plan_harvest(client, org_id, bulk_threshold, consumer_ids=consumer_ids)
     yield Chunk(nodes=list(plan.nodes), errors=list(plan.errors) if consumers.first else [],
                 warnings=warnings if consumers.first else [])
     groups = changed_groups(client, plan) if since else consumer_groups(
         consumer_streams(client, plan, consumers, bulk_page_size))
     for batch in _batched(groups, consumers_per_chunk):
-        yield group_chunk(org_id, batch, hashing, plan.purposes)
+        yield group_chunk(org_id, batch, hashing, plan.purposes, plan.consumer_ids)
 
 
 def changed_rows(plan: HarvestPlan) -> int:
@@ -389,19 +389,25 @@ def subject_keys() -> SubjectKeys:
 
 
 def plan_harvest(
-    client: OrgClient, org_id: str, bulk_threshold: int = DEFAULT_BULK_THRESHOLD, since: datetime | None = None
+    client: OrgClient, org_id: str, bulk_threshold: int = DEFAULT_BULK_THRESHOLD, since: datetime | None = None,
+    consumer_ids: Sequence[ConsumerIdField] = (),
 ) -> HarvestPlan:
     """Which objects and fields this org has (one Composite call of describes), how many rows each holds,
-    and the purposes (two Composite calls of queries).
+    and the purposes (two Composite calls of queries); the `consumer_ids` fields are read with their objects.
 
     A full run counts the rows; an incremental run asks for the rows changed since `since` instead (their
     first pages come back in the same calls, so an unchanged org costs nothing more).
     """
     described = described_fields(client, [*(obj.name for obj in CONSUMER_OBJECTS), "DataUsePurpose",
                                           "DataUseLegalBasis"])
-    objects = [narrowed for obj in CONSUMER_OBJECTS if (narrowed := available(obj, described.get(obj.name)))]
+    wanted = [with_id_fields(obj, consumer_ids) for obj in CONSUMER_OBJECTS]
+    objects = [narrowed for obj in wanted if (narrowed := available(obj, described.get(obj.name)))]
     warnings = [f"consents: {obj.name} not read: the org does not have it (or its {obj.link} field)"
                 for obj in CONSUMER_OBJECTS if obj.name not in {kept.name for kept in objects}]
+    read = {(obj.name, name) for obj in objects for name in obj.fields}
+    ids = tuple(each for each in consumer_ids if (each.sobject, each.field) in read)
+    warnings += [f"consents: {each.sobject}.{each.field}, where the manifest keeps {each.system}'s consumer ids, "
+                 "is not read: the org does not have it" for each in consumer_ids if each not in ids]
     queries = [(obj.name, obj.count_soql() if since is None else obj.soql(changed_since(since), ordered=False))
                for obj in objects]
     if "DataUsePurpose" in described:
@@ -417,7 +423,7 @@ def plan_harvest(
     return HarvestPlan(tuple(objects), frozenset(bulk), {row["Id"]: row["Name"] for row in purpose_rows},
                        (*purpose_records(org_id, purpose_rows), *preference_records(org_id, objects)),
                        tuple(errors), changed, tuple(warnings),
-                       {} if since else rows)
+                       {} if since else rows, ids)
 
 
 def described_fields(client: OrgClient, names: list[str]) -> dict[str, frozenset[str]]:
@@ -430,6 +436,12 @@ def described_fields(client: OrgClient, names: list[str]) -> dict[str, frozenset
         else:
             log.info("consents: %s not harvested (%s)", answer.reference, answer.error_message())
     return fields
+
+
+def with_id_fields(obj: ConsumerObject, consumer_ids: Sequence[ConsumerIdField]) -> ConsumerObject:
+    """`obj` reading also the consumer-id fields declared on it."""
+    extra = [each.field for each in consumer_ids if each.sobject == obj.name and each.field not in obj.fields]
+    return replace(obj, fields=(*obj.fields, *dict.fromkeys(extra))) if extra else obj
 
 
 def available(obj: ConsumerObject, fields: frozenset[str] | None) -> ConsumerObject | None:
@@ -659,7 +671,8 @@ def _batched(groups: Iterable[ConsumerGroup], size: int) -> Iterator[list[Consum
 # --- records ---------------------------------------------------------------------------------------
 
 
-def group_chunk(org_id: str, groups: Iterable[ConsumerGroup], keys: SubjectKeys, purposes: Mapping[str, str]) -> Chunk:
+def group_chunk(org_id: str, groups: Iterable[ConsumerGroup], keys: SubjectKeys, purposes: Mapping[str, str],
+                consumer_ids: Sequence[ConsumerIdField] = ()) -> Chunk:
     chunk = Chunk()
     unread: list[str] = []
     unindexed: list[str] = []
@@ -668,7 +681,7 @@ def group_chunk(org_id: str, groups: Iterable[ConsumerGroup], keys: SubjectKeys,
     for group in batch:
         try:
             nodes, edges = group_records(org_id, group, keys, purposes, unread, unindexed,
-                                         subject_hmac=known.get(_stable_id(group)))
+                                         subject_hmac=known.get(_stable_id(group)), consumer_ids=consumer_ids)
         except ValueError as error:  # no identifier at all: say which records, never what they hold
             chunk.errors.append(f"consumer {_describe(group)}: {error}")
             continue
@@ -686,6 +699,7 @@ def group_chunk(org_id: str, groups: Iterable[ConsumerGroup], keys: SubjectKeys,
 def group_records(
     org_id: str, group: ConsumerGroup, keys: SubjectKeys, purposes: Mapping[str, str], unread: list[str],
     unindexed: list[str] | None = None, *, subject_hmac: str | None = None,
+    consumer_ids: Sequence[ConsumerIdField] = (),
 ) -> tuple[list[NodeRecord], list[EdgeRecord]]:
     """One consumer's Subject, an Identifier per identifier (IDENTIFIES the subject), HAS_RECORD per object,
     CONSENTED per consent and per raised opt-out flag.
@@ -696,7 +710,7 @@ def group_records(
     # The evidence names the query, not a record: the Subject node stays a bare HMAC (ids live on HAS_RECORD).
     found_in = INDIVIDUAL.name if group.individual_id else next(iter(group.rows))
     subject = SubjectRecord(hmac=subject_hmac or subject_hmac_of(group, keys.secret), evidence=f"query:{found_in}")
-    identifiers = identifier_records(group, keys.secret, [] if unindexed is None else unindexed)
+    identifiers = identifier_records(group, keys.secret, [] if unindexed is None else unindexed, consumer_ids)
     edges: list[EdgeRecord] = [
         IdentifiesEdge(source=identifier.ref, target=subject.ref, evidence=identifier.evidence)
         for identifier in identifiers
@@ -720,19 +734,22 @@ def subject_hmac_of(group: ConsumerGroup, secret: bytes) -> str:
     return subject_hmac_for(secret, external_id=_stable_id(group))
 
 
-def identifier_records(group: ConsumerGroup, secret: bytes, unindexed: list[str]) -> list[IdentifierRecord]:
+def identifier_records(group: ConsumerGroup, secret: bytes, unindexed: list[str],
+                       consumer_ids: Sequence[ConsumerIdField] = ()) -> list[IdentifierRecord]:
     """An Identifier per distinct identifier of the group's identifying records (each email, each phone in E.164,
     each record id), hashed under `secret`; the evidence names the first record holding it, never its value."""
     made = key_id(secret)
     found: dict[str, IdentifierRecord] = {}
-    for kind, value, evidence in identifier_values(group, unindexed):
+    for kind, value, evidence in identifier_values(group, unindexed, consumer_ids):
         hashed = identifier_hmac(secret, kind, value)
         found.setdefault(hashed, IdentifierRecord(hmac=hashed, kind=kind, key_id=made, evidence=evidence))
     return [found[hashed] for hashed in sorted(found)]
 
 
-def identifier_values(group: ConsumerGroup, unindexed: list[str]) -> Iterator[tuple[IdentifierKind, str, str]]:
-    """(kind, normal form, the record and field it was read from) of every identifier of the group."""
+def identifier_values(group: ConsumerGroup, unindexed: list[str], consumer_ids: Sequence[ConsumerIdField] = ()
+                      ) -> Iterator[tuple[IdentifierKind, str, str]]:
+    """(kind, normal form, the record and field it was read from) of every identifier of the group; `consumer_ids`
+    name the fields holding other systems' ids for the consumer."""
     for name in IDENTIFYING_OBJECTS:
         for row in group.rows.get(name, []):
             yield IdentifierKind.RECORD_ID, normalised_record_id(str(row["Id"])), f"{name}:{row['Id']}"
@@ -747,11 +764,12 @@ def identifier_values(group: ConsumerGroup, unindexed: list[str]) -> Iterator[tu
                     unindexed.append(f"{sobject}:{row['Id']} {name}")
                     continue
                 yield kind, value, f"{sobject}:{row['Id']}.{name}"
-    for sobject, name, system in EXTERNAL_ID_SOURCES:
-        for row in group.rows.get(sobject, []):
-            if (raw := row.get(name)) and str(raw).strip():
-                yield (IdentifierKind.EXTERNAL_ID, normal_form(IdentifierKind.EXTERNAL_ID, str(raw), system=system),
-                       f"{sobject}:{row['Id']}.{name}")
+    for source in consumer_ids:
+        for row in group.rows.get(source.sobject, []):
+            if (raw := row.get(source.field)) and str(raw).strip():
+                yield (IdentifierKind.EXTERNAL_ID,
+                       normal_form(IdentifierKind.EXTERNAL_ID, str(raw), system=source.system),
+                       f"{source.sobject}:{row['Id']}.{source.field}")
 
 
 def _stable_id(group: ConsumerGroup) -> str:

@@ -171,6 +171,7 @@ class SystemEntry:
     opt_out_preference_signal: SignalHandling | None = None
     flows: tuple[FlowEntry, ...] = ()
     consent_events: tuple[ConsentEvent, ...] = ()
+    consumer_id_field: str | None = None  # Object.Field: where the org keeps the id this system knows a consumer by
 
     @property
     def recipient_role(self) -> SystemRole | None:
@@ -273,6 +274,38 @@ def manifest_chunk(path: Path, org_id: str, claims: Claims | None = None) -> Chu
         return Chunk(errors=conflicts)
     claims.claim(manifest)
     return manifest_records(manifest, org_id)
+
+
+@dataclass(frozen=True)
+class ConsumerIdField:
+    """A field of a consumer's record holding the id another system knows them by (a system's
+    `consumer_id_field`): the consents source indexes its values as that system's external ids."""
+
+    sobject: str
+    field: str
+    system: str  # the manifest's system key, which a look-up names (`external_ids[].system`)
+
+
+def consumer_id_fields(directory: Path | None, org_id: str) -> tuple[ConsumerIdField, ...]:
+    """The consumer-id fields the valid manifests of `org_id` in `directory` declare (the manifests source reports
+    the others' problems)."""
+    if directory is None or not directory.is_dir():
+        return ()
+    declared: dict[ConsumerIdField, None] = {}
+    for path in manifest_files(directory):
+        try:
+            manifest = load_manifest(path)
+        except ManifestError:
+            continue
+        if same_org(manifest.salesforce_org_id, org_id):
+            declared.update(dict.fromkeys(_consumer_id_field(system) for system in manifest.systems
+                                          if system.consumer_id_field))
+    return tuple(declared)
+
+
+def _consumer_id_field(system: SystemEntry) -> ConsumerIdField:
+    sobject, name = str(system.consumer_id_field).split(".", 1)
+    return ConsumerIdField(sobject, name, system.key)
 
 
 def same_org(declared: str, org_id: str) -> bool:
@@ -503,7 +536,10 @@ def read_manifest(check: Check, raw: object) -> Manifest:
 
 SYSTEM_KEYS = ("name", "kind", "role", "country", "hosts")
 SYSTEM_OPTIONAL_KEYS = ("operator", "contract", "retention", "data_categories", "salesforce_artifacts",
-                        "opt_out_sla_hours", "opt_out_preference_signal", "flows", "consent_events")
+                        "opt_out_sla_hours", "opt_out_preference_signal", "flows", "consent_events",
+                        "consumer_id_field")
+# The records the consents source reads a consumer's ids from (`harvesters.consents`), and a field of one of them.
+CONSUMER_ID_FIELD = re.compile(r"(Individual|Account|Contact|Lead)\.[A-Za-z][A-Za-z0-9_]*")
 
 
 def read_system(check: Check, key: str, raw: object, path: str) -> SystemEntry:
@@ -535,6 +571,9 @@ def read_system(check: Check, key: str, raw: object, path: str) -> SystemEntry:
         opt_out_sla_hours=optional(data, "opt_out_sla_hours", path, check.hours),
         opt_out_preference_signal=optional(data, "opt_out_preference_signal", path, check_signal_handling(check)),
         flows=flows, consent_events=events,
+        consumer_id_field=optional(data, "consumer_id_field", path, lambda value, where: check.matching(
+            value, where, CONSUMER_ID_FIELD, "a field of a consumer's Individual, Account, Contact or Lead, such as "
+                                             "Account.Core_Customer_Number__c")),
     )
 
 

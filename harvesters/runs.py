@@ -33,7 +33,7 @@ from harvesters.connections import client_for, remember_organization
 from harvesters.consents import WHOLE_ORG, ConsumerRange, consent_chunks, consumer_ranges
 from harvesters.integrations import integration_chunks
 from harvesters.logs import configured_event_types, logs_chunks
-from harvesters.manifests import manifest_chunks, manifest_directory
+from harvesters.manifests import ConsumerIdField, consumer_id_fields, manifest_chunks, manifest_directory
 from harvesters.models import HarvestRun, OrgConnection, RunPhase, RunStatus
 from harvesters.retention import count_retention
 from harvesters.schema import (
@@ -78,7 +78,8 @@ SOURCE_CHUNKS: dict[str, SourceChunks] = {
     "manifests": lambda org, client, org_id, since: manifest_chunks(manifest_directory(org.manifest_dir), org_id),
     "logs": lambda org, client, org_id, since: logs_chunks(client, org_id, since=since,
                                                            event_types=configured_event_types()),
-    "consents": lambda org, client, org_id, since: consent_chunks(client, org_id, since=since),
+    "consents": lambda org, client, org_id, since: consent_chunks(client, org_id, since=since,
+                                                                 consumer_ids=_consumer_ids(org, org_id)),
 }
 # A source whose full read is split into parts, each its own step and task: the units (JSON) and one unit's chunks.
 SourceParts = Callable[[OrgClient], list[str]]
@@ -87,7 +88,8 @@ SOURCE_PARTS: dict[str, tuple[SourceParts, PartChunks]] = {
     "consents": (
         lambda client: [json.dumps(asdict(part)) for part in
                         consumer_ranges(client, settings.HARVEST_CONSUMERS_PER_TASK) if part != WHOLE_ORG],
-        lambda org, client, org_id, part: consent_chunks(client, org_id, consumers=ConsumerRange(**json.loads(part))),
+        lambda org, client, org_id, part: consent_chunks(client, org_id, consumers=ConsumerRange(**json.loads(part)),
+                                                         consumer_ids=_consumer_ids(org, org_id)),
     ),
 }
 # What a complete full run of these sources rewrites entirely, and may therefore retire.
@@ -124,6 +126,11 @@ class RunInProgressError(RuntimeError):
 class RunPlan:
     chunks: list[list[str]]
     since: datetime | None
+
+
+def _consumer_ids(org: OrgConnection, org_id: str) -> tuple[ConsumerIdField, ...]:
+    """Where the org's manifests say it keeps the ids other systems know its consumers by."""
+    return consumer_id_fields(manifest_directory(org.manifest_dir), org_id)
 
 
 def all_sources() -> list[str]:

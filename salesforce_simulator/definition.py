@@ -212,6 +212,9 @@ def _add_describe_file(org: Org, reference: Any, base_dir: Path) -> None:
     if "sobjects" in payload and "fields" not in payload:
         _merge_describe_global(org, payload)
         return
+    # Fields the org added to a captured object (a custom field on Account): served after the captured ones.
+    payload["fields"] = [*payload["fields"],
+                         *(describe.field_describe(_compact_field(entry)) for entry in spec.get("extra_fields") or [])]
     name = str(payload["name"])
     org.objects[name] = SObjectType(
         name=name,

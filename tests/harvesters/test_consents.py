@@ -26,6 +26,7 @@ from harvesters.consents import (
     normalised,
     subject_hmac_of,
 )
+from harvesters.manifests import ConsumerIdField
 from harvesters.schema import list_objects, summary_records
 from lineage import (
     Graph,
@@ -277,6 +278,24 @@ def test_a_consent_harvest_of_the_demo_org_spends_eleven_calls_by_query(demo_org
     # for the 2,012 consents
     assert demo_org.api_usage == 11
     assert not any("/jobs/query" in call.path for call in demo_org.calls)
+
+
+def test_the_ids_other_systems_know_a_consumer_by_are_read_where_the_manifest_says_and_a_missing_field_is_said(
+        demo_org: Simulator):
+    declared = (ConsumerIdField("Account", "Core_Customer_Number__c", "core_banking"),
+                ConsumerIdField("Contact", "Loyalty_Number__c", "loyalty_app"))
+
+    chunks = list(consent_chunks(client_for_demo(demo_org), demo_org.org.id, keys=subject_keys(),
+                                 consumer_ids=declared))
+
+    external = {node.hmac for chunk in chunks for node in chunk.nodes
+                if isinstance(node, IdentifierRecord) and node.kind is IdentifierKind.EXTERNAL_ID}
+    zora = identifier_hmac(secret(), IdentifierKind.EXTERNAL_ID,
+                           normal_form(IdentifierKind.EXTERNAL_ID, "C-100231", system="core_banking"))
+    assert zora in external
+    assert len(external) == 5  # the named customers' numbers; the app ids were not asked for
+    assert chunks[0].warnings == ["consents: Contact.Loyalty_Number__c, where the manifest keeps loyalty_app's "
+                                  "consumer ids, is not read: the org does not have it"]
 
 
 def test_the_bulk_path_and_the_query_path_give_the_same_records(demo_org: Simulator):

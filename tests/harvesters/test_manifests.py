@@ -13,7 +13,14 @@ import yaml
 
 import salesforce_simulator
 from harvesters.client import OrgClient, OrgCredentials
-from harvesters.manifests import ManifestError, flow_integration_name, load_manifest, manifest_chunks
+from harvesters.manifests import (
+    ConsumerIdField,
+    ManifestError,
+    consumer_id_fields,
+    flow_integration_name,
+    load_manifest,
+    manifest_chunks,
+)
 from harvesters.schema import list_objects, schema_chunk, summary_records
 from lineage import (
     Graph,
@@ -81,6 +88,21 @@ def test_the_demo_manifest_is_one_chunk_without_errors_and_spends_no_api_call(de
     assert len(chunks) == 1
     assert chunks[0].errors == []
     assert demo_org.api_usage == 0
+
+
+def test_the_fields_holding_other_systems_ids_for_a_consumer_are_read_from_the_orgs_valid_manifests(tmp_path: Path):
+    write_manifest(tmp_path, demo_manifest())
+    write_manifest(tmp_path, "systems: [broken", name="broken.yaml")
+    other_org = demo_manifest()
+    other_org["salesforce_org_id"] = "00D000000000OTHAAA"
+    other_org["systems"]["core_banking"]["consumer_id_field"] = "Contact.Other_Id__c"
+    write_manifest(tmp_path, other_org, name="other_org.yaml")
+
+    declared = consumer_id_fields(tmp_path, DEMO_ORG_ID)
+
+    assert declared == (ConsumerIdField("Account", "Core_Customer_Number__c", "core_banking"),
+                        ConsumerIdField("Account", "Mobile_App_User_Id__c", "mobile_app"))
+    assert consumer_id_fields(None, DEMO_ORG_ID) == ()
 
 
 def test_a_flow_names_the_salesforce_integration_that_moves_its_data():
@@ -202,6 +224,12 @@ INVALID: dict[str, tuple[Mutation, str]] = {
         "systems.website.opt_out_preference_signal.relayed: a signal the system does not detect cannot be relayed"),
     "a signal's handling silent on the relay": (
         _delete([*WEBSITE_SIGNAL, "relayed"]), "systems.website.opt_out_preference_signal.relayed: missing (required)"),
+    "a consumer id kept where the consents source does not read": (
+        _set([*CORE, "consumer_id_field"], "Case.Customer_No__c"),
+        "systems.core_banking.consumer_id_field: 'Case.Customer_No__c' is not a field of a consumer's Individual, "
+        "Account, Contact or Lead"),
+    "a consumer id that names no field": (
+        _set([*CORE, "consumer_id_field"], "Account"), "systems.core_banking.consumer_id_field: 'Account' is not"),
     "a future format version": (_set(["manifest_version"], 2), "manifest_version: 2 is not supported"),
     "no org id": (_delete(["salesforce_org_id"]), "salesforce_org_id: missing (required)"),
 }

@@ -511,6 +511,18 @@ def test_account_number_and_tax_id_are_restricted_but_unencrypted(sf: Salesforce
         assert field["encrypted"] is False
 
 
+def test_the_person_account_carries_the_ids_core_banking_and_the_app_know_a_customer_by(sf: Salesforce) -> None:
+    described = {field["name"]: field for field in sf.Account.describe()["fields"]}
+    [zora] = sf.query("SELECT Core_Customer_Number__c, Mobile_App_User_Id__c FROM Account "
+                      "WHERE Id = '0018d0ZoraQuinnACB'")["records"]
+
+    for name in ("Core_Customer_Number__c", "Mobile_App_User_Id__c"):
+        assert (described[name]["externalId"], described[name]["unique"], described[name]["custom"]) == (
+            True, True, True)
+    assert (zora["Core_Customer_Number__c"], zora["Mobile_App_User_Id__c"]) == ("C-100231", "gp-7f3a91")
+    assert "PersonEmail" in described  # served after the captured fields, which stay as they were
+
+
 def test_ssn_and_id_document_fields_are_encrypted(sf: Salesforce) -> None:
     for object_name, field_name in (("Loan_Application__c", "Applicant_SSN__c"),
                                     ("KYC_Check__c", "Id_Document_Number__c")):  # fmt: skip

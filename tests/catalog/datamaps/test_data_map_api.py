@@ -49,9 +49,12 @@ def found(response: Any) -> dict[str, Any]:
     return answer
 
 
-@pytest.mark.parametrize("given", [{"emails": [ZORA_EMAIL.upper()]}, {"phones": [ZORA_PHONE_OTHERWISE]},
-                                   {"record_ids": [ZORA_CONTACT]}], ids=["email", "phone", "salesforce-id"])
-def test_a_named_consumer_is_found_by_email_by_a_phone_written_otherwise_and_by_a_salesforce_id(
+@pytest.mark.parametrize("given", [
+    {"emails": [ZORA_EMAIL.upper()]}, {"phones": [ZORA_PHONE_OTHERWISE]}, {"record_ids": [ZORA_CONTACT]},
+    {"external_ids": [{"system": "core_banking", "value": "C-100231"}]},
+    {"external_ids": [{"system": "mobile_app", "value": "gp-7f3a91"}]},
+], ids=["email", "phone", "salesforce-id", "core-banking-customer-number", "mobile-app-user-id"])
+def test_a_named_consumer_is_found_by_email_by_a_phone_written_otherwise_by_a_salesforce_id_and_an_external_id(
     demo: OrgConnection, given: dict[str, Any]
 ):
     answer = found(dsar_client().post(LOOKUP, body(**given), format="json"))

@@ -12,6 +12,7 @@ import pytest
 
 from catalog.datamaps.lookup import GivenIdentifier, SubjectMatch, find_subjects
 from harvesters.consents import ConsumerGroup, SubjectKeys, consent_chunks, group_records
+from harvesters.manifests import ConsumerIdField
 from harvesters.models import OrgConnection
 from lineage import CONSENTS, Graph, GraphWriter, identifier_key, org_key, purge_org
 from lineage.identifiers import IdentifierKind, InvalidIdentifier, identifier_hmac, key_id, normalised
@@ -21,6 +22,7 @@ from tests.harvesters.test_consents import client_for_demo
 pytestmark = pytest.mark.django_db(transaction=True)  # the demo harvest's run is bookkept, then flushed
 
 EMAIL, PHONE, RECORD_ID = IdentifierKind.EMAIL, IdentifierKind.PHONE, IdentifierKind.RECORD_ID
+EXTERNAL_ID = IdentifierKind.EXTERNAL_ID
 NOW = datetime(2026, 11, 29, 4, tzinfo=UTC)
 # The named consumers as the org holds them (salesforce_simulator/orgs/demo.yaml): email, mobile phone as the
 # org writes it, the same phone as a DSAR form might, and their contact's id.
@@ -31,6 +33,13 @@ NAMED = {
     "Hank Pritchard": ("hank.pritchard@example.com", "+1 916 555 0133", "(916) 5550133", "0038d00HankPritAEC"),
     "Amara Okoye": ("amara.okoye@example.com", "+1 213 555 0158", "213 555 0158", "0038d0AmaraOkoyACC"),
 }
+# Their core-banking customer numbers and mobile-app user ids, on their person accounts.
+EXTERNAL_IDS = {"Zora Quinn": ("C-100231", "gp-7f3a91"), "Mateo Alvarez": ("C-100232", "gp-2c81d4"),
+                "Grace Liu": ("C-100233", "gp-9b05e2"), "Hank Pritchard": ("C-100234", "gp-41c7aa"),
+                "Amara Okoye": ("C-100235", "gp-d6e013")}
+# Where the household's bank keeps the ids its core banking and its app know them by (the manifests' say).
+HOUSEHOLD_IDS = (ConsumerIdField("Account", "Core_Customer_Number__c", "core_banking"),
+                 ConsumerIdField("Account", "Mobile_App_User_Id__c", "mobile_app"))
 SHARED_PHONE_ORG = "00D8d0SharedPhoneA"  # a provenance scope of its own: purged after the test
 REKEY_ORG = "00D8d0RekeyTestAAA"
 
@@ -62,6 +71,19 @@ def test_each_named_consumer_is_found_by_email_by_phone_written_otherwise_and_by
     assert by_id.found is not None
     assert by_id.found.matched_by == ("record_id",)
     assert by_email.found.subject_key == by_phone.found.subject_key == by_id.found.subject_key
+
+
+@pytest.mark.parametrize("name", sorted(NAMED))
+def test_each_named_consumer_is_found_by_the_ids_core_banking_and_the_app_know_them_by_as_the_manifest_says(
+    demo: OrgConnection, name: str
+):
+    core_banking, mobile_app = EXTERNAL_IDS[name]
+
+    by_customer_number = only_subject(given("external_ids.0", EXTERNAL_ID, core_banking, system="core_banking"))
+    by_app_user = only_subject(given("external_ids.0", EXTERNAL_ID, mobile_app, system="mobile_app"))
+
+    assert by_customer_number == by_app_user == only_subject(given("email", EMAIL, NAMED[name][0]))
+    assert find_subjects([given("external_ids.0", EXTERNAL_ID, core_banking, system="mobile_app")]).matches == ()
 
 
 def test_every_identifier_given_that_matches_is_named_in_the_match(demo: OrgConnection):
@@ -151,7 +173,8 @@ def two_people_sharing_a_phone(graph: Graph) -> Iterator[None]:
                          "Core_Customer_Number__c": f"C-10023{individual[-3]}",
                          "Mobile_App_User_Id__c": f"app-{individual[-3]}7731"}],
         })
-        nodes, edges = group_records(SHARED_PHONE_ORG, group, SubjectKeys(secret(), index=None), {}, [])
+        nodes, edges = group_records(SHARED_PHONE_ORG, group, SubjectKeys(secret(), index=None), {}, [],
+                                     consumer_ids=HOUSEHOLD_IDS)
         writer.write_chunk(nodes, edges)
     yield
     purge_org(graph, scope)
