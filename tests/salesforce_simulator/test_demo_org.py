@@ -512,7 +512,8 @@ def test_account_number_and_tax_id_are_restricted_but_unencrypted(sf: Salesforce
 
 
 def test_the_person_account_carries_the_ids_core_banking_and_the_app_know_a_customer_by(sf: Salesforce) -> None:
-    described = {field["name"]: field for field in sf.Account.describe()["fields"]}
+    account: dict[str, Any] = sf.restful("sobjects/Account/describe") or {}
+    described = {field["name"]: field for field in account["fields"]}
     [zora] = sf.query("SELECT Core_Customer_Number__c, Mobile_App_User_Id__c FROM Account "
                       "WHERE Id = '0018d0ZoraQuinnACB'")["records"]
 
