@@ -282,19 +282,26 @@ def _processing_facts(graph: Graph, org_key: str, as_of: datetime, in_force: dic
     tied = _integrations_by_purpose(graph, [each.key for each in purposes], as_of)
     tied = _attributes_then(graph, tied, as_of)
     every_integration = sorted({each.key for ties in tied.values() for each in ties})
-    moved = [in_parallel(functools.partial(graph.read, MOVED, integrations=every_integration[part::MOVED_READS],
-                                           as_of=as_of, overrides=in_force))
+    moved = [in_parallel(functools.partial(_moved, graph, every_integration[part::MOVED_READS], as_of, in_force))
              for part in range(MOVED_READS)]
     systems = in_parallel(functools.partial(graph.read, SYSTEMS, integrations=every_integration, org_key=org_key,
                                             as_of=as_of))
     counts = in_parallel(functools.partial(retention_counts, graph, org_key, as_of))
-    fields = {row["integration_key"]: _moved_fields(row) for read in moved for row in read.result()}
+    fields = {key: listed for read in moved for key, listed in read.result().items()}
     by_integration = _by_integration(systems.result(), _system)
     activities: dict[str, list[PurposeFact]] = {}
     for purpose in purposes:
         activities.setdefault(purpose.name.casefold(), []).append(purpose)
     return tuple(_with_counts(_activity(named, tied, fields, by_integration), counts.result())
                  for named in activities.values())
+
+
+def _moved(graph: Graph, integrations: list[str], as_of: datetime,
+           in_force: dict[str, dict[str, Any]] | None) -> dict[str, list[FieldFact]]:
+    """What these integrations move, made into field facts on the reader's thread, while the engine still answers
+    the other reads (made after every read had come back, they were the last step of the wait)."""
+    rows = graph.read(MOVED, integrations=integrations, as_of=as_of, overrides=in_force)
+    return {row["integration_key"]: _moved_fields(row) for row in rows}
 
 
 def _unreached(graph: Graph, activities: tuple[ProcessingFacts, ...], personal: list[str],
