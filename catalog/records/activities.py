@@ -93,8 +93,10 @@ class KeptPastRetention:
 class Security:
     sensitive_fields: int
     encrypted_sensitive_fields: int
-    code_without_sharing: tuple[str, ...]  # Apex that touches the data without enforcing sharing
-    code_enforcing_security: tuple[str, ...]  # Apex enforcing field-level security (USER_MODE, stripInaccessible …)
+    # Of its own Apex, and of any Apex class or component reading or writing its sensitive fields: those running
+    # without sharing, and those enforcing field-level security (USER_MODE, stripInaccessible …).
+    code_without_sharing: tuple[str, ...]
+    code_enforcing_security: tuple[str, ...]
 
     @property
     def encryption_coverage(self) -> float | None:
