@@ -377,8 +377,7 @@ def _sold_or_shared(recipients: tuple[Stated[Recipient], ...], purpose: str) -> 
 
 
 def _transfers(recipients: tuple[Stated[Recipient], ...]) -> tuple[Stated[Recipient], ...]:
-    return tuple(Stated(each.value, each.evidence, reason=f"received in {each.value.country} through "
-                                                         f"{each.value.integration}")
+    return tuple(Stated(each.value, each.evidence, reason=f"received in {each.value.country}")
                  for each in recipients if each.value.country and each.value.country != BUSINESS_COUNTRY)
 
 
@@ -462,9 +461,12 @@ LARGE_SCALE_SENSITIVE_RECORDS = 50_000
 class _Scale:
     """The largest record count among the objects holding an activity's personal (and its sensitive) fields."""
 
-    largest: ObjectFact | None
+    largest: ObjectFact | None  # None: none of its objects has a count
     largest_sensitive: ObjectFact | None
-    uncounted: bool  # none of its objects has a count
+
+    @property
+    def uncounted(self) -> bool:
+        return self.largest is None
 
     def reason(self) -> tuple[str | None, tuple[Evidence, ...]]:
         """Why its scale indicates a risk assessment (None: it does not), and the counts behind it."""
@@ -483,7 +485,7 @@ def _scale(fields: tuple[FieldFact, ...], sensitive: tuple[FieldFact, ...],
                    if name in objects and objects[name].record_count is not None]
         return max(counted, key=lambda each: (each.record_count or 0, each.sobject), default=None)
 
-    return _Scale(largest(fields), largest(sensitive), uncounted=largest(fields) is None)
+    return _Scale(largest(fields), largest(sensitive))
 
 
 def _count_evidence(counted: ObjectFact) -> Evidence:
