@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, LiteralString, TypeVar
+from typing import Any, LiteralString, NamedTuple, TypeVar
 
 from lineage.graph import Graph, in_parallel
 from lineage.overrides import OverrideMirror, overrides_in_force
@@ -60,9 +61,9 @@ class IntegrationFact:
         return dict(self.attributes).get(name)
 
 
-@dataclass(frozen=True, slots=True)  # a large org's record holds a hundred thousand: no dict each
-class FieldFact:
-    """A personal field an integration moves (sends, receives) or touches (reads, writes)."""
+class FieldFact(NamedTuple):
+    """A personal field an integration moves (sends, receives) or touches (reads, writes). A tuple: a large org's
+    record makes a few hundred thousand, and a frozen dataclass took five times as long to make each."""
 
     key: str
     sobject: str
@@ -145,12 +146,6 @@ def live(variable: LiteralString) -> LiteralString:
 
 
 _PERSONAL = "(" + effective_category_at("f") + " IS NOT NULL OR " + effective_sensitive_at("f") + ")"
-# A field as one list (`_field` reads it): thousands of fields arrive as a few rows of lists, since the driver's cost
-# is per row (a Bolt message each), not per value.
-_FIELD_LIST = (
-    "[f.key, f.org_id, f.sobject, f.name, " + effective_category_at("f") + ", " + effective_sensitive_at("f") + ", "
-    "coalesce(f.encrypted, false)]"
-)
 
 PURPOSES: LiteralString = (
     "MATCH (p:Purpose) WHERE p.org_key = $org_key AND " + live("p") + " "
@@ -165,27 +160,33 @@ SERVING: LiteralString = (
     "RETURN purpose_key, i AS integration, type(e) AS tie, e.evidence AS tie_evidence, v AS via "
     "ORDER BY purpose_key, i.key"
 )
-# What each integration moves or touches, personal fields only; a whole object stands for its personal fields.
+# What each integration moves or touches: fields by key, and objects read or written whole (each stands for its
+# personal fields). Which fields are personal, and what they are, is read once per field (`PERSONAL_FIELDS`,
+# `FIELDS_OF`) rather than once per integration reaching it: in a large org a few hundred integrations read a few
+# thousand objects whole, hundreds of thousands of fields.
 MOVED: LiteralString = (
     "UNWIND $integrations AS integration_key "
     "MATCH (i:Integration {key: integration_key}) "
     "CALL (i) { "
-    "  MATCH (i)-[t:SENDS_TO]->(s:System)<-[r:FLOWS_TO]-(f:Field) "
-    "  WHERE r.via = i.key AND " + live("t") + " AND " + live("r") + " AND " + live("f") + " AND " + _PERSONAL +
-    "  RETURN f, 'sends' AS movement, s.key AS system_key, r.evidence AS evidence "
+    "  MATCH (i)-[t:SENDS_TO]->(s:System)<-[r:FLOWS_TO]-(f:Field) WHERE r.via = i.key AND " + live("t") + " AND "
+    + live("r") +
+    "  RETURN 'sends' AS movement, s.key AS system_key, r.evidence AS evidence, f.key AS field_key, "
+    "    null AS sobject_key "
     "  UNION "
-    "  MATCH (i)-[t:SENDS_TO]->(s:System)-[r:FLOWS_TO]->(f:Field) "
-    "  WHERE r.via = i.key AND " + live("t") + " AND " + live("r") + " AND " + live("f") + " AND " + _PERSONAL +
-    "  RETURN f, 'receives' AS movement, s.key AS system_key, r.evidence AS evidence "
+    "  MATCH (i)-[t:SENDS_TO]->(s:System)-[r:FLOWS_TO]->(f:Field) WHERE r.via = i.key AND " + live("t") + " AND "
+    + live("r") +
+    "  RETURN 'receives' AS movement, s.key AS system_key, r.evidence AS evidence, f.key AS field_key, "
+    "    null AS sobject_key "
     "  UNION "
-    "  MATCH (i)-[r:READS|WRITES]->(f:Field) WHERE " + live("r") + " AND " + live("f") + " AND " + _PERSONAL +
-    "  RETURN f, toLower(type(r)) AS movement, null AS system_key, r.evidence AS evidence "
+    "  MATCH (i)-[r:READS|WRITES]->(f:Field) WHERE " + live("r") + " "
+    "  RETURN toLower(type(r)) AS movement, null AS system_key, r.evidence AS evidence, f.key AS field_key, "
+    "    null AS sobject_key "
     "  UNION "
-    "  MATCH (i)-[r:READS|WRITES]->(:SObject)-[h:HAS_FIELD]->(f:Field) "
-    "  WHERE " + live("r") + " AND " + live("h") + " AND " + live("f") + " AND " + _PERSONAL +
-    "  RETURN f, toLower(type(r)) AS movement, null AS system_key, r.evidence AS evidence "
+    "  MATCH (i)-[r:READS|WRITES]->(o:SObject) WHERE " + live("r") + " "
+    "  RETURN toLower(type(r)) AS movement, null AS system_key, r.evidence AS evidence, null AS field_key, "
+    "    o.key AS sobject_key "
     "} "
-    "RETURN i.key AS integration_key, collect([movement, system_key, evidence, " + _FIELD_LIST + "]) AS moved"
+    "RETURN i.key AS integration_key, collect([movement, system_key, evidence, field_key, sobject_key]) AS moved"
 )
 SYSTEMS: LiteralString = (
     "UNWIND $integrations AS integration_key "
@@ -218,26 +219,30 @@ CODE_TOUCHING_SENSITIVE: LiteralString = (
     + effective_sensitive_at("f") + " "
     "RETURN i AS integration, collect(DISTINCT f.key) AS fields ORDER BY i.key"
 )
-# The keys of the org's personal fields, to find those no activity reaches (the record's "needs a purpose"): keys
-# only, as a large org's activities reach all but a few of its hundred thousand.
-PERSONAL_FIELD_KEYS: LiteralString = (
+# Personal fields, an object's at a time (a field and its HAS_FIELD edge come and go together: one describe writes
+# both): its node's key, and lists read by `_PersonalFields` (thousands of fields arrive as a few rows of lists, since
+# the driver's cost is per row, a Bolt message each, not per value).
+_BY_OBJECT: LiteralString = (
+    "WITH f WHERE " + live("f") + " AND " + _PERSONAL + " "
+    "RETURN f.org_id AS org_id, f.sobject AS sobject, f.evidence AS evidence, "
+    "  collect([f.key, f.name, " + effective_category_at("f") + ", " + effective_sensitive_at("f") + ", "
+    "  coalesce(f.encrypted, false)]) AS fields"
+)
+# Every personal field of the org, for a whole record: the fields its activities reach and those none reaches.
+PERSONAL_FIELDS: LiteralString = (
     "CALL () { MATCH (f:Field) WHERE f.org_key = $org_key AND f.ccpa_category IS NOT NULL RETURN f "
     "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_ccpa_category IS NOT NULL RETURN f "
     "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.sensitive = true RETURN f "
     "  UNION MATCH (f:Field) WHERE f.org_key = $org_key AND f.override_sensitive = true RETURN f "
     "  UNION MATCH (f:Field) WHERE f.key IN keys(coalesce($overrides, {})) AND f.org_key = $org_key RETURN f } "
-    "WITH f WHERE " + live("f") + " AND " + _PERSONAL + " "
-    "RETURN collect(f.key) AS keys"
+    + _BY_OBJECT
 )
-# Those fields themselves, by key.
-FIELDS_NAMED: LiteralString = (
-    "UNWIND $keys AS key MATCH (f:Field {key: key}) "
-    "WITH f ORDER BY f.sobject, f.name "
-    "RETURN f.sobject AS sobject, collect([f.evidence, " + _FIELD_LIST + "]) AS fields ORDER BY sobject"
+# The personal fields of the objects named (by node key) and the fields named, for some activities only.
+FIELDS_OF: LiteralString = (
+    "CALL () { UNWIND $sobjects AS sobject_key MATCH (:SObject {key: sobject_key})-[:HAS_FIELD]->(f:Field) RETURN f "
+    "  UNION UNWIND $fields AS field_key MATCH (f:Field {key: field_key}) RETURN f } "
+    + _BY_OBJECT
 )
-
-
-MOVED_READS = 4  # MOVED split by integration into reads the engine runs side by side (one core each)
 
 
 @dataclass(frozen=True)
@@ -259,9 +264,9 @@ def record_facts(graph: Graph, org_key: str, as_of: datetime, overrides: Sequenc
     objects = in_parallel(functools.partial(object_facts, graph, org_key, as_of))
     code = in_parallel(functools.partial(code_touching_sensitive, graph, org_key, as_of, in_force))
     personal = None if purpose_named else in_parallel(functools.partial(
-        graph.read, PERSONAL_FIELD_KEYS, org_key=org_key, as_of=as_of, overrides=in_force))
-    activities = _processing_facts(graph, org_key, as_of, in_force, purpose_named)
-    unreached = _unreached(graph, activities, personal.result()[0]["keys"], in_force) if personal else ()
+        _personal_fields, graph, PERSONAL_FIELDS, {"org_key": org_key}, as_of, in_force))
+    activities = _processing_facts(graph, org_key, as_of, in_force, purpose_named, personal)
+    unreached = _unreached(activities, personal.result()) if personal else ()
     return RecordFacts(activities, unreached, objects.result(), code.result())
 
 
@@ -271,23 +276,24 @@ def processing_facts(graph: Graph, org_key: str, as_of: datetime,
     """Every activity's facts at `as_of`, by purpose name; `overrides`: the classification overrides in force at
     `as_of` (None: those mirrored onto the graph now); `purpose_named`: only the purposes whose name it accepts
     (one activity's page reads only that activity's integrations and fields)."""
-    return _processing_facts(graph, org_key, as_of, _overrides_param(overrides), purpose_named)
+    return _processing_facts(graph, org_key, as_of, _overrides_param(overrides), purpose_named, None)
 
 
 def _processing_facts(graph: Graph, org_key: str, as_of: datetime, in_force: dict[str, dict[str, Any]] | None,
-                      purpose_named: Callable[[str], bool] | None) -> tuple[ProcessingFacts, ...]:
-    """`processing_facts`, `in_force` the overrides as the queries take them (None: those mirrored onto the graph)."""
+                      purpose_named: Callable[[str], bool] | None,
+                      personal: Future[_PersonalFields] | None) -> tuple[ProcessingFacts, ...]:
+    """`processing_facts`, `in_force` the overrides as the queries take them (None: those mirrored onto the graph),
+    `personal` the org's personal fields being read (None: those the integrations reach are read after them)."""
     purposes = [_purpose(row["purpose"]) for row in graph.read(PURPOSES, org_key=org_key, as_of=as_of)]
     purposes = [each for each in purposes if purpose_named is None or purpose_named(each.name)]
     tied = _integrations_by_purpose(graph, [each.key for each in purposes], as_of)
     tied = _attributes_then(graph, tied, as_of)
     every_integration = sorted({each.key for ties in tied.values() for each in ties})
-    moved = [in_parallel(functools.partial(_moved, graph, every_integration[part::MOVED_READS], as_of, in_force))
-             for part in range(MOVED_READS)]
     systems = in_parallel(functools.partial(graph.read, SYSTEMS, integrations=every_integration, org_key=org_key,
                                             as_of=as_of))
     counts = in_parallel(functools.partial(retention_counts, graph, org_key, as_of))
-    fields = {key: listed for read in moved for key, listed in read.result().items()}
+    moved = graph.read(MOVED, integrations=every_integration, as_of=as_of)
+    fields = _reached(moved, personal.result() if personal else _reached_fields(graph, moved, as_of, in_force))
     by_integration = _by_integration(systems.result(), _system)
     activities: dict[str, list[PurposeFact]] = {}
     for purpose in purposes:
@@ -296,21 +302,64 @@ def _processing_facts(graph: Graph, org_key: str, as_of: datetime, in_force: dic
                  for named in activities.values())
 
 
-def _moved(graph: Graph, integrations: list[str], as_of: datetime,
-           in_force: dict[str, dict[str, Any]] | None) -> dict[str, list[FieldFact]]:
-    """What these integrations move, made into field facts on the reader's thread, while the engine still answers
-    the other reads (made after every read had come back, they were the last step of the wait)."""
-    rows = graph.read(MOVED, integrations=integrations, as_of=as_of, overrides=in_force)
-    return {row["integration_key"]: _moved_fields(row) for row in rows}
+class _PersonalFields:
+    """Personal fields as `_BY_OBJECT` reads them, by their object's node key and by their own key: each as a fact
+    no integration reaches yet, with the evidence of the field itself (its describe)."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self.by_object: dict[str, list[FieldFact]] = {}
+        self.by_key: dict[str, FieldFact] = {}
+        for row in rows:
+            org_id, sobject, evidence = row["org_id"], row["sobject"], row["evidence"]
+            sobject_node = _object_key(org_id, sobject)
+            listed = self.by_object.setdefault(sobject_node, [])
+            for key, name, category, sensitive, encrypted in row["fields"]:
+                field = FieldFact(key, sobject, sobject_node, name, category, sensitive, encrypted, None, None, None,
+                                  evidence)
+                listed.append(field)
+                self.by_key[key] = field
 
 
-def _unreached(graph: Graph, activities: tuple[ProcessingFacts, ...], personal: list[str],
-               in_force: dict[str, dict[str, Any]] | None) -> tuple[FieldFact, ...]:
-    """The `personal` fields (keys) that no activity's integrations move, read or write."""
+def _personal_fields(graph: Graph, query: LiteralString, parameters: dict[str, Any], as_of: datetime,
+                     in_force: dict[str, dict[str, Any]] | None) -> _PersonalFields:
+    return _PersonalFields(graph.read(query, **parameters, as_of=as_of, overrides=in_force))
+
+
+def _reached_fields(graph: Graph, moved: list[Any], as_of: datetime,
+                    in_force: dict[str, dict[str, Any]] | None) -> _PersonalFields:
+    """The personal fields among those `moved` names, and of the objects it names."""
+    reached = [each for row in moved for each in row["moved"]]
+    sobjects = sorted({sobject for *_, sobject in reached if sobject is not None})
+    fields = sorted({field for *_, field, _ in reached if field is not None})
+    return _personal_fields(graph, FIELDS_OF, {"sobjects": sobjects, "fields": fields}, as_of, in_force)
+
+
+def _reached(moved: list[Any], personal: _PersonalFields) -> dict[str, list[FieldFact]]:
+    """The personal fields each integration moves or touches (an object read or written whole: each of its personal
+    fields), by object, name and movement."""
+    fields: dict[str, list[FieldFact]] = {}
+    for row in moved:
+        integration_key = row["integration_key"]
+        reached: list[FieldFact] = []
+        for movement, system_key, evidence, field_key, sobject in row["moved"]:
+            listed = personal.by_object.get(sobject, ()) if sobject else _one(personal.by_key.get(field_key))
+            reached.extend(FieldFact(each.key, each.sobject, each.sobject_key, each.name, each.category,
+                                     each.sensitive, each.encrypted, integration_key, movement, system_key, evidence)
+                           for each in listed)
+        fields[integration_key] = sorted(reached, key=lambda each: (each.sobject, each.name, each.movement or ""))
+    return fields
+
+
+def _one(field: FieldFact | None) -> tuple[FieldFact, ...]:
+    return () if field is None else (field,)
+
+
+def _unreached(activities: tuple[ProcessingFacts, ...], personal: _PersonalFields) -> tuple[FieldFact, ...]:
+    """The personal fields that no activity's integrations move, read or write, by object and name."""
     reached = {field.key for activity in activities for field in activity.fields}
-    left = [key for key in personal if key not in reached]
-    rows = graph.read(FIELDS_NAMED, keys=left, overrides=in_force) if left else []
-    return tuple(_field(listed, None, None, None, evidence) for row in rows for evidence, listed in row["fields"])
+    left = sorted((each for each in personal.by_key.values() if each.key not in reached),
+                  key=lambda each: (each.sobject, each.name))
+    return tuple(left)
 
 
 def object_facts(graph: Graph, org_key: str, as_of: datetime) -> tuple[ObjectFact, ...]:
@@ -404,25 +453,7 @@ def _integration(node: Any, tie: str, tie_evidence: str | None) -> IntegrationFa
                            tie=tie, tie_evidence=tie_evidence, evidence=node.get("evidence"), attributes=attributes)
 
 
-def _moved_fields(row: Any) -> list[FieldFact]:
-    """An integration's fields by object, name and movement: sorted here, per integration, rather than by the
-    engine over every row of every integration before grouping them (about a sixth of MOVED's time at 130,000)."""
-    integration_key = row["integration_key"]
-    moved = [_field(listed, integration_key, movement, system_key, evidence)
-             for movement, system_key, evidence, listed in row["moved"]]
-    return sorted(moved, key=lambda each: (each.sobject, each.name, each.movement or ""))
-
-
 _object_key = functools.lru_cache(maxsize=4096)(sobject_key)  # a record's fields come from a few thousand objects
-
-
-def _field(listed: list[Any], integration_key: str | None, movement: str | None, system_key: str | None,
-           evidence: str | None) -> FieldFact:
-    """A field from its `_FIELD_LIST` (whose flags are never null), made positionally: a large record makes a hundred
-    thousand, and keywords took twice as long."""
-    key, org_id, sobject, name, category, sensitive, encrypted = listed
-    return FieldFact(key, sobject, _object_key(org_id, sobject), name, category, sensitive, encrypted, integration_key,
-                     movement, system_key, evidence)
 
 
 def _system(row: Any) -> SystemFact:
