@@ -14,6 +14,7 @@ from typing import Any, LiteralString
 
 from lineage.graph import Graph
 from lineage.queries.classification import effective_category, effective_sensitive, is_overridden
+from lineage.queries.moments import optional_moment
 from lineage.queries.pages import MAX_PAGE_SIZE, Page, PageRequest
 
 
@@ -395,7 +396,8 @@ def _object_detail(row: Any) -> ObjectDetail:
     node = row["object"]
     return ObjectDetail(
         **_object_summary_values(row), key=node["key"], key_prefix=node.get("key_prefix"),
-        record_types=tuple(node.get("record_types") or ()), record_count_at=_native(node.get("record_count_at")),
+        record_types=tuple(node.get("record_types") or ()),
+        record_count_at=optional_moment(node.get("record_count_at")),
         external_data_source=node.get("external_data_source"),
         external_data_source_label=node.get("external_data_source_label"),
         external_data_source_type=node.get("external_data_source_type"),
@@ -425,22 +427,14 @@ def _field_detail(row: Any) -> FieldDetail:
 def _override_values(node: Any) -> dict[str, Any]:
     overridden = node.get("override_at") is not None
     return {"harvested_ccpa_category": node.get("ccpa_category"), "harvested_sensitive": bool(node.get("sensitive")),
-            "override_at": _native(node.get("override_at")),
+            "override_at": optional_moment(node.get("override_at")),
             "override_by": node.get("override_by") if overridden else None,
             "override_reason": node.get("override_reason") if overridden else None}
 
 
 def _provenance(node: Any) -> dict[str, Any]:
-    return {"evidence": node.get("evidence"), "first_seen": _native(node.get("first_seen")),
-            "last_seen": _native(node.get("last_seen")), "run_id": node.get("run_id")}
-
-
-def _native(value: Any) -> datetime | None:
-    """A Neo4j DateTime as Python's (the API and the pages format Python's)."""
-    if value is None:
-        return None
-    native: datetime = value.to_native() if hasattr(value, "to_native") else value
-    return native
+    return {"evidence": node.get("evidence"), "first_seen": optional_moment(node.get("first_seen")),
+            "last_seen": optional_moment(node.get("last_seen")), "run_id": node.get("run_id")}
 
 
 __all__ = ["COUNT_CAP", "MAX_FIELD_INTEGRATIONS", "MAX_PAGE_SIZE", "SORTED_AT_MOST", "FieldDetail", "FieldFilter",

@@ -28,7 +28,8 @@ from typing import Any, LiteralString, NamedTuple, TypeVar
 from lineage.graph import Graph, in_parallel
 from lineage.overrides import OverrideMirror, overrides_in_force
 from lineage.queries.classification import effective_category_at, effective_sensitive_at
-from lineage.queries.retention import RetentionCountFact, aware_moment, longest_period, retention_counts
+from lineage.queries.moments import as_text, optional_moment
+from lineage.queries.retention import RetentionCountFact, longest_period, retention_counts
 from lineage.records import sobject_key
 
 T = TypeVar("T")
@@ -210,7 +211,8 @@ OBJECTS: LiteralString = (
     "WITH o, CASE WHEN o.record_count_at <= $as_of THEN o.record_count END AS record_count "
     "WHERE size(coalesce(o.record_types, [])) > 0 OR record_count IS NOT NULL "
     "RETURN o.key AS key, o.name AS name, coalesce(o.record_types, []) AS record_types, o.evidence AS evidence, "
-    "  record_count, CASE WHEN record_count IS NOT NULL THEN o.record_count_at END AS record_count_at ORDER BY o.name"
+    "  record_count, CASE WHEN record_count IS NOT NULL THEN " + as_text("o.record_count_at") + " END "
+    "  AS record_count_at ORDER BY o.name"
 )
 # The org's code that reads or writes a sensitive field (its effective classification), with those fields.
 CODE_TOUCHING_SENSITIVE: LiteralString = (
@@ -368,10 +370,9 @@ def object_facts(graph: Graph, org_key: str, as_of: datetime) -> tuple[ObjectFac
 
 
 def _object(row: Any) -> ObjectFact:
-    counted_at = row["record_count_at"]
     return ObjectFact(sobject_key=row["key"], sobject=row["name"], names=tuple(dict.fromkeys(row["record_types"])),
                       evidence=row["evidence"], record_count=row["record_count"],
-                      record_count_at=None if counted_at is None else aware_moment(counted_at))
+                      record_count_at=optional_moment(row["record_count_at"]))
 
 
 def code_touching_sensitive(graph: Graph, org_key: str, as_of: datetime,

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, LiteralString
 
 from lineage.graph import Graph
+from lineage.queries.moments import as_text, moment, optional_moment
 
 # ISO 8601 durations as manifests write them (harvesters.manifests.DURATION): years, months, weeks, days, time.
 _PERIOD = re.compile(r"^P(?=\d|T\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
@@ -97,8 +98,9 @@ def query_artefact(query: str) -> str:
 LATEST_COUNTS: LiteralString = (
     "MATCH (c:RetentionCount) WHERE c.org_key = $org_key AND c.counted_at <= $as_of "
     "WITH c ORDER BY c.counted_at DESC, c.key "
-    "WITH c.sobject AS sobject, c.period AS period, collect(c)[0] AS latest "
-    "RETURN latest ORDER BY sobject, period"
+    "WITH c.sobject AS sobject, c.period AS period, collect(c)[0] AS c "
+    "RETURN c {.sobject, .period, .count, .not_counted, .query, .key, cutoff: " + as_text("c.cutoff") + ", "
+    "  counted_at: " + as_text("c.counted_at") + "} AS latest ORDER BY sobject, period"
 )
 
 
@@ -110,7 +112,7 @@ LATEST_COUNT_AT: LiteralString = (
 def latest_count_at(graph: Graph, org_key: str) -> datetime | None:
     """When the org's records were last counted; None: never."""
     rows = graph.read(LATEST_COUNT_AT, org_key=org_key)
-    return aware_moment(rows[0]["latest"]) if rows and rows[0]["latest"] is not None else None
+    return optional_moment(rows[0]["latest"]) if rows else None
 
 
 def retention_counts(graph: Graph, org_key: str, as_of: datetime) -> tuple[RetentionCountFact, ...]:
@@ -119,16 +121,10 @@ def retention_counts(graph: Graph, org_key: str, as_of: datetime) -> tuple[Reten
 
 
 def _count(node: Any) -> RetentionCountFact:
-    return RetentionCountFact(sobject=node["sobject"], period=node["period"], cutoff=aware_moment(node["cutoff"]),
-                              counted_at=aware_moment(node["counted_at"]), count=node.get("count"),
+    return RetentionCountFact(sobject=node["sobject"], period=node["period"], cutoff=moment(node["cutoff"]),
+                              counted_at=moment(node["counted_at"]), count=node.get("count"),
                               not_counted=node.get("not_counted"), query=node["query"], key=node["key"])
 
 
-def aware_moment(value: Any) -> datetime:
-    """A moment the graph returned, as an aware datetime (UTC where it carries no zone)."""
-    moment: datetime = value.to_native() if hasattr(value, "to_native") else value
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-__all__ = ["RETENTION_COUNT_SOQL", "PeriodError", "RetentionCountFact", "aware_moment", "before", "count_query",
+__all__ = ["RETENTION_COUNT_SOQL", "PeriodError", "RetentionCountFact", "before", "count_query",
            "is_period", "latest_count_at", "longest_period", "retention_counts", "soql_datetime"]

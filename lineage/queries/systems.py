@@ -15,6 +15,7 @@ from typing import Any, LiteralString
 
 from lineage.graph import Graph
 from lineage.queries.classification import effective_category, effective_sensitive
+from lineage.queries.moments import optional_moment
 from lineage.queries.pages import Page, PageRequest
 from lineage.records import SystemRole
 
@@ -389,8 +390,8 @@ def _system_values(row: Any) -> dict[str, Any]:
     node = row["system"]
     roles = sorted((SystemRoleForOrg(**each) for each in row["roles"]), key=lambda role: role.org_key)
     return {"key": node["key"], "host": node["host"], "name": node.get("name"), "roles": tuple(roles),
-            "integration_count": int(row["integration_count"]), "first_seen": native(node.get("first_seen")),
-            "last_seen": native(node.get("last_seen")), "observed_by": tuple(node.get("observed_by") or ())}
+            "integration_count": int(row["integration_count"]), "first_seen": optional_moment(node.get("first_seen")),
+            "last_seen": optional_moment(node.get("last_seen")), "observed_by": tuple(node.get("observed_by") or ())}
 
 
 def _integration_ref(row: Any) -> IntegrationRef:
@@ -413,7 +414,7 @@ def _integration_values(row: Any) -> dict[str, Any]:
     return {"key": node["key"], "org_key": node["org_key"], "kind": node["kind"], "name": node["name"],
             "label": node.get("label"), "endpoint": node.get("endpoint"), "consent_checked": row["consent_checked"],
             "opt_out_checked": node.get("opt_out_checked"), "systems": tuple(sorted(row["hosts"])),
-            "first_seen": native(node.get("first_seen")), "last_seen": native(node.get("last_seen"))}
+            "first_seen": optional_moment(node.get("first_seen")), "last_seen": optional_moment(node.get("last_seen"))}
 
 
 def _data_ref(row: Any) -> DataRef:
@@ -427,20 +428,12 @@ def _data_ref(row: Any) -> DataRef:
 def _as_text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(each) for each in value)
-    return str(native(value)) if hasattr(value, "to_native") else str(value)
+    return str(value.to_native()) if hasattr(value, "to_native") else str(value)  # a date or a moment
 
 
 def short_name(name: str) -> str:
     """An integration's name as a person reads it: a manifest entry's (`file#system.flow`) without its file."""
     return name.split("#")[-1]
-
-
-def native(value: Any) -> datetime | None:
-    """A Neo4j DateTime as Python's (the API and the pages format Python's)."""
-    if value is None:
-        return None
-    converted: datetime = value.to_native() if hasattr(value, "to_native") else value
-    return converted
 
 
 __all__ = ["DETAIL_LIMIT", "ROLES", "UNKNOWN_ROLE", "DataRef", "FieldFlow", "IntegrationDetail", "IntegrationFilter",
