@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, LiteralString
 
 from neo4j import Record
 
 from lineage.graph import Graph
 from lineage.queries.classification import effective_category_at, effective_sensitive_at
+from lineage.queries.moments import as_text, moment, optional_moment
 from lineage.queries.processing import live
 from lineage.queries.subjects import IDENTIFIED_SUBJECTS, IdentifierMatch, identifier_keys
 
@@ -173,7 +174,7 @@ _RECORDS: LiteralString = (
 _CONSENTS: LiteralString = (
     "CALL (subject) { MATCH (subject)-[c:CONSENTED]->(t) WHERE " + live("c") + " AND " + live("t") + " "
     "  WITH c, t ORDER BY t.name, c.channel "
-    "  RETURN collect([t.key, labels(t)[0], t.name, c.status, c.channel, c.captured_at.epochMillis, "
+    "  RETURN collect([t.key, labels(t)[0], t.name, c.status, c.channel, " + as_text("c.captured_at") + ", "
     "    toString(c.effective_from), toString(c.effective_to), t.meaning, c.key, c.evidence]) "
     "    AS consents } "
 )
@@ -277,7 +278,8 @@ _READERS: LiteralString = (
     "  MATCH (o:SObject {key: object_key})<-[a:ACCESSED]-(r) WHERE " + live("a") + " AND " + live("r") + " "
     "  WITH o, a, r ORDER BY o.name, a.rows DESC, r.key "
     "  RETURN collect([o.key, r.key, labels(r)[0], coalesce(r.name, r.user_id, r.host, r.key), a.requests, a.rows, "
-    "    a.first_accessed_at.epochMillis, a.last_accessed_at.epochMillis, a.key, a.evidence]) AS readers } "
+    "    " + as_text("a.first_accessed_at") + ", " + as_text("a.last_accessed_at") + ", a.key, a.evidence]) "
+    "  AS readers } "
 )
 # Consent events naming one of their records (`Object:Id`) in the org holding it.
 _CONSENT_EVENTS: LiteralString = (
@@ -287,8 +289,8 @@ _CONSENT_EVENTS: LiteralString = (
     "  WHERE i.org_key = o.org_key AND i.manifest_entry = 'consent_event' AND " + live("i") + " "
     "  OPTIONAL MATCH (i)-[t:SENDS_TO]->(y:System) WHERE " + live("t") + " "
     "  WITH i, collect(y.key) AS system_keys ORDER BY i.recorded_at, i.key "
-    "  RETURN collect([i.key, i.event_id, i.change, i.purposes, i.subject_record, i.recorded_at.epochMillis, "
-    "    i.relayed_at.epochMillis, "
+    "  RETURN collect([i.key, i.event_id, i.change, i.purposes, i.subject_record, " + as_text("i.recorded_at") + ", "
+    "    " + as_text("i.relayed_at") + ", "
     "    i.opt_out_sla_hours, i.system, i.system_name, system_keys, i.evidence]) AS consent_events } "
 )
 _FACTS: LiteralString = (
@@ -360,7 +362,7 @@ def _record(listed: list[Any]) -> RecordFact:
 def _consent(listed: list[Any]) -> ConsentFact:
     key, label, name, status, channel, captured_at, effective_from, effective_to, meaning, edge_key, evidence = listed
     return ConsentFact(target_key=key, target_label=label, name=name or key, status=status, channel=channel,
-                       captured_at=_moment(captured_at), effective_from=_day(effective_from),
+                       captured_at=optional_moment(captured_at), effective_from=_day(effective_from),
                        effective_to=_day(effective_to), meaning=meaning, edge_key=edge_key, evidence=evidence)
 
 
@@ -380,16 +382,16 @@ def _flow(listed: list[Any]) -> FlowFact:
 def _access(listed: list[Any]) -> AccessFact:
     sobject_key, key, label, name, requests, rows, first, last, edge_key, evidence = listed
     return AccessFact(sobject_key=sobject_key, reader_key=key, reader_label=label, name=name,
-                      requests=int(requests or 0), rows=int(rows or 0), first_accessed_at=_moment(first),
-                      last_accessed_at=_moment(last), edge_key=edge_key, evidence=evidence)
+                      requests=int(requests or 0), rows=int(rows or 0), first_accessed_at=moment(first),
+                      last_accessed_at=moment(last), edge_key=edge_key, evidence=evidence)
 
 
 def _consent_event(listed: list[Any]) -> ConsentEventFact:
     (key, event_id, change, purposes, subject_record, recorded_at, relayed_at, sla_hours, system, system_name,
      system_keys, evidence) = listed
     return ConsentEventFact(key=key, event_id=event_id, change=change, purposes=tuple(purposes or ()),
-                            subject_record=subject_record, recorded_at=_moment(recorded_at),
-                            relayed_at=_moment(relayed_at), opt_out_sla_hours=sla_hours, system=system,
+                            subject_record=subject_record, recorded_at=moment(recorded_at),
+                            relayed_at=optional_moment(relayed_at), opt_out_sla_hours=sla_hours, system=system,
                             system_name=system_name, system_keys=tuple(system_keys), evidence=evidence)
 
 
@@ -407,12 +409,8 @@ def _system(listed: list[Any]) -> SystemFact:
                       retention=tuple((period, basis, evidence) for period, basis, evidence in retention))
 
 
-# Moments travel as epoch milliseconds and days as ISO text: the driver builds a DateTime object per value otherwise,
-# which costs more than the rest of a map's answer.
-def _moment(epoch_millis: int | None) -> Any:
-    return None if epoch_millis is None else datetime.fromtimestamp(epoch_millis / 1000, UTC)
-
-
+# Days travel as ISO text, as moments do (`lineage.queries.moments`): the driver builds a Date object per value
+# otherwise, which costs more than the rest of a map's answer.
 def _day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
