@@ -221,9 +221,8 @@ CODE_TOUCHING_SENSITIVE: LiteralString = (
     + effective_sensitive_at("f") + " "
     "RETURN i AS integration, collect(DISTINCT f.key) AS fields ORDER BY i.key"
 )
-# Personal fields, an object's at a time (a field and its HAS_FIELD edge come and go together: one describe writes
-# both): its node's key, and lists read by `_PersonalFields` (thousands of fields arrive as a few rows of lists, since
-# the driver's cost is per row, a Bolt message each, not per value).
+# Personal fields grouped by object, each a list `_PersonalFields` reads: thousands of fields arrive as a few rows of
+# lists, since the driver's cost is per row (a Bolt message each), not per value.
 _BY_OBJECT: LiteralString = (
     "WITH f WHERE " + live("f") + " AND " + _PERSONAL + " "
     "RETURN f.org_id AS org_id, f.sobject AS sobject, f.evidence AS evidence, "
@@ -239,7 +238,8 @@ PERSONAL_FIELDS: LiteralString = (
     "  UNION MATCH (f:Field) WHERE f.key IN keys(coalesce($overrides, {})) AND f.org_key = $org_key RETURN f } "
     + _BY_OBJECT
 )
-# The personal fields of the objects named (by node key) and the fields named, for some activities only.
+# The personal fields of the objects named (by node key) and the fields named, for some activities only. A field's
+# HAS_FIELD edge needs no test of its own: one describe writes and retires both.
 FIELDS_OF: LiteralString = (
     "CALL () { UNWIND $sobjects AS sobject_key MATCH (:SObject {key: sobject_key})-[:HAS_FIELD]->(f:Field) RETURN f "
     "  UNION UNWIND $fields AS field_key MATCH (f:Field {key: field_key}) RETURN f } "
@@ -348,7 +348,9 @@ def _reached(moved: list[Any], personal: _PersonalFields) -> dict[str, list[Fiel
             reached.extend(FieldFact(each.key, each.sobject, each.sobject_key, each.name, each.category,
                                      each.sensitive, each.encrypted, integration_key, movement, system_key, evidence)
                            for each in listed)
-        fields[integration_key] = sorted(reached, key=lambda each: (each.sobject, each.name, each.movement or ""))
+        # Once each, as the rows of MOVED's union were: a field read alone and with its object by the same artefact.
+        fields[integration_key] = sorted(dict.fromkeys(reached),
+                                         key=lambda each: (each.sobject, each.name, each.movement or ""))
     return fields
 
 

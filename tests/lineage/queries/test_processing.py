@@ -163,6 +163,15 @@ def test_an_object_read_whole_stands_for_its_personal_fields_as_they_stood_then(
     assert [each.name for each in now["Marketing"].fields] == ["Email", "Fax", "SSN__c"]  # by object and name
 
 
+def test_a_field_read_alone_and_with_its_object_by_one_artefact_is_reached_once(purposes_graph: Graph) -> None:
+    GraphWriter(purposes_graph, "run-3", ORG_KEY, SECOND).write_chunk(
+        [], [ReadsEdge(source=SYNC.ref, target=EMAIL.ref, evidence="outbound_message:ContactSync")])
+
+    (marketing,) = processing_facts(purposes_graph, ORG_KEY, NOW, purpose_named="Marketing".__eq__)
+
+    assert [each.name for each in marketing.fields] == ["Email", "Fax", "SSN__c"]
+
+
 def test_a_field_read_alone_counts_when_it_is_personal_information(purposes_graph: Graph) -> None:
     (analytics,) = (each for each in record_facts(purposes_graph, ORG_KEY, NOW).activities
                     if each.name == "Analytics")
