@@ -12,7 +12,13 @@ import django_filters
 from django import forms
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -160,6 +166,9 @@ ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description
 STATE_CONFLICT = OpenApiResponse(ProblemSerializer, description="Its state does not allow this change")
 
 
+# The id is an integer in the schema, as the changes' ids are: a client (or a generated test) sending text such as
+# `rules` would reach another route (`/findings/rules/`).
+@extend_schema_view(retrieve=extend_schema(parameters=[ID]))
 class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Finding]):
     """Findings, the largest estimated exposure first; each with its evidence path, rule and history."""
 

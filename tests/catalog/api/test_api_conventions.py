@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client, override_settings
+from drf_spectacular.generators import SchemaGenerator
 from neo4j.exceptions import ServiceUnavailable
 from rest_framework.test import APIClient
 
@@ -264,3 +265,16 @@ def test_an_unexpected_error_is_a_500_problem_that_tells_nothing_of_its_cause(ca
     assert response.status_code == 500
     assert "hunter2" not in str(response.data)
     assert "hunter2" in caplog.text  # the cause goes to the log
+
+
+def test_a_findings_id_is_an_integer_in_the_schema_on_every_route_so_no_client_reaches_the_rules_list_by_it():
+    # `/findings/{id}/` beside `/findings/rules/`: an id declared as text let a client built from the schema (and
+    # schemathesis) send `rules` and read the rules list where it expected a finding.
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]  # type: ignore[no-untyped-call]
+    finding_routes = [path for path in paths if path.startswith("/api/v1/findings/{id}/")]
+    declared = {(path, method): parameter["schema"]["type"] for path in finding_routes
+                for method, operation in paths[path].items()
+                for parameter in operation.get("parameters", []) if parameter["in"] == "path"}
+
+    assert len(finding_routes) == 4  # the finding, and its acknowledge, accept-risk and reopen
+    assert set(declared.values()) == {"integer"}
