@@ -69,9 +69,10 @@ def test_the_org_wide_export_seeks_the_field_listing_index_from_the_last_row(org
     plan = org_graph.plan(field_page_query(FieldFilter()), org_key=ORG_KEY, limit=10, after_sobject="Contact",
                           after_name="Email", **FieldFilter().parameters())
 
-    assert "NodeIndexSeek" in plan, plan
-    assert "Top" not in plan, plan  # no sort of every field past the last row: the index hands them over in order
-    assert plan.index("Sort") < plan.index("Limit"), plan  # the plan lists operators from the result down
+    shown = " < ".join(plan)  # whole: a list in an assertion's message is cut short
+    assert "NodeIndexSeek" in plan, shown
+    assert "Top" not in plan, shown  # no sort of every field past the last row: the index hands them over in order
+    assert plan.index("Sort") < plan.index("Limit"), shown  # the plan lists operators from the result down
 
 
 def test_the_systems_come_with_each_orgs_role_and_every_integration_reaching_them(org_graph: Graph):
